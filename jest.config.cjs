@@ -1,0 +1,22 @@
+/**
+ * One jest run for the whole workspace. Tests import the packages by name; the mapper points those
+ * names at the TypeScript sources so no build is needed for unit tests (child-process tests run the
+ * built `dist` output, which `pnpm build` produces first).
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/bench'],
+  testMatch: ['**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  moduleNameMapper: {
+    '^@globus-tokenstorage/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@globus-tokenstorage/([a-z-]+)/(conformance|node)$': '<rootDir>/packages/$1/src/$2/index.ts',
+  },
+  transform: {
+    '^.+\\.[cm]?[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  // jose and oidc-provider ship ESM only; let ts-jest turn them into CommonJS for the test run.
+  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(jose|oidc-provider)/)'],
+  testTimeout: 30000,
+};

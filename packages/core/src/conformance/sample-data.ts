@@ -1,0 +1,68 @@
+import { TokenStorageError } from '../errors';
+import { TokenStorageData, type TokenStorageDataInit } from '../tokens/token-storage-data';
+import type { ConformanceTestApi } from './types';
+
+let counter = 0;
+
+/** A token value that is unique to one case, so a leak of it can be searched for. */
+export function canary(kind: 'AT' | 'RT'): string {
+  counter += 1;
+  return `CANARY-${kind}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Token data for `resourceServer` with canary tokens; fields may be overridden. */
+export function sampleTokenData(resourceServer: string, overrides: Partial<TokenStorageDataInit> = {}): TokenStorageData {
+  return new TokenStorageData({
+    resourceServer,
+    identityId: '11111111-2222-4333-8444-555555555555',
+    scope: `urn:globus:auth:scope:${resourceServer}:all`,
+    accessToken: canary('AT'),
+    refreshToken: canary('RT'),
+    expiresAtSeconds: 2000000000,
+    tokenType: 'Bearer',
+    ...overrides,
+  });
+}
+
+/** The on-disk form as text, so that key order is compared too. */
+export function dictText(data: TokenStorageData | null | undefined): string | null {
+  return data ? JSON.stringify(data.toDict()) : null;
+}
+
+/**
+ * Awaits `action` and checks it fails with a `TokenStorageError` of the given code.
+ *
+ * @returns The error, for further checks.
+ */
+export async function expectStorageError(t: ConformanceTestApi, action: () => Promise<unknown>, code: string): Promise<TokenStorageError> {
+  let caught: unknown = undefined;
+  let failed = false;
+  try {
+    await action();
+  } catch (error) {
+    caught = error;
+    failed = true;
+  }
+  t.expect(failed).toBe(true);
+  t.expect(TokenStorageError.isInstance(caught)).toBe(true);
+  t.expect((caught as TokenStorageError).code).toBe(code);
+  return caught as TokenStorageError;
+}
+
+/** Everything a log line could show of an error: message, stack, and the same for each cause. */
+export function errorText(error: unknown, inspect?: (value: unknown) => string): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 10; depth += 1) {
+    if (current instanceof Error) parts.push(current.message, current.stack ?? '');
+    else parts.push(String(current));
+    try {
+      parts.push(JSON.stringify(current) ?? '');
+    } catch {
+      // Circular structures cannot be stringified; inspect below still shows them.
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  if (inspect) parts.push(inspect(error));
+  return parts.join('\n');
+}

@@ -1,0 +1,31 @@
+export { ErrorCodes, type ErrorCode } from './error-codes';
+export { TokenStorageError, type TokenStorageErrorOptions } from './token-storage-error';
+export {
+  InvalidArgumentError,
+  InvalidTokenDataError,
+  TokenFileFormatError,
+  UnsupportedFormatVersionError,
+  StorageLockTimeoutError,
+  StorageClosedError,
+  IdentityExtractionError,
+  AuthAPIError,
+  type TokenFileFormatErrorOptions,
+  type UnsupportedFormatVersionErrorOptions,
+  type StorageLockTimeoutErrorOptions,
+  type AuthAPIErrorOptions,
+} from './storage-errors';
+export {
+  TokenValidationError,
+  ExpiredTokenError,
+  MissingTokenError,
+  UnmetScopeRequirementsError,
+  IdentityValidationError,
+  MissingIdentityError,
+  IdentityMismatchError,
+  type ErrorCodesOfValidation,
+  type ExpiredTokenErrorOptions,
+  type MissingTokenErrorOptions,
+  type UnmetScopeRequirementsErrorOptions,
+  type IdentityMismatchErrorOptions,
+} from './validation-errors';
+export { ScopeParseError, ScopeCycleError, ConsentParseError } from './scope-errors';

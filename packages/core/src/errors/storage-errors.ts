@@ -1,0 +1,145 @@
+import { ErrorCodes } from './error-codes';
+import { defineHidden, TokenStorageError, type TokenStorageErrorOptions } from './token-storage-error';
+
+/** An argument of a public function or constructor has the wrong type or value. */
+export class InvalidArgumentError extends TokenStorageError {
+  static override readonly errorName: string = 'InvalidArgumentError';
+  static override readonly code = ErrorCodes.INVALID_ARGUMENT;
+  declare readonly code: typeof ErrorCodes.INVALID_ARGUMENT;
+}
+
+/** Token data (a constructor argument, a stored entry or a token response) has the wrong shape. */
+export class InvalidTokenDataError extends TokenStorageError {
+  static override readonly errorName: string = 'InvalidTokenDataError';
+  static override readonly code = ErrorCodes.INVALID_TOKEN_DATA;
+  declare readonly code: typeof ErrorCodes.INVALID_TOKEN_DATA;
+}
+
+/** Options of {@link TokenFileFormatError}. */
+export interface TokenFileFormatErrorOptions extends TokenStorageErrorOptions {
+  /** The file that could not be read. */
+  filePath: string;
+}
+
+/**
+ * A token file cannot be parsed or has the wrong shape. The file is never overwritten: fix or move
+ * it, then retry.
+ */
+export class TokenFileFormatError extends TokenStorageError {
+  static override readonly errorName: string = 'TokenFileFormatError';
+  static override readonly code: typeof ErrorCodes.TOKEN_FILE_FORMAT | typeof ErrorCodes.UNSUPPORTED_FORMAT_VERSION =
+    ErrorCodes.TOKEN_FILE_FORMAT;
+  declare readonly code: typeof ErrorCodes.TOKEN_FILE_FORMAT | typeof ErrorCodes.UNSUPPORTED_FORMAT_VERSION;
+  /** The file that could not be read. */
+  declare readonly filePath: string;
+
+  /**
+   * @param message - What is wrong with the file; should name it.
+   * @param options - `filePath` and an optional `cause`.
+   */
+  constructor(message: string, options: TokenFileFormatErrorOptions) {
+    super(message, options);
+    defineHidden(this, 'filePath', options.filePath);
+  }
+}
+
+/** Options of {@link UnsupportedFormatVersionError}. */
+export interface UnsupportedFormatVersionErrorOptions extends TokenFileFormatErrorOptions {
+  /** The `format_version` value found in the file (`undefined` when the key is missing). */
+  formatVersion: unknown;
+}
+
+/** A token file declares a `format_version` this library cannot read (or declares none). */
+export class UnsupportedFormatVersionError extends TokenFileFormatError {
+  static override readonly errorName: string = 'UnsupportedFormatVersionError';
+  static override readonly code = ErrorCodes.UNSUPPORTED_FORMAT_VERSION;
+  declare readonly code: typeof ErrorCodes.UNSUPPORTED_FORMAT_VERSION;
+  /** The `format_version` value found in the file (`undefined` when the key is missing). */
+  declare readonly formatVersion: unknown;
+
+  /**
+   * @param message - What was found; should name the file.
+   * @param options - `filePath`, `formatVersion` and an optional `cause`.
+   */
+  constructor(message: string, options: UnsupportedFormatVersionErrorOptions) {
+    super(message, options);
+    defineHidden(this, 'formatVersion', options.formatVersion);
+  }
+}
+
+/** Options of {@link StorageLockTimeoutError}. */
+export interface StorageLockTimeoutErrorOptions extends TokenStorageErrorOptions {
+  /** The file (or other resource) whose lock could not be taken. */
+  resource: string;
+  /** How long the caller waited, in milliseconds. */
+  timeoutMs: number;
+}
+
+/** Another process held the storage's lock for longer than the configured timeout. */
+export class StorageLockTimeoutError extends TokenStorageError {
+  static override readonly errorName: string = 'StorageLockTimeoutError';
+  static override readonly code = ErrorCodes.STORAGE_LOCK_TIMEOUT;
+  declare readonly code: typeof ErrorCodes.STORAGE_LOCK_TIMEOUT;
+  /** The file (or other resource) whose lock could not be taken. */
+  declare readonly resource: string;
+  /** How long the caller waited, in milliseconds. */
+  declare readonly timeoutMs: number;
+
+  /**
+   * @param message - What could not be locked; should name the resource.
+   * @param options - `resource`, `timeoutMs` and an optional `cause`.
+   */
+  constructor(message: string, options: StorageLockTimeoutErrorOptions) {
+    super(message, options);
+    defineHidden(this, 'resource', options.resource);
+    defineHidden(this, 'timeoutMs', options.timeoutMs);
+  }
+}
+
+/** A storage was used after `close()`. */
+export class StorageClosedError extends TokenStorageError {
+  static override readonly errorName: string = 'StorageClosedError';
+  static override readonly code = ErrorCodes.STORAGE_CLOSED;
+  declare readonly code: typeof ErrorCodes.STORAGE_CLOSED;
+}
+
+/** The identity could not be read from a token response's id_token (bad signature, audience, …). */
+export class IdentityExtractionError extends TokenStorageError {
+  static override readonly errorName: string = 'IdentityExtractionError';
+  static override readonly code = ErrorCodes.IDENTITY_EXTRACTION_FAILED;
+  declare readonly code: typeof ErrorCodes.IDENTITY_EXTRACTION_FAILED;
+}
+
+/** Options of {@link AuthAPIError}. */
+export interface AuthAPIErrorOptions extends TokenStorageErrorOptions {
+  /** HTTP status of the answer (0 when no answer arrived). */
+  httpStatus: number;
+  /** The OAuth2 `error` code of the answer, if it had one. */
+  errorCode?: string | null;
+  /** The OAuth2 `error_description` of the answer, if it had one. */
+  description?: string | null;
+}
+
+/** An error answer from an OAuth2 / Globus Auth endpoint. Holds no token from the request. */
+export class AuthAPIError extends TokenStorageError {
+  static override readonly errorName: string = 'AuthAPIError';
+  static override readonly code = ErrorCodes.AUTH_API_ERROR;
+  declare readonly code: typeof ErrorCodes.AUTH_API_ERROR;
+  /** HTTP status of the answer (0 when no answer arrived). */
+  declare readonly httpStatus: number;
+  /** The OAuth2 `error` code of the answer, or `null`. */
+  declare readonly errorCode: string | null;
+  /** The OAuth2 `error_description` of the answer, or `null`. */
+  declare readonly description: string | null;
+
+  /**
+   * @param message - What failed; should name the endpoint, never a token.
+   * @param options - `httpStatus`, `errorCode`, `description` and an optional `cause`.
+   */
+  constructor(message: string, options: AuthAPIErrorOptions) {
+    super(message, options);
+    defineHidden(this, 'httpStatus', options.httpStatus);
+    defineHidden(this, 'errorCode', options.errorCode ?? null);
+    defineHidden(this, 'description', options.description ?? null);
+  }
+}

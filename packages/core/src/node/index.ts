@@ -1,0 +1,8 @@
+/**
+ * `@globus-tokenstorage/core/node`: Node.js-only helpers shared by the file backends
+ * (`@globus-tokenstorage/json`, `@globus-tokenstorage/legacy-file-adapter`).
+ *
+ * @packageDocumentation
+ */
+export { writeFileAtomic, PRIVATE_FILE_MODE } from './atomic-write';
+export { ensurePrivateDirectory, PRIVATE_DIRECTORY_MODE } from './secure-directory';

@@ -1,0 +1,51 @@
+import type { OAuthTokenResponse } from '../tokens/oauth-token-response';
+import type { TokenStorageData } from '../tokens/token-storage-data';
+
+/**
+ * The contract every token storage fulfils. Everything that consumes a storage accepts this
+ * interface (never checks `instanceof`), so any object with these methods works: a subclass of
+ * {@link TokenStorage}, a wrapper such as `ValidatingTokenStorage`, or your own.
+ *
+ * All methods are async so that network backends (Redis, PostgreSQL, a keychain) can fulfil it.
+ * Entries are keyed by the mapping key they were stored under (normally the resource server).
+ */
+export interface TokenStorageLike {
+  /** The namespace this storage reads and writes (`"DEFAULT"` unless chosen). */
+  readonly namespace: string;
+
+  /**
+   * Stores token data by resource server, replacing whole entries of the same keys. An empty
+   * mapping still creates the namespace where the backend has such a notion.
+   *
+   * @param data - Token data keyed by resource server.
+   */
+  storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void>;
+
+  /** @returns Every entry of the namespace keyed by resource server (fresh objects each call). */
+  getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>>;
+
+  /**
+   * @param resourceServer - The key the entry was stored under.
+   * @returns The entry, or `null` if there is none.
+   */
+  getTokenData(resourceServer: string): Promise<TokenStorageData | null>;
+
+  /**
+   * @param resourceServer - The key the entry was stored under.
+   * @returns Whether an entry was removed.
+   */
+  removeTokenData(resourceServer: string): Promise<boolean>;
+
+  /**
+   * Stores every token of a token response, with the identity taken from its id_token.
+   *
+   * @param response - A response from a login client or `OAuthTokenResponse.fromJSON`.
+   */
+  storeTokenResponse(response: OAuthTokenResponse): Promise<void>;
+
+  /** Releases the storage's resources; afterwards every call rejects with `StorageClosedError`. */
+  close?(): Promise<void>;
+
+  /** @returns Every namespace with data in the backing store. */
+  listNamespaces?(): Promise<string[]>;
+}

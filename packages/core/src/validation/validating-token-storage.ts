@@ -1,0 +1,181 @@
+import { IdentityMismatchError, InvalidArgumentError, MissingTokenError } from '../errors';
+import { checkResourceServer, checkTokenDataMapping } from '../storage/token-storage';
+import type { TokenStorageLike } from '../storage/token-storage-like';
+import { checkTokenResponse, extractIdentityId, tokenDataFromResponse } from '../storage/token-response-data';
+import type { IDTokenDecoderLike } from '../tokens/id-token-decoder';
+import type { OAuthTokenResponse } from '../tokens/oauth-token-response';
+import type { TokenStorageData } from '../tokens/token-storage-data';
+import type { TokenDataValidator, TokenValidationContext } from './token-data-validator';
+
+/** Options of {@link ValidatingTokenStorage}. */
+export interface ValidatingTokenStorageOptions {
+  /** The validators to run, in order. @default [] */
+  validators?: Iterable<TokenDataValidator>;
+}
+
+/**
+ * Wraps a storage and runs validators before each store and after each read, tracking the identity
+ * the tokens belong to. `getTokenData` throws {@link MissingTokenError} instead of returning `null`.
+ *
+ * The identity is read from the inner storage before the first operation (not in the constructor,
+ * which does no I/O). Once known it never changes; install `UnchangingIdentityIDValidator` to reject
+ * tokens of another identity.
+ *
+ * @example
+ * ```ts
+ * const storage = new ValidatingTokenStorage(new JSONTokenStorage('tokens.json'), {
+ *   validators: [new HasRefreshTokensValidator(), new UnchangingIdentityIDValidator()],
+ * });
+ * const transfer = await storage.getTokenData('transfer.api.globus.org'); // never null
+ * ```
+ */
+export class ValidatingTokenStorage implements TokenStorageLike {
+  /** The inner storage. */
+  readonly storage: TokenStorageLike;
+  /** The inner storage's namespace. */
+  readonly namespace: string;
+  /** The validators, run in order; may be changed at any time. */
+  validators: TokenDataValidator[];
+  private knownIdentityId: string | null = null;
+  private initialised: Promise<void> | null = null;
+
+  /**
+   * @param storage - Any storage.
+   * @param options - See {@link ValidatingTokenStorageOptions}.
+   * @throws {@link InvalidArgumentError} if `storage` is not a storage or a validator has no methods.
+   */
+  constructor(storage: TokenStorageLike, options: ValidatingTokenStorageOptions = {}) {
+    if (typeof storage !== 'object' || storage === null || typeof storage.getTokenDataByResourceServer !== 'function') {
+      throw new InvalidArgumentError('ValidatingTokenStorage needs a token storage');
+    }
+    const validators = [...(options.validators ?? [])];
+    for (const validator of validators) {
+      if (typeof validator !== 'object' || validator === null) throw new InvalidArgumentError('validators must be objects');
+    }
+    this.storage = storage;
+    this.namespace = storage.namespace;
+    this.validators = validators;
+  }
+
+  /** The identity the stored tokens belong to, or `null` while unknown (or before the first operation). */
+  get identityId(): string | null {
+    return this.knownIdentityId;
+  }
+
+  /**
+   * Runs every `beforeStore`, then stores.
+   *
+   * @throws A `TokenValidationError` from a validator (nothing is stored), or
+   *   {@link IdentityMismatchError} if the data mixes identities.
+   */
+  async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+    checkTokenDataMapping(data);
+    await this.initialise();
+    const context = this.makeContext(data);
+    for (const validator of this.validators) await validator.beforeStore?.(data, context);
+    await this.storage.storeTokenDataByResourceServer(data);
+  }
+
+  /**
+   * Reads every entry, then runs every `afterRetrieve` on all of them.
+   *
+   * @throws A `TokenValidationError` from a validator.
+   */
+  async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
+    await this.initialise();
+    const data = await this.storage.getTokenDataByResourceServer();
+    const context = this.makeContext(data);
+    for (const validator of this.validators) await validator.afterRetrieve?.(data, context);
+    return data;
+  }
+
+  /**
+   * Reads one entry, then runs every `afterRetrieve` on it.
+   *
+   * @param resourceServer - The key the entry was stored under.
+   * @returns The entry (never `null`).
+   * @throws {@link MissingTokenError} (`No token data for <rs>`) when there is none; a
+   *   `TokenValidationError` from a validator.
+   */
+  async getTokenData(resourceServer: string): Promise<TokenStorageData> {
+    checkResourceServer(resourceServer);
+    await this.initialise();
+    const token = await this.storage.getTokenData(resourceServer);
+    if (token === null) throw new MissingTokenError(`No token data for ${resourceServer}`, { resourceServer });
+    const data = { [token.resourceServer]: token };
+    const context = this.makeContext(data);
+    for (const validator of this.validators) await validator.afterRetrieve?.(data, context);
+    return token;
+  }
+
+  /** Removes an entry, without validation. */
+  async removeTokenData(resourceServer: string): Promise<boolean> {
+    return this.storage.removeTokenData(resourceServer);
+  }
+
+  /**
+   * Stores a token response through the validators. A refresh response keeps the known identity
+   * (it carries no id_token); others take it from the verified id_token, using the inner storage's
+   * `idTokenDecoder` when it has one.
+   *
+   * @throws `IdentityExtractionError` if the id_token fails verification; a `TokenValidationError`.
+   */
+  async storeTokenResponse(response: OAuthTokenResponse): Promise<void> {
+    checkTokenResponse(response);
+    await this.initialise();
+    const isRefresh = response.grantType === 'refresh_token';
+    const decoder = (this.storage as { idTokenDecoder?: IDTokenDecoderLike | null }).idTokenDecoder ?? null;
+    const identityId = isRefresh && this.knownIdentityId !== null ? this.knownIdentityId : await extractIdentityId(response, decoder);
+    const previous = isRefresh ? await this.storage.getTokenDataByResourceServer() : {};
+    await this.storeTokenDataByResourceServer(tokenDataFromResponse(response, identityId, previous));
+  }
+
+  /** Closes the inner storage. */
+  async close(): Promise<void> {
+    await this.storage.close?.();
+  }
+
+  /** Lists the inner storage's namespaces, if it can. */
+  async listNamespaces(): Promise<string[]> {
+    if (typeof this.storage.listNamespaces !== 'function') {
+      throw new InvalidArgumentError('the inner storage cannot list namespaces');
+    }
+    return this.storage.listNamespaces();
+  }
+
+  private initialise(): Promise<void> {
+    this.initialised ??= this.storage.getTokenDataByResourceServer().then(
+      (data) => {
+        this.knownIdentityId ??= identityOf(data);
+      },
+      (error: unknown) => {
+        this.initialised = null;
+        throw error;
+      },
+    );
+    return this.initialised;
+  }
+
+  /** Python semantics: the first non-null identity seen is latched, before any validator runs. */
+  private makeContext(data: Readonly<Record<string, TokenStorageData>>): TokenValidationContext {
+    const context = { priorIdentityId: this.knownIdentityId, tokenDataIdentityId: identityOf(data) };
+    this.knownIdentityId ??= context.tokenDataIdentityId;
+    return context;
+  }
+}
+
+/**
+ * The one identity of a set of token data, or `null` if none has one.
+ *
+ * @throws {@link IdentityMismatchError} if they belong to different identities.
+ */
+function identityOf(data: Readonly<Record<string, TokenStorageData>>): string | null {
+  const identities = [...new Set(Object.values(data).map((token) => token.identityId).filter((id): id is string => id !== null))];
+  if (identities.length > 1) {
+    throw new IdentityMismatchError(`token data by resource server holds tokens of different identities: ${identities.join(', ')}`, {
+      storedId: identities[0] ?? null,
+      newId: identities[1] ?? null,
+    });
+  }
+  return identities[0] ?? null;
+}

@@ -1,0 +1,100 @@
+import {
+  checkResourceServer,
+  checkTokenDataMapping,
+  InvalidArgumentError,
+  TokenStorage,
+  TokenStorageData,
+  type TokenDataDict,
+  type TokenStorageOptions,
+} from '@globus-tokenstorage/core';
+
+/** Options of {@link MemoryTokenStorage}. */
+export interface MemoryTokenStorageOptions extends TokenStorageOptions {
+  /**
+   * Another memory storage whose data this one shares (in its own namespace), like a second handle
+   * on one file. Without it each storage has its own data.
+   */
+  shareWith?: MemoryTokenStorage;
+}
+
+/** The data behind one or more memory storages: namespace → resource server → entry. */
+class MemoryStore {
+  readonly namespaces = new Map<string, Map<string, TokenDataDict>>();
+}
+
+/**
+ * Keeps tokens in process memory: for tests, short-lived scripts, and as the reference backend of
+ * the conformance suite. Entries are kept in their on-disk form, so every read returns fresh
+ * objects and nothing a caller does to a returned value reaches the store.
+ *
+ * @example
+ * ```ts
+ * import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
+ *
+ * const storage = new MemoryTokenStorage();
+ * await storage.storeTokenResponse(response);
+ * const transfer = await storage.getTokenData('transfer.api.globus.org');
+ * ```
+ */
+export class MemoryTokenStorage extends TokenStorage {
+  private readonly store: MemoryStore;
+
+  /**
+   * @param options - `namespace`, `shareWith`, `idTokenDecoder`, `now`.
+   * @throws {@link InvalidArgumentError} for an empty namespace or a `shareWith` that is not a memory storage.
+   */
+  constructor(options: MemoryTokenStorageOptions = {}) {
+    super(options);
+    const { shareWith } = options;
+    if (shareWith !== undefined && !(shareWith instanceof MemoryTokenStorage)) {
+      throw new InvalidArgumentError("'shareWith' must be a MemoryTokenStorage");
+    }
+    this.store = shareWith ? shareWith.store : new MemoryStore();
+  }
+
+  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.storeTokenDataByResourceServer} */
+  async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+    this.assertOpen();
+    const entries = checkTokenDataMapping(data);
+    const namespace = this.namespaceEntries(true);
+    for (const [key, value] of entries) namespace.set(key, value.toDict());
+  }
+
+  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.getTokenDataByResourceServer} */
+  async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
+    this.assertOpen();
+    const result: Record<string, TokenStorageData> = {};
+    for (const [key, dict] of this.namespaceEntries(false) ?? []) {
+      Object.defineProperty(result, key, { value: TokenStorageData.fromDict(dict), enumerable: true, writable: true, configurable: true });
+    }
+    return result;
+  }
+
+  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.getTokenData} */
+  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
+    this.assertOpen();
+    const dict = this.namespaceEntries(false)?.get(checkResourceServer(resourceServer));
+    return dict ? TokenStorageData.fromDict(dict) : null;
+  }
+
+  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.removeTokenData} */
+  async removeTokenData(resourceServer: string): Promise<boolean> {
+    this.assertOpen();
+    checkResourceServer(resourceServer);
+    return this.namespaceEntries(false)?.delete(resourceServer) ?? false;
+  }
+
+  /** @returns Every namespace that has been written to, in this storage's shared data. */
+  async listNamespaces(): Promise<string[]> {
+    this.assertOpen();
+    return [...this.store.namespaces.keys()];
+  }
+
+  private namespaceEntries(create: true): Map<string, TokenDataDict>;
+  private namespaceEntries(create: false): Map<string, TokenDataDict> | undefined;
+  private namespaceEntries(create: boolean): Map<string, TokenDataDict> | undefined {
+    let entries = this.store.namespaces.get(this.namespace);
+    if (!entries && create) this.store.namespaces.set(this.namespace, (entries = new Map()));
+    return entries;
+  }
+}

@@ -1,0 +1,56 @@
+// Packs every publishable package with pnpm (so workspace:^ ranges become real versions), then checks
+// each tarball with publint (package.json and exports) and attw (types for ESM and CJS consumers),
+// and smoke-tests the built entries with both import() and require().
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = resolve(import.meta.dirname, '..');
+const packsDir = join(root, '.tmp', 'packs');
+rmSync(packsDir, { recursive: true, force: true });
+mkdirSync(packsDir, { recursive: true });
+
+let failures = 0;
+const run = (label, command, args, cwd) => {
+  try {
+    execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    console.error(`ok   ${label}`);
+  } catch (error) {
+    failures += 1;
+    console.error(`FAIL ${label}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+  }
+};
+
+for (const dir of readdirSync(join(root, 'packages')).sort()) {
+  const packageDir = join(root, 'packages', dir);
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+  if (manifest.private) continue;
+  const before = new Set(readdirSync(packsDir));
+  execFileSync('pnpm', ['pack', '--pack-destination', packsDir], { cwd: packageDir, stdio: 'ignore' });
+  const tarball = join(packsDir, readdirSync(packsDir).find((file) => !before.has(file)));
+  run(`${manifest.name}: publint`, 'pnpm', ['exec', 'publint', 'run', tarball, '--strict'], root);
+  run(`${manifest.name}: attw`, 'pnpm', ['exec', 'attw', tarball, '--profile', 'node16', '--no-emoji', '--no-color'], root);
+
+  const requireFromPackage = createRequire(join(packageDir, 'package.json'));
+  for (const subpath of Object.keys(manifest.exports).filter((key) => key !== './package.json')) {
+    const specifier = subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`;
+    try {
+      const cjs = requireFromPackage(specifier);
+      const esm = await import(pathToFileURL(requireFromPackage.resolve(specifier).replace(/\.cjs$/, '.js')).href);
+      const names = Object.keys(cjs).sort().join(',');
+      if (names === '' || names !== Object.keys(esm).sort().join(',')) throw new Error(`ESM and CJS exports differ: ${names}`);
+      console.error(`ok   ${specifier}: import and require`);
+    } catch (error) {
+      failures += 1;
+      console.error(`FAIL ${specifier}: import and require\n${error.stack}`);
+    }
+  }
+}
+
+rmSync(join(root, '.tmp'), { recursive: true, force: true });
+if (failures > 0) {
+  console.error(`check:packaging: ${failures} problem(s)`);
+  process.exit(1);
+}

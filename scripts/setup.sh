@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Prepares a fresh clone on a machine that has only Node.js (>= 20.19) and npm:
+# installs pnpm, installs the workspace's dependencies (compiling better-sqlite3 where no prebuilt
+# binary can be downloaded) and builds every package. Safe to run again; it is quick when nothing changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=12.21.0
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm $PNPM_VERSION" >&2
+  npm install --global --silent "pnpm@$PNPM_VERSION" >&2
+fi
+
+# node-gyp must build native addons against the local Node headers instead of downloading them
+# (machines without internet access to nodejs.org).
+if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ]; then
+  export npm_config_nodedir=/usr
+fi
+
+pnpm install --frozen-lockfile --reporter=silent >&2
+pnpm --silent -r --filter './packages/*' run build >/dev/null
