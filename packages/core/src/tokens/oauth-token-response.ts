@@ -73,21 +73,24 @@ export class OAuthTokenResponse {
     const { grantType, now, defaultResourceServer } = checkedOptions(options, Array.isArray(data));
     const nowSeconds = now();
     let tokens: Array<Record<string, unknown>>;
+    let labels: string[];
     if (Array.isArray(data)) {
-      tokens = data.map((item, index) => checkedObject(item, `token ${index} of the response`));
+      labels = data.map((_, index) => `token ${index} of the response`);
+      tokens = data.map((item, index) => checkedObject(item, labels[index] as string));
       this.idToken = null;
     } else {
       const top = checkedObject(data, 'the token response');
       const others = top.other_tokens ?? [];
       if (!Array.isArray(others)) throw new InvalidTokenDataError("'other_tokens' must be an array");
-      tokens = [top, ...others.map((item, index) => checkedObject(item, `other_tokens[${index}]`))];
+      labels = ['the token response', ...others.map((_, index) => `other_tokens[${index}]`)];
+      tokens = [top, ...others.map((item, index) => checkedObject(item, labels[index + 1] as string))];
       const idToken = top.id_token ?? null;
       if (idToken !== null && typeof idToken !== 'string') throw new InvalidTokenDataError("'id_token' must be a string");
       this.idToken = idToken === '' ? null : idToken;
     }
     const byResourceServer = new Map<string, Readonly<TokenDict>>();
     tokens.forEach((token, index) => {
-      const dict = toTokenDict(token, index === 0 ? 'the token response' : `token ${index}`, nowSeconds, defaultResourceServer);
+      const dict = toTokenDict(token, labels[index] as string, nowSeconds, defaultResourceServer);
       byResourceServer.set(dict.resource_server, dict);
     });
     this.data = data as OAuthTokenResponse['data'];

@@ -11,8 +11,16 @@ const CLIENT_ID = 'conformance-client';
 const IDENTITY = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
 const NOW = 2_000_000_000;
 
+let identityProvider: ReturnType<typeof createIdentityProvider> | undefined;
+
+/** Key generation is slow; one provider serves every case of the run. */
+function makeIdentityProvider(): ReturnType<typeof createIdentityProvider> {
+  identityProvider ??= createIdentityProvider();
+  return identityProvider;
+}
+
 /** An offline decoder and a function that signs id_tokens it accepts (or, with `wrongKey`, rejects). */
-async function makeIdentityProvider() {
+async function createIdentityProvider() {
   const good = await generateKeyPair('RS256', { extractable: true });
   const bad = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(good.publicKey)), kid: 'conformance', alg: 'RS256', use: 'sig' };

@@ -1,0 +1,55 @@
+import { inspect } from 'node:util';
+import { InvalidArgumentError, TokenStorageData } from '@globus-tokenstorage/core';
+import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
+
+/** Drops every second write: the conformance suite must notice lost updates. */
+export class LosingWritesStorage extends MemoryTokenStorage {
+  private writes = 0;
+
+  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+    this.writes += 1;
+    if (this.writes % 2 === 0) return;
+    await super.storeTokenDataByResourceServer(data);
+  }
+}
+
+/** Puts the stored tokens into its argument errors: the conformance suite must notice the leak. */
+export class LeakyStorage extends MemoryTokenStorage {
+  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
+    if (typeof resourceServer !== 'string' || resourceServer === '') {
+      const known = await this.getTokenDataByResourceServer();
+      const dump = Object.values(known).map((token) => inspect(token.toDict()));
+      throw new InvalidArgumentError(`unknown resource server ${String(resourceServer)}; known entries: ${dump.join(', ')}`);
+    }
+    return super.getTokenData(resourceServer);
+  }
+}
+
+/** Shows its entries to util.inspect and JSON.stringify, as a naive storage would. */
+export class TransparentStorage extends MemoryTokenStorage {
+  private readonly mirror: Record<string, unknown> = {};
+
+  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+    await super.storeTokenDataByResourceServer(data);
+    for (const [key, value] of Object.entries(data)) this.mirror[key] = value.toDict();
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...this.mirror };
+  }
+}
+
+/** Returns the stored record itself, so callers can change the store through what they read. */
+export class SharingStorage extends MemoryTokenStorage {
+  private readonly live: Record<string, TokenStorageData> = {};
+
+  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+    await super.storeTokenDataByResourceServer(data);
+    Object.assign(this.live, data);
+  }
+
+  override async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
+    await super.getTokenDataByResourceServer();
+    return this.live;
+  }
+}
