@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import { TokenFileFormatError } from '@globus-tokenstorage/core';
+
+/**
+ * Reads and parses a JSON token file.
+ *
+ * @param filename - The file.
+ * @returns The parsed root object, or `null` if the file does not exist.
+ * @throws {@link TokenFileFormatError} naming the file if it is empty, not JSON, or not an object.
+ *   The message gives the position of a syntax error, never the file's content.
+ */
+export async function readJsonObjectFile(filename: string): Promise<Record<string, unknown> | null> {
+  let text: string;
+  try {
+    text = await readFile(filename, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new TokenFileFormatError(`cannot read the token file '${filename}': ${(error as NodeJS.ErrnoException).code ?? 'I/O error'}`, {
+      filePath: filename,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // V8's SyntaxError message quotes the file, which may hold a token: keep only the position.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    const where = text.trim() === '' ? 'is empty' : `is not valid JSON${position === undefined ? '' : ` (error at character ${position})`}`;
+    throw new TokenFileFormatError(`the token file '${filename}' ${where}`, { filePath: filename });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new TokenFileFormatError(`the token file '${filename}' does not hold a JSON object`, { filePath: filename });
+  }
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,174 @@
+import {
+  InvalidArgumentError,
+  InvalidTokenDataError,
+  TokenFileFormatError,
+  TokenStorageData,
+  TokenStorageError,
+  toPythonJSON,
+  validateTokenFile,
+  type OAuthTokenResponse,
+  type TokenDict,
+} from '@globus-tokenstorage/core';
+import { writeFileAtomic } from '@globus-tokenstorage/core/node';
+import { access } from 'node:fs/promises';
+import { readJsonObjectFile } from './read-token-file';
+
+/** The key the contrib package adds to the token dict, and the value we write there. */
+export const LEGACY_VERSION_KEY = 'globus-sdk-tokenstorage.version';
+const WRITER_VERSION = '@globus-tokenstorage/legacy-file-adapter 0.1.0';
+
+/** Which token of a response the adapter keeps: give exactly one. */
+export type SimpleJSONFileAdapterOptions = { resourceServer: string; scopes?: undefined } | { scopes: string; resourceServer?: undefined };
+
+/** The file's content: one flat token dict (nulls kept) plus the version key. */
+export interface LegacyTokenFileDict extends TokenDict {
+  [LEGACY_VERSION_KEY]: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The single-token JSON file of the legacy contrib package `globus_sdk_tokenstorage`
+ * (`SimpleJSONFileAdapter`): each `store` overwrites the file with the one token selected by
+ * resource server or by scopes. Reads files the Python package wrote; writes files it reads.
+ *
+ * Unlike the Python original, writes are atomic and `0600` whatever the umask, an existing file that
+ * cannot be parsed (or that is a multi-token storage file) is never overwritten, and a response
+ * without the configured token throws a typed error before anything is written.
+ *
+ * @example
+ * ```ts
+ * const adapter = new SimpleJSONFileAdapter('transfer-tokens.json', { resourceServer: 'transfer.api.globus.org' });
+ * if (!(await adapter.fileExists())) await adapter.store(await client.oauth2ExchangeCodeForTokens(code));
+ * const { refresh_token, access_token, expires_at_seconds } = (await adapter.readAsDict())!;
+ * const authorizer = new RefreshTokenAuthorizer(refresh_token!, client, {
+ *   accessToken: access_token, expiresAt: expires_at_seconds, onRefresh: adapter.onRefresh,
+ * });
+ * ```
+ */
+export class SimpleJSONFileAdapter {
+  /** The token file. */
+  readonly filename: string;
+  /** The resource server whose token is kept, or `null` when selecting by scopes. */
+  readonly resourceServer: string | null;
+  /** The space-separated scopes whose token is kept, or `null` when selecting by resource server. */
+  readonly scopes: string | null;
+
+  /**
+   * Stores a token response: for use as `onRefresh` of an authorizer. The same function as
+   * {@link SimpleJSONFileAdapter.store}, bound to this adapter, so it can be passed around detached.
+   */
+  readonly onRefresh: (tokenResponse: OAuthTokenResponse) => Promise<void>;
+
+  /**
+   * @param filename - The token file (need not exist yet; parent directories are created `0700`).
+   * @param options - Exactly one of `resourceServer` or `scopes`.
+   * @throws {@link InvalidArgumentError} "cannot take both resourceServer and scopes" or "you must
+   *   pass resourceServer or scopes" (the Python messages' meaning), or for a bad filename.
+   */
+  constructor(filename: string, options: SimpleJSONFileAdapterOptions) {
+    if (typeof filename !== 'string' || filename === '') throw new InvalidArgumentError('filename must be a non-empty string');
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('you must pass resourceServer or scopes');
+    const { resourceServer, scopes } = options as { resourceServer?: unknown; scopes?: unknown };
+    for (const [name, value] of [['resourceServer', resourceServer], ['scopes', scopes]] as const) {
+      if (value !== undefined && value !== null && typeof value !== 'string') throw new InvalidArgumentError(`${name} must be a string`);
+    }
+    // Truthiness, as in the Python package: an empty string counts as not given.
+    if (resourceServer && scopes) throw new InvalidArgumentError('cannot take both resourceServer and scopes');
+    if (!resourceServer && !scopes) throw new InvalidArgumentError('you must pass resourceServer or scopes');
+    this.filename = filename;
+    this.resourceServer = (resourceServer as string) || null;
+    this.scopes = (scopes as string) || null;
+    this.onRefresh = (tokenResponse) => this.store(tokenResponse);
+  }
+
+  /**
+   * Writes the selected token of a response to the file, replacing its content atomically.
+   *
+   * @param tokenResponse - A login or refresh response.
+   * @throws {@link InvalidTokenDataError} if the response has no token for the resource server, or
+   *   no single token carrying all the scopes; the file is unchanged.
+   * @throws {@link TokenFileFormatError} if the existing file cannot be parsed or holds a multi-token
+   *   storage file; it is not overwritten.
+   */
+  async store(tokenResponse: OAuthTokenResponse): Promise<void> {
+    const dict = this.selectToken(tokenResponse);
+    await this.assertReplaceable();
+    await writeFileAtomic(this.filename, toPythonJSON({ ...dict, [LEGACY_VERSION_KEY]: WRITER_VERSION }));
+  }
+
+  /** @returns Whether the token file exists. */
+  async fileExists(): Promise<boolean> {
+    try {
+      await access(this.filename);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The file's content as written (tokens included, nulls kept, with the version key).
+   *
+   * @returns The parsed object, or `null` if the file does not exist.
+   * @throws {@link TokenFileFormatError} if the file cannot be parsed.
+   */
+  async readAsDict(): Promise<LegacyTokenFileDict | null> {
+    return (await readJsonObjectFile(this.filename)) as LegacyTokenFileDict | null;
+  }
+
+  /**
+   * The stored token as validated token data.
+   *
+   * @returns The token, or `null` if the file does not exist.
+   * @throws {@link TokenFileFormatError} if the file cannot be parsed or is not a valid token file.
+   */
+  async readTokenData(): Promise<TokenStorageData | null> {
+    const dict = await this.readAsDict();
+    if (dict === null) return null;
+    const { [LEGACY_VERSION_KEY]: _version, ...entry } = dict;
+    try {
+      return TokenStorageData.fromDict(entry);
+    } catch (error) {
+      if (!InvalidTokenDataError.isInstance(error)) throw error;
+      throw new TokenFileFormatError(`the token file '${this.filename}' holds invalid token data: ${error.message}`, { filePath: this.filename });
+    }
+  }
+
+  /** A description naming the file and selection; never a token. */
+  toString(): string {
+    const selection = this.resourceServer === null ? `scopes=${JSON.stringify(this.scopes)}` : `resourceServer=${JSON.stringify(this.resourceServer)}`;
+    return `SimpleJSONFileAdapter(${JSON.stringify(this.filename)}, ${selection})`;
+  }
+
+  private selectToken(tokenResponse: OAuthTokenResponse): TokenDict {
+    if (typeof tokenResponse !== 'object' || tokenResponse === null || typeof tokenResponse.byResourceServer !== 'object') {
+      throw new InvalidArgumentError('store needs an OAuthTokenResponse (build one with OAuthTokenResponse.fromJSON)');
+    }
+    if (this.resourceServer !== null) {
+      const { byResourceServer } = tokenResponse;
+      if (!Object.hasOwn(byResourceServer, this.resourceServer)) {
+        throw new InvalidTokenDataError(`the token response has no token for the resource server '${this.resourceServer}'`);
+      }
+      return byResourceServer[this.resourceServer] as TokenDict;
+    }
+    try {
+      return tokenResponse.byScopes.get(this.scopes as string);
+    } catch (error) {
+      if (!TokenStorageError.isInstance(error)) throw error;
+      throw new InvalidTokenDataError(`no single token of the token response carries the scopes '${this.scopes}'`);
+    }
+  }
+
+  /** Refuses to replace a file we cannot parse, or a storage file holding many tokens. */
+  private async assertReplaceable(): Promise<void> {
+    const existing = await readJsonObjectFile(this.filename);
+    if (existing === null) return;
+    const { kind } = validateTokenFile(existing);
+    if (kind === '2.0' || kind === '1.0') {
+      throw new TokenFileFormatError(
+        `the token file '${this.filename}' is a format ${kind} token storage file, not a single-token file; refusing to overwrite it`,
+        { filePath: this.filename },
+      );
+    }
+  }
+}
