@@ -1,0 +1,153 @@
+import { open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { TokenFileFormatError, TokenStorageError, UnsupportedFormatVersionError } from '@globus-tokenstorage/core';
+import { ensurePrivateDirectory, PRIVATE_FILE_MODE } from '@globus-tokenstorage/core/node';
+import { retryWhileBusy } from './retry-while-busy';
+import { toStorageError } from './sqlite-errors';
+import { createSchema, inspectSchema, type SchemaState } from './sqlite-schema';
+
+/** What {@link openTokenDatabase} needs. */
+export interface OpenTokenDatabaseOptions {
+  /** The database file, absolute. */
+  filePath: string;
+  /** The file as the caller named it, for messages. */
+  displayPath: string;
+  /** better-sqlite3 options passed through (the busy timeout is handled by {@link retryWhileBusy}). */
+  driverOptions: Readonly<Record<string, unknown>>;
+  /** Open read-only: never create, initialise or convert anything. */
+  readonly: boolean;
+  /** Create missing parent directories (`0700`) and the file (`0600`). */
+  mayCreate: boolean;
+  /** How long to wait for other connections' locks, in milliseconds. */
+  busyTimeoutMs: number;
+  /** The `globus-sdk.version` value written into a new database. */
+  writer: string;
+  /** Called before each retry of a locked step; throws to abandon the open. */
+  beforeRetry: () => void;
+}
+
+/** A connection made by {@link openTokenDatabase}. */
+export interface OpenedTokenDatabase {
+  db: Database.Database;
+  /** Whether the database is in WAL mode (one it initialised always is; an existing one is not converted here). */
+  isWal: boolean;
+}
+
+/**
+ * Opens (creating if allowed) a token database and checks it is one before changing anything.
+ *
+ * 1. The file is created empty with mode `0600` before SQLite sees it, so SQLite never creates it
+ *    with the umask's mode; SQLite gives its `-wal`/`-shm`/`-journal` side files the database
+ *    file's mode.
+ * 2. A read-only connection inspects the schema. It cannot roll back a hot journal, checkpoint a
+ *    WAL or write anything, so a foreign or non-SQLite file stays byte-for-byte as it was.
+ * 3. Only then a writable connection initialises an empty database (re-checking inside the write
+ *    transaction, as another process may be initialising it at the same moment) and switches it to
+ *    WAL so several processes can share it. An existing database is not changed here (reading
+ *    never writes); the storage converts it to WAL before its first write.
+ *
+ * @returns The connection (read-only if `readonly`) and whether it is in WAL mode.
+ * @throws {@link TokenFileFormatError} for a file that is not a token database (left unchanged).
+ * @throws {@link UnsupportedFormatVersionError} for a token database of an unknown schema version.
+ * @throws {@link StorageLockTimeoutError} if other connections kept it locked too long.
+ * @throws {@link TokenStorageError} for other I/O failures (missing file with `fileMustExist`, permissions…).
+ */
+export async function openTokenDatabase(options: OpenTokenDatabaseOptions): Promise<OpenedTokenDatabase> {
+  const { displayPath } = options;
+  const retry = { timeoutMs: options.busyTimeoutMs, resource: displayPath, beforeRetry: options.beforeRetry };
+  await prepareFile(options);
+
+  const probe = connect(options, { readonly: true });
+  let state: SchemaState;
+  try {
+    state = await retryWhileBusy(() => inspectSchema(probe), retry);
+    assertUsable(state, displayPath);
+    if (options.readonly && state.kind === 'empty') {
+      throw new TokenFileFormatError(`'${displayPath}' holds no token tables, and read-only mode cannot create them`, { filePath: displayPath });
+    }
+  } catch (error) {
+    probe.close();
+    throw toStorageError(error, displayPath);
+  }
+  if (options.readonly) return { db: probe, isWal: false };
+  probe.close();
+
+  const db = connect(options, { readonly: false });
+  try {
+    let journalMode: unknown;
+    if (state.kind === 'empty') {
+      const initialise = db.transaction(() => {
+        const current = inspectSchema(db);
+        if (current.kind === 'empty') createSchema(db, options.writer);
+        else assertUsable(current, displayPath);
+      });
+      await retryWhileBusy(() => initialise.immediate(), retry);
+      journalMode = await retryWhileBusy(() => db.pragma('journal_mode = WAL', { simple: true }), retry);
+    } else {
+      journalMode = await retryWhileBusy(() => db.pragma('journal_mode', { simple: true }), retry);
+    }
+    // WAL defaults to synchronous=NORMAL in this build, which can lose the last commits on power
+    // loss; a lost rotated refresh token means logging in again, so pay for the fsync.
+    db.pragma('synchronous = FULL');
+    return { db, isWal: journalMode === 'wal' };
+  } catch (error) {
+    db.close();
+    throw toStorageError(error, displayPath);
+  }
+}
+
+async function prepareFile(options: OpenTokenDatabaseOptions): Promise<void> {
+  try {
+    if (options.mayCreate) {
+      await ensurePrivateDirectory(dirname(options.filePath));
+      await createPrivateFile(options.filePath);
+    } else {
+      await stat(options.filePath);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !options.mayCreate) {
+      throw new TokenStorageError(`the token database '${options.displayPath}' does not exist (connectParams.readonly or fileMustExist is set)`, {
+        cause: error,
+      });
+    }
+    throw toStorageError(error, options.displayPath);
+  }
+}
+
+/** Creates an empty `0600` file (whatever the umask) unless something already exists there. */
+async function createPrivateFile(filePath: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(filePath, 'wx', PRIVATE_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw error;
+  }
+  try {
+    await handle.chmod(PRIVATE_FILE_MODE);
+  } finally {
+    await handle.close();
+  }
+}
+
+function connect(options: OpenTokenDatabaseOptions, mode: { readonly: boolean }): Database.Database {
+  try {
+    // timeout 0: waiting for locks happens in retryWhileBusy, off the event loop.
+    return new Database(options.filePath, { ...options.driverOptions, readonly: mode.readonly, fileMustExist: true, timeout: 0 });
+  } catch (error) {
+    throw toStorageError(error, options.displayPath);
+  }
+}
+
+function assertUsable(state: SchemaState, displayPath: string): void {
+  if (state.kind === 'foreign') {
+    throw new TokenFileFormatError(`'${displayPath}' is not a token database: ${state.reason}. It was left unchanged.`, { filePath: displayPath });
+  }
+  if (state.kind === 'unsupported') {
+    throw new UnsupportedFormatVersionError(
+      `'${displayPath}' has database_schema_version ${JSON.stringify(state.schemaVersion)}; this version reads schema 1 and 2. It was left unchanged.`,
+      { filePath: displayPath, formatVersion: state.schemaVersion },
+    );
+  }
+}

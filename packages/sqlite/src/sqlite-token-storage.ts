@@ -1,0 +1,346 @@
+import { resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import {
+  checkResourceServer,
+  checkTokenDataMapping,
+  InvalidArgumentError,
+  InvalidTokenDataError,
+  TokenStorage,
+  TokenStorageData,
+  TokenStorageError,
+  toPythonJSON,
+  type TokenStorageOptions,
+} from '@globus-tokenstorage/core';
+import { version } from '../package.json';
+import { openTokenDatabase } from './open-token-database';
+import { retryWhileBusy } from './retry-while-busy';
+import { toStorageError } from './sqlite-errors';
+
+/**
+ * Options passed through to better-sqlite3's `Database` constructor. Unknown keys are passed
+ * through unchanged.
+ */
+export interface SQLiteConnectParams {
+  /** Open the database read-only: nothing is created, initialised or converted; writes reject. @default false */
+  readonly?: boolean;
+  /** Fail instead of creating a missing database file (no directory or file is created). @default false */
+  fileMustExist?: boolean;
+  /**
+   * How long to wait for another connection's lock, in milliseconds. When given it replaces
+   * `busyTimeoutMs`. @default busyTimeoutMs
+   */
+  timeout?: number;
+  /** Path of a better-sqlite3 native addon to load instead of the bundled one. */
+  nativeBinding?: string;
+  /** Any other better-sqlite3 option, passed through. (`verbose` is refused: it would log tokens.) */
+  [option: string]: unknown;
+}
+
+/** Options of {@link SQLiteTokenStorage}. */
+export interface SQLiteTokenStorageOptions extends TokenStorageOptions {
+  /** Options for better-sqlite3 (see {@link SQLiteConnectParams}). @default {} */
+  connectParams?: SQLiteConnectParams;
+  /**
+   * How long a call waits while another connection or process holds the database's write lock,
+   * in milliseconds, before rejecting with `StorageLockTimeoutError`. The wait does not block the
+   * event loop. `connectParams.timeout`, when given, takes precedence. @default 5000
+   */
+  busyTimeoutMs?: number;
+}
+
+/** The `globus-sdk.version` value of databases this package creates. */
+const WRITER = `@globus-tokenstorage/sqlite ${version}`;
+
+/** Largest timeout Node's timers (and better-sqlite3) accept. */
+const MAX_TIMEOUT_MS = 0x7fffffff;
+
+/** Namespaces fetched per query by {@link SQLiteTokenStorage.iterNamespaces}. */
+const NAMESPACE_PAGE_SIZE = 500;
+
+/** An open database and its statements, prepared once. */
+interface Connection {
+  db: Database.Database;
+  /** An existing database not yet in WAL mode: converted before the first write. */
+  walPending: boolean;
+  getOne: Database.Statement<[string, string], unknown>;
+  getAll: Database.Statement<[string], unknown[]>;
+  replace: Database.Statement<[string, string, string]>;
+  remove: Database.Statement<[string, string]>;
+  namespaces: Database.Statement<[], unknown>;
+  namespacesFirst: Database.Statement<[number], unknown>;
+  namespacesAfter: Database.Statement<[string, number], unknown>;
+  store: Database.Transaction<(namespace: string, rows: ReadonlyArray<readonly [string, string]>) => void>;
+}
+
+/**
+ * Token storage in a SQLite database, in the Python Globus SDK's format: the same tables, rows
+ * serialised as Python's `json.dumps` would, so the Python SDK reads our files and we read its
+ * files (schema 2, and schema 1 from its legacy `SQLiteAdapter`). Several processes can share one
+ * file: it is switched to WAL, every call is one transaction, and lock waits are bounded by
+ * `busyTimeoutMs`.
+ *
+ * The constructor only checks its arguments; the file is opened (created `0600` in `0700`
+ * directories if missing, and checked) by the first call, so that opening can be asynchronous
+ * and its failures arrive as typed rejections.
+ *
+ * @example
+ * ```ts
+ * import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
+ *
+ * const storage = new SQLiteTokenStorage(`${os.homedir()}/.globus/app/tokens.db`, { namespace: 'userapp' });
+ * try {
+ *   await storage.storeTokenResponse(response);
+ *   const transfer = await storage.getTokenData('transfer.api.globus.org');
+ *   console.log(transfer?.expiresAtSeconds, await storage.listNamespaces());
+ * } finally {
+ *   await storage.close();
+ * }
+ * ```
+ */
+export class SQLiteTokenStorage extends TokenStorage {
+  /** The database file, as given to the constructor. */
+  readonly filepath: string;
+  private readonly absolutePath: string;
+  private readonly driverOptions: Readonly<Record<string, unknown>>;
+  private readonly readonlyMode: boolean;
+  private readonly mayCreate: boolean;
+  private readonly busyTimeoutMs: number;
+  private connection: Connection | null = null;
+  private connecting: Promise<Connection> | null = null;
+
+  /**
+   * @param filepath - The database file. Missing parent directories are created `0700` and a
+   *   missing file `0600` (on first use). `":memory:"` is refused: use `MemoryTokenStorage`.
+   * @param options - See {@link SQLiteTokenStorageOptions}.
+   * @throws {@link InvalidArgumentError} for a bad path or option.
+   */
+  constructor(filepath: string, options: SQLiteTokenStorageOptions = {}) {
+    super(options);
+    if (typeof filepath !== 'string' || filepath === '') throw new InvalidArgumentError('filepath must be a non-empty string');
+    if (filepath === ':memory:') {
+      throw new InvalidArgumentError(
+        "SQLiteTokenStorage cannot be used with a ':memory:' database. If you want to store tokens in memory, use MemoryTokenStorage instead.",
+      );
+    }
+    if (filepath.includes('\0')) throw new InvalidArgumentError('filepath must not contain NUL characters');
+    const absolutePath = resolve(filepath);
+    // better-sqlite3 trims the name it is given, which would open another file than the one we create.
+    if (absolutePath.trimEnd() !== absolutePath) throw new InvalidArgumentError('filepath must not end with white space');
+    const connectParams = checkConnectParams(options.connectParams);
+    const { timeout, ...driverOptions } = connectParams;
+    const busyTimeoutMs = checkTimeout(options.busyTimeoutMs ?? 5000, 'busyTimeoutMs');
+    this.filepath = filepath;
+    this.absolutePath = absolutePath;
+    this.driverOptions = driverOptions;
+    this.readonlyMode = connectParams.readonly === true;
+    this.mayCreate = !this.readonlyMode && connectParams.fileMustExist !== true;
+    this.busyTimeoutMs = timeout ?? busyTimeoutMs;
+  }
+
+  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.storeTokenDataByResourceServer} */
+  async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+    this.assertOpen();
+    const rows = checkTokenDataMapping(data).map(([key, value]) => [key, toPythonJSON(value.toDict())] as const);
+    const connection = this.connection ?? (await this.connect());
+    if (rows.length === 0) return;
+    await this.prepareWrite(connection);
+    await this.run(() => connection.store.immediate(this.namespace, rows));
+  }
+
+  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.getTokenDataByResourceServer} */
+  async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
+    this.assertOpen();
+    const connection = this.connection ?? (await this.connect());
+    const rows = await this.run(() => connection.getAll.all(this.namespace));
+    const result: Record<string, TokenStorageData> = {};
+    for (const [key, text] of rows as Array<[string, unknown]>) {
+      Object.defineProperty(result, key, { value: this.parseRow(key, text), enumerable: true, writable: true, configurable: true });
+    }
+    return result;
+  }
+
+  /**
+   * Looks one entry up with a single indexed query.
+   *
+   * @param resourceServer - The key the entry was stored under.
+   * @returns The entry, or `null`.
+   * @throws {@link InvalidArgumentError} for an empty or non-string key.
+   * @throws {@link InvalidTokenDataError} if the stored row is not valid token data.
+   */
+  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
+    this.assertOpen();
+    checkResourceServer(resourceServer);
+    const connection = this.connection ?? (await this.connect());
+    const text = await this.run(() => connection.getOne.get(this.namespace, resourceServer));
+    return text === undefined ? null : this.parseRow(resourceServer, text);
+  }
+
+  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.removeTokenData} */
+  async removeTokenData(resourceServer: string): Promise<boolean> {
+    this.assertOpen();
+    checkResourceServer(resourceServer);
+    const connection = this.connection ?? (await this.connect());
+    await this.prepareWrite(connection);
+    const result = await this.run(() => connection.remove.run(this.namespace, resourceServer));
+    return result.changes > 0;
+  }
+
+  /**
+   * @returns Every namespace that holds at least one entry, sorted by code unit (SQLite's `BINARY`).
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async listNamespaces(): Promise<string[]> {
+    this.assertOpen();
+    const connection = this.connection ?? (await this.connect());
+    return (await this.run(() => connection.namespaces.all())) as string[];
+  }
+
+  /**
+   * Iterates the namespaces that hold entries, in the order of {@link SQLiteTokenStorage.listNamespaces},
+   * fetching them a page at a time (each page is one query, so namespaces added or removed while
+   * iterating may or may not be seen).
+   *
+   * @returns An async iterable of namespace names.
+   * @throws {@link StorageClosedError} (on iteration) after `close()`.
+   */
+  async *iterNamespaces(): AsyncIterable<string> {
+    for (let after: string | null = null; ; ) {
+      this.assertOpen();
+      const connection = this.connection ?? (await this.connect());
+      const from = after;
+      const page = (await this.run(() =>
+        from === null ? connection.namespacesFirst.all(NAMESPACE_PAGE_SIZE) : connection.namespacesAfter.all(from, NAMESPACE_PAGE_SIZE),
+      )) as string[];
+      yield* page;
+      if (page.length < NAMESPACE_PAGE_SIZE) return;
+      after = page[page.length - 1] as string;
+    }
+  }
+
+  /** Closes the database. Idempotent; afterwards every call rejects with `StorageClosedError`. */
+  override async close(): Promise<void> {
+    await super.close();
+    const pending = this.connecting;
+    if (pending) await pending.catch(() => undefined);
+    this.connection?.db.close();
+    this.connection = null;
+  }
+
+  /** Runs one atomic database step, waiting out other connections' locks and typing errors. */
+  private run<T>(step: () => T): T | Promise<T> {
+    try {
+      const result = retryWhileBusy(step, { timeoutMs: this.busyTimeoutMs, resource: this.filepath, beforeRetry: () => this.assertOpen() });
+      return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(toStorageError(error, this.filepath))) : result;
+    } catch (error) {
+      throw toStorageError(error, this.filepath);
+    }
+  }
+
+  /**
+   * Converts a database opened in another journal mode (the Python SDK leaves `delete`) to WAL, once,
+   * before the first write: reading never changes the file.
+   */
+  private async prepareWrite(connection: Connection): Promise<void> {
+    if (!connection.walPending) return;
+    await this.run(() => connection.db.pragma('journal_mode = WAL'));
+    connection.walPending = false;
+  }
+
+  private connect(): Promise<Connection> {
+    this.connecting ??= this.openConnection().then(
+      (connection) => {
+        this.connecting = null;
+        if (this.isClosed) {
+          connection.db.close();
+          this.assertOpen();
+        }
+        this.connection = connection;
+        return connection;
+      },
+      (error: unknown) => {
+        this.connecting = null;
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  private async openConnection(): Promise<Connection> {
+    const { db, isWal } = await openTokenDatabase({
+      filePath: this.absolutePath,
+      displayPath: this.filepath,
+      driverOptions: this.driverOptions,
+      readonly: this.readonlyMode,
+      mayCreate: this.mayCreate,
+      busyTimeoutMs: this.busyTimeoutMs,
+      writer: WRITER,
+      beforeRetry: () => this.assertOpen(),
+    });
+    try {
+      const replace = db.prepare<[string, string, string]>(
+        'REPLACE INTO token_storage (namespace, resource_server, token_data_json) VALUES (?, ?, ?)',
+      );
+      return {
+        db,
+        walPending: !isWal && !this.readonlyMode,
+        getOne: db.prepare<[string, string], unknown>('SELECT token_data_json FROM token_storage WHERE namespace = ? AND resource_server = ?').pluck(),
+        getAll: db.prepare<[string], unknown[]>('SELECT resource_server, token_data_json FROM token_storage WHERE namespace = ?').raw(),
+        replace,
+        remove: db.prepare<[string, string]>('DELETE FROM token_storage WHERE namespace = ? AND resource_server = ?'),
+        namespaces: db.prepare<[], unknown>('SELECT DISTINCT namespace FROM token_storage ORDER BY namespace').pluck(),
+        namespacesFirst: db.prepare<[number], unknown>('SELECT DISTINCT namespace FROM token_storage ORDER BY namespace LIMIT ?').pluck(),
+        namespacesAfter: db
+          .prepare<[string, number], unknown>('SELECT DISTINCT namespace FROM token_storage WHERE namespace > ? ORDER BY namespace LIMIT ?')
+          .pluck(),
+        store: db.transaction((namespace: string, rows: ReadonlyArray<readonly [string, string]>) => {
+          for (const [key, text] of rows) replace.run(namespace, key, text);
+        }),
+      };
+    } catch (error) {
+      db.close();
+      throw toStorageError(error, this.filepath);
+    }
+  }
+
+  /** Parses one stored row; the JSON parser's message is never used, as it may quote a token. */
+  private parseRow(resourceServer: string, text: unknown): TokenStorageData {
+    const where = `the token data of '${resourceServer}' in namespace '${this.namespace}' of '${this.filepath}'`;
+    if (typeof text !== 'string') throw new InvalidTokenDataError(`${where} is not text`);
+    let dict: unknown;
+    try {
+      dict = JSON.parse(text);
+    } catch {
+      throw new InvalidTokenDataError(`${where} is not valid JSON (${text.length} characters)`);
+    }
+    try {
+      return TokenStorageData.fromDict(dict);
+    } catch (error) {
+      if (!TokenStorageError.isInstance(error)) throw error;
+      throw new InvalidTokenDataError(`${where} is invalid: ${error.message}`, { cause: error });
+    }
+  }
+}
+
+function checkConnectParams(value: unknown): SQLiteConnectParams & { timeout?: number } {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError("'connectParams' must be an object");
+  const params = value as SQLiteConnectParams;
+  for (const key of ['readonly', 'fileMustExist'] as const) {
+    if (params[key] !== undefined && typeof params[key] !== 'boolean') throw new InvalidArgumentError(`'connectParams.${key}' must be a boolean`);
+  }
+  if ('readOnly' in params) throw new InvalidArgumentError("'connectParams.readOnly' is misspelled: use 'readonly'");
+  if (params.verbose !== undefined) {
+    throw new InvalidArgumentError("'connectParams.verbose' is not supported: it would log every statement with its values, tokens included");
+  }
+  if (params.nativeBinding !== undefined && typeof params.nativeBinding !== 'string') {
+    throw new InvalidArgumentError("'connectParams.nativeBinding' must be a string");
+  }
+  return params.timeout === undefined ? { ...params } : { ...params, timeout: checkTimeout(params.timeout, 'connectParams.timeout') };
+}
+
+function checkTimeout(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TIMEOUT_MS) {
+    throw new InvalidArgumentError(`'${name}' must be an integer number of milliseconds from 0 to ${MAX_TIMEOUT_MS}`);
+  }
+  return value;
+}
