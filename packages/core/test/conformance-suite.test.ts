@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { runTokenStorageConformance, type ConformanceOptions } from '@globus-tokenstorage/core/conformance';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
-import { LeakyStorage, LosingWritesStorage, SharingStorage, TransparentStorage } from './support/broken-storages';
+import { LeakyStorage, LosingWritesStorage, NonExclusiveStorage, SharingStorage, TransparentStorage } from './support/broken-storages';
 import { collectingRunner, type CaseOutcome } from './support/collecting-runner';
 
 type StorageClass = new (options: { namespace?: string; shareWith?: MemoryTokenStorage }) => MemoryTokenStorage;
@@ -10,7 +10,7 @@ function optionsFor(Storage: StorageClass): ConformanceOptions<MemoryTokenStorag
   return {
     create: ({ namespace }) => new Storage({ namespace }),
     reopen: (storage, { namespace }) => new Storage({ namespace, shareWith: storage }),
-    capabilities: { listNamespaces: true, closeRejectsCalls: true },
+    capabilities: { listNamespaces: true, closeRejectsCalls: true, runExclusive: true },
     inspect,
   };
 }
@@ -49,6 +49,11 @@ describe('the conformance suite', () => {
   it('fails against a storage that hands out its live records', async () => {
     const failed = failedNames(await runSuite(SharingStorage));
     expect(failed).toEqual(expect.arrayContaining([expect.stringContaining('changing a returned mapping does not change the storage')]));
+  });
+
+  it('fails against a storage whose exclusive sections let two callers in', async () => {
+    const failed = failedNames(await runSuite(NonExclusiveStorage));
+    expect(failed).toEqual([expect.stringContaining('runExclusive runs calls with the same key one at a time, across handles')]);
   });
 
   it('shows a group the backend cannot run as a skipped case that names the reason', async () => {

@@ -20,6 +20,8 @@ export interface MemoryTokenStorageOptions extends TokenStorageOptions {
 /** The data behind one or more memory storages: namespace → resource server → entry. */
 class MemoryStore {
   readonly namespaces = new Map<string, Map<string, TokenDataDict>>();
+  /** For each held section key, the promise that settles when its last queued holder is done. */
+  readonly sections = new Map<string, Promise<void>>();
 }
 
 /**
@@ -88,6 +90,33 @@ export class MemoryTokenStorage extends TokenStorage {
   async listNamespaces(): Promise<string[]> {
     this.assertOpen();
     return [...this.store.namespaces.keys()];
+  }
+
+  /**
+   * Runs `fn` while no other call with the same key, through any storage sharing this one's data,
+   * is running (an in-process critical section; see `TokenStorageLike.runExclusive`).
+   *
+   * @param key - Non-empty name of the section.
+   * @param fn - The work.
+   * @returns What `fn` returns; its error is passed on.
+   * @throws {@link InvalidArgumentError} for an empty key.
+   */
+  async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
+    if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
+    const previous = this.store.sections.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => done);
+    this.store.sections.set(key, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.store.sections.get(key) === tail) this.store.sections.delete(key);
+    }
   }
 
   private namespaceEntries(create: true): Map<string, TokenDataDict>;

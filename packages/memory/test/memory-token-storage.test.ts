@@ -8,7 +8,7 @@ runTokenStorageConformance<MemoryTokenStorage>(
   {
     create: ({ namespace }) => new MemoryTokenStorage({ namespace }),
     reopen: (storage, { namespace }) => new MemoryTokenStorage({ namespace, shareWith: storage }),
-    capabilities: { listNamespaces: true, closeRejectsCalls: true },
+    capabilities: { listNamespaces: true, closeRejectsCalls: true, runExclusive: true },
     inspect,
   },
 );

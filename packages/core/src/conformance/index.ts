@@ -21,6 +21,7 @@ import { describeCrudConformance, describeRoundTripConformance } from './groups/
 import { describeSafetyConformance } from './groups/safety';
 import { describeConcurrencyConformance, describeNamespaceConformance, describePersistenceConformance } from './groups/shared-store';
 import { describeTokenResponseConformance } from './groups/token-response';
+import { describeExclusiveSectionConformance } from './groups/exclusive-sections';
 import type { ConformanceOptions, ConformanceTestApi } from './types';
 
 export type { ConformanceCapabilities, ConformanceMatchers, ConformanceOptions, ConformanceTestApi, ConformanceTestFunction } from './types';
@@ -32,6 +33,7 @@ export {
   describeNamespaceConformance,
   describeConcurrencyConformance,
   describeSafetyConformance,
+  describeExclusiveSectionConformance,
 };
 export { pythonV2Entries, pythonLegacyEntries } from './python-fixture-data';
 export { sampleTokenData, canary } from './sample-data';
@@ -39,7 +41,8 @@ export { sampleTokenData, canary } from './sample-data';
 /**
  * Registers every conformance group for a backend: reading and writing, round trips (including
  * the Python SDK's data), token responses, persistence, namespaces, concurrent writers, bad
- * arguments, token redaction, and the capability-gated groups (closing, listing namespaces).
+ * arguments, token redaction, and the capability-gated groups (closing, listing namespaces,
+ * exclusive sections).
  *
  * @param t - The runner's `describe`, `it` and `expect`.
  * @param options - How to make storages of the backend; see {@link ConformanceOptions}.
@@ -53,5 +56,6 @@ export function runTokenStorageConformance<S extends TokenStorageLike>(t: Confor
     describeNamespaceConformance(t, options);
     describeConcurrencyConformance(t, options);
     describeSafetyConformance(t, options);
+    describeExclusiveSectionConformance(t, options);
   });
 }

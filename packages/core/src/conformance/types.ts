@@ -29,6 +29,8 @@ export interface ConformanceCapabilities {
   listNamespaces?: boolean;
   /** After `close()`, every call rejects with `StorageClosedError`. @default false */
   closeRejectsCalls?: boolean;
+  /** The storage has `runExclusive(key, fn)`, a critical section across handles. @default false */
+  runExclusive?: boolean;
 }
 
 /** How the suite makes storages of the backend under test. */

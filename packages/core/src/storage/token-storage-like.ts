@@ -48,4 +48,19 @@ export interface TokenStorageLike {
 
   /** @returns Every namespace with data in the backing store. */
   listNamespaces?(): Promise<string[]>;
+
+  /**
+   * Runs `fn` inside a critical section shared by every handle on the same backing store, in every
+   * process: calls with the same `key` (e.g. `namespace + "/" + resourceServer`) run one at a time,
+   * in no guaranteed order. Meant for work that must not be done twice at once, such as refreshing
+   * a token, so `fn` may take long and do network I/O: while it runs, the storage stays fully usable
+   * (reads and writes inside and outside `fn` work; no write transaction or file lock is held), and
+   * if the process holding the section dies, the section is released after the backend's lease.
+   *
+   * @param key - Non-empty name of the section.
+   * @param fn - The work; its result or error is passed on, and the section is released either way.
+   * @returns What `fn` returns.
+   * @throws `StorageLockTimeoutError` if the section stays taken longer than the backend's timeout.
+   */
+  runExclusive?<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }

@@ -53,3 +53,11 @@ export class SharingStorage extends MemoryTokenStorage {
     return this.live;
   }
 }
+
+/** Claims a critical section but lets every caller in at once. */
+export class NonExclusiveStorage extends MemoryTokenStorage {
+  override async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    if (key === '') return super.runExclusive(key, fn);
+    return fn();
+  }
+}
