@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TokenStorageError } from '@globus-tokenstorage/core';
+
+/** The files written by the real Python SDK (read-only; copy before opening). */
+export const PYTHON_FIXTURES = resolve(__dirname, '../../../../shared/fixtures/python');
+
+/** Temporary directories of one test file, removed by {@link TempDirs.removeAll}. */
+export class TempDirs {
+  private readonly made: string[] = [];
+
+  /** A new empty directory under the system's temporary directory. */
+  make(prefix = 'gts-sqlite-'): string {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    this.made.push(dir);
+    return dir;
+  }
+
+  removeAll(): void {
+    for (const dir of this.made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Awaits `action` and returns what it threw (fails the test if it did not throw a TokenStorageError). */
+export async function caught(action: () => Promise<unknown>): Promise<TokenStorageError> {
+  try {
+    await action();
+  } catch (error) {
+    if (!TokenStorageError.isInstance(error)) throw new Error(`expected a TokenStorageError, got ${String(error)}`, { cause: error });
+    return error;
+  }
+  throw new Error('expected the action to throw');
+}
