@@ -1,0 +1,351 @@
+import { readdirSync, realpathSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  checkResourceServer,
+  checkTokenDataMapping,
+  InvalidArgumentError,
+  TokenStorage,
+  type TokenStorageData,
+  type TokenStorageOptions,
+} from '@globus-tokenstorage/core';
+import { withFileLock, writeFileAtomic } from '@globus-tokenstorage/core/node';
+import { TokenFile } from './token-file';
+
+/** Options of {@link JSONTokenStorage}. */
+export interface JSONTokenStorageOptions extends TokenStorageOptions {
+  /**
+   * How long a write waits for the file's lock, held by another writer, before failing with
+   * `StorageLockTimeoutError`, in milliseconds. `Infinity` waits for ever. @default 10000
+   */
+  lockTimeoutMs?: number;
+}
+
+/** What identifies one version of the file on disk; every write of ours (a rename) changes `ino`. */
+interface FileKey {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+/** The file as last read or written by this storage. */
+interface Snapshot {
+  /** `null` when the file does not exist. */
+  key: FileKey | null;
+  /**
+   * The file was changed so recently that an in-place rewrite (as the Python SDK does) within the
+   * same timestamp tick would go unnoticed by the key; such a snapshot is re-read before use.
+   */
+  racy: boolean;
+  text: string | null;
+  file: TokenFile | null;
+}
+
+const MISSING: Snapshot = Object.freeze({ key: null, racy: false, text: null, file: null });
+/** Timestamps with a whole-second value come from a coarse file system (FAT: 2 s); others tick in milliseconds. */
+const RACY_WINDOW_COARSE_NS = 2_000_000_000n;
+const RACY_WINDOW_FINE_NS = 50_000_000n;
+
+/**
+ * Stores tokens in a JSON file that the Python Globus SDK's `JSONTokenStorage` reads and writes
+ * too (format 2.0; format 1.0 files are read, as namespace `DEFAULT`, and upgraded on the first
+ * write). Unlike the Python SDK, every write replaces the file atomically and runs under a
+ * cross-process lock (`<file>.lock`), so concurrent processes never lose each other's updates and
+ * a crash never leaves a torn file. Files are `0600`, created directories `0700`.
+ *
+ * Reads take no lock and cost one `stat` while the file is unchanged: the parsed content and the
+ * token data built from it are cached, keyed on the file's identity, size and timestamps.
+ *
+ * @example
+ * ```ts
+ * import { JSONTokenStorage } from '@globus-tokenstorage/json';
+ *
+ * const storage = new JSONTokenStorage(join(homedir(), '.globus', 'app', 'my-app', 'tokens.json'));
+ * await storage.storeTokenResponse(response);
+ * const transfer = await storage.getTokenData('transfer.api.globus.org');
+ * console.log(transfer?.expiresAtSeconds);
+ * await storage.close();
+ * ```
+ */
+export class JSONTokenStorage extends TokenStorage {
+  /** The format version this class writes. */
+  static readonly formatVersion = '2.0';
+  /** The format versions this class reads. */
+  static readonly supportedVersions: readonly string[] = Object.freeze(['1.0', '2.0']);
+
+  /** The token file, as given (a relative path was resolved against the working directory at construction). */
+  readonly filepath: string;
+  private readonly absolutePath: string;
+  private readonly lockTimeoutMs: number;
+  private snapshot: Snapshot | null = null;
+
+  /**
+   * Does no I/O: the file and its directories are created by the first write.
+   *
+   * @param filepath - The token file: a path (a bare file name is relative to the working
+   *   directory) or a `file:` URL.
+   * @param options - `namespace`, `lockTimeoutMs`, `idTokenDecoder`, `now`.
+   * @throws {@link InvalidArgumentError} for an empty path, a bad namespace or a bad option.
+   */
+  constructor(filepath: string | URL, options: JSONTokenStorageOptions = {}) {
+    super(options);
+    this.filepath = checkFilepath(filepath);
+    this.absolutePath = resolve(this.filepath);
+    const lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    if (typeof lockTimeoutMs !== 'number' || Number.isNaN(lockTimeoutMs) || lockTimeoutMs < 0) {
+      throw new InvalidArgumentError("'lockTimeoutMs' must be a number >= 0 (Infinity waits for ever)");
+    }
+    this.lockTimeoutMs = lockTimeoutMs;
+  }
+
+  /**
+   * @returns Whether the token file exists.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async fileExists(): Promise<boolean> {
+    this.assertOpen();
+    try {
+      await stat(this.absolutePath);
+      return true;
+    } catch (error) {
+      if (isMissingFileError(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.getTokenDataByResourceServer}
+   *
+   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
+   * @throws {@link InvalidTokenDataError} naming the namespace and resource server of an invalid entry.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
+    this.assertOpen();
+    const { file } = await this.current();
+    return file ? file.allTokenData(this.namespace) : {};
+  }
+
+  /**
+   * Looks one entry up; other entries of the namespace are not validated.
+   *
+   * @param resourceServer - The key the entry was stored under.
+   * @returns The entry, or `null`.
+   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
+   * @throws {@link InvalidTokenDataError} naming the namespace and resource server if the entry is invalid.
+   * @throws {@link InvalidArgumentError} for an empty or non-string resource server.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
+    this.assertOpen();
+    checkResourceServer(resourceServer);
+    const { file } = await this.current();
+    return file ? file.tokenData(this.namespace, resourceServer) : null;
+  }
+
+  /**
+   * Stores entries into this storage's namespace, replacing whole entries of the same keys; the
+   * namespace is created even for an empty mapping. A format 1.0 file is upgraded to 2.0.
+   *
+   * @param data - Token data keyed by resource server.
+   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the existing file cannot be read; it is left untouched.
+   * @throws {@link StorageLockTimeoutError} if another writer holds the lock for longer than `lockTimeoutMs`.
+   * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+    this.assertOpen();
+    const entries = checkTokenDataMapping(data);
+    await this.update((file) => (file ?? TokenFile.empty(this.filepath)).withEntries(this.namespace, entries));
+  }
+
+  /**
+   * Removes one entry. A missing file stays missing (the Python SDK creates it); a format 1.0 file is
+   * upgraded to 2.0 even when the entry does not exist (as in Python).
+   *
+   * @param resourceServer - The key the entry was stored under.
+   * @returns Whether an entry was removed.
+   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the existing file cannot be read; it is left untouched.
+   * @throws {@link StorageLockTimeoutError} if another writer holds the lock for longer than `lockTimeoutMs`.
+   * @throws {@link InvalidArgumentError} for an empty or non-string resource server.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async removeTokenData(resourceServer: string): Promise<boolean> {
+    this.assertOpen();
+    checkResourceServer(resourceServer);
+    if ((await this.current()).file === null) return false;
+    let removed = false;
+    await this.update((file) => {
+      if (file === null) return null;
+      const removal = file.withoutEntry(this.namespace, resourceServer);
+      removed = removal.removed;
+      return removal.file;
+    });
+    return removed;
+  }
+
+  /**
+   * @returns The namespaces that hold at least one entry, in file order (a format 1.0 file has only
+   *   `DEFAULT`; a missing file has none).
+   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async listNamespaces(): Promise<string[]> {
+    this.assertOpen();
+    const { file } = await this.current();
+    return file ? file.namespaceNames() : [];
+  }
+
+  /** Closes the storage and drops its cache; afterwards every call rejects with `StorageClosedError`. */
+  override async close(): Promise<void> {
+    await super.close();
+    this.snapshot = null;
+  }
+
+  /** A short description naming the class, file and namespace; never the tokens. */
+  override toString(): string {
+    return `JSONTokenStorage(filepath=${JSON.stringify(this.filepath)}, namespace=${JSON.stringify(this.namespace)})`;
+  }
+
+  /** What `JSON.stringify` shows: the class, file and namespace only. */
+  override toJSON(): Record<string, unknown> {
+    return { storage: 'JSONTokenStorage', filepath: this.filepath, namespace: this.namespace };
+  }
+
+  /**
+   * The file's current content: the cached parse while the file's key is unchanged, else a fresh read.
+   * The `stat` is synchronous on purpose: it is the whole cost of a read of an unchanged file, and an
+   * asynchronous one (a thread-pool round trip) would cost several times more than the read itself.
+   */
+  private async current(): Promise<Snapshot> {
+    let stats: BigIntStats | undefined;
+    try {
+      stats = statSync(this.absolutePath, { bigint: true, throwIfNoEntry: false });
+    } catch (error) {
+      if (!isMissingFileError(error)) throw error;
+    }
+    if (stats === undefined) return (this.snapshot = MISSING);
+    const cached = this.snapshot;
+    if (cached !== null && !cached.racy && cached.key !== null && sameKey(cached.key, stats)) return cached;
+    return this.read(cached);
+  }
+
+  private async read(cached: Snapshot | null): Promise<Snapshot> {
+    let handle;
+    try {
+      handle = await open(this.absolutePath, 'r');
+    } catch (error) {
+      if (isMissingFileError(error)) return (this.snapshot = MISSING);
+      throw error;
+    }
+    let snapshot: Snapshot;
+    try {
+      // The key comes from the descriptor that is read, so it always describes this content.
+      const stats = await handle.stat({ bigint: true });
+      const text = TokenFile.decode(await handle.readFile(), this.filepath);
+      const file = cached?.file && cached.text === text ? cached.file : TokenFile.parse(text, this.filepath);
+      snapshot = { key: keyOf(stats), racy: isRacy(stats), text, file };
+    } finally {
+      await handle.close();
+    }
+    return (this.snapshot = snapshot);
+  }
+
+  /**
+   * Read-modify-write under the file's lock: `change` gets the current content (`null` for no file)
+   * and returns the content to write, or `null` to write nothing.
+   */
+  private async update(change: (file: TokenFile | null) => TokenFile | null): Promise<void> {
+    const target = resolveTarget(this.absolutePath);
+    await withFileLock(
+      `${target}.lock`,
+      async (lock) => {
+        if (lock.recoveredStale) removeAbandonedTemporaryFiles(target);
+        const next = change((await this.current()).file);
+        if (next === null) return;
+        const text = next.serialize();
+        lock.assertHeld();
+        await writeFileAtomic(this.absolutePath, text);
+        const stats = statSync(this.absolutePath, { bigint: true, throwIfNoEntry: false });
+        this.snapshot = stats ? { key: keyOf(stats), racy: isRacy(stats), text, file: next } : null;
+      },
+      { timeoutMs: this.lockTimeoutMs },
+    );
+  }
+}
+
+function checkFilepath(filepath: unknown): string {
+  let path = filepath;
+  if (filepath instanceof URL) {
+    if (filepath.protocol !== 'file:') throw new InvalidArgumentError('filepath must be a path or a file: URL');
+    path = fileURLToPath(filepath);
+  }
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) {
+    throw new InvalidArgumentError('filepath must be a non-empty path');
+  }
+  return path;
+}
+
+/**
+ * The file that writes replace (`writeFileAtomic` follows a symbolic link), so that every path
+ * naming the same file shares one lock next to it.
+ */
+function resolveTarget(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch (error) {
+    if (!isMissingFileError(error)) throw error;
+  }
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Removes the temporary files of writers killed during `writeFileAtomic` (`.<name>.<12 hex>.tmp`
+ * next to the target). Called only after a stale lock was recovered: writes happen under the lock,
+ * so while it is held no live writer has such a file.
+ */
+function removeAbandonedTemporaryFiles(target: string): void {
+  const directory = dirname(target);
+  const name = basename(target);
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return;
+  }
+  for (const entry of names) {
+    if (entry.length === name.length + 18 && entry.startsWith(`.${name}.`) && /^\.[0-9a-f]{12}\.tmp$/.test(entry.slice(name.length + 1))) {
+      try {
+        unlinkSync(join(directory, entry));
+      } catch {
+        // Gone already.
+      }
+    }
+  }
+}
+
+function keyOf(stats: BigIntStats): FileKey {
+  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
+}
+
+function sameKey(key: FileKey, stats: BigIntStats): boolean {
+  return key.ino === stats.ino && key.mtimeNs === stats.mtimeNs && key.size === stats.size && key.ctimeNs === stats.ctimeNs && key.dev === stats.dev;
+}
+
+function isRacy(stats: BigIntStats): boolean {
+  const changedNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
+  const window = changedNs % 1_000_000_000n === 0n ? RACY_WINDOW_COARSE_NS : RACY_WINDOW_FINE_NS;
+  return BigInt(Date.now()) * 1_000_000n - changedNs < window;
+}
+
+function isMissingFileError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

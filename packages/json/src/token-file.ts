@@ -1,0 +1,357 @@
+import {
+  InvalidTokenDataError,
+  TokenFileFormatError,
+  TokenStorageData,
+  UnsupportedFormatVersionError,
+  toPythonJSON,
+} from '@globus-tokenstorage/core';
+import { version } from '../package.json';
+import { JSONSyntaxError, parseOrderedJSON } from './parse-ordered-json';
+
+/** What we write as `"globus-sdk.version"`: the Python SDK requires a string there and reads nothing from it. */
+export const WRITER_VERSION = `@globus-tokenstorage/json@${version}`;
+
+/** The entries of one namespace: resource server → stored entry as parsed (not validated). */
+export type NamespaceEntries = ReadonlyMap<string, unknown>;
+
+/** The result of {@link TokenFile.withoutEntry}. */
+export interface EntryRemoval {
+  /** The content to write, or `null` when nothing needs writing. */
+  file: TokenFile | null;
+  /** Whether the entry existed. */
+  removed: boolean;
+}
+
+/**
+ * A JSON object key that `JSON.parse` would move to the front of its object (a canonical array
+ * index). Only such keys make the order of `JSON.parse` differ from the text's.
+ */
+const INTEGER_LIKE_KEY = /[{,]\s*"(?:0|[1-9][0-9]*)"\s*:/;
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Serialised text of immutable parsed values and of the maps of unchanged namespaces, so that a
+ * store re-serialises only what it changed. The bytes are those of `toPythonJSON` on the whole file.
+ */
+const textCache = new WeakMap<object, string>();
+/** Token data built from parsed entries (immutable, so it is shared), or why an entry is invalid. */
+const builtCache = new WeakMap<object, TokenStorageData | { problem: string }>();
+
+/**
+ * The parsed content of a token file, immutable. Format 2.0 files and format 1.0 files (seen as
+ * namespace `DEFAULT` only) are read as the Python SDK's `JSONTokenStorage._load` does; every
+ * change returns a new 2.0 `TokenFile` that keeps the file's key order, its unknown top-level keys
+ * and every entry it does not touch byte for byte.
+ */
+export class TokenFile {
+  private constructor(
+    /** The file's path, as named in error messages. */
+    readonly filePath: string,
+    /** The file's `format_version`. */
+    readonly formatVersion: '1.0' | '2.0',
+    /** The top-level keys in file order; `data` (2.0) or `by_rs` (1.0) holds the namespace maps. */
+    private readonly top: ReadonlyMap<string, unknown>,
+    private readonly namespaces: ReadonlyMap<string, unknown>,
+  ) {}
+
+  /**
+   * The content of a file that does not exist yet.
+   *
+   * @param filePath - The file's path, for messages.
+   * @returns An empty 2.0 file.
+   */
+  static empty(filePath: string): TokenFile {
+    const namespaces = new Map<string, unknown>();
+    const top = new Map<string, unknown>([
+      ['data', namespaces],
+      ['format_version', '2.0'],
+      ['globus-sdk.version', WRITER_VERSION],
+    ]);
+    return new TokenFile(filePath, '2.0', top, namespaces);
+  }
+
+  /**
+   * Decodes a token file's bytes as strict UTF-8.
+   *
+   * @param bytes - The file's content.
+   * @param filePath - The file's path, for messages.
+   * @returns The text.
+   * @throws {@link TokenFileFormatError} if the bytes are not UTF-8.
+   */
+  static decode(bytes: Uint8Array, filePath: string): string {
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      throw new TokenFileFormatError(`token file '${filePath}' is not valid UTF-8 text`, { filePath });
+    }
+  }
+
+  /**
+   * Parses and checks a token file like the Python SDK: a JSON object with `format_version` `"2.0"`
+   * (and `data`, `globus-sdk.version`) or `"1.0"` (and `by_rs`). Entries are checked when read.
+   *
+   * @param text - The file's text.
+   * @param filePath - The file's path, for messages.
+   * @returns The parsed file.
+   * @throws {@link UnsupportedFormatVersionError} if `format_version` is missing or unknown.
+   * @throws {@link TokenFileFormatError} if the text is not JSON or has the wrong shape.
+   */
+  static parse(text: string, filePath: string): TokenFile {
+    const fail = (problem: string) => new TokenFileFormatError(`token file '${filePath}' ${problem}`, { filePath });
+    let root: unknown;
+    try {
+      root = JSON.parse(text);
+    } catch {
+      throw fail(describeSyntaxError(text));
+    }
+    let toValue: (value: unknown) => unknown = (value) => value;
+    if (INTEGER_LIKE_KEY.test(text)) {
+      try {
+        root = parseOrderedJSON(text);
+      } catch (error) {
+        throw fail(error instanceof JSONSyntaxError ? `cannot be read: ${error.description}` : 'cannot be read');
+      }
+      toValue = toPlainValue;
+    }
+    const rootEntries = objectEntries(root);
+    if (rootEntries === null) throw fail('does not hold a JSON object at the top level (found non-dict root data)');
+    const rootMap = new Map(rootEntries);
+    const formatVersion = rootMap.get('format_version');
+    if (formatVersion !== '1.0' && formatVersion !== '2.0') {
+      throw new UnsupportedFormatVersionError(
+        `token file '${filePath}' is in an unknown format (format_version=${describeVersion(formatVersion)}); ` +
+          'supported versions are "1.0" and "2.0"',
+        { filePath, formatVersion: isShownVersion(formatVersion) ? formatVersion : undefined },
+      );
+    }
+    const namespacesKey = formatVersion === '1.0' ? 'by_rs' : 'data';
+    let namespaces: Map<string, unknown>;
+    let namespacesValue: unknown;
+    if (formatVersion === '1.0') {
+      if (!rootMap.has('by_rs')) throw fail("is invalid: format 1.0 data without 'by_rs'");
+      namespacesValue = namespaceFrom(rootMap.get('by_rs'), toValue);
+      namespaces = new Map([['DEFAULT', namespacesValue]]);
+    } else {
+      const missing = ['data', 'globus-sdk.version'].filter((key) => !rootMap.has(key));
+      if (missing.length > 0) throw fail(`is invalid: missing required keys (${missing.map((key) => `'${key}'`).join(', ')})`);
+      const found = namespacesFrom(rootMap.get('data'), toValue);
+      if (found === null) throw fail("is malformed: 'data' is not a JSON object");
+      if (typeof rootMap.get('globus-sdk.version') !== 'string') throw fail("is invalid: 'globus-sdk.version' is not a string");
+      namespaces = found;
+      namespacesValue = found;
+    }
+    const top = new Map<string, unknown>();
+    for (const [key, value] of rootMap) top.set(key, key === namespacesKey ? namespacesValue : toValue(value));
+    return new TokenFile(filePath, formatVersion, top, namespaces);
+  }
+
+  /**
+   * @returns The namespaces holding at least one entry, in file order (a format 1.0 file has only
+   *   `DEFAULT`). A namespace emptied by removals stays in the file as `{}` but is not listed.
+   */
+  namespaceNames(): string[] {
+    const names: string[] = [];
+    for (const [name, value] of this.namespaces) if (!(value instanceof Map) || value.size > 0) names.push(name);
+    return names;
+  }
+
+  /**
+   * @param namespace - A namespace.
+   * @returns Its entries, or `undefined` if the file has no such namespace.
+   * @throws {@link TokenFileFormatError} if the namespace is not a JSON object.
+   */
+  entries(namespace: string): NamespaceEntries | undefined {
+    const value = this.namespaces.get(namespace);
+    if (value === undefined || value instanceof Map) return value;
+    throw new TokenFileFormatError(`token file '${this.filePath}' is malformed: namespace '${namespace}' is not a JSON object`, {
+      filePath: this.filePath,
+    });
+  }
+
+  /**
+   * @param namespace - A namespace.
+   * @param key - A resource server (the mapping key).
+   * @returns The entry as token data, or `null` if there is none.
+   * @throws {@link InvalidTokenDataError} naming the file, namespace and resource server if the entry is invalid.
+   * @throws {@link TokenFileFormatError} if the namespace is not a JSON object.
+   */
+  tokenData(namespace: string, key: string): TokenStorageData | null {
+    const entries = this.entries(namespace);
+    return entries?.has(key) ? this.build(namespace, key, entries.get(key)) : null;
+  }
+
+  /**
+   * @param namespace - A namespace.
+   * @returns A new object mapping each resource server of the namespace to its token data.
+   * @throws {@link InvalidTokenDataError} for the first invalid entry.
+   * @throws {@link TokenFileFormatError} if the namespace is not a JSON object.
+   */
+  allTokenData(namespace: string): Record<string, TokenStorageData> {
+    const result: Record<string, TokenStorageData> = {};
+    for (const [key, raw] of this.entries(namespace) ?? []) {
+      Object.defineProperty(result, key, { value: this.build(namespace, key, raw), enumerable: true, writable: true, configurable: true });
+    }
+    return result;
+  }
+
+  /**
+   * The file after a store, as the Python SDK writes it: the namespace is created if missing (even
+   * for no entries), each entry replaces the whole entry of its key, keeping its place, and
+   * `globus-sdk.version` names this writer. A 1.0 file becomes 2.0 with its entries unchanged.
+   *
+   * @param namespace - The namespace written.
+   * @param entries - The entries, by mapping key.
+   * @returns The new content.
+   * @throws {@link TokenFileFormatError} if the namespace is not a JSON object.
+   */
+  withEntries(namespace: string, entries: ReadonlyArray<readonly [string, TokenStorageData]>): TokenFile {
+    const base = this.migrated();
+    const updated = new Map(base.entries(namespace));
+    for (const [key, data] of entries) {
+      const dict = data.toDict();
+      builtCache.set(dict, data);
+      updated.set(key, dict);
+    }
+    return base.withNamespace(namespace, updated, true);
+  }
+
+  /**
+   * The file after a removal. A 2.0 file that lacks the entry needs no write; a 1.0 file is always
+   * migrated, as the Python SDK does on every removal. `globus-sdk.version` is kept, as in Python.
+   *
+   * @param namespace - The namespace.
+   * @param key - The resource server (mapping key) to remove.
+   * @returns The new content (or `null`) and whether the entry existed.
+   * @throws {@link TokenFileFormatError} if the namespace is not a JSON object.
+   */
+  withoutEntry(namespace: string, key: string): EntryRemoval {
+    const current = this.entries(namespace);
+    const removed = current?.has(key) ?? false;
+    if (!removed) return { file: this.formatVersion === '1.0' ? this.migrated() : null, removed };
+    const updated = new Map(current);
+    updated.delete(key);
+    return { file: this.migrated().withNamespace(namespace, updated, false), removed };
+  }
+
+  /**
+   * @returns The file's bytes as Python's `json.dump` writes them (see `toPythonJSON`): one line,
+   *   `", "` and `": "` separators, non-ASCII escaped, keys in the file's order.
+   */
+  serialize(): string {
+    return serializeValue(this.top);
+  }
+
+  private withNamespace(namespace: string, entries: NamespaceEntries, isStore: boolean): TokenFile {
+    const namespaces = new Map(this.namespaces).set(namespace, entries);
+    const top = new Map(this.top).set('data', namespaces);
+    if (isStore) top.set('globus-sdk.version', WRITER_VERSION);
+    return new TokenFile(this.filePath, '2.0', top, namespaces);
+  }
+
+  /** Python's in-memory upgrade of a 1.0 file; unknown top-level keys are kept after the three 2.0 keys. */
+  private migrated(): TokenFile {
+    if (this.formatVersion === '2.0') return this;
+    const top = new Map<string, unknown>([
+      ['data', this.namespaces],
+      ['format_version', '2.0'],
+      ['globus-sdk.version', WRITER_VERSION],
+    ]);
+    for (const [key, value] of this.top) if (key !== 'by_rs' && !top.has(key)) top.set(key, value);
+    return new TokenFile(this.filePath, '2.0', top, this.namespaces);
+  }
+
+  private build(namespace: string, key: string, raw: unknown): TokenStorageData {
+    const cacheable = typeof raw === 'object' && raw !== null;
+    let built = cacheable ? builtCache.get(raw) : undefined;
+    if (built === undefined) {
+      try {
+        built = TokenStorageData.fromDict(raw);
+      } catch (error) {
+        // fromDict's messages name fields and types only, never values.
+        built = { problem: (error as Error).message };
+      }
+      if (cacheable) builtCache.set(raw, built);
+    }
+    if (TokenStorageData.isInstance(built)) return built;
+    throw new InvalidTokenDataError(
+      `the token data for resource server '${key}' in namespace '${namespace}' of '${this.filePath}' is invalid: ${built.problem}`,
+    );
+  }
+}
+
+/** The key-value pairs of a JSON object (plain or ordered), or `null` for any other value. */
+function objectEntries(value: unknown): Array<[string, unknown]> | null {
+  if (value instanceof Map) return [...(value as Map<string, unknown>)];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  return Object.entries(value);
+}
+
+/** A namespace as an ordered map of entries, or the value as found if it is not an object. */
+function namespaceFrom(value: unknown, toValue: (value: unknown) => unknown): unknown {
+  const entries = objectEntries(value);
+  return entries === null ? toValue(value) : new Map(entries.map(([key, entry]) => [key, toValue(entry)]));
+}
+
+function namespacesFrom(value: unknown, toValue: (value: unknown) => unknown): Map<string, unknown> | null {
+  const entries = objectEntries(value);
+  return entries === null ? null : new Map(entries.map(([name, namespace]) => [name, namespaceFrom(namespace, toValue)]));
+}
+
+/**
+ * Turns the ordered parse of a value into plain objects (below the namespace level the order of
+ * integer-like keys cannot be kept: token data and `toPythonJSON` use plain objects).
+ */
+function toPlainValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toPlainValue);
+  if (!(value instanceof Map)) return value;
+  const object: Record<string, unknown> = {};
+  for (const [key, item] of value as Map<string, unknown>) {
+    Object.defineProperty(object, key, { value: toPlainValue(item), enumerable: true, writable: true, configurable: true });
+  }
+  return object;
+}
+
+function serializeValue(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return toPythonJSON(value);
+  let text = textCache.get(value);
+  if (text === undefined) {
+    text = value instanceof Map ? serializeMap(value as ReadonlyMap<string, unknown>) : toPythonJSON(value);
+    textCache.set(value, text);
+  }
+  return text;
+}
+
+function serializeMap(map: ReadonlyMap<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [key, value] of map) parts.push(`${toPythonJSON(key)}: ${serializeValue(value)}`);
+  return `{${parts.join(', ')}}`;
+}
+
+/** Says where a text stops being JSON, Python-style, without quoting it (it may hold tokens). */
+function describeSyntaxError(text: string): string {
+  if (text.trim() === '') return 'is empty or blank (not valid JSON)';
+  try {
+    parseOrderedJSON(text);
+  } catch (error) {
+    if (error instanceof JSONSyntaxError) {
+      const before = text.slice(0, error.offset);
+      const line = before.split('\n').length;
+      const column = error.offset - before.lastIndexOf('\n');
+      return `is not valid JSON: ${error.description} at line ${line} column ${column} (char ${error.offset})`;
+    }
+  }
+  return 'is not valid JSON';
+}
+
+/** Python prints the value; only short, plain ones are shown here, since the file is untrusted. */
+function isShownVersion(value: unknown): value is string | number | boolean | null {
+  if (typeof value === 'string') return value.length <= 32 && /^[\w.+-]*$/.test(value);
+  return value === null || typeof value === 'number' || typeof value === 'boolean';
+}
+
+function describeVersion(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (isShownVersion(value)) return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return 'a string';
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
