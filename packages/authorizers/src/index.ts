@@ -1,0 +1,24 @@
+/**
+ * `@globus-tokenstorage/authorizers`: authorizers that put Globus (OAuth2) tokens on HTTP requests
+ * and renew them, `authorizedFetch`, and the Globus Auth login clients. Runs in Node.js, browsers
+ * and edge runtimes (no `node:` imports).
+ *
+ * @packageDocumentation
+ */
+export type { GlobusAuthorizer } from './globus-authorizer';
+export { StaticGlobusAuthorizer } from './static-globus-authorizer';
+export { NullAuthorizer } from './null-authorizer';
+export { BasicAuthorizer } from './basic-authorizer';
+export { AccessTokenAuthorizer } from './access-token-authorizer';
+export { RenewingAuthorizer, type RenewingAuthorizerOptions, type OnRefreshCallback } from './renewing-authorizer';
+export { RefreshTokenAuthorizer, type RefreshTokenClient } from './refresh-token-authorizer';
+export { ClientCredentialsAuthorizer, type ClientCredentialsClient } from './client-credentials-authorizer';
+export { authorizedFetch, createAuthorizedFetch, type AuthorizedFetchOptions, type FetchFunction } from './authorized-fetch';
+export { AuthLoginClient, type AuthLoginClientOptions, type AuthorizeUrlOptions, type OAuth2Flow } from './auth-login-client';
+export { NativeAppAuthClient, type NativeAppFlowOptions } from './native-app-auth-client';
+export {
+  ConfidentialAppAuthClient,
+  type ConfidentialAppFlowOptions,
+  type ConsentListResponse,
+  type DependentTokenOptions,
+} from './confidential-app-auth-client';

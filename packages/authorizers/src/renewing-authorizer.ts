@@ -1,0 +1,202 @@
+import { AuthAPIError, InvalidArgumentError, TokenStorageError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
+import type { GlobusAuthorizer } from './globus-authorizer';
+import { describe, INSPECT_CUSTOM, redacted } from './redaction';
+
+/** Called with every token response a renewing authorizer obtains; awaited before the new header is used. */
+export type OnRefreshCallback = (response: OAuthTokenResponse) => unknown;
+
+/** Options of every {@link RenewingAuthorizer}. */
+export interface RenewingAuthorizerOptions {
+  /** A current access token, e.g. from storage. Give it together with `expiresAt`, or neither. */
+  accessToken?: string | null;
+  /** When `accessToken` expires, in epoch seconds. Give it together with `accessToken`, or neither. */
+  expiresAt?: number | null;
+  /**
+   * Called with each new token response after the new token is in place and before its header is
+   * returned; awaited. Typically `(response) => storage.storeTokenResponse(response)`.
+   * @default none
+   */
+  onRefresh?: OnRefreshCallback | null;
+  /** Current time in epoch seconds. @default the system clock */
+  now?: () => number;
+}
+
+/**
+ * Base class of authorizers that obtain their own access tokens (by refresh token, client
+ * credentials, …). Subclasses implement {@link RenewingAuthorizer.getTokenResponse} and
+ * {@link RenewingAuthorizer.extractTokenData}.
+ *
+ * - A token is used while `now() <= expiresAt - 60`; otherwise the next `getAuthorizationHeader`
+ *   fetches a new one. The constructor never does (unlike Python, where it fetches at once).
+ * - Concurrent callers share one renewal; its failure rejects all of them with a typed error, and the
+ *   next call starts a new renewal.
+ * - `onRefresh(response)` is awaited after the new token is in place and before any caller gets it.
+ *   If it throws, the callers get its error but the new token is kept (it is valid).
+ *
+ * @example
+ * ```ts
+ * class MyAuthorizer extends RenewingAuthorizer {
+ *   protected getTokenResponse() { return client.oauth2ClientCredentialsTokens('scope'); }
+ *   protected extractTokenData(response: OAuthTokenResponse) { return Object.values(response.byResourceServer)[0]!; }
+ * }
+ * ```
+ */
+export abstract class RenewingAuthorizer implements GlobusAuthorizer {
+  /** Tokens expiring within this many seconds are renewed before use (as in the Python SDK). */
+  static readonly EXPIRES_ADJUST_SECONDS = 60;
+
+  #accessToken: string | null;
+  #expiresAt: number | null;
+  #renewal: Promise<string> | null = null;
+  readonly #onRefresh: OnRefreshCallback | null;
+  readonly #now: () => number;
+
+  /**
+   * @param options - See {@link RenewingAuthorizerOptions}. No network happens here.
+   * @throws {@link InvalidArgumentError} if exactly one of `accessToken` and `expiresAt` is given,
+   *   or an option has the wrong type.
+   */
+  constructor(options: RenewingAuthorizerOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('authorizer options must be an object');
+    const accessToken = options.accessToken ?? null;
+    const expiresAt = options.expiresAt ?? null;
+    if ((accessToken === null) !== (expiresAt === null)) {
+      throw new InvalidArgumentError(
+        'A RenewingAuthorizer cannot be initialized with one of access_token and expires_at. Either provide both or neither.',
+      );
+    }
+    if (accessToken !== null && (typeof accessToken !== 'string' || accessToken === '')) {
+      throw new InvalidArgumentError("'accessToken' must be a non-empty string");
+    }
+    if (expiresAt !== null && (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt))) {
+      throw new InvalidArgumentError("'expiresAt' must be a number (epoch seconds)");
+    }
+    const onRefresh = options.onRefresh ?? null;
+    if (onRefresh !== null && typeof onRefresh !== 'function') throw new InvalidArgumentError("'onRefresh' must be a function");
+    if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
+    this.#accessToken = accessToken;
+    this.#expiresAt = expiresAt;
+    this.#onRefresh = onRefresh;
+    this.#now = options.now ?? (() => Date.now() / 1000);
+  }
+
+  /** The current access token, or `null` before the first renewal (a secret: do not log it). */
+  get accessToken(): string | null {
+    return this.#accessToken;
+  }
+
+  /** When the current access token expires (epoch seconds), or `null` if unknown or marked stale. */
+  get expiresAt(): number | null {
+    return this.#expiresAt;
+  }
+
+  /**
+   * Fetches a new token response. Called by at most one renewal at a time.
+   *
+   * @returns The response.
+   */
+  protected abstract getTokenResponse(): Promise<OAuthTokenResponse>;
+
+  /**
+   * Picks this authorizer's token out of a response (and may update other state, such as a
+   * rotated refresh token).
+   *
+   * @param response - What {@link RenewingAuthorizer.getTokenResponse} returned.
+   * @returns The token's dict.
+   * @throws A `TokenStorageError` subclass if the response does not fit.
+   */
+  protected abstract extractTokenData(response: OAuthTokenResponse): Readonly<TokenDict>;
+
+  /**
+   * `Bearer <access token>`, renewing the token first if it is missing, stale or expires within
+   * 60 seconds (or joining a renewal already in flight).
+   *
+   * @returns The header value.
+   * @throws {@link AuthAPIError} (or another `TokenStorageError` subclass) if the renewal fails;
+   *   whatever `onRefresh` throws.
+   */
+  async getAuthorizationHeader(): Promise<string> {
+    const token = this.#accessToken;
+    if (this.#renewal === null && token !== null && this.#expiresAt !== null && this.#now() <= this.#expiresAt - RenewingAuthorizer.EXPIRES_ADJUST_SECONDS) {
+      return `Bearer ${token}`;
+    }
+    return `Bearer ${await this.#renew()}`;
+  }
+
+  /**
+   * Renews the token after a `401`, unless a newer token than the rejected one is already in place
+   * (or being fetched), in which case it just answers `true`. Unlike Python, the renewal happens
+   * here, so its failure surfaces from this call.
+   *
+   * @param rejectedAuthorization - The header value the server rejected. Without it, the current
+   *   token is assumed rejected (Python's behaviour).
+   * @returns `true`: retrying with the new token makes sense.
+   * @throws {@link AuthAPIError} (or another `TokenStorageError` subclass) if the renewal fails.
+   */
+  async handleMissingAuthorization(rejectedAuthorization?: string | null): Promise<boolean> {
+    if (this.#renewal === null) {
+      const current = this.#accessToken === null ? null : `Bearer ${this.#accessToken}`;
+      if (typeof rejectedAuthorization === 'string' && current !== null && rejectedAuthorization !== current) return true;
+      this.#expiresAt = null;
+    }
+    await this.#renew();
+    return true;
+  }
+
+  /** The fields shown (redacted) by `toJSON`, `toString` and `util.inspect`; subclasses add theirs. */
+  protected describeFields(): Record<string, unknown> {
+    return { accessToken: redacted(this.#accessToken), expiresAt: this.#expiresAt };
+  }
+
+  /** A JSON view with every token redacted. */
+  toJSON(): Record<string, unknown> {
+    return { authorizer: this.constructor.name, ...this.describeFields() };
+  }
+
+  /** A one-line description with every token redacted. */
+  toString(): string {
+    return describe(this.constructor.name, this.describeFields());
+  }
+
+  /** What `util.inspect` shows: the redacted description. */
+  [INSPECT_CUSTOM](): string {
+    return this.toString();
+  }
+
+  #renew(): Promise<string> {
+    if (this.#renewal === null) {
+      const renewal = this.#fetchNewToken();
+      const settle = () => {
+        if (this.#renewal === renewal) this.#renewal = null;
+      };
+      // Registered before any caller awaits `renewal`, so the slot is free again when callers resume.
+      renewal.then(settle, settle);
+      this.#renewal = renewal;
+    }
+    return this.#renewal;
+  }
+
+  async #fetchNewToken(): Promise<string> {
+    let response: OAuthTokenResponse;
+    try {
+      response = await this.getTokenResponse();
+    } catch (error) {
+      throw typedRenewalError(error);
+    }
+    if (typeof response !== 'object' || response === null || typeof response.byResourceServer !== 'object') {
+      throw new AuthAPIError(`${this.constructor.name}: the auth client returned no token response`, { httpStatus: 0 });
+    }
+    const data = this.extractTokenData(response);
+    this.#expiresAt = data.expires_at_seconds;
+    this.#accessToken = data.access_token;
+    if (this.#onRefresh !== null) await this.#onRefresh(response);
+    return data.access_token;
+  }
+}
+
+/** Errors of our login clients are already typed; anything else (a custom client) is wrapped. */
+function typedRenewalError(error: unknown): TokenStorageError {
+  if (TokenStorageError.isInstance(error)) return error;
+  const name = error instanceof Error ? error.name : typeof error;
+  return new AuthAPIError(`token renewal failed: the auth client threw ${name}`, { httpStatus: 0, cause: error });
+}
