@@ -54,6 +54,9 @@ const WRITER = `@globus-tokenstorage/sqlite ${version}`;
 /** Largest timeout Node's timers (and better-sqlite3) accept. */
 const MAX_TIMEOUT_MS = 0x7fffffff;
 
+/** Parsed rows kept per storage for reuse while their text is unchanged (see `parseRow`). */
+const PARSED_CACHE_SIZE = 256;
+
 /** Namespaces fetched per query by {@link SQLiteTokenStorage.iterNamespaces}. */
 const NAMESPACE_PAGE_SIZE = 500;
 
@@ -107,6 +110,7 @@ export class SQLiteTokenStorage extends TokenStorage {
   private readonly busyTimeoutMs: number;
   private connection: Connection | null = null;
   private connecting: Promise<Connection> | null = null;
+  private readonly parsed = new Map<string, { text: string; data: TokenStorageData }>();
 
   /**
    * @param filepath - The database file. Missing parent directories are created `0700` and a
@@ -224,6 +228,7 @@ export class SQLiteTokenStorage extends TokenStorage {
     if (pending) await pending.catch(() => undefined);
     this.connection?.db.close();
     this.connection = null;
+    this.parsed.clear();
   }
 
   /** Runs one atomic database step, waiting out other connections' locks and typing errors. */
@@ -302,8 +307,15 @@ export class SQLiteTokenStorage extends TokenStorage {
     }
   }
 
-  /** Parses one stored row; the JSON parser's message is never used, as it may quote a token. */
+  /**
+   * Turns one stored row into token data. Every read still queries the database (another process
+   * may have changed the row), but a row whose text is unchanged since the last read reuses that
+   * read's result: `TokenStorageData` is deeply immutable, and parsing and validating it costs more
+   * than the query itself. The JSON parser's message is never used, as it may quote a token.
+   */
   private parseRow(resourceServer: string, text: unknown): TokenStorageData {
+    const cached = this.parsed.get(resourceServer);
+    if (cached !== undefined && cached.text === text) return cached.data;
     const where = `the token data of '${resourceServer}' in namespace '${this.namespace}' of '${this.filepath}'`;
     if (typeof text !== 'string') throw new InvalidTokenDataError(`${where} is not text`);
     let dict: unknown;
@@ -312,12 +324,16 @@ export class SQLiteTokenStorage extends TokenStorage {
     } catch {
       throw new InvalidTokenDataError(`${where} is not valid JSON (${text.length} characters)`);
     }
+    let data: TokenStorageData;
     try {
-      return TokenStorageData.fromDict(dict);
+      data = TokenStorageData.fromDict(dict);
     } catch (error) {
       if (!TokenStorageError.isInstance(error)) throw error;
       throw new InvalidTokenDataError(`${where} is invalid: ${error.message}`, { cause: error });
     }
+    if (this.parsed.size >= PARSED_CACHE_SIZE && cached === undefined) this.parsed.delete(this.parsed.keys().next().value as string);
+    this.parsed.set(resourceServer, { text, data });
+    return data;
   }
 }
 
