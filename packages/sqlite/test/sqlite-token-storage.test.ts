@@ -127,6 +127,23 @@ describe('SQLiteTokenStorage reading and writing', () => {
     expect(await storage.getTokenDataByResourceServer()).toEqual({});
   });
 
+  it('a read sees a row changed through another handle, even after reading the old row', async () => {
+    const filepath = join(dirs.make(), 'tokens.db');
+    const reader = storageAt(filepath);
+    const writer = storageAt(filepath);
+    await writer.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') });
+    const first = await reader.getTokenData('rs');
+    expect(await reader.getTokenData('rs')).toEqual(first);
+    const replacement = sampleTokenData('rs', { tokenType: null });
+    await writer.storeTokenDataByResourceServer({ rs: replacement });
+    expect((await reader.getTokenData('rs'))?.toDict()).toEqual(replacement.toDict());
+    expect((await reader.getTokenDataByResourceServer()).rs?.toDict()).toEqual(replacement.toDict());
+    rawAt(filepath).prepare('UPDATE token_storage SET token_data_json = ?').run('not json');
+    await expect(reader.getTokenData('rs')).rejects.toMatchObject({ code: ErrorCodes.INVALID_TOKEN_DATA });
+    expect(await writer.removeTokenData('rs')).toBe(true);
+    expect(await reader.getTokenData('rs')).toBeNull();
+  });
+
   it('lists and iterates namespaces in code unit order, across several pages', async () => {
     const filepath = join(dirs.make(), 'tokens.db');
     const storage = storageAt(filepath);
