@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, realpathSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -197,6 +198,28 @@ export class JSONTokenStorage extends TokenStorage {
     this.assertOpen();
     const { file } = await this.current();
     return file ? file.namespaceNames() : [];
+  }
+
+  /**
+   * Runs `fn` in a critical section shared by every handle on this file, in every process: calls with
+   * the same `key` run one at a time (see `TokenStorageLike.runExclusive`). The section has its own
+   * lock file next to the token file (`<file>.<hash of key>.section.lock`), refreshed while `fn` runs,
+   * so `fn` may take long and may read and write this storage. A section left by a dead process is
+   * recovered at once on this host, after 10 s without refresh from another host.
+   *
+   * @param key - Non-empty name of the section, e.g. `namespace + "/" + resourceServer`.
+   * @param fn - The work; its result or error is passed on.
+   * @returns What `fn` returns.
+   * @throws {@link StorageLockTimeoutError} if the section stays taken for longer than `lockTimeoutMs`.
+   * @throws {@link InvalidArgumentError} for an empty key or a `fn` that is not a function.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
+    if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
+    const digest = createHash('sha256').update(key).digest('hex').slice(0, 16);
+    return withFileLock(`${resolveTarget(this.absolutePath)}.${digest}.section.lock`, () => fn(), { timeoutMs: this.lockTimeoutMs });
   }
 
   /** Closes the storage and drops its cache; afterwards every call rejects with `StorageClosedError`. */
