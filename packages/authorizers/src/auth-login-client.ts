@@ -304,5 +304,6 @@ function networkReason(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
   const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^[A-Z0-9_]+$/.test(code)) return code;
-  return error instanceof Error ? error.name : 'network error';
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && /^\w+$/.test(name) ? name : 'network error';
 }

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/** What the auth server's CLI prints once it listens. */
+export interface AuthServerInfo {
+  issuer: string;
+  baseUrl: string;
+  apiUrl: string;
+  controlUrl: string;
+  clients: {
+    native: { clientId: string; redirectUri: string };
+    confidential: { clientId: string; clientSecret: string; redirectUri: string };
+  };
+  resourceServers: { api: string; auth: string };
+  scopes: { api: string; oidc: string };
+  users: Array<{ username: string; password: string; identityId: string }>;
+}
+
+/** The counters of the server (`GET /__control/stats`). */
+export interface AuthServerStats {
+  tokenRequests: { total: number; byGrantType: Record<string, number> };
+  apiRequests: { total: number; unauthorized: number };
+}
+
+/** A running auth server in a child process. */
+export interface AuthServerProcess extends AuthServerInfo {
+  stats(): Promise<AuthServerStats>;
+  resetStats(): Promise<void>;
+  /** Logs a user in through an authorize URL (login + consent pages) and returns the code. */
+  login(options: { authorizeUrl: string; username: string; clientId?: string; consent?: boolean }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `@globus-tokenstorage/auth-server`'s CLI (oidc-provider is ESM-only, jest runs CommonJS)
+ * and waits for its "ready" line.
+ *
+ * @param args - CLI flags, e.g. `['--rotate-refresh-tokens']`.
+ */
+export async function startAuthServerProcess(args: string[] = []): Promise<AuthServerProcess> {
+  const cli = require.resolve('@globus-tokenstorage/auth-server/cli');
+  const child = spawn(process.execPath, [cli, '--exit-with-stdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const info = await new Promise<AuthServerInfo>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`auth server not ready after 20 s: ${stderr}`)), 20000);
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      let message: { event?: string } & AuthServerInfo;
+      try {
+        message = JSON.parse(line) as typeof message;
+      } catch {
+        return;
+      }
+      if (message.event === 'ready') {
+        clearTimeout(timer);
+        resolve(message);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`auth server exited with ${code}: ${stderr}`));
+    });
+  });
+
+  const control = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${info.controlUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`auth server control ${path}: ${String(json.error_description ?? json.error)}`);
+    return json;
+  };
+  return {
+    ...info,
+    stats: async () => (await control('GET', '/stats')) as unknown as AuthServerStats,
+    resetStats: async () => {
+      await control('POST', '/stats/reset');
+    },
+    login: async (options) => (await control('POST', '/login', options)).code as string,
+    close: async () => {
+      child.stdin.end();
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** The Python SDK's recorded behaviour, in `../shared` beside the clone. */
+const BEHAVIOR_PATH = resolve(__dirname, '../../../../../shared/fixtures/python/behavior.json');
+
+/** behavior.json, loosely typed: tests pick the parts they compare with. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const behavior = JSON.parse(readFileSync(BEHAVIOR_PATH, 'utf8')) as Record<string, any>;
+
+/** The client IDs and secret the Python recordings used. */
+export const NATIVE_CLIENT_ID = '5c2f2a8e-0000-4000-8000-00000000c11e';
+export const CONFIDENTIAL_CLIENT_ID = 'cc000000-0000-4000-8000-0000000000cc';
+export const CONFIDENTIAL_CLIENT_SECRET = 'fake-secret:with/odd+chars=';
