@@ -41,7 +41,9 @@ export interface OpenedTokenDatabase {
  *    with the umask's mode; SQLite gives its `-wal`/`-shm`/`-journal` side files the database
  *    file's mode.
  * 2. A read-only connection inspects the schema. It cannot roll back a hot journal, checkpoint a
- *    WAL or write anything, so a foreign or non-SQLite file stays byte-for-byte as it was.
+ *    WAL or write anything, so a foreign or non-SQLite file stays byte-for-byte as it was. (A file
+ *    with a hot journal, left by a writer that died mid-transaction, is checked after the writable
+ *    connection has rolled that transaction back, as any SQLite client would.)
  * 3. Only then a writable connection initialises an empty database (re-checking inside the write
  *    transaction, as another process may be initialising it at the same moment) and switches it to
  *    WAL so several processes can share it. An existing database is not changed here (reading
@@ -59,22 +61,35 @@ export async function openTokenDatabase(options: OpenTokenDatabaseOptions): Prom
   await prepareFile(options);
 
   const probe = connect(options, { readonly: true });
-  let state: SchemaState;
+  let state: SchemaState | typeof HOT_JOURNAL;
   try {
-    state = await retryWhileBusy(() => inspectSchema(probe), retry);
-    assertUsable(state, displayPath);
-    if (options.readonly && state.kind === 'empty') {
-      throw new TokenFileFormatError(`'${displayPath}' holds no token tables, and read-only mode cannot create them`, { filePath: displayPath });
+    state = await retryWhileBusy(() => inspectOrFindHotJournal(probe), retry);
+    if (state !== HOT_JOURNAL) assertUsable(state, displayPath);
+    if (options.readonly) {
+      if (state === HOT_JOURNAL) {
+        throw new TokenStorageError(
+          `the token database '${displayPath}' holds an interrupted transaction that must be rolled back, which read-only mode cannot do: open it once without connectParams.readonly`,
+        );
+      }
+      if (state.kind === 'empty') {
+        throw new TokenFileFormatError(`'${displayPath}' holds no token tables, and read-only mode cannot create them`, { filePath: displayPath });
+      }
+      return { db: probe, isWal: false };
     }
   } catch (error) {
     probe.close();
     throw toStorageError(error, displayPath);
   }
-  if (options.readonly) return { db: probe, isWal: false };
   probe.close();
 
   const db = connect(options, { readonly: false });
   try {
+    if (state === HOT_JOURNAL) {
+      // A writer died mid-transaction (rollback-journal mode, e.g. the Python SDK's files). The first
+      // read through a writable connection rolls it back, as any SQLite client does; then check.
+      state = await retryWhileBusy(() => inspectSchema(db), retry);
+      assertUsable(state, displayPath);
+    }
     let journalMode: unknown;
     if (state.kind === 'empty') {
       const initialise = db.transaction(() => {
@@ -137,6 +152,18 @@ function connect(options: OpenTokenDatabaseOptions, mode: { readonly: boolean })
     return new Database(options.filePath, { ...options.driverOptions, readonly: mode.readonly, fileMustExist: true, timeout: 0 });
   } catch (error) {
     throw toStorageError(error, options.displayPath);
+  }
+}
+
+/** Marks a database whose schema cannot be read before an interrupted transaction is rolled back. */
+const HOT_JOURNAL = Symbol('hot journal');
+
+function inspectOrFindHotJournal(probe: Database.Database): SchemaState | typeof HOT_JOURNAL {
+  try {
+    return inspectSchema(probe);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'SQLITE_READONLY_ROLLBACK') return HOT_JOURNAL;
+    throw error;
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TokenStorageData, toPythonJSON } from '@globus-tokenstorage/core';
@@ -32,6 +32,8 @@ function storageAt(filepath: string, namespace = 'DEFAULT'): SQLiteTokenStorage 
 function fixtureCopy(name: string): string {
   const target = join(dirs.make(), name);
   copyFileSync(join(PYTHON_FIXTURES, name), target);
+  // The shared fixtures are read-only; copies keep that mode, which would make SQLite open them read-only.
+  chmodSync(target, 0o600);
   return target;
 }
 
@@ -98,6 +100,36 @@ describe('files written by the Python SDK', () => {
     expect(readFileSync(filepath).equals(before.bytes)).toBe(true);
     expect(statSync(filepath).mtimeMs).toBe(before.mtimeMs);
     expect(['-wal', '-shm', '-journal'].filter((suffix) => existsSync(filepath + suffix))).toEqual([]);
+  });
+
+  /** A copy of tokens.db whose last writer died mid-transaction, leaving a hot journal. */
+  function tokensDbWithHotJournal(): string {
+    const filepath = fixtureCopy('tokens.db');
+    const child = spawnSync(process.execPath, [join(__dirname, 'fixtures', 'leave-hot-journal.mjs'), filepath], { encoding: 'utf8' });
+    expect(child.signal).toBe('SIGKILL');
+    expect(statSync(`${filepath}-journal`).size).toBeGreaterThan(0);
+    return filepath;
+  }
+
+  it('a database left with an interrupted transaction (hot journal) is rolled back and read', async () => {
+    const filepath = tokensDbWithHotJournal();
+    const storage = storageAt(filepath, 'userapp');
+    expect(Object.keys(await storage.getTokenDataByResourceServer()).sort()).toEqual(['auth.globus.org', 'transfer.api.globus.org']);
+    expect(await storage.listNamespaces()).toEqual(['DEFAULT', 'userapp']);
+    await storage.close();
+    const check = new Database(filepath, { readonly: true });
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    check.close();
+  });
+
+  it('read-only mode refuses a hot journal with a typed error and changes nothing', async () => {
+    const filepath = tokensDbWithHotJournal();
+    const before = [readFileSync(filepath), readFileSync(`${filepath}-journal`)];
+    const storage = new SQLiteTokenStorage(filepath, { connectParams: { readonly: true } });
+    opened.push(storage);
+    await expect(storage.getTokenData('auth.globus.org')).rejects.toMatchObject({ code: 'TOKEN_STORAGE_ERROR' });
+    await storage.close();
+    expect([readFileSync(filepath).equals(before[0] as Buffer), readFileSync(`${filepath}-journal`).equals(before[1] as Buffer)]).toEqual([true, true]);
   });
 
   it('writing into a schema-1 database keeps its config table and internal rows', async () => {
