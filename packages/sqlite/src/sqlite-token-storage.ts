@@ -67,7 +67,6 @@ interface Connection {
   walPending: boolean;
   getOne: Database.Statement<[string, string], unknown>;
   getAll: Database.Statement<[string], unknown[]>;
-  replace: Database.Statement<[string, string, string]>;
   remove: Database.Statement<[string, string]>;
   namespaces: Database.Statement<[], unknown>;
   namespacesFirst: Database.Statement<[number], unknown>;
@@ -141,7 +140,16 @@ export class SQLiteTokenStorage extends TokenStorage {
     this.busyTimeoutMs = timeout ?? busyTimeoutMs;
   }
 
-  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.storeTokenDataByResourceServer} */
+  /**
+   * Stores entries by resource server in one transaction, replacing whole entries of the same keys
+   * (rows written as the Python SDK writes them). An empty mapping writes nothing.
+   *
+   * @param data - Token data keyed by resource server.
+   * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`.
+   * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
+   * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
+   * @throws {@link StorageClosedError} after `close()`.
+   */
   async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
     this.assertOpen();
     const rows = checkTokenDataMapping(data).map(([key, value]) => [key, toPythonJSON(value.toDict())] as const);
@@ -151,7 +159,13 @@ export class SQLiteTokenStorage extends TokenStorage {
     await this.run(() => connection.store.immediate(this.namespace, rows));
   }
 
-  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.getTokenDataByResourceServer} */
+  /**
+   * @returns Every entry of the namespace keyed by resource server (a new object each call).
+   * @throws {@link InvalidTokenDataError} if a stored row is not valid token data.
+   * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
+   * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
+   * @throws {@link StorageClosedError} after `close()`.
+   */
   async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
     this.assertOpen();
     const connection = this.connection ?? (await this.connect());
@@ -170,6 +184,9 @@ export class SQLiteTokenStorage extends TokenStorage {
    * @returns The entry, or `null`.
    * @throws {@link InvalidArgumentError} for an empty or non-string key.
    * @throws {@link InvalidTokenDataError} if the stored row is not valid token data.
+   * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
+   * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
+   * @throws {@link StorageClosedError} after `close()`.
    */
   override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
     this.assertOpen();
@@ -179,7 +196,14 @@ export class SQLiteTokenStorage extends TokenStorage {
     return text === undefined ? null : this.parseRow(resourceServer, text);
   }
 
-  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.removeTokenData} */
+  /**
+   * @param resourceServer - The key the entry was stored under.
+   * @returns Whether an entry was removed.
+   * @throws {@link InvalidArgumentError} for an empty or non-string key.
+   * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
+   * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
+   * @throws {@link StorageClosedError} after `close()`.
+   */
   async removeTokenData(resourceServer: string): Promise<boolean> {
     this.assertOpen();
     checkResourceServer(resourceServer);
@@ -290,7 +314,6 @@ export class SQLiteTokenStorage extends TokenStorage {
         walPending: !isWal && !this.readonlyMode,
         getOne: db.prepare<[string, string], unknown>('SELECT token_data_json FROM token_storage WHERE namespace = ? AND resource_server = ?').pluck(),
         getAll: db.prepare<[string], unknown[]>('SELECT resource_server, token_data_json FROM token_storage WHERE namespace = ?').raw(),
-        replace,
         remove: db.prepare<[string, string]>('DELETE FROM token_storage WHERE namespace = ? AND resource_server = ?'),
         namespaces: db.prepare<[], unknown>('SELECT DISTINCT namespace FROM token_storage ORDER BY namespace').pluck(),
         namespacesFirst: db.prepare<[number], unknown>('SELECT DISTINCT namespace FROM token_storage ORDER BY namespace LIMIT ?').pluck(),
