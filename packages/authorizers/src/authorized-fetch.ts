@@ -114,15 +114,11 @@ function isRequest(input: unknown): input is Request {
   return typeof candidate.url === 'string' && typeof candidate.clone === 'function' && typeof candidate.headers === 'object';
 }
 
+/** Bodies fetch can serialise again. Checked by tag, so values from another realm count too. */
+const REPLAYABLE_TAGS = new Set(['[object URLSearchParams]', '[object ArrayBuffer]', '[object SharedArrayBuffer]', '[object Blob]', '[object File]', '[object FormData]']);
+
 function isReplayableBody(body: BodyInit): boolean {
-  return (
-    typeof body === 'string' ||
-    body instanceof URLSearchParams ||
-    body instanceof ArrayBuffer ||
-    ArrayBuffer.isView(body) ||
-    (typeof Blob !== 'undefined' && body instanceof Blob) ||
-    (typeof FormData !== 'undefined' && body instanceof FormData)
-  );
+  return typeof body === 'string' || ArrayBuffer.isView(body) || REPLAYABLE_TAGS.has(Object.prototype.toString.call(body));
 }
 
 /** Frees the connection of a response that will not be read. */

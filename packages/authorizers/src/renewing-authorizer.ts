@@ -194,9 +194,13 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
   }
 }
 
-/** Errors of our login clients are already typed; anything else (a custom client) is wrapped. */
+/**
+ * Errors of our login clients are already typed; anything else (from a custom client) is wrapped,
+ * without its message or the error itself, which may quote the refresh token or client secret.
+ */
 function typedRenewalError(error: unknown): TokenStorageError {
   if (TokenStorageError.isInstance(error)) return error;
-  const name = error instanceof Error ? error.name : typeof error;
-  return new AuthAPIError(`token renewal failed: the auth client threw ${name}`, { httpStatus: 0, cause: error });
+  const name = (error as { name?: unknown } | null)?.name;
+  const shown = typeof name === 'string' && /^\w+$/.test(name) ? name : typeof error;
+  return new AuthAPIError(`token renewal failed: the auth client threw ${shown}`, { httpStatus: 0 });
 }

@@ -89,7 +89,7 @@ export async function startAuthServer(options = {}) {
       if (url.pathname.startsWith('/__control/')) return control(req, res, url, server);
       if (url.pathname === PATHS.authCodePage) return authCodePage(res, url);
       const consentMatch = CONSENTS_PATH.exec(url.pathname);
-      if (consentMatch) return consentList(req, res, decodeURIComponent(consentMatch[1]), { consents, confidentialClients });
+      if (consentMatch) return consentList(req, res, url, decodeURIComponent(consentMatch[1]), { consents, confidentialClients });
       if (req.headers.authorization) req.headers.authorization = formEncodeBasic(req.headers.authorization);
       return callback(req, res);
     };
@@ -398,8 +398,11 @@ function recordConsents(consents, identityId, clientId, scopeNames) {
   consents.byIdentity.set(identityId, list);
 }
 
-/** `GET /v2/api/identities/{id}/consents`, for confidential clients (verbatim Basic credentials). */
-function consentList(req, res, identityId, { consents, confidentialClients }) {
+/**
+ * `GET /v2/api/identities/{id}/consents`, for confidential clients (verbatim Basic credentials):
+ * the consents given to the calling client, or to every client with `all=True`.
+ */
+function consentList(req, res, url, identityId, { consents, confidentialClients }) {
   if (req.method !== 'GET') return sendJSON(res, 405, { error: 'method_not_allowed' });
   const credentials = basicCredentials(req.headers.authorization);
   const secret = credentials && confidentialClients.get(credentials.clientId);
@@ -407,7 +410,9 @@ function consentList(req, res, identityId, { consents, confidentialClients }) {
     res.setHeader('WWW-Authenticate', 'Basic realm="globus"');
     return sendJSON(res, 401, { error: 'invalid_client', error_description: 'client authentication failed' });
   }
-  return sendJSON(res, 200, { consents: consents.byIdentity.get(identityId) ?? [] });
+  const all = url.searchParams.get('all') === 'True';
+  const list = (consents.byIdentity.get(identityId) ?? []).filter((consent) => all || consent.client === credentials.clientId);
+  return sendJSON(res, 200, { consents: list });
 }
 
 /** `GET /groups` with a bearer token for the API (checked against the server's token store). */
