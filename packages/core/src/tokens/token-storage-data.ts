@@ -76,21 +76,21 @@ const BRAND = Symbol.for('globus-tokenstorage.TokenStorageData');
  */
 export class TokenStorageData {
   /** The resource server the token is for. */
-  readonly resourceServer!: string;
+  readonly resourceServer: string;
   /** The Globus identity the token belongs to, or `null` if unknown. */
-  readonly identityId!: string | null;
+  readonly identityId: string | null;
   /** Space-separated scopes granted to the token. */
-  readonly scope!: string;
+  readonly scope: string;
   /** The access token. */
-  readonly accessToken!: string;
+  readonly accessToken: string;
   /** The refresh token, or `null`. */
-  readonly refreshToken!: string | null;
+  readonly refreshToken: string | null;
   /** When the access token expires, in whole epoch seconds. */
-  readonly expiresAtSeconds!: number;
+  readonly expiresAtSeconds: number;
   /** The token type (normally `Bearer`), or `null`. */
-  readonly tokenType!: string | null;
+  readonly tokenType: string | null;
   /** Unknown keys read from disk (deeply frozen). */
-  readonly extra!: Readonly<Record<string, unknown>>;
+  readonly extra: Readonly<Record<string, unknown>>;
 
   /**
    * @param init - The fields; types are checked like the Python SDK's.
@@ -101,14 +101,15 @@ export class TokenStorageData {
     if (typeof init !== 'object' || init === null || Array.isArray(init)) {
       throw new InvalidTokenDataError('TokenStorageData needs an object of fields');
     }
-    const source = init as unknown as Record<string, unknown>;
-    for (const [name, , kind] of FIELDS) {
-      const value = kind === 'string' || kind === 'int' ? source[name] : (source[name] ?? null);
-      if (!hasKind(value, kind)) throw new InvalidTokenDataError(`'${name}' must be ${describe(kind)}`);
-      Object.defineProperty(this, name, { value, enumerable: true, writable: false, configurable: false });
-    }
-    Object.defineProperty(this, 'extra', { value: checkedExtra(source.extra ?? {}), enumerable: true });
-    Object.defineProperty(this, BRAND, { value: true });
+    // Checked in Python's field order, so the first bad field is the one reported.
+    this.resourceServer = checked(init.resourceServer, 'resourceServer', 'string') as string;
+    this.identityId = checked(init.identityId ?? null, 'identityId', 'string or null') as string | null;
+    this.scope = checked(init.scope, 'scope', 'string') as string;
+    this.accessToken = checked(init.accessToken, 'accessToken', 'string') as string;
+    this.refreshToken = checked(init.refreshToken ?? null, 'refreshToken', 'string or null') as string | null;
+    this.expiresAtSeconds = checked(init.expiresAtSeconds, 'expiresAtSeconds', 'int') as number;
+    this.tokenType = checked(init.tokenType ?? null, 'tokenType', 'string or null') as string | null;
+    this.extra = init.extra === undefined ? NO_EXTRA : checkedExtra(init.extra);
     Object.freeze(this);
   }
 
@@ -153,6 +154,7 @@ export class TokenStorageData {
    * @returns `true` for token data.
    */
   static isInstance(value: unknown): value is TokenStorageData {
+    // The brand sits on the prototype (see below), so it survives duplicate copies of this package.
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 
@@ -240,6 +242,15 @@ export class TokenStorageData {
   }
 }
 
+Object.defineProperty(TokenStorageData.prototype, BRAND, { value: true });
+
+const NO_EXTRA: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function checked(value: unknown, name: string, kind: FieldKind): unknown {
+  if (!hasKind(value, kind)) throw new InvalidTokenDataError(`'${name}' must be ${describe(kind)}`);
+  return value;
+}
+
 function hasKind(value: unknown, kind: FieldKind): boolean {
   if (kind === 'int') return typeof value === 'number' && Number.isSafeInteger(value);
   if (kind === 'string or null' && value === null) return true;
@@ -252,6 +263,7 @@ function describe(kind: FieldKind): string {
 
 function checkedExtra(extra: unknown): Readonly<Record<string, unknown>> {
   if (!isPlainObject(extra)) throw new InvalidTokenDataError("'extra' must be a plain object");
+  if (Object.keys(extra).length === 0) return NO_EXTRA;
   for (const key of Object.keys(extra)) {
     if (DICT_KEYS.has(key)) throw new InvalidTokenDataError(`'extra' must not hold the token field '${key}'`);
   }
