@@ -220,9 +220,9 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
     return this.#authorization;
   }
 
-  /** @returns The client secret. */
+  /** @returns The client secret, and the base64 credentials that encode it. */
   protected clientSecrets(): readonly string[] {
-    return [this.#clientSecret];
+    return [this.#clientSecret, this.#authorization.slice('Basic '.length)];
   }
 
   /** A JSON view with the secret redacted. */

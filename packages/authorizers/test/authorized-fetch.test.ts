@@ -105,7 +105,7 @@ describe('authorizedFetch', () => {
     }
   });
 
-  it.each([
+  const bodies: Array<[string, () => BodyInit]> = [
     ['a string', () => 'text body'],
     ['URLSearchParams', () => new URLSearchParams({ a: '1 2' })],
     ['an ArrayBuffer', () => new TextEncoder().encode('bytes').buffer],
@@ -119,9 +119,10 @@ describe('authorizedFetch', () => {
         return form;
       },
     ],
-  ] as const)('replays %s body on the retry', async (_name, makeBody) => {
+  ];
+  it.each(bodies)('replays %s body on the retry', async (_name, makeBody) => {
     const { fetch, requests } = recordingFetch(acceptOnly('Bearer T2'));
-    const response = await createAuthorizedFetch(new CountingAuthorizer(), { fetch })(URL_, { method: 'PUT', body: makeBody() as BodyInit });
+    const response = await createAuthorizedFetch(new CountingAuthorizer(), { fetch })(URL_, { method: 'PUT', body: makeBody() });
     expect(response.status).toBe(200);
     expect(requests).toHaveLength(2);
     // A multipart body gets a fresh boundary each time it is serialised.
