@@ -65,6 +65,16 @@ describe('NativeAppAuthClient authorize URL', () => {
     expect(url.search).toContain('extra=a+b');
   });
 
+  it('encodes every character like Python’s urlencode (output of Python 3.11 below)', async () => {
+    const client = new NativeAppAuthClient(NATIVE_CLIENT_ID);
+    client.oauth2StartFlow({ requestedScopes: 'openid', verifier: flow.verifier, state: "x*y!z'(q)~ é/:&=+%" });
+    const url = await client.oauth2GetAuthorizeUrl({ queryParams: { emoji: '😀' } });
+    expect(url).toContain('&state=x%2Ay%21z%27%28q%29~+%C3%A9%2F%3A%26%3D%2B%25&');
+    expect(url.endsWith('&emoji=%F0%9F%98%80')).toBe(true);
+    client.oauth2StartFlow({ requestedScopes: 'openid', state: 'bad \ud800' });
+    await expect(client.oauth2GetAuthorizeUrl()).rejects.toThrow(InvalidArgumentError);
+  });
+
   it('uses <baseUrl>/v2/web/auth-code as the default redirect and the base URL given', async () => {
     const client = new NativeAppAuthClient(NATIVE_CLIENT_ID, { baseUrl: 'http://127.0.0.1:9999/' });
     client.oauth2StartFlow({ requestedScopes: 'openid' });

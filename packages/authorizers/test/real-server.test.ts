@@ -1,6 +1,7 @@
 // Everything here talks to a real OAuth2/OIDC server (oidc-provider, in a child process) on 127.0.0.1:
 // logins drive its login and consent pages over HTTP, tokens are checked by its protected API, and
 // request counts come from its own counters.
+import { inspect } from 'node:util';
 import {
   AuthAPIError,
   IdentityExtractionError,
@@ -338,5 +339,24 @@ describe('confidential client', () => {
       .getConsents(BOB)
       .catch((caught: unknown) => caught);
     expect(denied).toMatchObject({ httpStatus: 401, errorCode: 'invalid_client' });
+  });
+});
+
+describe('redaction against the real server', () => {
+  it('a canary refresh token or secret never appears in the errors the server provokes', async () => {
+    const canary = 'CANARY-real-server-0123456789';
+    const outcomes = await Promise.all([
+      nativeClient(server).oauth2RefreshToken(canary),
+      confidentialClient(server, canary).oauth2ClientCredentialsTokens(server.scopes.api),
+      confidentialClient(server, canary).getConsents(ALICE),
+      new RefreshTokenAuthorizer(canary, nativeClient(server)).getAuthorizationHeader(),
+      nativeClient(server).oauth2RevokeToken(canary).then(() => new Error('revocation of an unknown token succeeds, as RFC 7009 says')),
+    ].map((call) => call.then((value) => value, (error: unknown) => error)));
+    expect(outcomes.slice(0, 4).every((outcome) => outcome instanceof AuthAPIError)).toBe(true);
+    for (const outcome of outcomes) {
+      for (const text of [inspect(outcome, { showHidden: true, depth: 5 }), JSON.stringify(outcome), String(outcome), (outcome as Error).stack ?? '']) {
+        expect(text).not.toContain(canary);
+      }
+    }
   });
 });
