@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import {
@@ -5,6 +6,7 @@ import {
   checkTokenDataMapping,
   InvalidArgumentError,
   InvalidTokenDataError,
+  StorageLockTimeoutError,
   TokenStorage,
   TokenStorageData,
   TokenStorageError,
@@ -12,6 +14,7 @@ import {
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
 import { version } from '../package.json';
+import { attributeOf, newLease, prepareSectionStatements, type SectionStatements } from './exclusive-section';
 import { openTokenDatabase } from './open-token-database';
 import { retryWhileBusy } from './retry-while-busy';
 import { toStorageError } from './sqlite-errors';
@@ -46,6 +49,14 @@ export interface SQLiteTokenStorageOptions extends TokenStorageOptions {
    * event loop. `connectParams.timeout`, when given, takes precedence. @default 5000
    */
   busyTimeoutMs?: number;
+  /**
+   * How long a `runExclusive` section stays claimed without a renewal, in milliseconds. A holder
+   * renews it while its work runs; if the holder dies, others get the section once the lease ends
+   * (at once when the holder was a process on this host that no longer exists). @default 30000
+   */
+  sectionLeaseMs?: number;
+  /** How long `runExclusive` waits for a section before rejecting with `StorageLockTimeoutError`. @default 60000 */
+  sectionTimeoutMs?: number;
 }
 
 /** The `globus-sdk.version` value of databases this package creates. */
@@ -72,6 +83,8 @@ interface Connection {
   namespacesFirst: Database.Statement<[number], unknown>;
   namespacesAfter: Database.Statement<[string, number], unknown>;
   store: Database.Transaction<(namespace: string, rows: ReadonlyArray<readonly [string, string]>) => void>;
+  /** The lease statements of `runExclusive` (`null` on a read-only connection). */
+  sections: SectionStatements | null;
 }
 
 /**
@@ -107,6 +120,8 @@ export class SQLiteTokenStorage extends TokenStorage {
   private readonly readonlyMode: boolean;
   private readonly mayCreate: boolean;
   private readonly busyTimeoutMs: number;
+  private readonly sectionLeaseMs: number;
+  private readonly sectionTimeoutMs: number;
   private connection: Connection | null = null;
   private connecting: Promise<Connection> | null = null;
   private readonly parsed = new Map<string, { text: string; data: TokenStorageData }>();
@@ -138,6 +153,8 @@ export class SQLiteTokenStorage extends TokenStorage {
     this.readonlyMode = connectParams.readonly === true;
     this.mayCreate = !this.readonlyMode && connectParams.fileMustExist !== true;
     this.busyTimeoutMs = timeout ?? busyTimeoutMs;
+    this.sectionLeaseMs = checkTimeout(options.sectionLeaseMs ?? 30000, 'sectionLeaseMs');
+    this.sectionTimeoutMs = checkTimeout(options.sectionTimeoutMs ?? 60000, 'sectionTimeoutMs');
   }
 
   /**
@@ -245,6 +262,62 @@ export class SQLiteTokenStorage extends TokenStorage {
     }
   }
 
+  /**
+   * Runs `fn` while this process holds the cross-process section `key` of this database: calls with
+   * the same key, through any connection in any process, run one at a time. The section is a lease
+   * row in `sdk_storage_adapter_internal` (ignored by the Python SDK), claimed and renewed in short
+   * transactions, so the database stays fully usable while `fn` runs (e.g. refreshes a token over
+   * the network). A holder that dies releases it when its lease ends.
+   *
+   * @param key - Non-empty name of the section, e.g. `namespace + "/" + resourceServer`.
+   * @param fn - The work; its result or error is passed on, and the section is released either way.
+   * @returns What `fn` returns.
+   * @throws {@link InvalidArgumentError} for an empty key or a read-only database.
+   * @throws {@link StorageLockTimeoutError} if the section stays taken longer than `sectionTimeoutMs`.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
+    if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
+    if (this.readonlyMode) throw new InvalidArgumentError('runExclusive needs a writable database (connectParams.readonly is set)');
+    const connection = this.connection ?? (await this.connect());
+    await this.prepareWrite(connection);
+    const sections = connection.sections as SectionStatements;
+    const owner = randomUUID();
+    const deadline = performance.now() + this.sectionTimeoutMs;
+    for (let pause = 5; !(await this.run(() => sections.claim.immediate(key, newLease(owner, this.sectionLeaseMs)))); pause = Math.min(pause * 2, 200)) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) {
+        throw new StorageLockTimeoutError(`the section '${key}' of the token database '${this.filepath}' stayed taken for ${this.sectionTimeoutMs} ms`, {
+          resource: `${this.filepath}#${key}`,
+          timeoutMs: this.sectionTimeoutMs,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, remaining)));
+      this.assertOpen();
+    }
+    const heartbeat = setInterval(() => {
+      try {
+        sections.renew.immediate(key, newLease(owner, this.sectionLeaseMs));
+      } catch {
+        // Busy or closed: the next beat tries again, and the lease still has time left.
+      }
+    }, Math.max(10, Math.floor(this.sectionLeaseMs / 3)));
+    heartbeat.unref();
+    try {
+      return await fn();
+    } finally {
+      clearInterval(heartbeat);
+      if (this.connection === connection) {
+        // A release that fails (database busy for too long) only delays others until the lease ends.
+        await Promise.resolve()
+          .then(() => this.run(() => sections.release.run(attributeOf(key), owner)))
+          .catch(() => undefined);
+      }
+    }
+  }
+
   /** Closes the database. Idempotent; afterwards every call rejects with `StorageClosedError`. */
   override async close(): Promise<void> {
     await super.close();
@@ -323,6 +396,7 @@ export class SQLiteTokenStorage extends TokenStorage {
         store: db.transaction((namespace: string, rows: ReadonlyArray<readonly [string, string]>) => {
           for (const [key, text] of rows) replace.run(namespace, key, text);
         }),
+        sections: this.readonlyMode ? null : prepareSectionStatements(db),
       };
     } catch (error) {
       db.close();

@@ -24,7 +24,7 @@ runTokenStorageConformance<SQLiteTokenStorage>(
     cleanup: () => {
       for (const dir of caseDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     },
-    capabilities: { listNamespaces: true, closeRejectsCalls: true },
+    capabilities: { listNamespaces: true, closeRejectsCalls: true, runExclusive: true },
     inspect,
   },
 );
