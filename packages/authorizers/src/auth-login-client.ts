@@ -45,11 +45,15 @@ export interface AuthorizeUrlOptions {
   queryParams?: Readonly<Record<string, string>>;
 }
 
-/** A login flow started with `oauth2StartFlow`. */
+/** A login flow started with `oauth2StartFlow` (what both clients remember of it). */
 export interface OAuth2Flow {
+  /** Where Auth sends the user back with the code. */
   redirectUri: string;
+  /** The requested scopes, space-separated. */
   requestedScopes: string;
+  /** The `state` value sent and expected back. */
   state: string;
+  /** Whether refresh tokens were requested (`access_type=offline`). */
   refreshTokens: boolean;
 }
 
