@@ -6,6 +6,8 @@ export const INSPECT_CUSTOM = Symbol.for('nodejs.util.inspect.custom');
 
 /** Keys whose values are secrets wherever they appear in token responses or stored extras. */
 const SECRET_KEY = /token|secret|password|assertion|verifier|^code$/i;
+/** Keys that match {@link SECRET_KEY} but name no secret. */
+const NOT_SECRET_KEY = /^token_?type$/i;
 /** Past this depth a value is summarised instead of copied, so hostile input cannot blow the stack. */
 const MAX_DEPTH = 32;
 
@@ -24,7 +26,8 @@ export function redactSecretFields(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redactSecretFields(item, depth + 1));
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    const shown = SECRET_KEY.test(key) && item !== null && item !== undefined ? REDACTED : redactSecretFields(item, depth + 1);
+    const isSecret = SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key) && item !== null && item !== undefined;
+    const shown = isSecret ? REDACTED : redactSecretFields(item, depth + 1);
     Object.defineProperty(copy, key, { value: shown, enumerable: true, writable: true, configurable: true });
   }
   return copy;

@@ -149,3 +149,12 @@ describe('OAuthTokenResponse', () => {
     await expect(attached.decodeIdToken()).resolves.toEqual({ sub: 'someone' });
   });
 });
+
+describe('OAuthTokenResponse rendering', () => {
+  it('hides the raw body even from util.inspect without custom inspection, and shows token types', () => {
+    const response = OAuthTokenResponse.fromJSON({ access_token: 'AT-raw-canary', scope: 's', resource_server: 'rs', token_type: 'Bearer' });
+    expect(inspect(response, { customInspect: false })).not.toContain('AT-raw-canary');
+    expect(response.data).toMatchObject({ access_token: 'AT-raw-canary' });
+    expect(JSON.stringify(response)).toContain('"token_type":"Bearer"');
+  });
+});

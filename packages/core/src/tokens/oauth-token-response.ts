@@ -49,15 +49,15 @@ export interface OAuthTokenResponseOptions {
  */
 export class OAuthTokenResponse {
   /** The raw response body (tokens included; do not log it). */
-  readonly data: Readonly<Record<string, unknown>> | ReadonlyArray<Readonly<Record<string, unknown>>>;
+  declare readonly data: Readonly<Record<string, unknown>> | ReadonlyArray<Readonly<Record<string, unknown>>>;
   /** How the tokens were obtained. */
   readonly grantType: GrantType;
   /** Every token of the response (top level, then `other_tokens`) keyed by resource server. */
-  readonly byResourceServer: Readonly<Record<string, Readonly<TokenDict>>>;
+  declare readonly byResourceServer: Readonly<Record<string, Readonly<TokenDict>>>;
   /** Tokens looked up by scope string; see {@link TokenResponseScopeIndex.get}. */
-  readonly byScopes: TokenResponseScopeIndex;
+  declare readonly byScopes: TokenResponseScopeIndex;
   /** The OpenID Connect id_token, or `null`. */
-  readonly idToken: string | null;
+  declare readonly idToken: string | null;
   /** The decoder attached by the login client that produced this response, or `null`. */
   readonly idTokenDecoder: IDTokenDecoderLike | null;
 
@@ -74,29 +74,36 @@ export class OAuthTokenResponse {
     const nowSeconds = now();
     let tokens: Array<Record<string, unknown>>;
     let labels: string[];
+    let idToken: string | null;
     if (Array.isArray(data)) {
       labels = data.map((_, index) => `token ${index} of the response`);
       tokens = data.map((item, index) => checkedObject(item, labels[index] as string));
-      this.idToken = null;
+      idToken = null;
     } else {
       const top = checkedObject(data, 'the token response');
       const others = top.other_tokens ?? [];
       if (!Array.isArray(others)) throw new InvalidTokenDataError("'other_tokens' must be an array");
       labels = ['the token response', ...others.map((_, index) => `other_tokens[${index}]`)];
       tokens = [top, ...others.map((item, index) => checkedObject(item, labels[index + 1] as string))];
-      const idToken = top.id_token ?? null;
-      if (idToken !== null && typeof idToken !== 'string') throw new InvalidTokenDataError("'id_token' must be a string");
-      this.idToken = idToken === '' ? null : idToken;
+      const raw = top.id_token ?? null;
+      if (raw !== null && typeof raw !== 'string') throw new InvalidTokenDataError("'id_token' must be a string");
+      idToken = raw === '' ? null : raw;
     }
     const byResourceServer = new Map<string, Readonly<TokenDict>>();
     tokens.forEach((token, index) => {
       const dict = toTokenDict(token, labels[index] as string, nowSeconds, defaultResourceServer);
       byResourceServer.set(dict.resource_server, dict);
     });
-    this.data = data as OAuthTokenResponse['data'];
+    const frozen = Object.freeze(Object.fromEntries(byResourceServer));
+    // The token-holding fields are not enumerable, so that even util.inspect without custom
+    // inspection does not show the tokens.
+    Object.defineProperties(this, {
+      data: { value: data },
+      byResourceServer: { value: frozen },
+      byScopes: { value: new TokenResponseScopeIndex(frozen) },
+      idToken: { value: idToken },
+    });
     this.grantType = grantType;
-    this.byResourceServer = Object.freeze(Object.fromEntries(byResourceServer));
-    this.byScopes = new TokenResponseScopeIndex(this.byResourceServer);
     this.idTokenDecoder = options.idTokenDecoder ?? null;
     Object.freeze(this);
   }
