@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, realpathSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,11 +41,11 @@ interface Snapshot {
    * same timestamp tick would go unnoticed by the key; such a snapshot is re-read before use.
    */
   racy: boolean;
-  text: string | null;
+  bytes: Uint8Array | null;
   file: TokenFile | null;
 }
 
-const MISSING: Snapshot = Object.freeze({ key: null, racy: false, text: null, file: null });
+const MISSING: Snapshot = Object.freeze({ key: null, racy: false, bytes: null, file: null });
 /** Timestamps with a whole-second value come from a coarse file system (FAT: 2 s); others tick in milliseconds. */
 const RACY_WINDOW_COARSE_NS = 2_000_000_000n;
 const RACY_WINDOW_FINE_NS = 50_000_000n;
@@ -242,8 +242,12 @@ export class JSONTokenStorage extends TokenStorage {
    * The file's current content: the cached parse while the file's key is unchanged, else a fresh read.
    * The `stat` is synchronous on purpose: it is the whole cost of a read of an unchanged file, and an
    * asynchronous one (a thread-pool round trip) would cost several times more than the read itself.
+   *
+   * @param revalidateRacy - Whether to re-read a racy snapshot. Writes pass `false`: the only change
+   *   it could catch is an in-place rewrite by a program that takes no lock (the Python SDK), whose
+   *   writes can race with ours anyway; reads pass `true`, so a cache never hides such a rewrite.
    */
-  private async current(): Promise<Snapshot> {
+  private async current(revalidateRacy = true): Promise<Snapshot> {
     let stats: BigIntStats | undefined;
     try {
       stats = statSync(this.absolutePath, { bigint: true, throwIfNoEntry: false });
@@ -252,8 +256,40 @@ export class JSONTokenStorage extends TokenStorage {
     }
     if (stats === undefined) return (this.snapshot = MISSING);
     const cached = this.snapshot;
-    if (cached !== null && !cached.racy && cached.key !== null && sameKey(cached.key, stats)) return cached;
+    if (cached !== null && cached.key !== null && sameKey(cached.key, stats)) {
+      return cached.racy && revalidateRacy ? this.revalidate(cached) : cached;
+    }
     return this.read(cached);
+  }
+
+  /**
+   * Re-reads a file whose key is unchanged but too recent to prove it unchanged, keeping the parse if
+   * the bytes are the same. Synchronous like the `stat`: the file was just written or read, so it is
+   * in the page cache, and this runs on every write that follows another within the racy window.
+   */
+  private revalidate(cached: Snapshot): Snapshot {
+    let fd: number;
+    try {
+      fd = openSync(this.absolutePath, 'r');
+    } catch (error) {
+      if (isMissingFileError(error)) return (this.snapshot = MISSING);
+      throw error;
+    }
+    let snapshot: Snapshot;
+    try {
+      const stats = fstatSync(fd, { bigint: true });
+      const bytes = Buffer.allocUnsafe(Number(stats.size));
+      let length = 0;
+      while (length < bytes.length) {
+        const read = readSync(fd, bytes, length, bytes.length - length, length);
+        if (read === 0) break;
+        length += read;
+      }
+      snapshot = this.snapshotOf(stats, bytes.subarray(0, length), cached);
+    } finally {
+      closeSync(fd);
+    }
+    return (this.snapshot = snapshot);
   }
 
   private async read(cached: Snapshot | null): Promise<Snapshot> {
@@ -267,14 +303,20 @@ export class JSONTokenStorage extends TokenStorage {
     let snapshot: Snapshot;
     try {
       // The key comes from the descriptor that is read, so it always describes this content.
-      const stats = await handle.stat({ bigint: true });
-      const text = TokenFile.decode(await handle.readFile(), this.filepath);
-      const file = cached?.file && cached.text === text ? cached.file : TokenFile.parse(text, this.filepath);
-      snapshot = { key: keyOf(stats), racy: isRacy(stats), text, file };
+      snapshot = this.snapshotOf(await handle.stat({ bigint: true }), await handle.readFile(), cached);
     } finally {
       await handle.close();
     }
     return (this.snapshot = snapshot);
+  }
+
+  /** The snapshot of bytes just read; the parse of `cached` is kept if the bytes are the same. */
+  private snapshotOf(stats: BigIntStats, bytes: Buffer, cached: Snapshot | null): Snapshot {
+    const file =
+      cached?.file && cached.bytes !== null && bytes.equals(cached.bytes)
+        ? cached.file
+        : TokenFile.parse(TokenFile.decode(bytes, this.filepath), this.filepath);
+    return { key: keyOf(stats), racy: isRacy(stats), bytes, file };
   }
 
   /**
@@ -287,13 +329,13 @@ export class JSONTokenStorage extends TokenStorage {
       `${target}.lock`,
       async (lock) => {
         if (lock.recoveredStale) removeAbandonedTemporaryFiles(target);
-        const next = change((await this.current()).file);
+        const next = change((await this.current(false)).file);
         if (next === null) return;
-        const text = next.serialize();
+        const bytes = next.serialize();
         lock.assertHeld();
-        await writeFileAtomic(this.absolutePath, text);
+        await writeFileAtomic(this.absolutePath, bytes);
         const stats = statSync(this.absolutePath, { bigint: true, throwIfNoEntry: false });
-        this.snapshot = stats ? { key: keyOf(stats), racy: isRacy(stats), text, file: next } : null;
+        this.snapshot = stats ? { key: keyOf(stats), racy: isRacy(stats), bytes, file: next } : null;
       },
       { timeoutMs: this.lockTimeoutMs },
     );

@@ -30,10 +30,11 @@ const INTEGER_LIKE_KEY = /[{,]\s*"(?:0|[1-9][0-9]*)"\s*:/;
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Serialised text of immutable parsed values and of the maps of unchanged namespaces, so that a
- * store re-serialises only what it changed. The bytes are those of `toPythonJSON` on the whole file.
+ * Encoded `"key": value` members of immutable entries and namespace maps, so that a store encodes
+ * only what it changed. `toPythonJSON` escapes everything outside
+ * printable ASCII, so its text is ASCII and its Latin-1 encoding is its UTF-8 encoding.
  */
-const textCache = new WeakMap<object, string>();
+const memberCache = new WeakMap<object, { key: string; bytes: Buffer }>();
 /** Token data built from parsed entries (immutable, so it is shared), or why an entry is invalid. */
 const builtCache = new WeakMap<object, TokenStorageData | { problem: string }>();
 
@@ -237,8 +238,10 @@ export class TokenFile {
    * @returns The file's bytes as Python's `json.dump` writes them (see `toPythonJSON`): one line,
    *   `", "` and `": "` separators, non-ASCII escaped, keys in the file's order.
    */
-  serialize(): string {
-    return serializeValue(this.top);
+  serialize(): Buffer {
+    const chunks: Buffer[] = [];
+    pushMap(this.top, chunks, 0);
+    return Buffer.concat(chunks);
   }
 
   private withNamespace(namespace: string, entries: NamespaceEntries, isStore: boolean): TokenFile {
@@ -311,20 +314,47 @@ function toPlainValue(value: unknown): unknown {
   return object;
 }
 
-function serializeValue(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return toPythonJSON(value);
-  let text = textCache.get(value);
-  if (text === undefined) {
-    text = value instanceof Map ? serializeMap(value as ReadonlyMap<string, unknown>) : toPythonJSON(value);
-    textCache.set(value, text);
+const OPEN = Buffer.from('{');
+const CLOSE = Buffer.from('}');
+const SEPARATOR = Buffer.from(', ');
+
+/**
+ * Appends the encoding of an ordered object: the top level, whose `data` map holds namespace maps.
+ * Each namespace (and each entry) is encoded once and reused while it is unchanged, so a store
+ * encodes only the namespace it changed.
+ */
+function pushMap(map: ReadonlyMap<string, unknown>, chunks: Buffer[], depth: number): void {
+  chunks.push(OPEN);
+  let first = true;
+  for (const [key, value] of map) {
+    if (!first) chunks.push(SEPARATOR);
+    first = false;
+    if (value instanceof Map && depth === 0) {
+      chunks.push(Buffer.from(`${toPythonJSON(key)}: `, 'latin1'));
+      pushMap(value as ReadonlyMap<string, unknown>, chunks, depth + 1);
+    } else {
+      chunks.push(encodedMember(key, value));
+    }
   }
-  return text;
+  chunks.push(CLOSE);
 }
 
-function serializeMap(map: ReadonlyMap<string, unknown>): string {
-  const parts: string[] = [];
-  for (const [key, value] of map) parts.push(`${toPythonJSON(key)}: ${serializeValue(value)}`);
-  return `{${parts.join(', ')}}`;
+/** The encoding of `"key": value`; plain values are parsed JSON, maps hold entries. */
+function encodedMember(key: string, value: unknown): Buffer {
+  const cacheable = typeof value === 'object' && value !== null;
+  const cached = cacheable ? memberCache.get(value) : undefined;
+  if (cached?.key === key) return cached.bytes;
+  const head = `${toPythonJSON(key)}: `;
+  let bytes: Buffer;
+  if (value instanceof Map) {
+    const chunks: Buffer[] = [Buffer.from(head, 'latin1')];
+    pushMap(value as ReadonlyMap<string, unknown>, chunks, 2);
+    bytes = Buffer.concat(chunks);
+  } else {
+    bytes = Buffer.from(head + toPythonJSON(value), 'latin1');
+  }
+  if (cacheable) memberCache.set(value, { key, bytes });
+  return bytes;
 }
 
 /** Says where a text stops being JSON, Python-style, without quoting it (it may hold tokens). */
