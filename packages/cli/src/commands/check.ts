@@ -1,0 +1,79 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { TokenStorageError, validateTokenFile, type SchemaProblem } from '@globus-tokenstorage/core';
+import type { CommandContext } from '../command';
+import { describeExpiry } from '../format';
+import { detectKind, openTokenFile } from '../token-file';
+
+/** `globus-tokens check FILE`: schema, readability and permissions; exit 1 on any problem. */
+export async function checkCommand(context: CommandContext): Promise<number> {
+  const [path] = context.positionals as [string];
+  const kind = await detectKind(path);
+  const problems: SchemaProblem[] = [];
+  const notes: string[] = [];
+  let format: string | null = null;
+
+  const mode = (await stat(path)).mode & 0o777;
+  if ((mode & 0o077) !== 0) problems.push({ path: '', message: `unsafe permissions ${octal(mode)}: others can read or change the tokens (run chmod 600 ${path})` });
+  const directoryMode = (await stat(dirname(path))).mode & 0o777;
+  if ((directoryMode & 0o022) !== 0) problems.push({ path: '', message: `the directory ${dirname(path)} (${octal(directoryMode)}) is writable by others` });
+
+  const permissionProblemCount = problems.length;
+  if (kind !== 'sqlite') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(path, 'utf8'));
+    } catch {
+      problems.push({ path: '', message: 'is not valid JSON' });
+    }
+    if (parsed !== undefined) {
+      const validation = validateTokenFile(parsed);
+      format = validation.kind;
+      problems.push(...validation.problems);
+      if (validation.kind === '1.0' || validation.kind === 'legacy-simple') notes.push(`format ${validation.kind}: run 'globus-tokens migrate ${path}' to upgrade to 2.0`);
+    }
+  } else {
+    format = 'sqlite';
+  }
+
+  // Read every token only from a file whose shape is right; otherwise the schema problems say more.
+  if (problems.length === permissionProblemCount) await readEveryToken(path, context, problems, notes);
+
+  const valid = problems.length === 0;
+  if (context.json) {
+    context.print(JSON.stringify({ file: path, kind, format, valid, problems, notes }, null, 2));
+  } else {
+    context.print(`${path}: ${valid ? 'OK' : `${problems.length} problem(s)`} (${kind}${format && format !== kind ? `, format ${format}` : ''})`);
+    for (const problem of problems) context.print(`  problem ${problem.path || '(file)'}: ${problem.message}`);
+    for (const note of notes) context.print(`  note: ${note}`);
+  }
+  return valid ? 0 : 1;
+}
+
+async function readEveryToken(path: string, context: CommandContext, problems: SchemaProblem[], notes: string[]): Promise<void> {
+  let file;
+  try {
+    file = await openTokenFile(path, { readOnly: true });
+    for (const namespace of await file.listNamespaces()) {
+      try {
+        for (const [key, data] of Object.entries(await file.read(namespace))) {
+          if (data.isExpired({ now: context.now })) notes.push(`${namespace}/${key}: access token ${describeExpiry(data.expiresAtSeconds, context.now())}`);
+        }
+      } catch (error) {
+        problems.push({ path: `/${namespace}`, message: describe(error) });
+      }
+    }
+  } catch (error) {
+    problems.push({ path: '', message: describe(error) });
+  } finally {
+    await file?.close();
+  }
+}
+
+function describe(error: unknown): string {
+  return TokenStorageError.isInstance(error) ? `${error.code}: ${error.message}` : 'cannot be read';
+}
+
+function octal(mode: number): string {
+  return `0${mode.toString(8).padStart(3, '0')}`;
+}

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { JSONTokenStorage } from '@globus-tokenstorage/json';
+import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
+import type { CommandContext } from '../command';
+import { CliError, ExitCodes } from '../cli-error';
+import { openTokenFile } from '../token-file';
+
+/** `globus-tokens convert SOURCE DESTINATION`: copies every namespace between JSON and SQLite. */
+export async function convertCommand(context: CommandContext): Promise<number> {
+  const [source, destination] = context.positionals as [string, string];
+  const to = destinationKind(destination, context.values.to);
+  if (await exists(destination)) throw new CliError(`'${destination}' exists; convert writes only new files`, ExitCodes.REFUSED);
+  const input = await openTokenFile(source, { readOnly: true });
+  // Write next to the destination, then rename: a failed conversion leaves no partial file behind.
+  const temporary = join(dirname(destination), `.${basename(destination)}.${randomBytes(6).toString('hex')}.converting`);
+  let copied = 0;
+  const namespaces = await input.listNamespaces();
+  try {
+    for (const namespace of namespaces) {
+      const entries = await input.read(namespace);
+      const output = to === 'sqlite' ? new SQLiteTokenStorage(temporary, { namespace }) : new JSONTokenStorage(temporary, { namespace });
+      try {
+        await output.storeTokenDataByResourceServer(entries);
+        copied += Object.keys(await output.getTokenDataByResourceServer()).length;
+      } finally {
+        await output.close();
+      }
+    }
+    if (namespaces.length === 0) throw new CliError(`'${source}' holds no tokens; nothing to convert`, ExitCodes.REFUSED);
+    await rename(temporary, destination);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  } finally {
+    await input.close();
+    await Promise.all(['-wal', '-shm', '.lock'].map((suffix) => rm(`${temporary}${suffix}`, { force: true })));
+  }
+  const summary = { source, destination, from: input.kind, to, namespaces: namespaces.length, tokens: copied };
+  context.print(context.json ? JSON.stringify(summary) : `converted ${copied} token(s) in ${namespaces.length} namespace(s) from ${source} (${input.kind}) to ${destination} (${to})`);
+  return 0;
+}
+
+function destinationKind(destination: string, option: string | boolean | undefined): 'json' | 'sqlite' {
+  if (option === 'json' || option === 'sqlite') return option;
+  if (option !== undefined) throw new CliError(`--to must be json or sqlite`, ExitCodes.USAGE);
+  const extension = extname(destination).toLowerCase();
+  if (extension === '.json') return 'json';
+  if (['.db', '.sqlite', '.sqlite3'].includes(extension)) return 'sqlite';
+  throw new CliError(`cannot tell the format of '${destination}' from its name: pass --to json or --to sqlite`, ExitCodes.USAGE);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,39 @@
+import { toPythonJSON } from '@globus-tokenstorage/core';
+import { writeFileAtomic } from '@globus-tokenstorage/core/node';
+import { JSONTokenStorage } from '@globus-tokenstorage/json';
+import { SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
+import { readFile } from 'node:fs/promises';
+import type { CommandContext } from '../command';
+import { CliError, ExitCodes } from '../cli-error';
+import { detectKind } from '../token-file';
+import { CLI_VERSION } from '../version';
+
+/** `globus-tokens migrate FILE`: a 1.0 JSON file or a legacy single-token file becomes format 2.0, in place. */
+export async function migrateCommand(context: CommandContext): Promise<number> {
+  const [path] = context.positionals as [string];
+  const kind = await detectKind(path);
+  const report = (from: string, detail: string) => {
+    context.print(context.json ? JSON.stringify({ file: path, from, to: '2.0', detail }) : `${path}: ${detail}`);
+    return 0;
+  };
+  if (kind === 'sqlite') return report('sqlite', 'SQLite token files need no migration (schema 1 and 2 are both read)');
+  if (kind === 'legacy-simple') {
+    const namespace = typeof context.values.namespace === 'string' ? context.values.namespace : 'DEFAULT';
+    const data = await new SimpleJSONFileAdapter(path, { resourceServer: 'unused' }).readTokenData();
+    if (data === null) throw new CliError(`no such file: '${path}'`, ExitCodes.FILE_NOT_FOUND);
+    // Atomic replacement: the legacy file stays whole until the 2.0 file is complete.
+    const file = { data: { [namespace]: { [data.resourceServer]: data.toDict() } }, format_version: '2.0', 'globus-sdk.version': `globus-tokens ${CLI_VERSION}` };
+    await writeFileAtomic(path, toPythonJSON(file));
+    return report('legacy-simple', `migrated the legacy single-token file to format 2.0 (namespace ${namespace})`);
+  }
+  const version = (JSON.parse(await readFile(path, 'utf8')) as { format_version?: unknown }).format_version;
+  if (version === '2.0') return report('2.0', 'already format 2.0; nothing to do');
+  // Storing an empty mapping rewrites the file: JSONTokenStorage migrates 1.0 to 2.0 on its first write.
+  const storage = new JSONTokenStorage(path, { namespace: 'DEFAULT' });
+  try {
+    await storage.storeTokenDataByResourceServer({});
+  } finally {
+    await storage.close();
+  }
+  return report(String(version), 'migrated format 1.0 to 2.0 (its tokens are in namespace DEFAULT)');
+}

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+
+/** A short, stable fingerprint of a token, so two tokens can be told apart without showing them. */
+export function fingerprint(token: string | null): string | null {
+  return token === null ? null : `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+}
+
+/** "in 1d 2h", "in 5m", "3h 4m ago". */
+export function describeExpiry(expiresAtSeconds: number, nowSeconds: number): string {
+  const delta = expiresAtSeconds - nowSeconds;
+  const text = duration(Math.abs(delta));
+  return delta >= 0 ? `in ${text}` : `expired ${text} ago`;
+}
+
+function duration(seconds: number): string {
+  const units: Array<[string, number]> = [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ];
+  const parts: string[] = [];
+  let rest = Math.floor(seconds);
+  for (const [unit, size] of units) {
+    if (rest >= size && parts.length < 2) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.length > 0 ? parts.join(' ') : '0s';
+}
+
+/** Renders rows as an aligned text table with a header line. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}

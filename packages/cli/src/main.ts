@@ -1,0 +1,156 @@
+import { parseArgs } from 'node:util';
+import type { CommandContext, CommandDefinition } from './command';
+import { CliError, ExitCodes } from './cli-error';
+import { checkCommand } from './commands/check';
+import { convertCommand } from './commands/convert';
+import { listCommand } from './commands/list';
+import { migrateCommand } from './commands/migrate';
+import { removeCommand } from './commands/remove';
+import { showCommand } from './commands/show';
+import { exitCodeOf } from './token-file';
+import { CLI_VERSION } from './version';
+
+const namespaceOption = { namespace: { type: 'string' as const, description: 'only this namespace' } };
+
+const COMMANDS: CommandDefinition[] = [
+  {
+    name: 'list',
+    args: ['FILE'],
+    summary: 'list the tokens of a file: namespaces, resource servers, scopes, identity, expiry',
+    details: 'Works on JSON (format 2.0 and 1.0), SQLite and legacy single-token files. Tokens are never printed.',
+    options: namespaceOption,
+    run: listCommand,
+  },
+  {
+    name: 'show',
+    args: ['FILE', 'NAMESPACE', 'RESOURCE_SERVER'],
+    summary: 'show one token: scopes, identity, expiry and short fingerprints of the tokens',
+    details: 'Fingerprints (sha256:…) tell tokens apart without revealing them.',
+    options: {},
+    run: showCommand,
+  },
+  {
+    name: 'remove',
+    args: ['FILE', 'NAMESPACE', 'RESOURCE_SERVER'],
+    summary: 'remove one token from a JSON or SQLite file',
+    details: 'Exits 5 if the namespace or resource server is not in the file.',
+    options: {},
+    run: removeCommand,
+  },
+  {
+    name: 'migrate',
+    args: ['FILE'],
+    summary: 'rewrite a format 1.0 JSON file or a legacy single-token file as format 2.0, in place',
+    details: 'The file is replaced atomically; its tokens go to namespace DEFAULT (or --namespace for a legacy single-token file).',
+    options: { namespace: { type: 'string', description: 'namespace for the token of a legacy single-token file (default DEFAULT)' } },
+    run: migrateCommand,
+  },
+  {
+    name: 'convert',
+    args: ['SOURCE', 'DESTINATION'],
+    summary: 'copy every namespace of a token file into a new JSON or SQLite file',
+    details: 'The destination must not exist. Its kind comes from --to or from its extension (.json, or .db/.sqlite/.sqlite3).',
+    options: { to: { type: 'string', description: 'json or sqlite' } },
+    run: convertCommand,
+  },
+  {
+    name: 'check',
+    args: ['FILE'],
+    summary: 'validate a file against the JSON Schemas, read every token, and check permissions',
+    details: 'Exits 1 if there is any problem; expired tokens and old formats are reported as notes.',
+    options: {},
+    run: checkCommand,
+  },
+];
+
+/** Where the CLI writes and what time it is; the binary passes the real ones. */
+export interface CliEnvironment {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  now: () => number;
+}
+
+const defaultEnvironment: CliEnvironment = {
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+  now: () => Date.now() / 1000,
+};
+
+/**
+ * Runs `globus-tokens` with the given arguments.
+ *
+ * @param argv - The arguments after the program name.
+ * @param environment - Output streams and clock.
+ * @returns The exit code (see `ExitCodes`).
+ */
+export async function runCli(argv: readonly string[], environment: CliEnvironment = defaultEnvironment): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    environment.stdout(overview());
+    return name === undefined ? ExitCodes.USAGE : ExitCodes.OK;
+  }
+  if (name === '--version' || name === '-v') {
+    environment.stdout(CLI_VERSION);
+    return ExitCodes.OK;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  try {
+    if (!command) throw new CliError(`unknown command '${name}'\n\n${overview()}`, ExitCodes.USAGE);
+    const { values, positionals } = parseCommandLine(command, rest);
+    if (values.help) {
+      environment.stdout(commandHelp(command));
+      return ExitCodes.OK;
+    }
+    if (positionals.length !== command.args.length) {
+      throw new CliError(`usage: ${usage(command)}\n(run 'globus-tokens ${command.name} --help' for details)`, ExitCodes.USAGE);
+    }
+    const context: CommandContext = { positionals, values, json: values.json === true, print: environment.stdout, now: environment.now };
+    return await command.run(context);
+  } catch (error) {
+    environment.stderr(`globus-tokens: ${error instanceof Error ? error.message : String(error)}`);
+    return exitCodeOf(error);
+  }
+}
+
+function parseCommandLine(command: CommandDefinition, args: string[]) {
+  const options = Object.fromEntries(Object.entries(command.options).map(([key, option]) => [key, { type: option.type }]));
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\nusage: ${usage(command)}`, ExitCodes.USAGE);
+  }
+}
+
+function usage(command: CommandDefinition): string {
+  const options = Object.entries(command.options).map(([key, option]) => (option.type === 'string' ? `[--${key} VALUE]` : `[--${key}]`));
+  return ['globus-tokens', command.name, ...command.args, ...options, '[--json]'].join(' ');
+}
+
+function commandHelp(command: CommandDefinition): string {
+  const options = [
+    ...Object.entries(command.options).map(([key, option]) => `  --${key}${option.type === 'string' ? ' VALUE' : ''}  ${option.description}`),
+    '  --json  print JSON for scripts',
+    '  --help  show this help',
+  ];
+  return [`usage: ${usage(command)}`, '', `${command.summary}.`, command.details, '', 'options:', ...options].join('\n');
+}
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  return [
+    'usage: globus-tokens <command> [arguments] [--json]',
+    '',
+    'Inspect, migrate, convert and check Globus token files (JSON, SQLite, legacy). Tokens are never printed.',
+    '',
+    'commands:',
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+    "Run 'globus-tokens <command> --help' for a command's arguments.",
+    'Exit codes: 0 ok, 1 problems found, 2 usage, 3 no such file, 4 unreadable file, 5 not found, 6 refused.',
+  ].join('\n');
+}
