@@ -9,7 +9,7 @@ import { version } from '../package.json';
 import { JSONSyntaxError, parseOrderedJSON } from './parse-ordered-json';
 
 /** What we write as `"globus-sdk.version"`: the Python SDK requires a string there and reads nothing from it. */
-export const WRITER_VERSION = `@globus-tokenstorage/json@${version}`;
+export const WRITER_VERSION = `@globus-tokenstorage/json ${version}`;
 
 /** The entries of one namespace: resource server → stored entry as parsed (not validated). */
 export type NamespaceEntries = ReadonlyMap<string, unknown>;

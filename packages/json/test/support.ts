@@ -7,7 +7,7 @@ import { version } from '../package.json';
 export const PYTHON_FIXTURES = resolve(__dirname, '../../../../shared/fixtures/python');
 
 /** What our files carry as `"globus-sdk.version"`. */
-export const WRITER = `@globus-tokenstorage/json@${version}`;
+export const WRITER = `@globus-tokenstorage/json ${version}`;
 
 /** The Python SDK's recorded behaviour (`behavior.json`). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
