@@ -26,6 +26,17 @@ export const AUTH_RESOURCE_SERVER = 'auth.local';
 /** The OpenID Connect scopes the server knows. */
 export const OIDC_SCOPES = ['openid', 'profile', 'email'];
 
+/** A group as the Globus Groups API lists it (`GET /v2/groups/my_groups`), trimmed to what examples print. */
+function group(id, name, { enforceSession = false, roles }) {
+  return Object.freeze({
+    id,
+    name,
+    group_type: 'regular',
+    enforce_session: enforceSession,
+    my_memberships: Object.freeze(roles.map((role) => Object.freeze({ role }))),
+  });
+}
+
 /** Users who can log in; `identityId` becomes the `sub` claim (a Globus identity ID). */
 export const DEFAULT_USERS = Object.freeze([
   Object.freeze({
@@ -35,8 +46,8 @@ export const DEFAULT_USERS = Object.freeze([
     name: 'Alice Example',
     email: 'alice@example.org',
     groups: Object.freeze([
-      Object.freeze({ id: '0e7e3a3c-0000-4000-8000-00000000a001', name: 'Alice lab' }),
-      Object.freeze({ id: '0e7e3a3c-0000-4000-8000-00000000a002', name: 'Shared instrument' }),
+      group('0e7e3a3c-0000-4000-8000-00000000a001', 'Alice lab', { enforceSession: true, roles: ['admin'] }),
+      group('0e7e3a3c-0000-4000-8000-00000000a002', 'Shared instrument', { roles: ['member', 'manager'] }),
     ]),
   }),
   Object.freeze({
@@ -45,6 +56,6 @@ export const DEFAULT_USERS = Object.freeze([
     identityId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
     name: 'Bob Example',
     email: 'bob@example.org',
-    groups: Object.freeze([Object.freeze({ id: '0e7e3a3c-0000-4000-8000-00000000a002', name: 'Shared instrument' })]),
+    groups: Object.freeze([group('0e7e3a3c-0000-4000-8000-00000000a002', 'Shared instrument', { roles: ['member'] })]),
   }),
 ]);

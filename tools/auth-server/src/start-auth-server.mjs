@@ -16,6 +16,7 @@ import {
   OIDC_SCOPES,
 } from './defaults.mjs';
 import { login } from './login.mjs';
+import { PersistentState } from './persistent-state.mjs';
 
 const PATHS = Object.freeze({
   authorize: '/v2/oauth2/authorize',
@@ -39,6 +40,8 @@ const CONSENTS_PATH = /^\/v2\/api\/identities\/([^/]+)\/consents$/;
  * @param {Array<object>} [options.users=DEFAULT_USERS] - `{ username, password, identityId, name, email, groups }`.
  * @param {number} [options.port=0] - Port of the auth server.
  * @param {number} [options.apiPort=0] - Port of the protected API.
+ * @param {string} [options.stateFile] - Keep keys, ports, grants and tokens in this JSON file, so tokens
+ *   issued by one run of the server stay valid in the next (the ports of the last run are reused).
  * @returns {Promise<AuthServer>}
  */
 export async function startAuthServer(options = {}) {
@@ -50,18 +53,31 @@ export async function startAuthServer(options = {}) {
     users: options.users ?? DEFAULT_USERS,
   };
   const host = '127.0.0.1';
+  const state = options.stateFile ? new PersistentState(options.stateFile) : null;
   const authHttp = createServer();
   const apiHttp = createServer();
-  await listen(authHttp, host, options.port ?? 0);
-  await listen(apiHttp, host, options.apiPort ?? 0);
+  await listen(authHttp, host, options.port ?? state?.settings.port ?? 0, state !== null);
+  await listen(apiHttp, host, options.apiPort ?? state?.settings.apiPort ?? 0, state !== null);
   const baseUrl = `http://${host}:${authHttp.address().port}`;
   const apiUrl = `http://${host}:${apiHttp.address().port}`;
+  const keys = persistentKeys(state);
+  // Tokens name the issuer and the API by URL: on other ports the stored state is worthless.
+  const stateRestored = state !== null && state.settings.baseUrl === baseUrl && state.settings.apiUrl === apiUrl;
+  if (state && !stateRestored) {
+    Object.assign(state.settings, { baseUrl, apiUrl, port: authHttp.address().port, apiPort: apiHttp.address().port });
+    state.reset();
+  }
 
   const stats = newStats();
-  const consents = { byIdentity: new Map(), nextId: 1 };
+  const consents = { byIdentity: new Map(Object.entries(state?.consents.byIdentity ?? {})), nextId: state?.consents.nextId ?? 1 };
+  const saveConsents = () => {
+    if (!state) return;
+    state.consents = { byIdentity: Object.fromEntries(consents.byIdentity), nextId: consents.nextId };
+    state.save();
+  };
   const confidentialClients = new Map([[CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET]]);
-  const provider = createProvider({ baseUrl, apiUrl, settings, stats });
-  const interactions = createInteractionHandler({ provider, settings, consents });
+  const provider = createProvider({ baseUrl, apiUrl, settings, stats, keys, adapter: state?.adapterClass() });
+  const interactions = createInteractionHandler({ provider, settings, consents, saveConsents });
   const callback = provider.callback();
   const passwordOf = (username) => settings.users.find((user) => user.username === username)?.password;
   const server = {
@@ -69,6 +85,7 @@ export async function startAuthServer(options = {}) {
     baseUrl,
     apiUrl,
     stats,
+    stateRestored,
     clients: {
       native: { clientId: NATIVE_CLIENT_ID, redirectUri: `${baseUrl}${PATHS.authCodePage}` },
       confidential: { clientId: CONFIDENTIAL_CLIENT_ID, clientSecret: CONFIDENTIAL_CLIENT_SECRET, redirectUri: `${baseUrl}${PATHS.authCodePage}` },
@@ -105,9 +122,23 @@ export async function startAuthServer(options = {}) {
   return server;
 }
 
-function createProvider({ baseUrl, apiUrl, settings, stats }) {
+/** The signing and cookie keys: kept in the state file when there is one, else fresh for this run. */
+function persistentKeys(state) {
+  if (state?.settings.signingKey && state.settings.cookieKey) return { signingKey: state.settings.signingKey, cookieKey: state.settings.cookieKey };
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
+  const keys = {
+    signingKey: { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' },
+    cookieKey: randomBytes(32).toString('hex'),
+  };
+  if (state) {
+    Object.assign(state.settings, keys);
+    state.save();
+  }
+  return keys;
+}
+
+function createProvider({ baseUrl, apiUrl, settings, stats, keys, adapter }) {
+  const { signingKey, cookieKey } = keys;
   const redirectUris = [`${baseUrl}${PATHS.authCodePage}`, 'http://127.0.0.1/callback'];
   const resourceServerInfo = { scope: API_SCOPE, audience: apiUrl, accessTokenTTL: settings.accessTokenTTL, accessTokenFormat: 'opaque' };
   const requestsApi = (ctx) => (ctx.oidc.params.scope ?? '').split(' ').includes(API_SCOPE);
@@ -131,8 +162,9 @@ function createProvider({ baseUrl, apiUrl, settings, stats }) {
         redirect_uris: redirectUris,
       },
     ],
+    ...(adapter ? { adapter } : {}),
     jwks: { keys: [signingKey] },
-    cookies: { keys: [randomBytes(32).toString('hex')] },
+    cookies: { keys: [cookieKey] },
     scopes: [...OIDC_SCOPES, 'offline_access'],
     claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'identity_provider'], email: ['email'] },
     // Globus puts the profile claims in the id_token even when an access token is issued too.
@@ -306,7 +338,7 @@ function formEncodeBasic(header) {
   return `Basic ${Buffer.from(encoded, 'utf8').toString('base64')}`;
 }
 
-function createInteractionHandler({ provider, settings, consents }) {
+function createInteractionHandler({ provider, settings, consents, saveConsents }) {
   return async (req, res, url) => {
     const [, , uid, action] = url.pathname.split('/');
     const details = await provider.interactionDetails(req, res);
@@ -337,6 +369,7 @@ function createInteractionHandler({ provider, settings, consents }) {
         ...(missingOIDCScope ?? []),
         ...Object.values(missingResourceScopes ?? {}).flat(),
       ]);
+      saveConsents();
       return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     }
     if (req.method === 'POST' && action === 'abort') {
@@ -501,14 +534,20 @@ function positiveInteger(value, name) {
   return value;
 }
 
-function listen(server, host, port) {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+/** Listens on `port`; with `fallBack`, a port already taken (saved from an earlier run) gives way to a free one. */
+async function listen(server, host, port, fallBack = false) {
+  try {
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    if (!fallBack || port === 0 || error.code !== 'EADDRINUSE') throw error;
+    await listen(server, host, 0);
+  }
 }
 
 function close(server) {
