@@ -242,12 +242,11 @@ export class JSONTokenStorage extends TokenStorage {
    * The file's current content: the cached parse while the file's key is unchanged, else a fresh read.
    * The `stat` is synchronous on purpose: it is the whole cost of a read of an unchanged file, and an
    * asynchronous one (a thread-pool round trip) would cost several times more than the read itself.
-   *
-   * @param revalidateRacy - Whether to re-read a racy snapshot. Writes pass `false`: the only change
-   *   it could catch is an in-place rewrite by a program that takes no lock (the Python SDK), whose
-   *   writes can race with ours anyway; reads pass `true`, so a cache never hides such a rewrite.
+   * A snapshot whose key is too recent to prove the file unchanged is re-read (reads and writes
+   * alike): an in-place rewrite by the Python SDK keeps the inode, and a freed inode number is
+   * soon reused by another writer's rename, so within one timestamp tick the key may not change.
    */
-  private async current(revalidateRacy = true): Promise<Snapshot> {
+  private async current(): Promise<Snapshot> {
     let stats: BigIntStats | undefined;
     try {
       stats = statSync(this.absolutePath, { bigint: true, throwIfNoEntry: false });
@@ -257,7 +256,7 @@ export class JSONTokenStorage extends TokenStorage {
     if (stats === undefined) return (this.snapshot = MISSING);
     const cached = this.snapshot;
     if (cached !== null && cached.key !== null && sameKey(cached.key, stats)) {
-      return cached.racy && revalidateRacy ? this.revalidate(cached) : cached;
+      return cached.racy ? this.revalidate(cached) : cached;
     }
     return this.read(cached);
   }
@@ -278,14 +277,10 @@ export class JSONTokenStorage extends TokenStorage {
     let snapshot: Snapshot;
     try {
       const stats = fstatSync(fd, { bigint: true });
-      const bytes = Buffer.allocUnsafe(Number(stats.size));
-      let length = 0;
-      while (length < bytes.length) {
-        const read = readSync(fd, bytes, length, bytes.length - length, length);
-        if (read === 0) break;
-        length += read;
-      }
-      snapshot = this.snapshotOf(stats, bytes.subarray(0, length), cached);
+      snapshot =
+        cached.bytes !== null && hasContent(fd, cached.bytes)
+          ? { ...cached, key: keyOf(stats), racy: isRacy(stats) }
+          : this.snapshotOf(stats, readAll(fd, Number(stats.size)), cached);
     } finally {
       closeSync(fd);
     }
@@ -329,7 +324,7 @@ export class JSONTokenStorage extends TokenStorage {
       `${target}.lock`,
       async (lock) => {
         if (lock.recoveredStale) removeAbandonedTemporaryFiles(target);
-        const next = change((await this.current(false)).file);
+        const next = change((await this.current()).file);
         if (next === null) return;
         const bytes = next.serialize();
         lock.assertHeld();
@@ -393,6 +388,30 @@ function removeAbandonedTemporaryFiles(target: string): void {
         // Gone already.
       }
     }
+  }
+}
+
+/** Reused by the synchronous comparison in {@link hasContent}; nothing else runs while it is in use. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** Whether the open file holds exactly `expected`, read in chunks so that no copy of the file is made. */
+function hasContent(fd: number, expected: Uint8Array): boolean {
+  for (let offset = 0; ; ) {
+    const read = readSync(fd, scratch, 0, scratch.length, offset);
+    if (read === 0) return offset === expected.length;
+    if (offset + read > expected.length || !scratch.subarray(0, read).equals(expected.subarray(offset, offset + read))) return false;
+    offset += read;
+  }
+}
+
+function readAll(fd: number, size: number): Buffer {
+  const chunks: Buffer[] = [];
+  for (let offset = 0; ; ) {
+    const chunk = Buffer.allocUnsafe(Math.max(size - offset, 64 * 1024));
+    const read = readSync(fd, chunk, 0, chunk.length, offset);
+    if (read === 0) return Buffer.concat(chunks);
+    chunks.push(chunk.subarray(0, read));
+    offset += read;
   }
 }
 
