@@ -182,10 +182,11 @@ describe('withFileLock / acquireFileLock', () => {
   });
 
   it('a holder in another process keeps its lock past staleMs by refreshing it, and loses it only once dead', async () => {
-    const { child, held } = holdInChild(lockPath, { staleMs: 400, refreshIntervalMs: 50 }, 60_000);
+    const { child, held } = holdInChild(lockPath, { staleMs: 800, refreshIntervalMs: 40 }, 60_000);
     children.push(child);
     await held;
-    const error = await rejection(() => acquireFileLock(lockPath, { timeoutMs: 1200, staleMs: 400 }));
+    // Without refreshes the lock would be stale 800 ms after it was taken, well within this wait.
+    const error = await rejection(() => acquireFileLock(lockPath, { timeoutMs: 2400, staleMs: 800 }));
     expect(StorageLockTimeoutError.isInstance(error)).toBe(true);
     child.kill('SIGKILL');
     await new Promise((settle) => child.once('exit', settle));
