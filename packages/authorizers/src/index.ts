@@ -12,6 +12,7 @@ export { BasicAuthorizer } from './basic-authorizer';
 export { AccessTokenAuthorizer } from './access-token-authorizer';
 export { RenewingAuthorizer, type RenewingAuthorizerOptions, type OnRefreshCallback } from './renewing-authorizer';
 export { RefreshTokenAuthorizer, type RefreshTokenClient } from './refresh-token-authorizer';
+export { StorageBackedAuthorizer, type StorageBackedAuthorizerOptions } from './storage-backed-authorizer';
 export { ClientCredentialsAuthorizer, type ClientCredentialsClient } from './client-credentials-authorizer';
 export { authorizedFetch, createAuthorizedFetch, type AuthorizedFetchOptions, type FetchFunction } from './authorized-fetch';
 export { AuthLoginClient, type AuthLoginClientOptions, type AuthorizeUrlOptions, type OAuth2Flow } from './auth-login-client';

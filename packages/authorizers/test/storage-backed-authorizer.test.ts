@@ -1,0 +1,461 @@
+// In-process behaviour of StorageBackedAuthorizer on memory storages (several handles on one store
+// stand for several processes: MemoryTokenStorage's runExclusive is shared through `shareWith`).
+// The multi-process proof against the real auth server is in storage-backed-processes.test.ts.
+import { inspect } from 'node:util';
+import {
+  AuthAPIError,
+  ErrorCodes,
+  InvalidArgumentError,
+  InvalidTokenDataError,
+  MissingTokenError,
+  OAuthTokenResponse,
+  StorageLockTimeoutError,
+  TokenStorageData,
+  TokenStorageError,
+  ValidatingTokenStorage,
+} from '@globus-tokenstorage/core';
+import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
+import { createAuthorizedFetch, StorageBackedAuthorizer, type RefreshTokenClient } from '@globus-tokenstorage/authorizers';
+
+const RS = 'transfer.api.globus.org';
+const SCOPE = 'urn:globus:auth:scope:transfer.api.globus.org:all';
+const IDENTITY = '11111111-2222-4333-8444-555555555555';
+const NOW = 1_700_000_000;
+const CANARY = 'CANARY-5d1e0a';
+
+function tokenData(accessToken: string, expiresAtSeconds: number, refreshToken: string | null = `${accessToken}-refresh`): TokenStorageData {
+  return new TokenStorageData({ resourceServer: RS, identityId: IDENTITY, scope: SCOPE, accessToken, refreshToken, expiresAtSeconds, tokenType: 'Bearer' });
+}
+
+function refreshAnswer(accessToken: string, fields: Record<string, unknown> = {}): OAuthTokenResponse {
+  return OAuthTokenResponse.fromJSON(
+    { access_token: accessToken, expires_in: 3600, resource_server: RS, scope: SCOPE, token_type: 'Bearer', other_tokens: [], ...fields },
+    { grantType: 'refresh_token', now: () => NOW },
+  );
+}
+
+/** A login client double: records the refresh tokens it was given and whether the section was held. */
+class CountingClient implements RefreshTokenClient {
+  readonly seen: string[] = [];
+  readonly insideSection: boolean[] = [];
+  constructor(
+    private readonly answer: (refreshToken: string, call: number) => Promise<OAuthTokenResponse>,
+    private readonly section?: { held: boolean },
+  ) {}
+  oauth2RefreshToken(refreshToken: string): Promise<OAuthTokenResponse> {
+    this.seen.push(refreshToken);
+    this.insideSection.push(this.section?.held ?? false);
+    return this.answer(refreshToken, this.seen.length);
+  }
+}
+
+/** Answers `new-<n>` after a turn of the event loop, rotating the refresh token. */
+const rotatingClient = (section?: { held: boolean }) =>
+  new CountingClient(async (_refreshToken, call) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return refreshAnswer(`new-${call}`, { refresh_token: `rotated-${call}` });
+  }, section);
+
+/** A memory storage whose section is observable, and whose reads are counted. */
+class ObservedStorage extends MemoryTokenStorage {
+  readonly section = { held: false };
+  reads = 0;
+  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
+    this.reads += 1;
+    return super.getTokenData(resourceServer);
+  }
+  override async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return super.runExclusive(key, async () => {
+      this.section.held = true;
+      try {
+        return await fn();
+      } finally {
+        this.section.held = false;
+      }
+    });
+  }
+}
+
+async function storageWith(data: TokenStorageData | null): Promise<ObservedStorage> {
+  const storage = new ObservedStorage();
+  if (data !== null) await storage.storeTokenDataByResourceServer({ [RS]: data });
+  storage.reads = 0;
+  return storage;
+}
+
+const now = () => NOW;
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('StorageBackedAuthorizer: construction', () => {
+  it('does no I/O in the constructor', () => {
+    const storage = new ObservedStorage();
+    const client = rotatingClient();
+    new StorageBackedAuthorizer(storage, RS, client);
+    expect(storage.reads).toBe(0);
+    expect(client.seen).toHaveLength(0);
+  });
+
+  it('refuses a storage without runExclusive, naming the fix', () => {
+    const wrapped = new ValidatingTokenStorage(new MemoryTokenStorage());
+    const create = () => new StorageBackedAuthorizer(wrapped, RS, rotatingClient());
+    expect(create).toThrow(InvalidArgumentError);
+    expect(create).toThrow(/runExclusive.*pass the inner storage/);
+  });
+
+  it.each([
+    ['not a storage', () => new StorageBackedAuthorizer({} as never, RS, rotatingClient())],
+    ['an empty resource server', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), '', rotatingClient())],
+    ['a client without oauth2RefreshToken', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, {} as never)],
+    ['a negative margin', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { marginSeconds: -1 })],
+    ['a margin that is not a number', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { marginSeconds: '60' as never })],
+    ['a clock that is not a function', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { now: 5 as never })],
+    ['an onRefresh that is not a function', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { onRefresh: 'x' as never })],
+  ])('rejects %s with InvalidArgumentError', (_what, create) => {
+    expect(create).toThrow(InvalidArgumentError);
+  });
+
+  it('names its section after the namespace and the resource server', () => {
+    const authorizer = new StorageBackedAuthorizer(new MemoryTokenStorage({ namespace: 'userapp' }), RS, rotatingClient());
+    expect(authorizer.sectionKey).toBe(`userapp/${RS}`);
+  });
+});
+
+describe('StorageBackedAuthorizer: tokens', () => {
+  it('uses a valid stored token without refreshing, reading the storage once', async () => {
+    const storage = await storageWith(tokenData('stored', NOW + 3600));
+    const client = rotatingClient();
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
+    for (let i = 0; i < 5; i += 1) expect(await authorizer.getAuthorizationHeader()).toBe('Bearer stored');
+    expect(storage.reads).toBe(1);
+    expect(client.seen).toHaveLength(0);
+    expect(authorizer.expiresAt).toBe(NOW + 3600);
+  });
+
+  it('1000 concurrent calls on an expired stored token cause one refresh, inside the section, and store its answer', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
+    const client = rotatingClient(storage.section);
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
+    const headers = await Promise.all(Array.from({ length: 1000 }, () => authorizer.getAuthorizationHeader()));
+    expect(new Set(headers)).toEqual(new Set(['Bearer new-1']));
+    expect(client.seen).toEqual(['refresh-0']);
+    expect(client.insideSection).toEqual([true]);
+    const stored = await storage.getTokenData(RS);
+    expect(stored?.accessToken).toBe('new-1');
+    expect(stored?.refreshToken).toBe('rotated-1');
+    expect(stored?.expiresAtSeconds).toBe(NOW + 3600);
+    expect(stored?.identityId).toBe(IDENTITY);
+  });
+
+  it('renews a token that expires within the margin, and honours a custom margin', async () => {
+    const defaultMargin = new StorageBackedAuthorizer(await storageWith(tokenData('soon', NOW + 59)), RS, rotatingClient(), { now });
+    expect(await defaultMargin.getAuthorizationHeader()).toBe('Bearer new-1');
+    const exact = new StorageBackedAuthorizer(await storageWith(tokenData('soon', NOW + 60)), RS, rotatingClient(), { now });
+    expect(await exact.getAuthorizationHeader()).toBe('Bearer soon');
+    const noMargin = new StorageBackedAuthorizer(await storageWith(tokenData('soon', NOW + 59)), RS, rotatingClient(), { now, marginSeconds: 0 });
+    expect(await noMargin.getAuthorizationHeader()).toBe('Bearer soon');
+  });
+
+  it('follows the injected clock: the token in memory is renewed once the clock passes its expiry', async () => {
+    let clock = NOW;
+    const storage = await storageWith(tokenData('first', NOW + 600, 'refresh-0'));
+    const client = new CountingClient(async () => refreshAnswer('second', { refresh_token: 'refresh-1' }));
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now: () => clock });
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer first');
+    clock = NOW + 541;
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer second');
+    expect(client.seen).toEqual(['refresh-0']);
+  });
+
+  it('adopts a token another process stored when its own expired, without refreshing', async () => {
+    let clock = NOW;
+    const storage = await storageWith(tokenData('first', NOW + 600));
+    const client = rotatingClient();
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now: () => clock });
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer first');
+    await new MemoryTokenStorage({ shareWith: storage }).storeTokenDataByResourceServer({ [RS]: tokenData('by-other', NOW + 4000) });
+    clock = NOW + 3000;
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer by-other');
+    expect(client.seen).toHaveLength(0);
+  });
+
+  it('adopts a token stored by another holder of the section while it waited, without refreshing', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10));
+    const other = new MemoryTokenStorage({ shareWith: storage });
+    const client = rotatingClient();
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
+    let entered!: () => void;
+    const otherEntered = new Promise<void>((resolve) => (entered = resolve));
+    const otherProcess = other.runExclusive(`DEFAULT/${RS}`, async () => {
+      entered();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await other.storeTokenDataByResourceServer({ [RS]: tokenData('by-other', NOW + 3600) });
+    });
+    await otherEntered;
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer by-other');
+    await otherProcess;
+    expect(client.seen).toHaveLength(0);
+  });
+
+  it('several authorizers on one store (processes) racing on an expired token refresh once in all', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
+    const client = rotatingClient();
+    const authorizers = Array.from({ length: 8 }, () => new StorageBackedAuthorizer(new MemoryTokenStorage({ shareWith: storage }), RS, client, { now }));
+    const headers = await Promise.all(authorizers.flatMap((authorizer) => Array.from({ length: 25 }, () => authorizer.getAuthorizationHeader())));
+    expect(new Set(headers)).toEqual(new Set(['Bearer new-1']));
+    expect(client.seen).toEqual(['refresh-0']);
+  });
+});
+
+describe('StorageBackedAuthorizer: 401', () => {
+  it('adopts without refreshing when another process already replaced the rejected token', async () => {
+    const storage = await storageWith(tokenData('first', NOW + 3600));
+    const client = rotatingClient();
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer first');
+    await new MemoryTokenStorage({ shareWith: storage }).storeTokenDataByResourceServer({ [RS]: tokenData('replaced', NOW + 3600) });
+    expect(await authorizer.handleMissingAuthorization('Bearer first')).toBe(true);
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer replaced');
+    expect(client.seen).toHaveLength(0);
+  });
+
+  it('refreshes once when the storage still holds the rejected token, and never uses it again', async () => {
+    const storage = await storageWith(tokenData('revoked', NOW + 3600, 'refresh-0'));
+    const client = rotatingClient(storage.section);
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer revoked');
+    const answers = await Promise.all(Array.from({ length: 10 }, () => authorizer.handleMissingAuthorization('Bearer revoked')));
+    expect(answers).toEqual(Array(10).fill(true));
+    expect(client.seen).toEqual(['refresh-0']);
+    expect(client.insideSection).toEqual([true]);
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
+    expect(await authorizer.handleMissingAuthorization('Bearer revoked')).toBe(true);
+    expect(client.seen).toHaveLength(1);
+  });
+
+  it('does not adopt a stored token that a server rejected, even from a fresh authorizer', async () => {
+    const storage = await storageWith(tokenData('revoked', NOW + 3600, 'refresh-0'));
+    const client = rotatingClient();
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
+    expect(await authorizer.handleMissingAuthorization('Bearer revoked')).toBe(true);
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
+    expect(client.seen).toEqual(['refresh-0']);
+  });
+
+  it('answers true at once for a header that is no longer the current one', async () => {
+    const storage = await storageWith(tokenData('current', NOW + 3600));
+    const authorizer = new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now });
+    await authorizer.getAuthorizationHeader();
+    const reads = storage.reads;
+    expect(await authorizer.handleMissingAuthorization('Bearer older')).toBe(true);
+    expect(storage.reads).toBe(reads);
+  });
+
+  it('createAuthorizedFetch retries a 401 with the refreshed token', async () => {
+    const storage = await storageWith(tokenData('revoked', NOW + 3600));
+    const authorizer = new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now });
+    const seen: Array<string | null> = [];
+    const fetchWithAuthorizer = createAuthorizedFetch(authorizer, {
+      fetch: async (_input, init) => {
+        const header = new Headers(init?.headers).get('Authorization');
+        seen.push(header);
+        return new Response(null, { status: header === 'Bearer revoked' ? 401 : 200 });
+      },
+    });
+    expect((await fetchWithAuthorizer('https://api.example.org/x')).status).toBe(200);
+    expect(seen).toEqual(['Bearer revoked', 'Bearer new-1']);
+  });
+});
+
+describe('StorageBackedAuthorizer: failures', () => {
+  it('a failed refresh rejects every waiter with the typed error, and the next call retries', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
+    let fail = true;
+    const client = new CountingClient(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (fail) throw new AuthAPIError('the refresh_token grant failed: HTTP 503', { httpStatus: 503 });
+      return refreshAnswer('recovered');
+    });
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => authorizer.getAuthorizationHeader()));
+    expect(client.seen).toHaveLength(1);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      expect(AuthAPIError.isInstance((outcome as PromiseRejectedResult).reason)).toBe(true);
+    }
+    fail = false;
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer recovered');
+    expect(client.seen).toHaveLength(2);
+    // The section was released after the failure: another handle can take it.
+    await expect(storage.runExclusive(authorizer.sectionKey, async () => 'free')).resolves.toBe('free');
+  });
+
+  it('an untyped failure of a custom client becomes an AuthAPIError without its message', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10, `${CANARY}-refresh`));
+    const client = new CountingClient(async (refreshToken) => {
+      throw new TypeError(`could not send ${refreshToken}`);
+    });
+    const error = await rejection(new StorageBackedAuthorizer(storage, RS, client, { now }).getAuthorizationHeader());
+    expect(AuthAPIError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('TypeError');
+    expect(inspect(error, { showHidden: true })).not.toContain(CANARY);
+  });
+
+  it('a refresh answer for another resource server is an InvalidTokenDataError', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10));
+    const client = new CountingClient(async () => refreshAnswer('wrong', { resource_server: 'other.api.globus.org' }));
+    const error = await rejection(new StorageBackedAuthorizer(storage, RS, client, { now }).getAuthorizationHeader());
+    expect(InvalidTokenDataError.isInstance(error)).toBe(true);
+    expect((await storage.getTokenData(RS))?.accessToken).toBe('expired');
+  });
+
+  it('no stored token: MissingTokenError naming the resource server, without touching the client', async () => {
+    const client = rotatingClient();
+    const error = await rejection(new StorageBackedAuthorizer(await storageWith(null), RS, client, { now }).getAuthorizationHeader());
+    expect(MissingTokenError.isInstance(error)).toBe(true);
+    expect((error as MissingTokenError).code).toBe(ErrorCodes.MISSING_TOKEN);
+    expect((error as MissingTokenError).resourceServer).toBe(RS);
+    expect(client.seen).toHaveLength(0);
+  });
+
+  it('no stored refresh token: a valid token is used, an expired one gives MissingTokenError', async () => {
+    const valid = new StorageBackedAuthorizer(await storageWith(tokenData('valid', NOW + 3600, null)), RS, rotatingClient(), { now });
+    expect(await valid.getAuthorizationHeader()).toBe('Bearer valid');
+    const client = rotatingClient();
+    const expired = new StorageBackedAuthorizer(await storageWith(tokenData('expired', NOW - 10, null)), RS, client, { now });
+    const error = await rejection(expired.getAuthorizationHeader());
+    expect(MissingTokenError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(`No refresh_token for ${RS}`);
+    expect(client.seen).toHaveLength(0);
+  });
+
+  it('a section that cannot be entered passes on the storage timeout', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10));
+    storage.runExclusive = async () => {
+      throw new StorageLockTimeoutError('timed out waiting for the section', { resource: 'x', timeoutMs: 1 });
+    };
+    const error = await rejection(new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now }).getAuthorizationHeader());
+    expect(StorageLockTimeoutError.isInstance(error)).toBe(true);
+  });
+
+  it('an answer that could not be stored is stored by the next renewal, without spending the refresh token again', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
+    const client = rotatingClient();
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
+    const store = storage.storeTokenResponse.bind(storage);
+    storage.storeTokenResponse = async () => {
+      throw Object.assign(new Error(`ENOSPC writing ${CANARY}`), { code: 'ENOSPC' });
+    };
+    const error = await rejection(authorizer.getAuthorizationHeader());
+    expect(TokenStorageError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe('storing the refreshed token failed: the storage threw Error ENOSPC');
+    storage.storeTokenResponse = store;
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
+    expect(client.seen).toEqual(['refresh-0']);
+    expect((await storage.getTokenData(RS))?.refreshToken).toBe('rotated-1');
+  });
+
+  it('a storage read that throws an untyped error becomes a TokenStorageError without its message', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10));
+    storage.getTokenData = async () => {
+      throw new SyntaxError(`Unexpected token in "${CANARY}"`);
+    };
+    const error = await rejection(new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now }).getAuthorizationHeader());
+    expect(TokenStorageError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe('reading the token storage failed: the storage threw SyntaxError');
+  });
+});
+
+describe('StorageBackedAuthorizer: storing and onRefresh', () => {
+  it('a refresh answer without refresh_token keeps the stored refresh token and identity (core)', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'kept-refresh'));
+    const client = new CountingClient(async () => refreshAnswer('renewed'));
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer renewed');
+    const stored = await storage.getTokenData(RS);
+    expect(stored?.refreshToken).toBe('kept-refresh');
+    expect(stored?.identityId).toBe(IDENTITY);
+  });
+
+  it('a rotated refresh token is the one used by the next refresh', async () => {
+    let clock = NOW;
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
+    const client = rotatingClient();
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now: () => clock });
+    await authorizer.getAuthorizationHeader();
+    clock = NOW + 4000;
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-2');
+    expect(client.seen).toEqual(['refresh-0', 'rotated-1']);
+  });
+
+  it('calls onRefresh once per refresh it made, after storing, and not for an adopted token', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10));
+    const calls: Array<string | undefined> = [];
+    const onRefresh = async (response: OAuthTokenResponse) => {
+      calls.push((await storage.getTokenData(RS))?.accessToken);
+      expect(response.byResourceServer[RS]?.access_token).toBe('new-1');
+    };
+    const authorizer = new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now, onRefresh });
+    await Promise.all(Array.from({ length: 20 }, () => authorizer.getAuthorizationHeader()));
+    expect(calls).toEqual(['new-1']);
+    const adopter = new StorageBackedAuthorizer(new MemoryTokenStorage({ shareWith: storage }), RS, rotatingClient(), { now, onRefresh });
+    expect(await adopter.getAuthorizationHeader()).toBe('Bearer new-1');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('an onRefresh that throws fails the callers, keeps the new token, and leaves the section free', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10));
+    const client = rotatingClient();
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, {
+      now,
+      onRefresh: () => {
+        throw new Error('listener failed');
+      },
+    });
+    await expect(authorizer.getAuthorizationHeader()).rejects.toThrow('listener failed');
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
+    expect(client.seen).toHaveLength(1);
+    expect((await storage.getTokenData(RS))?.accessToken).toBe('new-1');
+  });
+});
+
+describe('StorageBackedAuthorizer: redaction', () => {
+  it('never shows a token in inspect, String or JSON.stringify', async () => {
+    const storage = await storageWith(tokenData(`${CANARY}-access`, NOW + 3600, `${CANARY}-refresh`));
+    const authorizer = new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now });
+    await authorizer.getAuthorizationHeader();
+    expect(authorizer.accessToken).toBe(`${CANARY}-access`);
+    for (const text of [inspect(authorizer, { showHidden: true, depth: 10 }), inspect(authorizer, { customInspect: false, depth: 10 }), String(authorizer), JSON.stringify(authorizer)]) {
+      expect(text).not.toContain(CANARY);
+      expect(text).toContain('StorageBackedAuthorizer');
+    }
+    expect(JSON.parse(JSON.stringify(authorizer))).toEqual({
+      authorizer: 'StorageBackedAuthorizer',
+      storage: 'ObservedStorage',
+      sectionKey: `DEFAULT/${RS}`,
+      accessToken: '[redacted]',
+      expiresAt: NOW + 3600,
+    });
+  });
+
+  it('never shows a token in the errors of a failed refresh', async () => {
+    const storage = await storageWith(tokenData(`${CANARY}-access`, NOW - 10, `${CANARY}-refresh`));
+    const client = new CountingClient(async (refreshToken) => {
+      throw new AuthAPIError('the refresh_token grant failed: HTTP 400 invalid_grant', { httpStatus: 400, errorCode: 'invalid_grant', description: `grant of ${refreshToken.length} chars` });
+    });
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
+    const errors = await Promise.all([rejection(authorizer.getAuthorizationHeader()), rejection(authorizer.handleMissingAuthorization(`Bearer ${CANARY}-access`))]);
+    for (const error of errors) {
+      for (const text of [inspect(error, { showHidden: true, depth: 10 }), String(error), JSON.stringify(error), (error as Error).stack ?? '']) {
+        expect(text).not.toContain(CANARY);
+      }
+    }
+  });
+});
