@@ -60,12 +60,14 @@ const rotatingClient = (section?: { held: boolean }) =>
 class ObservedStorage extends MemoryTokenStorage {
   readonly section = { held: false };
   reads = 0;
+  sectionsEntered = 0;
   override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
     this.reads += 1;
     return super.getTokenData(resourceServer);
   }
   override async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
     return super.runExclusive(key, async () => {
+      this.sectionsEntered += 1;
       this.section.held = true;
       try {
         return await fn();
@@ -174,7 +176,7 @@ describe('StorageBackedAuthorizer: tokens', () => {
     expect(client.seen).toEqual(['refresh-0']);
   });
 
-  it('adopts a token another process stored when its own expired, without refreshing', async () => {
+  it('adopts a token another process stored when its own expired, without refreshing or entering the section', async () => {
     let clock = NOW;
     const storage = await storageWith(tokenData('first', NOW + 600));
     const client = rotatingClient();
@@ -184,6 +186,7 @@ describe('StorageBackedAuthorizer: tokens', () => {
     clock = NOW + 3000;
     expect(await authorizer.getAuthorizationHeader()).toBe('Bearer by-other');
     expect(client.seen).toHaveLength(0);
+    expect(storage.sectionsEntered).toBe(0);
   });
 
   it('adopts a token stored by another holder of the section while it waited, without refreshing', async () => {
@@ -215,7 +218,7 @@ describe('StorageBackedAuthorizer: tokens', () => {
 });
 
 describe('StorageBackedAuthorizer: 401', () => {
-  it('adopts without refreshing when another process already replaced the rejected token', async () => {
+  it('adopts without refreshing (or entering the section) when another process already replaced the rejected token', async () => {
     const storage = await storageWith(tokenData('first', NOW + 3600));
     const client = rotatingClient();
     const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
@@ -224,6 +227,7 @@ describe('StorageBackedAuthorizer: 401', () => {
     expect(await authorizer.handleMissingAuthorization('Bearer first')).toBe(true);
     expect(await authorizer.getAuthorizationHeader()).toBe('Bearer replaced');
     expect(client.seen).toHaveLength(0);
+    expect(storage.sectionsEntered).toBe(0);
   });
 
   it('refreshes once when the storage still holds the rejected token, and never uses it again', async () => {
