@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/core';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
-import { NativeAppAuthClient } from '@globus-tokenstorage/authorizers';
+import { authorizedFetch, NativeAppAuthClient, StorageBackedAuthorizer } from '@globus-tokenstorage/authorizers';
 import { startAuthServerProcess, type AuthServerProcess } from './support/auth-server-process';
 
 jest.setTimeout(60000);
@@ -44,6 +44,7 @@ interface Worker {
 
 let plain: AuthServerProcess;
 let rotating: AuthServerProcess;
+let omitting: AuthServerProcess;
 let directory: string;
 const running = new Set<ChildProcessWithoutNullStreams>();
 
@@ -52,11 +53,15 @@ beforeAll(async () => {
   if (!existsSync(built) || !readFileSync(built, 'utf8').includes('StorageBackedAuthorizer')) {
     throw new Error('these tests run the built packages: run `pnpm build` first');
   }
-  [plain, rotating] = await Promise.all([startAuthServerProcess(), startAuthServerProcess(['--rotate-refresh-tokens'])]);
+  [plain, rotating, omitting] = await Promise.all([
+    startAuthServerProcess(),
+    startAuthServerProcess(['--rotate-refresh-tokens']),
+    startAuthServerProcess(['--omit-unrotated-refresh-token']),
+  ]);
 });
 
 afterAll(async () => {
-  await Promise.all([plain, rotating].map((server) => server?.close()));
+  await Promise.all([plain, rotating, omitting].map((server) => server?.close()));
 });
 
 beforeEach(() => {
@@ -86,6 +91,11 @@ function openStorage(backend: Backend, file: string): TokenStorageLike {
  * token is then marked as expired an hour ago (the server still honours it: nobody must use it).
  */
 async function expiredTokenFile(server: AuthServerProcess, backend: Backend): Promise<string> {
+  return tokenFile(server, backend, { expired: true });
+}
+
+/** One real login of alice, stored in a fresh token file; its API token optionally marked expired. */
+async function tokenFile(server: AuthServerProcess, backend: Backend, { expired: markExpired }: { expired: boolean }): Promise<string> {
   const file = join(directory, backend === 'sqlite' ? 'tokens.db' : 'tokens.json');
   const client = new NativeAppAuthClient(server.clients.native.clientId, { baseUrl: server.baseUrl });
   client.oauth2StartFlow({ requestedScopes: `${server.scopes.oidc} ${server.scopes.api}`, refreshTokens: true });
@@ -95,12 +105,13 @@ async function expiredTokenFile(server: AuthServerProcess, backend: Backend): Pr
     await storage.storeTokenResponse(await client.oauth2ExchangeCodeForTokens(code));
     const stored = await storage.getTokenData(server.resourceServers.api);
     if (stored === null) throw new Error('the login stored no API token');
+    if (!markExpired) return file;
     const expired = TokenStorageData.fromDict({ ...stored.toDict(), expires_at_seconds: Math.trunc(Date.now() / 1000) - 3600 });
     await storage.storeTokenDataByResourceServer({ [server.resourceServers.api]: expired });
   } finally {
     await storage.close?.();
+    await server.resetStats();
   }
-  await server.resetStats();
   return file;
 }
 
@@ -248,5 +259,46 @@ describe.each<[Backend, number]>([
     expect((await rotating.stats()).tokenRequests.byGrantType).toEqual({ refresh_token: 1 });
     expectAllSucceeded(results);
     await expectNobodyLoggedOut(rotating, backend, file, results);
+  });
+});
+
+describe('in one process, against the real server', () => {
+  it('a 401 on a revoked access token causes one refresh, and the stored entry keeps its identity', async () => {
+    const file = await tokenFile(plain, 'json', { expired: false });
+    const storage = new JSONTokenStorage(file);
+    const client = new NativeAppAuthClient(plain.clients.native.clientId, { baseUrl: plain.baseUrl });
+    const revoked = (await storage.getTokenData(plain.resourceServers.api))!;
+    await client.oauth2RevokeToken(revoked.accessToken);
+    const authorizer = new StorageBackedAuthorizer(storage, plain.resourceServers.api, client);
+    const responses = await Promise.all(Array.from({ length: 10 }, () => authorizedFetch(authorizer, `${plain.apiUrl}/groups`)));
+    expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));
+    const stats = await plain.stats();
+    expect(stats.tokenRequests.byGrantType).toEqual({ refresh_token: 1 });
+    expect(stats.apiRequests.unauthorized).toBe(10);
+    const stored = (await storage.getTokenData(plain.resourceServers.api))!;
+    expect(stored.accessToken).not.toBe(revoked.accessToken);
+    expect(stored.identityId).toBe(plain.users[0]!.identityId);
+    expect(stored.refreshToken).toBe(revoked.refreshToken);
+    await storage.close();
+  });
+
+  it('a refresh answer without refresh_token keeps the stored refresh token, which keeps working', async () => {
+    const file = await expiredTokenFile(omitting, 'sqlite');
+    const storage = new SQLiteTokenStorage(file);
+    try {
+      const before = (await storage.getTokenData(omitting.resourceServers.api))!;
+      const client = new NativeAppAuthClient(omitting.clients.native.clientId, { baseUrl: omitting.baseUrl });
+      let clock = Date.now() / 1000;
+      const authorizer = new StorageBackedAuthorizer(storage, omitting.resourceServers.api, client, { now: () => clock });
+      expect((await authorizedFetch(authorizer, `${omitting.apiUrl}/groups`)).status).toBe(200);
+      const after = (await storage.getTokenData(omitting.resourceServers.api))!;
+      expect(after.refreshToken).toBe(before.refreshToken);
+      expect(after.identityId).toBe(before.identityId);
+      clock = after.expiresAtSeconds;
+      expect((await authorizedFetch(authorizer, `${omitting.apiUrl}/groups`)).status).toBe(200);
+      expect((await omitting.stats()).tokenRequests.byGrantType).toEqual({ refresh_token: 2 });
+    } finally {
+      await storage.close();
+    }
   });
 });
