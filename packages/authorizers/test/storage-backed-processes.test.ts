@@ -159,10 +159,16 @@ function startWorker(server: AuthServerProcess, backend: Backend, file: string, 
   };
 }
 
-/** Starts workers, waits until every one is ready, and releases them all at once. */
-async function startTogether(count: number, server: AuthServerProcess, backend: Backend, file: string): Promise<Worker[]> {
+/** Starts workers and waits until every one is ready (started, packages loaded). */
+async function startReady(count: number, server: AuthServerProcess, backend: Backend, file: string): Promise<Worker[]> {
   const workers = Array.from({ length: count }, () => startWorker(server, backend, file, 'work'));
   await Promise.all(workers.map((worker) => worker.next('ready')));
+  return workers;
+}
+
+/** Starts workers and releases them all at once when every one is ready. */
+async function startTogether(count: number, server: AuthServerProcess, backend: Backend, file: string): Promise<Worker[]> {
+  const workers = await startReady(count, server, backend, file);
   for (const worker of workers) worker.go();
   return workers;
 }
@@ -243,9 +249,10 @@ describe.each<[Backend, number]>([
     const file = await expiredTokenFile(rotating, backend);
     const staller = startWorker(rotating, backend, file, 'stall');
     await staller.next('in-section');
+    const workers = await startReady(4, rotating, backend, file);
     const stoppedAt = Date.now();
     staller.child.kill('SIGSTOP');
-    const workers = await startTogether(4, rotating, backend, file);
+    for (const worker of workers) worker.go();
     const results = await Promise.all(workers.map((worker) => worker.next('done')));
     // Killed while stopped, so it never sends the refresh it was about to send.
     await stop(staller.child);
