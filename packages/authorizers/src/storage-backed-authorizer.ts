@@ -125,7 +125,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
     if (typeof storage.runExclusive !== 'function') {
       throw new InvalidArgumentError(
         'StorageBackedAuthorizer requires a storage with runExclusive (a cross-process critical section), such as JSONTokenStorage, ' +
-          'SQLiteTokenStorage or MemoryTokenStorage; a wrapper such as ValidatingTokenStorage may hide it: pass the inner storage',
+          'SQLiteTokenStorage or MemoryTokenStorage (or a ValidatingTokenStorage around one of them)',
       );
     }
     if (typeof resourceServer !== 'string' || resourceServer === '') throw new InvalidArgumentError('resourceServer must be a non-empty string');

@@ -105,11 +105,16 @@ describe('StorageBackedAuthorizer: construction', () => {
     expect(client.seen).toHaveLength(0);
   });
 
-  it('refuses a storage without runExclusive, naming the fix', () => {
-    const wrapped = new ValidatingTokenStorage(new MemoryTokenStorage());
-    const create = () => new StorageBackedAuthorizer(wrapped, RS, rotatingClient());
+  it('refuses a storage without runExclusive, naming the storages that have it', () => {
+    const inner = new MemoryTokenStorage();
+    const plain = { namespace: 'DEFAULT', getTokenData: inner.getTokenData.bind(inner), storeTokenResponse: inner.storeTokenResponse.bind(inner) };
+    const create = () => new StorageBackedAuthorizer(plain as never, RS, rotatingClient());
     expect(create).toThrow(InvalidArgumentError);
-    expect(create).toThrow(/runExclusive.*pass the inner storage/);
+    expect(create).toThrow(/runExclusive.*JSONTokenStorage/);
+  });
+
+  it('accepts a ValidatingTokenStorage around a storage with runExclusive', () => {
+    expect(() => new StorageBackedAuthorizer(new ValidatingTokenStorage(new MemoryTokenStorage()), RS, rotatingClient())).not.toThrow();
   });
 
   it.each([

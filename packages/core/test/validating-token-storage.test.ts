@@ -290,3 +290,23 @@ describe('ScopeRequirementsValidator', () => {
     expect(() => new ScopeRequirementsValidator({ rs: 'a' as never }, { getConsents: async () => [] })).toThrow(InvalidArgumentError);
   });
 });
+
+describe('ValidatingTokenStorage.runExclusive', () => {
+  it("is the inner storage's critical section when it has one, and absent otherwise", async () => {
+    const inner = new MemoryTokenStorage();
+    const storage = new ValidatingTokenStorage(inner);
+    expect(await storage.runExclusive?.('key', async () => 'inside')).toBe('inside');
+    const order: string[] = [];
+    await Promise.all([
+      storage.runExclusive?.('key', async () => {
+        order.push('wrapped in');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        order.push('wrapped out');
+      }),
+      inner.runExclusive('key', async () => void order.push('inner')),
+    ]);
+    expect(order).toEqual(['wrapped in', 'wrapped out', 'inner']);
+    const plain = { namespace: 'x', getTokenDataByResourceServer: async () => ({}) };
+    expect(new ValidatingTokenStorage(plain as never).runExclusive).toBeUndefined();
+  });
+});

@@ -36,6 +36,11 @@ export class ValidatingTokenStorage implements TokenStorageLike {
   readonly namespace: string;
   /** The validators, run in order; may be changed at any time. */
   validators: TokenDataValidator[];
+  /**
+   * The inner storage's cross-process critical section (see `TokenStorageLike.runExclusive`),
+   * present only when the inner storage has one. Runs without validation.
+   */
+  readonly runExclusive?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   private knownIdentityId: string | null = null;
   private initialised: Promise<void> | null = null;
 
@@ -55,6 +60,8 @@ export class ValidatingTokenStorage implements TokenStorageLike {
     this.storage = storage;
     this.namespace = storage.namespace;
     this.validators = validators;
+    const inner = storage.runExclusive;
+    if (typeof inner === 'function') this.runExclusive = <T>(key: string, fn: () => Promise<T>) => inner.call(storage, key, fn) as Promise<T>;
   }
 
   /** The identity the stored tokens belong to, or `null` while unknown (or before the first operation). */
