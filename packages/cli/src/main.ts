@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { TokenStorageError } from '@globus-tokenstorage/core';
 import type { CommandContext, CommandDefinition } from './command';
 import { CliError, ExitCodes } from './cli-error';
 import { checkCommand } from './commands/check';
@@ -107,9 +108,21 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
     const context: CommandContext = { positionals, values, json: values.json === true, print: environment.stdout, now: environment.now };
     return await command.run(context);
   } catch (error) {
-    environment.stderr(`globus-tokens: ${error instanceof Error ? error.message : String(error)}`);
+    environment.stderr(`globus-tokens: ${describeError(error)}`);
     return exitCodeOf(error);
   }
+}
+
+/**
+ * The messages of our errors name files, never tokens; another error's message may quote anything it
+ * was given (V8's JSON errors quote the file), so only its class and code are shown.
+ */
+function describeError(error: unknown): string {
+  if (error instanceof CliError || TokenStorageError.isInstance(error)) return error.message;
+  const { name, code } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; code?: unknown };
+  const shownName = typeof name === 'string' && /^\w+$/.test(name) ? name : 'error';
+  const shownCode = typeof code === 'string' && /^[A-Z0-9_]+$/.test(code) ? ` (${code})` : '';
+  return `unexpected ${shownName}${shownCode}`;
 }
 
 function parseCommandLine(command: CommandDefinition, args: string[]) {

@@ -148,11 +148,12 @@ export class TokenFile {
 
   /**
    * @returns The namespaces holding at least one entry, in file order (a format 1.0 file has only
-   *   `DEFAULT`). A namespace emptied by removals stays in the file as `{}` but is not listed.
+   *   `DEFAULT`). A namespace emptied by removals stays in the file as `{}` but is not listed, nor is
+   *   the empty name, which no storage can open.
    */
   namespaceNames(): string[] {
     const names: string[] = [];
-    for (const [name, value] of this.namespaces) if (!(value instanceof Map) || value.size > 0) names.push(name);
+    for (const [name, value] of this.namespaces) if (name !== '' && (!(value instanceof Map) || value.size > 0)) names.push(name);
     return names;
   }
 

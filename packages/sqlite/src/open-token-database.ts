@@ -65,6 +65,7 @@ export async function openTokenDatabase(options: OpenTokenDatabaseOptions): Prom
   try {
     state = await retryWhileBusy(() => inspectOrFindHotJournal(probe), retry);
     if (state !== HOT_JOURNAL) assertUsable(state, displayPath);
+    if (state !== HOT_JOURNAL && state.kind === 'empty') await assertEmptyOrSQLite(options.filePath, displayPath);
     if (options.readonly) {
       if (state === HOT_JOURNAL) {
         throw new TokenStorageError(
@@ -153,6 +154,26 @@ function connect(options: OpenTokenDatabaseOptions, mode: { readonly: boolean })
   } catch (error) {
     throw toStorageError(error, options.displayPath);
   }
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
+
+/**
+ * SQLite reads a one-byte file as an empty database, which would then be initialised over whatever
+ * it held: only a file that is really empty, or a SQLite database without tables, is.
+ */
+async function assertEmptyOrSQLite(filePath: string, displayPath: string): Promise<void> {
+  const handle = await open(filePath, 'r');
+  try {
+    const header = Buffer.alloc(SQLITE_MAGIC.length);
+    const { bytesRead } = await handle.read(header, 0, header.length, 0);
+    if (bytesRead === 0 || header.equals(SQLITE_MAGIC)) return;
+  } finally {
+    await handle.close();
+  }
+  throw new TokenFileFormatError(`'${displayPath}' is not a token database: it is neither empty nor a SQLite file. It was left unchanged.`, {
+    filePath: displayPath,
+  });
 }
 
 /** Marks a database whose schema cannot be read before an interrupted transaction is rolled back. */

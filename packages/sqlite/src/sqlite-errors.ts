@@ -32,7 +32,9 @@ export function toStorageError(error: unknown, filePath: string): unknown {
   if (TokenStorageError.isInstance(error)) return error;
   const code = codeOf(error);
   if (code === undefined) return error;
-  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+  // A header declaring a schema format newer than SQLite knows comes as a plain SQLITE_ERROR.
+  const unsupportedFormat = code === 'SQLITE_ERROR' && (error as { message?: unknown }).message === 'unsupported file format';
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || unsupportedFormat) {
     return new TokenFileFormatError(`'${filePath}' is not a readable SQLite token database (${code})`, { filePath, cause: error });
   }
   if (code.startsWith('SQLITE_READONLY')) {

@@ -12,12 +12,18 @@ export function describeEntry(namespace: string, key: string, data: TokenStorage
     scopes: data.scope.split(/\s+/).filter(Boolean),
     tokenType: data.tokenType,
     expiresAtSeconds: data.expiresAtSeconds,
-    expiresAt: new Date(data.expiresAtSeconds * 1000).toISOString(),
+    expiresAt: isoTime(data.expiresAtSeconds),
     expired: data.expiresAtSeconds < nowSeconds,
     accessTokenFingerprint: fingerprint(data.accessToken),
     refreshTokenFingerprint: fingerprint(data.refreshToken),
     extraKeys: Object.keys(data.extra),
   };
+}
+
+/** The time in ISO 8601, or `null` past the range of a JavaScript `Date` (any int is valid token data). */
+function isoTime(epochSeconds: number): string | null {
+  const date = new Date(epochSeconds * 1000);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 /** `globus-tokens list FILE [--namespace NS]`: every token's metadata. */

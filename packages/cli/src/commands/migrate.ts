@@ -26,7 +26,12 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
     await writeFileAtomic(path, toPythonJSON(file));
     return report('legacy-simple', `migrated the legacy single-token file to format 2.0 (namespace ${namespace})`);
   }
-  const version = (JSON.parse(await readFile(path, 'utf8')) as { format_version?: unknown }).format_version;
+  let version: unknown;
+  try {
+    version = (JSON.parse(await readFile(path, 'utf8')) as { format_version?: unknown } | null)?.format_version;
+  } catch {
+    // Not JSON: JSONTokenStorage reports it below by position (V8's own message quotes the file, tokens included).
+  }
   if (version === '2.0') return report('2.0', 'already format 2.0; nothing to do');
   // Storing an empty mapping rewrites the file: JSONTokenStorage migrates 1.0 to 2.0 on its first write.
   const storage = new JSONTokenStorage(path, { namespace: 'DEFAULT' });

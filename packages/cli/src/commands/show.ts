@@ -24,7 +24,7 @@ export async function showCommand(context: CommandContext): Promise<number> {
       ['identity', entry.identityId ?? '-'],
       ['scopes', entry.scopes.join(' ')],
       ['token type', entry.tokenType ?? '-'],
-      ['expires', `${entry.expiresAt} (${describeExpiry(entry.expiresAtSeconds, context.now())})`],
+      ['expires', `${entry.expiresAt ?? `${entry.expiresAtSeconds} (epoch seconds)`} (${describeExpiry(entry.expiresAtSeconds, context.now())})`],
       ['access token', entry.accessTokenFingerprint ?? '-'],
       ['refresh token', entry.refreshTokenFingerprint ?? 'none'],
       ['other keys', entry.extraKeys.join(', ') || '-'],

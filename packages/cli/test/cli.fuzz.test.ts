@@ -1,0 +1,117 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { ExitCodes, runCli } from '@globus-tokenstorage/cli';
+import {
+  applyByteMutations,
+  applyJSONMutations,
+  byteMutations,
+  CASE_TIMEOUT_MS,
+  FUZZ_RUNS,
+  fuzzTimeout,
+  jsonMutations,
+  jsonText,
+  tokenFileDocument,
+} from '../../../tests/support/fuzz';
+
+const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/python');
+const JSON_SEEDS = ['v2.json', 'v1.json', 'legacy_simple.json'].map((name) => readFileSync(join(FIXTURES, name)));
+const PARSED_SEEDS = JSON_SEEDS.map((bytes) => JSON.parse(bytes.toString('utf8')) as unknown);
+const SQLITE_SEEDS = ['tokens.db', 'v1_sqlite.db'].map((name) => readFileSync(join(FIXTURES, name)));
+const MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
+
+/** Bytes to write, with a description for counterexamples. */
+interface FileInput {
+  bytes: Buffer;
+}
+
+function fileInput(label: string, bytes: Buffer): FileInput {
+  const shown = `${label}: ${bytes.length} bytes ${bytes.subarray(0, 160).toString(bytes.subarray(0, 16).equals(MAGIC) ? 'hex' : 'utf8')}`;
+  return Object.assign({ bytes }, { [fc.toStringMethod]: () => shown });
+}
+
+/** Token files of every kind the CLI reads, intact, mutated or not token files at all. */
+const fileBytes: fc.Arbitrary<FileInput> = fc.oneof(
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => fileInput('bytes', Buffer.from(bytes))),
+  fc.tuple(fc.jsonValue(), fc.boolean()).map(([value, indented]) => fileInput('json', jsonText(value, indented))),
+  fc.tuple(tokenFileDocument, fc.boolean()).map(([document, indented]) => fileInput('token file', jsonText(document, indented))),
+  fc.tuple(fc.nat(JSON_SEEDS.length - 1), byteMutations).map(([index, mutations]) => fileInput('mutated json', applyByteMutations(JSON_SEEDS[index] as Buffer, mutations))),
+  fc
+    .tuple(fc.nat(PARSED_SEEDS.length - 1), jsonMutations, fc.boolean())
+    .map(([index, mutations, indented]) => fileInput('restructured json', jsonText(applyJSONMutations(PARSED_SEEDS[index], mutations), indented))),
+  fc.tuple(fc.nat(SQLITE_SEEDS.length - 1), byteMutations).map(([index, mutations]) => fileInput('mutated sqlite', applyByteMutations(SQLITE_SEEDS[index] as Buffer, mutations))),
+  fc.nat(SQLITE_SEEDS.length - 1).map((index) => fileInput('sqlite', SQLITE_SEEDS[index] as Buffer)),
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => fileInput('magic and bytes', Buffer.concat([MAGIC, bytes]))),
+);
+
+/** Namespace and resource server arguments (not starting with `-`, which would make them options). */
+const name = fc.oneof(
+  fc.constantFrom('DEFAULT', 'userapp', 'transfer.api.globus.org', 'auth.globus.org'),
+  fc.string({ minLength: 1, maxLength: 6 }).filter((text) => !text.startsWith('-')),
+);
+
+/** The command lines run on the file (`FILE` is replaced by its path); `changes` marks those that may write. */
+interface CommandLine {
+  args: string[];
+  changes: boolean;
+  codes: readonly number[];
+}
+
+const commandLine: fc.Arbitrary<CommandLine> = fc.oneof(
+  { weight: 3, arbitrary: fc.tuple(fc.boolean(), fc.option(name, { nil: undefined })).map(([json, namespace]): CommandLine => ({
+    args: ['list', 'FILE', ...(json ? ['--json'] : []), ...(namespace === undefined ? [] : ['--namespace', namespace])],
+    changes: false,
+    codes: [ExitCodes.OK, ExitCodes.BAD_FILE],
+  })) },
+  { weight: 3, arbitrary: fc.tuple(name, name, fc.boolean()).map(([namespace, resourceServer, json]): CommandLine => ({
+    args: ['show', 'FILE', namespace, resourceServer, ...(json ? ['--json'] : [])],
+    changes: false,
+    codes: [ExitCodes.OK, ExitCodes.BAD_FILE, ExitCodes.NOT_FOUND],
+  })) },
+  { weight: 3, arbitrary: fc.boolean().map((json): CommandLine => ({ args: ['check', 'FILE', ...(json ? ['--json'] : [])], changes: false, codes: [ExitCodes.OK, ExitCodes.PROBLEMS_FOUND] })) },
+  { weight: 1, arbitrary: fc.tuple(name, name).map(([namespace, resourceServer]): CommandLine => ({
+    args: ['remove', 'FILE', namespace, resourceServer],
+    changes: true,
+    codes: [ExitCodes.OK, ExitCodes.BAD_FILE, ExitCodes.NOT_FOUND, ExitCodes.REFUSED],
+  })) },
+  { weight: 1, arbitrary: fc.constant<CommandLine>({ args: ['migrate', 'FILE'], changes: true, codes: [ExitCodes.OK, ExitCodes.BAD_FILE] }) },
+);
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gts-cli-fuzz-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('fuzzing globus-tokens (runCli on arbitrary files: an exit code of its table, never a crash)', () => {
+  it(`list, show, check, remove and migrate arbitrary files (${FUZZ_RUNS} cases)`, async () => {
+    const path = join(dir, 'tokens');
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(fileBytes, commandLine, async ({ bytes }, command) => {
+        for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { force: true });
+        writeFileSync(path, bytes, { mode: 0o600 });
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await runCli(
+          command.args.map((arg) => (arg === 'FILE' ? path : arg)),
+          { stdout: (text) => out.push(text), stderr: (text) => err.push(text), now: () => 2_000_000_000 },
+        );
+        seen.add(code);
+        // Each command has its own codes: 1 means "problems found" only for check; elsewhere it
+        // would be an error the CLI did not expect (a raw TypeError, RangeError…).
+        expect({ allowed: command.codes.includes(code), code, stderr: err }).toEqual({ allowed: true, code, stderr: err });
+        if (code === ExitCodes.OK) expect(err).toEqual([]);
+        else if (command.args[0] !== 'check') expect(err).toHaveLength(1);
+        if (command.args.includes('--json') && code === ExitCodes.OK) expect(() => JSON.parse(out.join('\n'))).not.toThrow();
+        // A file that cannot be read is never changed. (A removal that finds nothing may still upgrade
+        // the file: a 1.0 JSON file to 2.0 as in Python, a SQLite file to WAL mode.)
+        if (!command.changes || (code !== ExitCodes.OK && code !== ExitCodes.NOT_FOUND)) expect(readFileSync(path).equals(bytes)).toBe(true);
+        for (const entry of readdirSync(dir)) expect(['tokens', 'tokens-wal', 'tokens-shm']).toContain(entry);
+      }),
+      { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
+    );
+    expect([...seen].sort()).toEqual(expect.arrayContaining([ExitCodes.OK, ExitCodes.PROBLEMS_FOUND, ExitCodes.BAD_FILE, ExitCodes.NOT_FOUND]));
+  }, fuzzTimeout(2));
+});
