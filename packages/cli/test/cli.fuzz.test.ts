@@ -115,3 +115,48 @@ describe('fuzzing globus-tokens (runCli on arbitrary files: an exit code of its 
     expect([...seen].sort()).toEqual(expect.arrayContaining([ExitCodes.OK, ExitCodes.PROBLEMS_FOUND, ExitCodes.BAD_FILE, ExitCodes.NOT_FOUND]));
   }, fuzzTimeout(2));
 });
+
+describe('files the fuzzer found mishandled', () => {
+  const CANARY = 'CANARY-cli-5e1d';
+  async function run(...args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(args, { stdout: (text) => out.push(text), stderr: (text) => err.push(text), now: () => 2_000_000_000 });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+  function write(content: unknown): string {
+    const path = join(dir, 'found.json');
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content), { mode: 0o600 });
+    return path;
+  }
+  afterEach(() => rmSync(join(dir, 'found.json'), { force: true }));
+
+  it('migrate of a file that is not JSON exits 4 without quoting the file (V8 parse errors do)', async () => {
+    const text = `{"format_version": "1.0", "by_rs": {"rs": {"access_token": "${CANARY}" x}}}`;
+    const path = write(text);
+    const result = await run('migrate', path);
+    expect(result.code).toBe(ExitCodes.BAD_FILE);
+    expect(`${result.out}${result.err}`).not.toContain(CANARY);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    expect((await run('migrate', write('null'))).code).toBe(ExitCodes.BAD_FILE);
+  });
+
+  it('list and show a token that expires past the range of a JavaScript Date', async () => {
+    const entry = { resource_server: 'rs', scope: 's', access_token: CANARY, expires_at_seconds: Number.MAX_SAFE_INTEGER };
+    const path = write({ data: { DEFAULT: { rs: entry } }, format_version: '2.0', 'globus-sdk.version': '4.9.0' });
+    const listed = await run('list', path, '--json');
+    expect(listed.code).toBe(ExitCodes.OK);
+    expect(JSON.parse(listed.out).tokens[0]).toMatchObject({ expiresAtSeconds: Number.MAX_SAFE_INTEGER, expiresAt: null });
+    const shown = await run('show', path, 'DEFAULT', 'rs');
+    expect(shown.code).toBe(ExitCodes.OK);
+    expect(shown.out).toMatch(/expires\s+9007199254740991 \(epoch seconds\)/);
+  });
+
+  it('a namespace with the empty name, which no storage can open, is not listed', async () => {
+    const entry = { resource_server: 'rs', scope: 's', access_token: CANARY, expires_at_seconds: 1 };
+    const path = write({ data: { '': { rs: entry }, DEFAULT: { rs: entry } }, format_version: '2.0', 'globus-sdk.version': '4.9.0' });
+    const listed = await run('list', path, '--json');
+    expect(listed.code).toBe(ExitCodes.OK);
+    expect(JSON.parse(listed.out).namespaces).toEqual(['DEFAULT']);
+  });
+});

@@ -92,3 +92,13 @@ describe('fuzzing JSONTokenStorage (each read ends in a result or a TokenStorage
     expect(writes).toBeGreaterThan(0);
   }, fuzzTimeout(2.5));
 });
+
+describe('files the fuzzer found mishandled', () => {
+  it('a namespace with the empty name, which no storage can open, is not listed', async () => {
+    const path = join(temp.dir, 'empty-name.json');
+    const entry = { resource_server: 'rs', scope: 's', access_token: 'AT', expires_at_seconds: 1 };
+    writeFileSync(path, JSON.stringify({ data: { '': { rs: entry }, DEFAULT: { rs: entry } }, format_version: '2.0', 'globus-sdk.version': '4.9.0' }));
+    expect(await new JSONTokenStorage(path).listNamespaces()).toEqual(['DEFAULT']);
+    rmSync(path);
+  });
+});
