@@ -24,7 +24,8 @@ export class BasicAuthorizer implements GlobusAuthorizer {
   /**
    * @param username - The user name or client ID.
    * @param password - The password or client secret.
-   * @throws {@link InvalidArgumentError} if either is not a string.
+   * @throws {@link InvalidArgumentError} if either is not a string, or holds an unpaired UTF-16
+   *   surrogate (which has no UTF-8 form).
    */
   constructor(username: string, password: string) {
     if (typeof username !== 'string') throw new InvalidArgumentError('username must be a string');

@@ -17,6 +17,7 @@ import {
   type OAuth2Flow,
 } from './auth-login-client';
 import { basicAuthorizationHeader } from './basic-authorizer';
+import { quotePathSegment } from './encoding';
 
 /** Options of {@link ConfidentialAppAuthClient.oauth2StartFlow}. */
 export interface ConfidentialAppFlowOptions {
@@ -71,7 +72,8 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
    * @param clientId - The client ID.
    * @param clientSecret - The client secret.
    * @param options - See {@link AuthLoginClientOptions}. No network happens here.
-   * @throws {@link InvalidArgumentError} for an empty client ID or secret, or bad options.
+   * @throws {@link InvalidArgumentError} for an empty client ID or secret, one with an unpaired UTF-16
+   *   surrogate, or bad options.
    */
   constructor(clientId: string, clientSecret: string, options: AuthLoginClientOptions = {}) {
     super(clientId, options);
@@ -200,14 +202,15 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
    * @param identityId - The identity.
    * @param options - `all`: also list consents of other clients (sent as Python's `True`). @default false
    * @returns The answer; its `consents` array feeds `ScopeRequirementsValidator`.
-   * @throws {@link InvalidArgumentError} for an empty identity ID; {@link AuthAPIError} for an error
+   * @throws {@link InvalidArgumentError} for an empty identity ID (or `.`, `..`, or one with an unpaired
+   *   UTF-16 surrogate); {@link AuthAPIError} for an error
    *   answer, an answer without a `consents` list, or a network failure.
    */
   async getConsents(identityId: string, options: { all?: boolean } = {}): Promise<ConsentListResponse> {
     checkedToken(identityId, 'identityId');
     const all = options.all ?? false;
     if (typeof all !== 'boolean') throw new InvalidArgumentError("'all' must be a boolean");
-    const path = `/v2/api/identities/${encodeURIComponent(identityId)}/consents?all=${all ? 'True' : 'False'}`;
+    const path = `/v2/api/identities/${quotePathSegment(identityId, 'identityId')}/consents?all=${all ? 'True' : 'False'}`;
     const body = await this.authRequest('GET', path, { secrets: [], what: 'the consent listing' });
     if (typeof body !== 'object' || body === null || !Array.isArray((body as ConsentListResponse).consents)) {
       throw new AuthAPIError('the consent listing failed (GET /v2/api/identities/{id}/consents): the answer has no consents list', { httpStatus: 200 });

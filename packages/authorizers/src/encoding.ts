@@ -16,15 +16,34 @@ export function quotePlus(value: string): string {
   return encoded.replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
 }
 
+/**
+ * Python's `quote` of one path segment: like {@link quotePlus} but spaces as `%20`. `.` and `..`
+ * are refused: URL parsers resolve them (also as `%2e`), which would send the request elsewhere.
+ *
+ * @throws {@link InvalidArgumentError} for a dot segment or an unpaired UTF-16 surrogate.
+ */
+export function quotePathSegment(value: string, name: string): string {
+  if (value === '.' || value === '..') throw new InvalidArgumentError(`'${name}' cannot be '${value}'`);
+  return quotePlus(value).replace(/\+/g, '%20');
+}
+
 /** Python's `urllib.parse.urlencode` of an ordered list of pairs (how `requests` encodes forms). */
 export function urlencode(pairs: ReadonlyArray<readonly [string, string]>): string {
   return pairs.map(([key, value]) => `${quotePlus(key)}=${quotePlus(value)}`).join('&');
 }
 
-/** Standard base64 with padding of the UTF-8 bytes of `text` (no `Buffer`: runs in browsers too). */
+/**
+ * Standard base64 with padding of the UTF-8 bytes of `text` (no `Buffer`: runs in browsers too).
+ *
+ * @throws {@link InvalidArgumentError} for an unpaired UTF-16 surrogate, which has no UTF-8 form
+ *   (`TextEncoder` would silently send U+FFFD instead).
+ */
 export function base64Utf8(text: string): string {
+  if (UNPAIRED_SURROGATE.test(text)) throw new InvalidArgumentError('a credential contains an unpaired UTF-16 surrogate');
   return base64(encoder.encode(text));
 }
+
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Standard base64 with padding. */
 export function base64(bytes: Uint8Array): string {
