@@ -6,8 +6,9 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/bench'],
-  testMatch: ['**/test/**/*.test.ts'],
+  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/bench', '<rootDir>/tests'],
+  // Package tests live in each package's test/; cross-package suites (security audit, size limits) in tests/.
+  testMatch: ['**/test/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@globus-tokenstorage/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',

@@ -1,5 +1,6 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { ErrorCodes, TokenStorageError, type TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/core';
+import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { LEGACY_VERSION_KEY, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
@@ -41,7 +42,7 @@ export async function detectKind(path: string): Promise<TokenFileKind> {
     await handle.close();
   }
   try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    const parsed = parseJSONFile(await readFile(path, 'utf8'));
     if (typeof parsed === 'object' && parsed !== null && !('format_version' in parsed) && LEGACY_VERSION_KEY in parsed) return 'legacy-simple';
   } catch {
     // Not JSON: JSONTokenStorage reports it with a typed error naming the file.
@@ -97,6 +98,17 @@ function openLegacy(path: string): TokenFile {
     },
     close: async () => undefined,
   };
+}
+
+/**
+ * `JSON.parse` of a file's text, refusing first a big text that nests deeper than a token file can
+ * (JSON.parse would spend gigabytes on it). Its errors may quote the text: never show them.
+ *
+ * @throws {@link SyntaxError} for anything that is not JSON.
+ */
+export function parseJSONFile(text: string): unknown {
+  if (findDeepJSONNesting(text) >= 0) throw new SyntaxError(`values nest deeper than ${MAX_JSON_DEPTH} levels`);
+  return JSON.parse(text) as unknown;
 }
 
 /** @throws {@link CliError} `FILE_NOT_FOUND` when `path` is missing or not a file. */

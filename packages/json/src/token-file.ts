@@ -5,6 +5,7 @@ import {
   UnsupportedFormatVersionError,
   toPythonJSON,
 } from '@globus-tokenstorage/core';
+import { findDeepJSONNesting } from '@globus-tokenstorage/core/node';
 import { version } from '../package.json';
 import { JSONSyntaxError, parseOrderedJSON } from './parse-ordered-json';
 
@@ -99,6 +100,9 @@ export class TokenFile {
    */
   static parse(text: string, filePath: string): TokenFile {
     const fail = (problem: string) => new TokenFileFormatError(`token file '${filePath}' ${problem}`, { filePath });
+    // JSON.parse would spend gigabytes on a big file of deep nesting before failing; the ordered
+    // parser, which stops at 512 levels, says where.
+    if (findDeepJSONNesting(text) >= 0) throw fail(describeSyntaxError(text));
     let root: unknown;
     try {
       root = JSON.parse(text);

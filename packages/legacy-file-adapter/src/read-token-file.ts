@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { TokenFileFormatError } from '@globus-tokenstorage/core';
+import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
 
 /**
  * Reads and parses a JSON token file.
  *
  * @param filename - The file.
  * @returns The parsed root object, or `null` if the file does not exist.
- * @throws {@link TokenFileFormatError} naming the file if it is empty, not JSON, or not an object.
+ * @throws {@link TokenFileFormatError} naming the file if it is empty, not JSON (or nests too deep to
+ *   parse safely), or not an object.
  *   The message gives the position of a syntax error, never the file's content.
  */
 export async function readJsonObjectFile(filename: string): Promise<Record<string, unknown> | null> {
@@ -16,6 +18,12 @@ export async function readJsonObjectFile(filename: string): Promise<Record<strin
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new TokenFileFormatError(`cannot read the token file '${filename}': ${(error as NodeJS.ErrnoException).code ?? 'I/O error'}`, {
+      filePath: filename,
+    });
+  }
+  const tooDeep = findDeepJSONNesting(text);
+  if (tooDeep >= 0) {
+    throw new TokenFileFormatError(`the token file '${filename}' is not valid JSON (values nest deeper than ${MAX_JSON_DEPTH} levels at character ${tooDeep})`, {
       filePath: filename,
     });
   }

@@ -14,6 +14,7 @@ import {
   toPythonJSON,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
+import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
 import { version } from '../package.json';
 import { attributeOf, newLease, prepareSectionStatements, type SectionStatements } from './exclusive-section';
 import { openTokenDatabase } from './open-token-database';
@@ -444,6 +445,7 @@ export class SQLiteTokenStorage extends TokenStorage {
     if (cached !== undefined && cached.text === text) return cached.data;
     const where = `the token data of '${resourceServer}' in namespace '${this.namespace}' of '${this.filepath}'`;
     if (typeof text !== 'string') throw new InvalidTokenDataError(`${where} is not text`);
+    if (findDeepJSONNesting(text) >= 0) throw new InvalidTokenDataError(`${where} nests deeper than ${MAX_JSON_DEPTH} levels`);
     let dict: unknown;
     try {
       dict = JSON.parse(text);

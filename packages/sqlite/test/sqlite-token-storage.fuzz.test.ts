@@ -354,6 +354,22 @@ describe('files the fuzzer found mishandled', () => {
     await refusedUnchanged(bytes, (storage) => storage.removeTokenData('transfer.api.globus.org'));
   });
 
+  it('a row of 2 MB of "[" is invalid token data at once (JSON.parse would spend about 100 MB on it)', async () => {
+    const path = join(dir, 'tokens.db');
+    const db = new Database(path);
+    db.exec(`${PYTHON_TOKEN_TABLE}; ${PYTHON_INTERNAL_TABLE}`);
+    db.prepare('INSERT INTO token_storage VALUES (?, ?, ?)').run('DEFAULT', 'rs', '['.repeat(2 * 1024 * 1024));
+    db.close();
+    const storage = new SQLiteTokenStorage(path);
+    try {
+      const error = await settle(() => storage.getTokenData('rs'));
+      expect(InvalidTokenDataError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toMatch(/nests deeper than 512 levels/);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('keys that are not non-empty text (BLOBs, NULLs, numbers in an untyped table, the empty name) are not listed', async () => {
     const path = join(dir, 'tokens.db');
     const db = new Database(path);

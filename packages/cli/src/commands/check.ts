@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { TokenStorageError, validateTokenFile, type SchemaProblem } from '@globus-tokenstorage/core';
 import type { CommandContext } from '../command';
 import { describeExpiry } from '../format';
-import { detectKind, openTokenFile } from '../token-file';
+import { detectKind, openTokenFile, parseJSONFile } from '../token-file';
 
 /** `globus-tokens check FILE`: schema, readability and permissions; exit 1 on any problem. */
 export async function checkCommand(context: CommandContext): Promise<number> {
@@ -22,7 +22,7 @@ export async function checkCommand(context: CommandContext): Promise<number> {
   if (kind !== 'sqlite') {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(await readFile(path, 'utf8'));
+      parsed = parseJSONFile(await readFile(path, 'utf8'));
     } catch {
       problems.push({ path: '', message: 'is not valid JSON' });
     }

@@ -5,7 +5,7 @@ import { SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter'
 import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../command';
 import { CliError, ExitCodes } from '../cli-error';
-import { detectKind } from '../token-file';
+import { detectKind, parseJSONFile } from '../token-file';
 import { CLI_VERSION } from '../version';
 
 /** `globus-tokens migrate FILE`: a 1.0 JSON file or a legacy single-token file becomes format 2.0, in place. */
@@ -28,7 +28,7 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
   }
   let version: unknown;
   try {
-    version = (JSON.parse(await readFile(path, 'utf8')) as { format_version?: unknown } | null)?.format_version;
+    version = (parseJSONFile(await readFile(path, 'utf8')) as { format_version?: unknown } | null)?.format_version;
   } catch {
     // Not JSON: JSONTokenStorage reports it below by position (V8's own message quotes the file, tokens included).
   }

@@ -59,9 +59,9 @@ export class Scope {
   static parse(scopeString: string): Scope {
     const scopes = parseScopes(scopeString);
     if (scopes.length !== 1) {
-      throw new ScopeParseError(
-        `\`Scope.parse()\` did not get exactly one scope. Instead got data=[${scopes.map((scope) => scope.toString()).join(', ')}]`,
-      );
+      // Bounded: scopes that share dependencies serialise to a text exponentially longer than the input.
+      const shown = render(scopes, MESSAGE_LIMIT, ', ');
+      throw new ScopeParseError(`\`Scope.parse()\` did not get exactly one scope. Instead got data=[${shown}]`);
     }
     return scopes[0] as Scope;
   }
@@ -112,25 +112,44 @@ export class Scope {
 
   /** The scope in scope-string syntax: `*a[b *c[d]]`. Iterative, so deep nesting cannot overflow the stack. */
   toString(): string {
-    const parts: string[] = [];
-    const pending: Array<Scope | string> = [this];
-    while (pending.length > 0) {
-      const item = pending.pop()!;
-      if (typeof item === 'string') {
-        parts.push(item);
-        continue;
-      }
-      parts.push(item.optional ? '*' : '', item.scopeString);
-      if (item.dependencies.length === 0) continue;
-      pending.push(']');
-      for (let index = item.dependencies.length - 1; index >= 0; index -= 1) {
-        pending.push(item.dependencies[index] as Scope);
-        if (index > 0) pending.push(' ');
-      }
-      pending.push('[');
-    }
-    return parts.join('');
+    return render([this], Infinity, ' ');
   }
+}
+
+/** How much of the scopes {@link Scope.parse} quotes in its error message. */
+const MESSAGE_LIMIT = 1000;
+
+/**
+ * Scopes in scope-string syntax joined by `separator`, cut after about `limit` characters (with `…`).
+ * Iterative, so deep nesting cannot overflow the stack.
+ */
+function render(scopes: readonly Scope[], limit: number, separator: string): string {
+  const parts: string[] = [];
+  let length = 0;
+  const pending: Array<Scope | string> = [];
+  for (let index = scopes.length - 1; index >= 0; index -= 1) {
+    pending.push(scopes[index] as Scope);
+    if (index > 0) pending.push(separator);
+  }
+  while (pending.length > 0) {
+    if (length > limit) return `${parts.join('').slice(0, limit)}…`;
+    const item = pending.pop()!;
+    if (typeof item === 'string') {
+      parts.push(item);
+      length += item.length;
+      continue;
+    }
+    parts.push(item.optional ? '*' : '', item.scopeString);
+    length += item.scopeString.length + 1;
+    if (item.dependencies.length === 0) continue;
+    pending.push(']');
+    for (let index = item.dependencies.length - 1; index >= 0; index -= 1) {
+      pending.push(item.dependencies[index] as Scope);
+      if (index > 0) pending.push(' ');
+    }
+    pending.push('[');
+  }
+  return parts.join('');
 }
 
 function checkedScopes(scopes: Iterable<Scope>): Scope[] {
