@@ -384,6 +384,18 @@ describe('inputs the fuzzer found mishandled', () => {
     expect((requests[0] as { url: string }).url).toBe(`${BASE_URL}/v2/api/identities/a%20b%2Fc/consents?all=False`);
   });
 
+  it('an error answer quoting the form-encoded request shows no token (it held the refresh token percent-encoded)', async () => {
+    const refreshToken = 'RT+with/odd=chars and spaces';
+    const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+    const echo = (request: { body: string | null }) => `bad ${request.body} ${lowerHex(request.body ?? '')} ${encodeURIComponent(refreshToken)}`;
+    const { fetch } = recordingFetch((request) => new Response(JSON.stringify({ error: 'invalid_grant', error_description: echo(request) }), { status: 400 }));
+    const error = await settle(() => new NativeAppAuthClient('client-id', { baseUrl: BASE_URL, fetch }).oauth2RefreshToken(refreshToken));
+    const text = `${(error as Error).message} ${(error as { description?: string }).description}`;
+    expect(text).toContain('refresh_token=[redacted]&grant_type');
+    const formEncoded = new URLSearchParams({ t: refreshToken }).toString().slice(2);
+    for (const form of [refreshToken, encodeURIComponent(refreshToken), formEncoded, lowerHex(formEncoded)]) expect(text).not.toContain(form);
+  });
+
   it('credentials with an unpaired surrogate are refused instead of being sent as U+FFFD', () => {
     expect(() => new ConfidentialAppAuthClient('client-id', 'secret\ud800')).toThrow(InvalidArgumentError);
     expect(() => new ConfidentialAppAuthClient('client\udc00', 'secret')).toThrow(InvalidArgumentError);

@@ -88,7 +88,7 @@ export class SimpleJSONFileAdapter {
    * @throws {@link InvalidTokenDataError} if the response has no token for the resource server, or
    *   no single token carrying all the scopes; the file is unchanged.
    * @throws {@link TokenFileFormatError} if the existing file cannot be parsed or holds a multi-token
-   *   storage file; it is not overwritten.
+   *   storage file (any file with a `format_version`); it is not overwritten.
    */
   async store(tokenResponse: OAuthTokenResponse): Promise<void> {
     const dict = this.selectToken(tokenResponse);
@@ -167,6 +167,13 @@ export class SimpleJSONFileAdapter {
     if (kind === '2.0' || kind === '1.0') {
       throw new TokenFileFormatError(
         `the token file '${this.filename}' is a format ${kind} token storage file, not a single-token file; refusing to overwrite it`,
+        { filePath: this.filename },
+      );
+    }
+    // A storage file of a format this version does not know (a later Python SDK's) holds many tokens too.
+    if (Object.hasOwn(existing, 'format_version')) {
+      throw new TokenFileFormatError(
+        `the token file '${this.filename}' has a 'format_version': a token storage file of an unknown format, not a single-token file; refusing to overwrite it`,
         { filePath: this.filename },
       );
     }
