@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { AuthAPIError, OAuthTokenResponse } from '@globus-tokenstorage/core';
+import { AuthAPIError, OAuthTokenResponse, ScopeRequirementsValidator, TokenStorageData, ValidatingTokenStorage } from '@globus-tokenstorage/core';
 import {
   AccessTokenAuthorizer,
   BasicAuthorizer,
@@ -100,6 +100,16 @@ describe.each<EchoMode>(['oauth-error', 'globus-error', 'text-error'])('a server
     }
     const fresh = new RefreshTokenAuthorizer(REFRESH, confidential, { accessToken: ACCESS, expiresAt: Date.now() / 1000 + 3600 });
     await expectFailureWithoutSecret(`${mode}: authorizedFetch renewal after a 401`, () => createAuthorizedFetch(fresh)(`${server.baseUrl}/api/things`));
+  });
+
+  it('a scope requirements validator whose consent listing (by the confidential client) fails shows no secret', async () => {
+    const { confidential } = clients();
+    const validator = new ScopeRequirementsValidator({ rs: ['urn:a[urn:b]'] }, confidential);
+    const storage = new ValidatingTokenStorage(new MemoryTokenStorage(), { validators: [validator] });
+    const data = new TokenStorageData({ resourceServer: 'rs', identityId: 'identity', scope: 'urn:a', accessToken: ACCESS, refreshToken: REFRESH, expiresAtSeconds: 2_000_000_000 });
+    await storage.storeTokenDataByResourceServer({ rs: data });
+    await expectFailureWithoutSecret(`${mode}: consents for dependent scope requirements`, () => storage.getTokenData('rs'));
+    expectNoSecret('validating storage with a consent client', storage);
   });
 });
 

@@ -15,7 +15,7 @@ import {
 } from '@globus-tokenstorage/core';
 import { withFileLock } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
-import { SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
+import { migrateToJSONTokenStorage, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { ACCESS, CANARY, expectFailureWithoutSecret, expectNoSecret, expectNoSecretIfItFails, leaksIn, OutputCapture, REFRESH, SECRET } from './support';
@@ -205,6 +205,20 @@ describe('corrupt token files that hold the canary', () => {
     const byScopes = new SimpleJSONFileAdapter(path, { scopes: 'openid s' });
     await expectFailureWithoutSecret('legacy: no single token for scopes', () => byScopes.store(OAuthTokenResponse.fromJSON(tokenBody)));
     expectNoSecret('legacy adapter', adapter);
+  });
+
+  it('SimpleJSONFileAdapter: a canary token stored, read back, and migrated into a closed storage', async () => {
+    const path = join(dir, 'legacy-canary.json');
+    const adapter = new SimpleJSONFileAdapter(path, { resourceServer: 'rs' });
+    await adapter.store(OAuthTokenResponse.fromJSON({ ...tokenBody, resource_server: 'rs' }));
+    expect(readFileSync(path, 'utf8')).toContain(ACCESS);
+    const data = await adapter.readTokenData();
+    expect(data?.accessToken).toBe(ACCESS);
+    expectNoSecret('legacy token data', data);
+    expectNoSecret('legacy adapter after a store', adapter);
+    const closed = new MemoryTokenStorage();
+    await closed.close();
+    await expectFailureWithoutSecret('migrate into a closed storage', () => migrateToJSONTokenStorage(adapter, closed));
   });
 
   it('SQLiteTokenStorage: rows holding tokens that are not JSON, have wrong types, or sit on a damaged page', async () => {
