@@ -22,7 +22,7 @@ import {
   type FetchFunction,
   type GlobusAuthorizer,
 } from '@globus-tokenstorage/authorizers';
-import { startAuthServerProcess, type AuthServerProcess } from './support/auth-server-process';
+import { startAuthServerProcess, type AuthServerProcess } from '@globus-tokenstorage/auth-server/process';
 
 jest.setTimeout(60000);
 

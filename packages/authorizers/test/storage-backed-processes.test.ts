@@ -11,7 +11,7 @@ import { TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/co
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { authorizedFetch, NativeAppAuthClient, StorageBackedAuthorizer } from '@globus-tokenstorage/authorizers';
-import { startAuthServerProcess, type AuthServerProcess } from './support/auth-server-process';
+import { startAuthServerProcess, type AuthServerProcess } from '@globus-tokenstorage/auth-server/process';
 
 jest.setTimeout(60000);
 

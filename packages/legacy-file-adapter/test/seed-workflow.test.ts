@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { authorizedFetch, NativeAppAuthClient, RefreshTokenAuthorizer } from '@globus-tokenstorage/authorizers';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { migrateToJSONTokenStorage, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
-import { startAuthServerProcess, type AuthServerProcess } from '../../authorizers/test/support/auth-server-process';
+import { startAuthServerProcess, type AuthServerProcess } from '@globus-tokenstorage/auth-server/process';
 
 let server: AuthServerProcess;
 let dir: string;

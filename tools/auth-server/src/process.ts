@@ -1,3 +1,5 @@
+// Starts the server in a child process and talks to it over HTTP: for test runners that load code as
+// CommonJS (jest), which cannot import oidc-provider (ESM-only) in process.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -38,7 +40,7 @@ export interface AuthServerProcess extends AuthServerInfo {
  * @param args - CLI flags, e.g. `['--rotate-refresh-tokens']`.
  */
 export async function startAuthServerProcess(args: string[] = []): Promise<AuthServerProcess> {
-  const cli = require.resolve('@globus-tokenstorage/auth-server/cli');
+  const cli = require.resolve('./cli.mjs');
   const child = spawn(process.execPath, [cli, '--exit-with-stdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
