@@ -10,6 +10,7 @@ import {
   NativeAppAuthClient,
   RefreshTokenAuthorizer,
   StaticGlobusAuthorizer,
+  StorageBackedAuthorizer,
 } from '@globus-tokenstorage/authorizers';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 import {
@@ -98,6 +99,12 @@ describe.each<EchoMode>(['oauth-error', 'globus-error', 'text-error'])('a server
       await expectFailureWithoutSecret(`${mode}: ${what}`, () => authorizer.getAuthorizationHeader());
       expectNoSecret(`${what} after a failed renewal`, authorizer);
     }
+    const storage = new MemoryTokenStorage();
+    const stored = new TokenStorageData({ resourceServer: 'rs', identityId: null, scope: 's', accessToken: ACCESS, refreshToken: REFRESH, expiresAtSeconds: 1 });
+    await storage.storeTokenDataByResourceServer({ rs: stored });
+    const storageBacked = new StorageBackedAuthorizer(storage, 'rs', native);
+    await expectFailureWithoutSecret(`${mode}: storage-backed refresh`, () => storageBacked.getAuthorizationHeader());
+    expectNoSecret('storage-backed authorizer after a failed renewal', storageBacked);
     const fresh = new RefreshTokenAuthorizer(REFRESH, confidential, { accessToken: ACCESS, expiresAt: Date.now() / 1000 + 3600 });
     await expectFailureWithoutSecret(`${mode}: authorizedFetch renewal after a 401`, () => createAuthorizedFetch(fresh)(`${server.baseUrl}/api/things`));
   });
