@@ -45,7 +45,7 @@ describe('scope strings', () => {
     expect(scope.toString()).toBe(text);
     const client = new NativeAppAuthClient('client-id');
     client.oauth2StartFlow({ requestedScopes: scope });
-    const url = new URL(await client.oauth2GetAuthorizeUrl());
+    const url = new URL(client.oauth2GetAuthorizeUrl());
     expect(url.searchParams.get('scope')).toBe(text);
   });
 

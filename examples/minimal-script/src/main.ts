@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     let tokens = await storage.getTokenData(auth.resourceServer);
     if (tokens === null || tokens.refreshToken === null) {
       client.oauth2StartFlow({ requestedScopes: auth.requestedScopes, refreshTokens: true });
-      const authorizeUrl = await client.oauth2GetAuthorizeUrl();
+      const authorizeUrl = client.oauth2GetAuthorizeUrl();
       const code = options.interactive || auth.login === null ? await askForCode(authorizeUrl) : await auth.login(authorizeUrl);
       await storage.storeTokenResponse(await client.oauth2ExchangeCodeForTokens(code));
       tokens = await storage.getTokenData(auth.resourceServer);

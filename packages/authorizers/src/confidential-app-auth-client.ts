@@ -116,7 +116,7 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
    * @returns The authorize URL.
    * @throws {@link InvalidArgumentError} before `oauth2StartFlow`, or for bad options.
    */
-  async oauth2GetAuthorizeUrl(extra?: AuthorizeUrlOptions): Promise<string> {
+  oauth2GetAuthorizeUrl(extra?: AuthorizeUrlOptions): string {
     const flow = this.#flow;
     if (flow === null) throw noFlowError('get authorize URL');
     return this.authorizeUrl(

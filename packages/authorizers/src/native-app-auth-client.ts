@@ -9,6 +9,7 @@ import {
   type OAuth2Flow,
 } from './auth-login-client';
 import { base64Url, utf8 } from './encoding';
+import { sha256 } from './sha256';
 
 /** Options of {@link NativeAppAuthClient.oauth2StartFlow}. */
 export interface NativeAppFlowOptions {
@@ -42,7 +43,7 @@ const VERIFIER_CHARACTERS = /^[a-zA-Z0-9~_.-]*$/;
  * ```ts
  * const client = new NativeAppAuthClient(CLIENT_ID);
  * client.oauth2StartFlow({ requestedScopes: 'openid profile urn:globus:auth:scope:transfer.api.globus.org:all', refreshTokens: true });
- * console.log('Log in at', await client.oauth2GetAuthorizeUrl());
+ * console.log('Log in at', client.oauth2GetAuthorizeUrl());
  * const response = await client.oauth2ExchangeCodeForTokens(codeTheUserPasted);
  * await storage.storeTokenResponse(response);
  * ```
@@ -81,7 +82,7 @@ export class NativeAppAuthClient extends AuthLoginClient {
    * @returns The authorize URL.
    * @throws {@link InvalidArgumentError} before `oauth2StartFlow`, or for bad options.
    */
-  async oauth2GetAuthorizeUrl(extra?: AuthorizeUrlOptions): Promise<string> {
+  oauth2GetAuthorizeUrl(extra?: AuthorizeUrlOptions): string {
     const flow = this.#flow;
     if (flow === null) throw noFlowError('get authorize URL');
     const params: Array<[string, string]> = [
@@ -90,7 +91,7 @@ export class NativeAppAuthClient extends AuthLoginClient {
       ['scope', flow.requestedScopes],
       ['state', flow.state],
       ['response_type', 'code'],
-      ['code_challenge', await s256Challenge(flow.verifier)],
+      ['code_challenge', s256Challenge(flow.verifier)],
       ['code_challenge_method', 'S256'],
       ['access_type', flow.refreshTokens ? 'offline' : 'online'],
     ];
@@ -160,8 +161,7 @@ function checkedVerifier(verifier: string | undefined): string {
   return verifier;
 }
 
-/** base64url(SHA-256(verifier)) without padding (RFC 7636 S256), with Web Crypto. */
-async function s256Challenge(verifier: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', utf8(verifier));
-  return base64Url(new Uint8Array(digest));
+/** base64url(SHA-256(verifier)) without padding (RFC 7636 S256). */
+function s256Challenge(verifier: string): string {
+  return base64Url(sha256(utf8(verifier)));
 }

@@ -57,7 +57,7 @@ function confidentialClient(on: AuthServerProcess, secret = on.clients.confident
 async function loginNative(on: AuthServerProcess, options: { username?: string; scopes?: string; client?: NativeAppAuthClient } = {}) {
   const client = options.client ?? nativeClient(on);
   client.oauth2StartFlow({ requestedScopes: options.scopes ?? `${on.scopes.oidc} ${on.scopes.api}`, refreshTokens: true, state: 'csrf-123' });
-  const authorizeUrl = await client.oauth2GetAuthorizeUrl();
+  const authorizeUrl = client.oauth2GetAuthorizeUrl();
   const code = await on.login({ authorizeUrl, username: options.username ?? 'alice', clientId: on.clients.native.clientId });
   return { client, response: await client.oauth2ExchangeCodeForTokens(code) };
 }
@@ -117,7 +117,7 @@ describe('PKCE login against the real server', () => {
   it('enforces PKCE and single use of codes', async () => {
     const client = nativeClient(server);
     client.oauth2StartFlow({ requestedScopes: server.scopes.api });
-    const code = await server.login({ authorizeUrl: await client.oauth2GetAuthorizeUrl(), username: 'bob' });
+    const code = await server.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'bob' });
     client.oauth2StartFlow({ requestedScopes: server.scopes.api });
     const error = await client.oauth2ExchangeCodeForTokens(code).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AuthAPIError);
@@ -131,12 +131,12 @@ describe('PKCE login against the real server', () => {
   it('without refreshTokens, issues no refresh token; a denied consent fails the login', async () => {
     const client = nativeClient(server);
     client.oauth2StartFlow({ requestedScopes: server.scopes.api });
-    const code = await server.login({ authorizeUrl: await client.oauth2GetAuthorizeUrl(), username: 'alice' });
+    const code = await server.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'alice' });
     const response = await client.oauth2ExchangeCodeForTokens(code);
     expect(apiToken(server, response).refresh_token).toBeNull();
 
     client.oauth2StartFlow({ requestedScopes: server.scopes.api });
-    await expect(server.login({ authorizeUrl: await client.oauth2GetAuthorizeUrl(), username: 'alice', consent: false })).rejects.toThrow(/access_denied/);
+    await expect(server.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'alice', consent: false })).rejects.toThrow(/access_denied/);
   });
 });
 
@@ -317,7 +317,7 @@ describe('confidential client', () => {
     await loginNative(server, { username: 'bob' });
     const client = confidentialClient(server);
     client.oauth2StartFlow({ redirectUri: server.clients.confidential.redirectUri, requestedScopes: `openid email ${server.scopes.api}`, refreshTokens: true });
-    const code = await server.login({ authorizeUrl: await client.oauth2GetAuthorizeUrl(), username: 'bob' });
+    const code = await server.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'bob' });
     const response = await client.oauth2ExchangeCodeForTokens(code);
     const storage = new ValidatingTokenStorage(new MemoryTokenStorage(), {
       validators: [new ScopeRequirementsValidator({ [server.resourceServers.api]: [server.scopes.api] }, client)],

@@ -99,7 +99,7 @@ async function tokenFile(server: AuthServerProcess, backend: Backend, { expired:
   const file = join(directory, backend === 'sqlite' ? 'tokens.db' : 'tokens.json');
   const client = new NativeAppAuthClient(server.clients.native.clientId, { baseUrl: server.baseUrl });
   client.oauth2StartFlow({ requestedScopes: `${server.scopes.oidc} ${server.scopes.api}`, refreshTokens: true });
-  const code = await server.login({ authorizeUrl: await client.oauth2GetAuthorizeUrl(), username: 'alice', clientId: server.clients.native.clientId });
+  const code = await server.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'alice', clientId: server.clients.native.clientId });
   const storage = openStorage(backend, file);
   try {
     await storage.storeTokenResponse(await client.oauth2ExchangeCodeForTokens(code));

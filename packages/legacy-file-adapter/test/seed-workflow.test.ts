@@ -27,7 +27,7 @@ describe('the seed workflow against a real OAuth2 server', () => {
     const firstRun = new SimpleJSONFileAdapter(file, { resourceServer: api });
     expect(await firstRun.fileExists()).toBe(false);
     client.oauth2StartFlow({ requestedScopes: `${server.scopes.oidc} ${server.scopes.api}`, refreshTokens: true });
-    const code = await server.login({ authorizeUrl: await client.oauth2GetAuthorizeUrl(), username: 'alice' });
+    const code = await server.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'alice' });
     await firstRun.store(await client.oauth2ExchangeCodeForTokens(code));
 
     // A later run reads the dict back and builds the authorizer from it.
