@@ -262,7 +262,7 @@ describe('lock timeouts', () => {
     const storage = new JSONTokenStorage(path, { lockTimeoutMs: 50 });
     await storage.storeTokenDataByResourceServer({ rs: tokenData('rs') });
     await withFileLock(`${path}.lock`, () => expectFailureWithoutSecret('json write lock', () => storage.storeTokenDataByResourceServer({ rs: tokenData('rs') })));
-    const other = new JSONTokenStorage(path, { lockTimeoutMs: 50 });
+    const other = new JSONTokenStorage(path, { sectionTimeoutMs: 50 });
     await storage.runExclusive(`DEFAULT/${ACCESS}`, () =>
       expectFailureWithoutSecret('json section', () => other.runExclusive(`DEFAULT/${ACCESS}`, async () => undefined)),
     );

@@ -18,9 +18,8 @@ jest.setTimeout(60000);
 const WORKER = resolve(__dirname, 'fixtures/storage-backed-worker.mjs');
 const PROCESSES = 8;
 const REQUESTS = 50;
-const SQLITE_LEASE_MS = 3000;
-/** JSONTokenStorage's section lock: a holder that stops refreshing it is taken over after 10 s (core's file lock). */
-const JSON_STALE_MS = 10_000;
+/** The section lease of both backends in these tests (`sectionLeaseMs`), short to keep them quick. */
+const LEASE_MS = 3000;
 /** Process start-up, polling and scheduling on a loaded 2-core machine. */
 const SLACK_MS = 3000;
 
@@ -126,7 +125,7 @@ function startWorker(server: AuthServerProcess, backend: Backend, file: string, 
     requests: REQUESTS,
     concurrency: 10,
     mode,
-    sectionLeaseMs: backend === 'sqlite' ? SQLITE_LEASE_MS : undefined,
+    sectionLeaseMs: LEASE_MS,
   };
   const child = spawn(process.execPath, [WORKER, JSON.stringify(config)], { cwd: resolve(__dirname, '..'), stdio: ['pipe', 'pipe', 'pipe'] });
   running.add(child);
@@ -220,8 +219,8 @@ describe.each<Backend>(['json', 'sqlite'])('%s token file', (backend) => {
 });
 
 describe.each<[Backend, number]>([
-  ['json', JSON_STALE_MS],
-  ['sqlite', SQLITE_LEASE_MS],
+  ['json', LEASE_MS],
+  ['sqlite', LEASE_MS],
 ])('a %s section holder that stops (lease %i ms)', (backend, leaseMs) => {
   it('killed with SIGKILL inside the section: the others take over within the lease, one refresh in all (rotation on)', async () => {
     const file = await expiredTokenFile(rotating, backend);

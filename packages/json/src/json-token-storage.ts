@@ -21,6 +21,14 @@ export interface JSONTokenStorageOptions extends TokenStorageOptions {
    * `StorageLockTimeoutError`, in milliseconds. `Infinity` waits for ever. @default 10000
    */
   lockTimeoutMs?: number;
+  /**
+   * How long a `runExclusive` section stays held once its holder stops refreshing it (a process
+   * that is frozen, or dead on another host), in milliseconds. A live holder refreshes it while its
+   * work runs; one that died on this host gives it up at once. @default 30000
+   */
+  sectionLeaseMs?: number;
+  /** How long `runExclusive` waits for a section before failing with `StorageLockTimeoutError`. @default 60000 */
+  sectionTimeoutMs?: number;
 }
 
 /** What identifies one version of the file on disk; every write of ours (a rename) changes `ino`. */
@@ -81,6 +89,8 @@ export class JSONTokenStorage extends TokenStorage {
   readonly filepath: string;
   private readonly absolutePath: string;
   private readonly lockTimeoutMs: number;
+  private readonly sectionLeaseMs: number;
+  private readonly sectionTimeoutMs: number;
   private snapshot: Snapshot | null = null;
 
   /**
@@ -88,7 +98,7 @@ export class JSONTokenStorage extends TokenStorage {
    *
    * @param filepath - The token file: a path (a bare file name is relative to the working
    *   directory) or a `file:` URL.
-   * @param options - `namespace`, `lockTimeoutMs`, `idTokenDecoder`, `now`.
+   * @param options - `namespace`, `lockTimeoutMs`, `sectionLeaseMs`, `sectionTimeoutMs`, `idTokenDecoder`, `now`.
    * @throws {@link InvalidArgumentError} for an empty path, a bad namespace or a bad option.
    */
   constructor(filepath: string | URL, options: JSONTokenStorageOptions = {}) {
@@ -100,6 +110,8 @@ export class JSONTokenStorage extends TokenStorage {
       throw new InvalidArgumentError("'lockTimeoutMs' must be a number >= 0 (Infinity waits for ever)");
     }
     this.lockTimeoutMs = lockTimeoutMs;
+    this.sectionLeaseMs = checkedMilliseconds(options.sectionLeaseMs ?? 30_000, 'sectionLeaseMs', false);
+    this.sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? 60_000, 'sectionTimeoutMs', true);
   }
 
   /**
@@ -205,12 +217,12 @@ export class JSONTokenStorage extends TokenStorage {
    * the same `key` run one at a time (see `TokenStorageLike.runExclusive`). The section has its own
    * lock file next to the token file (`<file>.<hash of key>.section.lock`), refreshed while `fn` runs,
    * so `fn` may take long and may read and write this storage. A section left by a dead process is
-   * recovered at once on this host, after 10 s without refresh from another host.
+   * recovered at once on this host, and after `sectionLeaseMs` without refresh otherwise.
    *
    * @param key - Non-empty name of the section, e.g. `namespace + "/" + resourceServer`.
    * @param fn - The work; its result or error is passed on.
    * @returns What `fn` returns.
-   * @throws {@link StorageLockTimeoutError} if the section stays taken for longer than `lockTimeoutMs`.
+   * @throws {@link StorageLockTimeoutError} if the section stays taken for longer than `sectionTimeoutMs`.
    * @throws {@link InvalidArgumentError} for an empty key or a `fn` that is not a function.
    * @throws {@link StorageClosedError} after `close()`.
    */
@@ -219,7 +231,10 @@ export class JSONTokenStorage extends TokenStorage {
     if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
     if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
     const digest = createHash('sha256').update(key).digest('hex').slice(0, 16);
-    return withFileLock(`${resolveTarget(this.absolutePath)}.${digest}.section.lock`, () => fn(), { timeoutMs: this.lockTimeoutMs });
+    return withFileLock(`${resolveTarget(this.absolutePath)}.${digest}.section.lock`, () => fn(), {
+      timeoutMs: this.sectionTimeoutMs,
+      staleMs: this.sectionLeaseMs,
+    });
   }
 
   /** Closes the storage and drops its cache; afterwards every call rejects with `StorageClosedError`. */
@@ -335,6 +350,12 @@ export class JSONTokenStorage extends TokenStorage {
       { timeoutMs: this.lockTimeoutMs },
     );
   }
+}
+
+function checkedMilliseconds(value: unknown, name: string, infinityAllowed: boolean): number {
+  const valid = typeof value === 'number' && value > 0 && (Number.isFinite(value) || (infinityAllowed && value === Infinity));
+  if (!valid) throw new InvalidArgumentError(`'${name}' must be a number of milliseconds > 0${infinityAllowed ? ' (Infinity waits for ever)' : ''}`);
+  return value as number;
 }
 
 function checkFilepath(filepath: unknown): string {

@@ -128,7 +128,7 @@ describe('JSONTokenStorage across processes', () => {
     const holder = startChild('hold-section.mjs', [file, 'DEFAULT/transfer.api.globus.org']);
     running.push(holder.process);
     expect(await holder.firstLine).toBe('held');
-    const storage = new JSONTokenStorage(file, { lockTimeoutMs: 200 });
+    const storage = new JSONTokenStorage(file, { sectionTimeoutMs: 200 });
     let error: unknown;
     try {
       await storage.runExclusive('DEFAULT/transfer.api.globus.org', async () => 'entered');
@@ -140,7 +140,7 @@ describe('JSONTokenStorage across processes', () => {
     await storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') });
     holder.process.kill('SIGKILL');
     await holder.exited;
-    const patient = new JSONTokenStorage(file, { lockTimeoutMs: 3000 });
+    const patient = new JSONTokenStorage(file, { sectionTimeoutMs: 3000 });
     expect(await patient.runExclusive('DEFAULT/transfer.api.globus.org', async () => 'entered')).toBe('entered');
     expect(readdirSync(temp.dir)).toEqual(['tokens.json']);
   }, 30_000);
