@@ -23,9 +23,14 @@ export interface BenchResult {
 
 const results: BenchResult[] = [];
 
+/** Rounds per comparison: cases run interleaved, so slow drift (disk write-back, CPU boost) hits all alike. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
 /**
- * Measures a baseline and some candidates in the same process, one after another, and reports each
- * candidate's throughput as a ratio against the baseline (so machine speed cancels out).
+ * Measures a baseline and some candidates in the same process and reports each candidate's
+ * throughput as a ratio against the baseline (so machine speed cancels out). The cases run in
+ * several interleaved rounds, each round starting with a different case, and each case's figure is
+ * its median over the rounds.
  *
  * @param group - Name of the comparison.
  * @param baseline - The reference operation (the raw limit: a plain read, a raw driver call…).
@@ -33,17 +38,22 @@ const results: BenchResult[] = [];
  * @returns The figures, also printed as a table.
  */
 export async function compare(group: string, baseline: BenchCase, candidates: BenchCase[]): Promise<BenchResult[]> {
-  const bench = new Bench({ time: Number(process.env.BENCH_TIME_MS ?? 1000), warmupTime: 200 });
-  for (const item of [baseline, ...candidates]) bench.add(item.label, item.fn);
-  await bench.run();
-  const opsOf = (label: string) => {
-    const task = bench.getTask(label);
-    const result = task?.result;
-    if (!result || !('throughput' in result)) throw new Error(`benchmark "${label}" did not complete: ${result?.state ?? 'no result'}`);
-    return result.throughput.mean;
-  };
+  const cases = [baseline, ...candidates];
+  const samples = new Map<string, number[]>(cases.map((item) => [item.label, []]));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const bench = new Bench({ time: Number(process.env.BENCH_TIME_MS ?? 1000) / ROUNDS, warmupTime: 100 });
+    const order = [...cases.slice(round % cases.length), ...cases.slice(0, round % cases.length)];
+    for (const item of order) bench.add(item.label, item.fn);
+    await bench.run();
+    for (const item of cases) {
+      const result = bench.getTask(item.label)?.result;
+      if (!result || !('throughput' in result)) throw new Error(`benchmark "${item.label}" did not complete: ${result?.state ?? 'no result'}`);
+      samples.get(item.label)?.push(result.throughput.mean);
+    }
+  }
+  const opsOf = (label: string) => median(samples.get(label) ?? []);
   const baselineOps = opsOf(baseline.label);
-  const rows: BenchResult[] = [baseline, ...candidates].map((item) => {
+  const rows: BenchResult[] = cases.map((item) => {
     const ops = opsOf(item.label);
     const ratio = baselineOps / ops;
     return {
@@ -70,4 +80,10 @@ export async function compare(group: string, baseline: BenchCase, candidates: Be
 /** Every result recorded so far in this process. */
 export function allResults(): readonly BenchResult[] {
   return results;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
