@@ -2,13 +2,18 @@
 # Prepares a fresh clone on a machine that has only Node.js (>= 20.19) and npm:
 # installs pnpm, installs the workspace's dependencies (compiling better-sqlite3 where no prebuilt
 # binary can be downloaded) and builds every package. Safe to run again; it is quick when nothing changed.
+# Source it (`. scripts/setup.sh`) to get pnpm on PATH even when it had to be installed locally.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PNPM_VERSION=12.21.0
+# A pnpm installed next to the clone (when the global npm prefix is not writable) comes first.
+export PATH="$PWD/.tools/node_modules/.bin:$PATH"
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then
   echo "setup: installing pnpm $PNPM_VERSION" >&2
-  npm install --global --silent "pnpm@$PNPM_VERSION" >&2
+  npm install --global --silent "pnpm@$PNPM_VERSION" >&2 2>/dev/null ||
+    npm install --silent --no-save --prefix .tools "pnpm@$PNPM_VERSION" >&2
+  hash -r
 fi
 
 # node-gyp must build native addons against the local Node headers instead of downloading them

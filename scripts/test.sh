@@ -6,7 +6,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 status=0
-bash scripts/setup.sh || exit 1
+# Sourced, so that a pnpm installed next to the clone is on PATH; it exits on a failed set-up.
+. scripts/setup.sh
+set +e
 
 echo "== typecheck" >&2
 pnpm --silent typecheck || status=1
