@@ -1,5 +1,6 @@
 import { AuthAPIError, InvalidArgumentError, TokenStorageError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
 import type { GlobusAuthorizer } from './globus-authorizer';
+import { SingleFlight } from './single-flight';
 import { describe, INSPECT_CUSTOM, redacted } from './redaction';
 
 /** Called with every token response a renewing authorizer obtains; awaited before the new header is used. */
@@ -47,7 +48,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
 
   #accessToken: string | null;
   #expiresAt: number | null;
-  #renewal: Promise<string> | null = null;
+  readonly #renewal = new SingleFlight<string>();
   readonly #onRefresh: OnRefreshCallback | null;
   readonly #now: () => number;
 
@@ -117,7 +118,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
    */
   async getAuthorizationHeader(): Promise<string> {
     const token = this.#accessToken;
-    if (this.#renewal === null && token !== null && this.#expiresAt !== null && this.#now() <= this.#expiresAt - RenewingAuthorizer.EXPIRES_ADJUST_SECONDS) {
+    if (!this.#renewal.isRunning && token !== null && this.#expiresAt !== null && this.#now() <= this.#expiresAt - RenewingAuthorizer.EXPIRES_ADJUST_SECONDS) {
       return `Bearer ${token}`;
     }
     return `Bearer ${await this.#renew()}`;
@@ -134,7 +135,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
    * @throws {@link AuthAPIError} (or another `TokenStorageError` subclass) if the renewal fails.
    */
   async handleMissingAuthorization(rejectedAuthorization?: string | null): Promise<boolean> {
-    if (this.#renewal === null) {
+    if (!this.#renewal.isRunning) {
       const current = this.#accessToken === null ? null : `Bearer ${this.#accessToken}`;
       if (typeof rejectedAuthorization === 'string' && current !== null && rejectedAuthorization !== current) return true;
       this.#expiresAt = null;
@@ -164,16 +165,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
   }
 
   #renew(): Promise<string> {
-    if (this.#renewal === null) {
-      const renewal = this.#fetchNewToken();
-      const settle = () => {
-        if (this.#renewal === renewal) this.#renewal = null;
-      };
-      // Registered before any caller awaits `renewal`, so the slot is free again when callers resume.
-      renewal.then(settle, settle);
-      this.#renewal = renewal;
-    }
-    return this.#renewal;
+    return this.#renewal.run(() => this.#fetchNewToken());
   }
 
   async #fetchNewToken(): Promise<string> {

@@ -10,6 +10,7 @@ import {
   type TokenStorageLike,
 } from '@globus-tokenstorage/core';
 import type { GlobusAuthorizer } from './globus-authorizer';
+import { SingleFlight } from './single-flight';
 import { describe, INSPECT_CUSTOM, redacted } from './redaction';
 import type { RefreshTokenClient } from './refresh-token-authorizer';
 import type { OnRefreshCallback } from './renewing-authorizer';
@@ -98,7 +99,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
   #token: CurrentToken | null = null;
   /** An access token a server refused: never adopted again, even before it expires. */
   #rejected: string | null = null;
-  #renewal: Promise<string> | null = null;
+  readonly #renewal = new SingleFlight<string>();
   #unsaved: UnsavedRefresh | null = null;
 
   /**
@@ -177,7 +178,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
    */
   async getAuthorizationHeader(): Promise<string> {
     const token = this.#token;
-    if (this.#renewal === null && token !== null && this.#isUsable(token.accessToken, token.expiresAt)) return `Bearer ${token.accessToken}`;
+    if (!this.#renewal.isRunning && token !== null && this.#isUsable(token.accessToken, token.expiresAt)) return `Bearer ${token.accessToken}`;
     return `Bearer ${await this.#renew()}`;
   }
 
@@ -193,7 +194,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
    * @throws The errors of {@link StorageBackedAuthorizer.getAuthorizationHeader}.
    */
   async handleMissingAuthorization(rejectedAuthorization?: string | null): Promise<boolean> {
-    if (this.#renewal === null) {
+    if (!this.#renewal.isRunning) {
       const current = this.#token === null ? null : `Bearer ${this.#token.accessToken}`;
       if (typeof rejectedAuthorization === 'string' && current !== null && rejectedAuthorization !== current) return true;
       this.#rejected = bearerToken(rejectedAuthorization) ?? this.#token?.accessToken ?? this.#rejected;
@@ -232,16 +233,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
   }
 
   #renew(): Promise<string> {
-    if (this.#renewal === null) {
-      const renewal = this.#obtain();
-      const settle = () => {
-        if (this.#renewal === renewal) this.#renewal = null;
-      };
-      // Registered before any caller awaits `renewal`, so the slot is free again when callers resume.
-      renewal.then(settle, settle);
-      this.#renewal = renewal;
-    }
-    return this.#renewal;
+    return this.#renewal.run(() => this.#obtain());
   }
 
   async #obtain(): Promise<string> {
