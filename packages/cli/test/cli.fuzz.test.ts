@@ -15,7 +15,7 @@ import {
   tokenFileDocument,
 } from '../../../tests/support/fuzz';
 
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/python');
+const FIXTURES = resolve(__dirname, '../../../fixtures/python');
 const JSON_SEEDS = ['v2.json', 'v1.json', 'legacy_simple.json'].map((name) => readFileSync(join(FIXTURES, name)));
 const PARSED_SEEDS = JSON_SEEDS.map((bytes) => JSON.parse(bytes.toString('utf8')) as unknown);
 const SQLITE_SEEDS = ['tokens.db', 'v1_sqlite.db'].map((name) => readFileSync(join(FIXTURES, name)));

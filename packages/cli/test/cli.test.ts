@@ -8,7 +8,7 @@ import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 
 const BIN = resolve(__dirname, '../dist/bin.js');
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/python');
+const FIXTURES = resolve(__dirname, '../../../fixtures/python');
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
 const FIXTURE_TOKENS = /\b(AT|RT)-(auth|transfer)-(DEFAULT|userapp)-000\d\b/;
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { version } from '../package.json';
 
 /** Files written by the real Python SDK (read-only; tests copy them before use). */
-export const PYTHON_FIXTURES = resolve(__dirname, '../../../../shared/fixtures/python');
+export const PYTHON_FIXTURES = resolve(__dirname, '../../../fixtures/python');
 
 /** What our files carry as `"globus-sdk.version"`. */
 export const WRITER = `@globus-tokenstorage/json ${version}`;

@@ -5,7 +5,7 @@ import { TokenStorageData } from '@globus-tokenstorage/core';
 import { migrateToJSONTokenStorage, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/python');
+const FIXTURES = resolve(__dirname, '../../../fixtures/python');
 const TRANSFER = 'transfer.api.globus.org';
 
 describe('migrateToJSONTokenStorage', () => {

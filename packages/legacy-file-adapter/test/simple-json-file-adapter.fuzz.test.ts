@@ -17,7 +17,7 @@ import {
   tokenFileDocument,
 } from '../../../tests/support/fuzz';
 
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/python');
+const FIXTURES = resolve(__dirname, '../../../fixtures/python');
 const SEEDS = ['legacy_simple.json', 'v1.json', 'v2.json'].map((name) => readFileSync(join(FIXTURES, name)));
 const PARSED_SEEDS = SEEDS.map((bytes) => JSON.parse(bytes.toString('utf8')) as unknown);
 

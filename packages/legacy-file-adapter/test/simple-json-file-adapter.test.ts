@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { ErrorCodes, InvalidArgumentError, OAuthTokenResponse, TokenStorageError } from '@globus-tokenstorage/core';
 import { SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/python');
+const FIXTURES = resolve(__dirname, '../../../fixtures/python');
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
 const behavior = JSON.parse(readFileSync(join(FIXTURES, 'behavior.json'), 'utf8'));
 const TRANSFER = 'transfer.api.globus.org';

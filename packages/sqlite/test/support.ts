@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { TokenStorageError } from '@globus-tokenstorage/core';
 
 /** The files written by the real Python SDK (read-only; copy before opening). */
-export const PYTHON_FIXTURES = resolve(__dirname, '../../../../shared/fixtures/python');
+export const PYTHON_FIXTURES = resolve(__dirname, '../../../fixtures/python');
 
 /** Temporary directories of one test file, removed by {@link TempDirs.removeAll}. */
 export class TempDirs {

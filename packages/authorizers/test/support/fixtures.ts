@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/** The Python SDK's recorded behaviour, in `../shared` beside the clone. */
-const BEHAVIOR_PATH = resolve(__dirname, '../../../../../shared/fixtures/python/behavior.json');
+/** The Python SDK's recorded behaviour, in the repository's `fixtures/python`. */
+const BEHAVIOR_PATH = resolve(__dirname, '../../../../fixtures/python/behavior.json');
 
 /** behavior.json, loosely typed: tests pick the parts they compare with. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

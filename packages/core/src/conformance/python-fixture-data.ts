@@ -1,6 +1,6 @@
 /**
  * Token data written by the real Python Globus SDK 4.9.0 (see `fixtures/python/expected.json` in
- * the project's shared reference material; core's tests check this copy against it).
+ * the repository; core's tests check this copy against it).
  */
 
 /** Per namespace and resource server, the entries as the Python SDK's `to_dict()` returns them. */

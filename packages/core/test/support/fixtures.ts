@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** The Python SDK's files and recorded behaviour, in `../shared` beside the clone. */
-export const PYTHON_FIXTURES = resolve(__dirname, '../../../../../shared/fixtures/python');
+/** The Python SDK's files and recorded behaviour, in the repository's `fixtures/python`. */
+export const PYTHON_FIXTURES = resolve(__dirname, '../../../../fixtures/python');
 
 /** Parses a JSON fixture. */
 export function readFixtureJson<T = unknown>(name: string): T {
