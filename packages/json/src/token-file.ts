@@ -53,7 +53,7 @@ export class TokenFile {
     readonly formatVersion: '1.0' | '2.0',
     /** The top-level keys in file order; `data` (2.0) or `by_rs` (1.0) holds the namespace maps. */
     private readonly top: ReadonlyMap<string, unknown>,
-    private readonly namespaces: ReadonlyMap<string, unknown>,
+    private readonly namespaces: ReadonlyMap<string, NamespaceEntries>,
   ) {}
 
   /**
@@ -63,7 +63,7 @@ export class TokenFile {
    * @returns An empty 2.0 file.
    */
   static empty(filePath: string): TokenFile {
-    const namespaces = new Map<string, unknown>();
+    const namespaces = new Map<string, NamespaceEntries>();
     const top = new Map<string, unknown>([
       ['data', namespaces],
       ['format_version', '2.0'],
@@ -130,20 +130,29 @@ export class TokenFile {
       );
     }
     const namespacesKey = formatVersion === '1.0' ? 'by_rs' : 'data';
-    let namespaces: Map<string, unknown>;
+    let namespaces: Map<string, NamespaceEntries>;
     let namespacesValue: unknown;
+    // Every container down to the namespaces must have its shape, so that no call reads a broken
+    // file as empty and no store rewrites one: the whole file is refused, never a part of it.
     if (formatVersion === '1.0') {
       if (!rootMap.has('by_rs')) throw fail("is invalid: format 1.0 data without 'by_rs'");
-      namespacesValue = namespaceFrom(rootMap.get('by_rs'), toValue);
-      namespaces = new Map([['DEFAULT', namespacesValue]]);
+      const found = namespaceFrom(rootMap.get('by_rs'), toValue);
+      if (found === null) throw fail(`is malformed: 'by_rs' is ${describeJSONType(rootMap.get('by_rs'))}, not a JSON object`);
+      namespacesValue = found;
+      namespaces = new Map([['DEFAULT', found]]);
     } else {
       const missing = ['data', 'globus-sdk.version'].filter((key) => !rootMap.has(key));
       if (missing.length > 0) throw fail(`is invalid: missing required keys (${missing.map((key) => `'${key}'`).join(', ')})`);
-      const found = namespacesFrom(rootMap.get('data'), toValue);
-      if (found === null) throw fail("is malformed: 'data' is not a JSON object");
+      const dataEntries = objectEntries(rootMap.get('data'));
+      if (dataEntries === null) throw fail(`is malformed: 'data' is ${describeJSONType(rootMap.get('data'))}, not a JSON object`);
       if (typeof rootMap.get('globus-sdk.version') !== 'string') throw fail("is invalid: 'globus-sdk.version' is not a string");
-      namespaces = found;
-      namespacesValue = found;
+      namespaces = new Map();
+      for (const [name, value] of dataEntries) {
+        const found = namespaceFrom(value, toValue);
+        if (found === null) throw fail(`is malformed: ${describeNamespace(name)} is ${describeJSONType(value)}, not a JSON object`);
+        namespaces.set(name, found);
+      }
+      namespacesValue = namespaces;
     }
     const top = new Map<string, unknown>();
     for (const [key, value] of rootMap) top.set(key, key === namespacesKey ? namespacesValue : toValue(value));
@@ -157,21 +166,16 @@ export class TokenFile {
    */
   namespaceNames(): string[] {
     const names: string[] = [];
-    for (const [name, value] of this.namespaces) if (name !== '' && (!(value instanceof Map) || value.size > 0)) names.push(name);
+    for (const [name, entries] of this.namespaces) if (name !== '' && entries.size > 0) names.push(name);
     return names;
   }
 
   /**
    * @param namespace - A namespace.
    * @returns Its entries, or `undefined` if the file has no such namespace.
-   * @throws {@link TokenFileFormatError} if the namespace is not a JSON object.
    */
   entries(namespace: string): NamespaceEntries | undefined {
-    const value = this.namespaces.get(namespace);
-    if (value === undefined || value instanceof Map) return value;
-    throw new TokenFileFormatError(`token file '${this.filePath}' is malformed: namespace '${namespace}' is not a JSON object`, {
-      filePath: this.filePath,
-    });
+    return this.namespaces.get(namespace);
   }
 
   /**
@@ -294,15 +298,25 @@ function objectEntries(value: unknown): Array<[string, unknown]> | null {
   return Object.entries(value);
 }
 
-/** A namespace as an ordered map of entries, or the value as found if it is not an object. */
-function namespaceFrom(value: unknown, toValue: (value: unknown) => unknown): unknown {
+/** A namespace as an ordered map of entries, or `null` if it is not a JSON object. */
+function namespaceFrom(value: unknown, toValue: (value: unknown) => unknown): Map<string, unknown> | null {
   const entries = objectEntries(value);
-  return entries === null ? toValue(value) : new Map(entries.map(([key, entry]) => [key, toValue(entry)]));
+  return entries === null ? null : new Map(entries.map(([key, entry]) => [key, toValue(entry)]));
 }
 
-function namespacesFrom(value: unknown, toValue: (value: unknown) => unknown): Map<string, unknown> | null {
-  const entries = objectEntries(value);
-  return entries === null ? null : new Map(entries.map(([name, namespace]) => [name, namespaceFrom(namespace, toValue)]));
+/** What a JSON value is, for messages that must not show it (it may be a token). */
+function describeJSONType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  return 'an object';
+}
+
+/** Names a namespace read from the file, unless the name is too long or odd to be shown safely. */
+function describeNamespace(name: string): string {
+  return name.length <= 64 && /^[\w .@:+-]*$/.test(name) ? `namespace '${name}'` : 'a namespace';
 }
 
 /**
