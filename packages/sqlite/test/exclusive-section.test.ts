@@ -23,17 +23,21 @@ function holdInChild(filepath: string, leaseMs: number) {
 describe('SQLiteTokenStorage.runExclusive', () => {
   it('keeps the section across lease renewals while the holder works longer than the lease', async () => {
     const filepath = join(dirs.make(), 'tokens.db');
-    const first = new SQLiteTokenStorage(filepath, { sectionLeaseMs: 60 });
-    const second = new SQLiteTokenStorage(filepath, { sectionLeaseMs: 60 });
+    const first = new SQLiteTokenStorage(filepath, { sectionLeaseMs: 150 });
+    const second = new SQLiteTokenStorage(filepath, { sectionLeaseMs: 150 });
     const order: string[] = [];
+    let firstEntered!: () => void;
+    const entered = new Promise<void>((resolve) => (firstEntered = resolve));
     try {
       await Promise.all([
         first.runExclusive('key', async () => {
           order.push('first in');
-          await pause(400);
+          firstEntered();
+          await pause(750);
           order.push('first out');
         }),
-        pause(20).then(() => second.runExclusive('key', async () => void order.push('second'))),
+        // The second waits from inside the first's section, so opening the file cannot race it.
+        entered.then(() => second.runExclusive('key', async () => void order.push('second'))),
       ]);
       expect(order).toEqual(['first in', 'first out', 'second']);
     } finally {
