@@ -66,6 +66,8 @@ describe('the minimal-script example', () => {
     expect(first.stderr).toContain('Logged in as identity 11111111-2222-4333-8444-555555555555; stored the new tokens.');
     expect(first.stderr).toContain('Token endpoint requests in this run: 1 authorization_code.');
     expect(first.stdout.trim().split('\n')).toEqual(CSV);
+    // Clean output on every tested Node: no runtime or dependency warnings (oidc-provider warns on Node 20).
+    expect(first.stderr).not.toMatch(/warning/i);
     const file = join(dataDir, 'tokens.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const stored = JSON.parse(readFileSync(file, 'utf8')).data.DEFAULT['groups.api.local'];

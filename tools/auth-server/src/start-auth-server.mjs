@@ -4,7 +4,7 @@
 // (`GET /groups`) on a second port, and counters of token-endpoint requests by grant type.
 import { generateKeyPairSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import Provider, { errors } from 'oidc-provider';
+import { errors, Provider } from './oidc-provider.mjs';
 import {
   API_RESOURCE_SERVER,
   API_SCOPE,
