@@ -23,4 +23,6 @@ if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ]; then
 fi
 
 pnpm install --frozen-lockfile --reporter=silent >&2
+# A run on another Node version (scripts/test-node.sh) may have left a build of better-sqlite3 for it.
+node scripts/use-native-build.mjs
 pnpm --silent -r --filter './packages/*' run build >/dev/null
