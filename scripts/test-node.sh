@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the jest suite and the packaging import/require checks on another Node.js major version
-# (`npx -y node@<major>` fetches it from the npm registry), after the default Node's `npm test` has
-# set up the clone. better-sqlite3 is switched to a build for that Node and back afterwards.
+# Runs the jest suite and the packaging import/require checks on another Node.js major version,
+# after the default Node's `npm test` has set up the clone. That Node comes from the npm registry
+# (the `node-<platform>-<arch>` package that `npx node@<major>` also uses, unpacked into
+# .tools/node-<major>, headers included, so better-sqlite3 can be compiled for it offline).
+# better-sqlite3 is switched to a build for that Node and back afterwards.
 # Usage: bash scripts/test-node.sh <major> [jest arguments]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -11,13 +13,22 @@ label="node$major"
 default_node=$(command -v node)
 export PATH="$PWD/.tools/node_modules/.bin:$PATH"
 
-node_bin=$(npx --yes "node@$major" -p process.execPath) || {
+node_home="$PWD/.tools/node-$major"
+if [ ! -x "$node_home/bin/node" ]; then
+  echo "test-node: fetching Node $major from the npm registry" >&2
+  download=$(mktemp -d)
+  if (cd "$download" && npm pack --silent "$(node -p '`node-${process.platform}-${process.arch}`')@$major" >/dev/null); then
+    mkdir -p "$node_home" && tar xzf "$download"/*.tgz -C "$node_home" --strip-components=1
+  fi
+  rm -rf "$download"
+fi
+if [ ! -x "$node_home/bin/node" ]; then
   echo "test-node: could not fetch Node $major from the npm registry" >&2
   node scripts/test-summary.mjs record "$label" /nonexistent 0
   exit 1
-}
+fi
 trap '"$default_node" scripts/use-native-build.mjs' EXIT
-export PATH="$(dirname "$node_bin"):$PATH"
+export PATH="$node_home/bin:$PATH"
 
 failed_steps=0
 node scripts/use-native-build.mjs || failed_steps=$((failed_steps + 1))

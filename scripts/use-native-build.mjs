@@ -1,8 +1,8 @@
 // Makes the workspace's better-sqlite3 loadable by the Node.js that runs this script: native addons
 // are built for one Node ABI, and CI tests several Node versions in one clone. Each build is kept in
 // node_modules/.cache/better-sqlite3/<version>/<abi>.node, so switching back costs a copy, not a
-// compile (about a minute and a half on 2 cores). Compiles against this Node's own headers (the npm
-// `node` package ships them), since nodejs.org may not be reachable.
+// compile (about a minute and a half on 2 cores). Compiles against this Node's own headers (beside
+// its bin/, as in the registry's node-<platform>-<arch> package), since nodejs.org may not be reachable.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,8 +28,7 @@ function loadsHere() {
 
 /** The folder holding this Node's `include/node` headers, for node-gyp's `nodedir`. */
 function headersDir() {
-  const prefix = dirname(dirname(process.execPath));
-  const candidates = [prefix, join(prefix, 'node_modules', `node-${process.platform}-${process.arch}`), '/usr'];
+  const candidates = [dirname(dirname(process.execPath)), '/usr'];
   const found = candidates.find((dir) => existsSync(join(dir, 'include', 'node', 'node_version.h')) && headersMatch(dir));
   if (!found) throw new Error(`no headers of Node ${process.version} next to ${process.execPath}`);
   return found;
