@@ -7,11 +7,13 @@ import {
   IdentityMismatchError,
   IdentityValidationError,
   InvalidArgumentError,
+  LoginCallbackError,
   MissingIdentityError,
   MissingTokenError,
   ScopeCycleError,
   ScopeParseError,
   StorageLockTimeoutError,
+  StorageQuotaExceededError,
   TokenFileFormatError,
   TokenStorageError,
   TokenValidationError,
@@ -41,6 +43,8 @@ describe('error classes', () => {
     ],
     ['MissingIdentityError', new MissingIdentityError('m'), ErrorCodes.MISSING_IDENTITY, [IdentityValidationError, TokenValidationError]],
     ['ScopeCycleError', new ScopeCycleError('c'), ErrorCodes.SCOPE_CYCLE, [ScopeParseError, TokenStorageError]],
+    ['StorageQuotaExceededError', new StorageQuotaExceededError('q', { resource: 'localStorage' }), ErrorCodes.STORAGE_QUOTA_EXCEEDED, [TokenStorageError]],
+    ['LoginCallbackError', new LoginCallbackError('l', { reason: 'state_mismatch' }), ErrorCodes.LOGIN_CALLBACK_FAILED, [TokenStorageError]],
   ];
 
   it.each(cases)('%s has its name, code and class chain', (name, error, code, ancestors) => {
@@ -80,6 +84,9 @@ describe('error classes', () => {
     expect(Object.keys(error)).toEqual(['code']);
     const api = new AuthAPIError('token endpoint said no', { httpStatus: 400, errorCode: 'invalid_grant' });
     expect([api.httpStatus, api.errorCode, api.description]).toEqual([400, 'invalid_grant', null]);
+    const login = new LoginCallbackError('denied', { reason: 'access_denied', description: 'The user said no' });
+    expect([login.reason, login.description, Object.keys(login)]).toEqual(['access_denied', 'The user said no', ['code']]);
+    expect(new StorageQuotaExceededError('full', { resource: 'localStorage["k"]' }).resource).toBe('localStorage["k"]');
   });
 
   it('passes the cause through', () => {

@@ -215,6 +215,9 @@ function createProvider({ baseUrl, apiUrl, settings, stats, keys, adapter }) {
       },
     },
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    // Browser apps (the native client in a page on a loopback port) call the token endpoint
+    // cross-origin; a confidential client's secret never belongs in a browser.
+    clientBasedCORS: (_ctx, origin, client) => client.clientAuthMethod === 'none' && isLoopbackOrigin(origin),
     rotateRefreshToken: settings.rotateRefreshTokens,
     ttl: {
       AccessToken: settings.accessTokenTTL,
@@ -451,6 +454,17 @@ function consentList(req, res, url, identityId, { consents, confidentialClients 
 /** `GET /groups` with a bearer token for the API (checked against the server's token store). */
 async function protectedApi(req, res, { provider, apiUrl, settings, stats }) {
   const url = new URL(req.url ?? '/', apiUrl);
+  // Pages on loopback origins may call the API (with an Authorization header, hence the preflight).
+  const origin = req.headers.origin;
+  if (origin && isLoopbackOrigin(origin)) {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
+    res.setHeader('Vary', 'Origin');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET', 'Access-Control-Allow-Headers': 'Authorization', 'Access-Control-Max-Age': '600' });
+      return res.end();
+    }
+  }
   if (url.pathname !== '/groups') return sendJSON(res, 404, { code: 'NOT_FOUND', message: `no route ${url.pathname}` });
   stats.apiRequests.total += 1;
   const challenge = (error, description) => {
@@ -527,6 +541,10 @@ function sendHTML(res, status, body) {
 
 function escapeHTML(text) {
   return String(text).replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]);
+}
+
+function isLoopbackOrigin(origin) {
+  return /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(origin);
 }
 
 function positiveInteger(value, name) {

@@ -7,12 +7,16 @@ export {
   UnsupportedFormatVersionError,
   StorageLockTimeoutError,
   StorageClosedError,
+  StorageQuotaExceededError,
   IdentityExtractionError,
   AuthAPIError,
+  LoginCallbackError,
   type TokenFileFormatErrorOptions,
   type UnsupportedFormatVersionErrorOptions,
   type StorageLockTimeoutErrorOptions,
+  type StorageQuotaExceededErrorOptions,
   type AuthAPIErrorOptions,
+  type LoginCallbackErrorOptions,
 } from './storage-errors';
 export {
   TokenValidationError,

@@ -103,6 +103,33 @@ export class StorageClosedError extends TokenStorageError {
   declare readonly code: typeof ErrorCodes.STORAGE_CLOSED;
 }
 
+/** Options of {@link StorageQuotaExceededError}. */
+export interface StorageQuotaExceededErrorOptions extends TokenStorageErrorOptions {
+  /** Where the write went (e.g. `localStorage["globus-tokenstorage:DEFAULT"]`). */
+  resource: string;
+}
+
+/**
+ * The backing store refused a write for lack of space (a browser's storage quota). Nothing was
+ * changed: the previous content is still there. Free space (remove other data) and retry.
+ */
+export class StorageQuotaExceededError extends TokenStorageError {
+  static override readonly errorName: string = 'StorageQuotaExceededError';
+  static override readonly code = ErrorCodes.STORAGE_QUOTA_EXCEEDED;
+  declare readonly code: typeof ErrorCodes.STORAGE_QUOTA_EXCEEDED;
+  /** Where the write went. */
+  declare readonly resource: string;
+
+  /**
+   * @param message - What could not be written; should name the resource.
+   * @param options - `resource` and an optional `cause`.
+   */
+  constructor(message: string, options: StorageQuotaExceededErrorOptions) {
+    super(message, options);
+    defineHidden(this, 'resource', options.resource);
+  }
+}
+
 /** The identity could not be read from a token response's id_token (bad signature, audience, …). */
 export class IdentityExtractionError extends TokenStorageError {
   static override readonly errorName: string = 'IdentityExtractionError';
@@ -140,6 +167,42 @@ export class AuthAPIError extends TokenStorageError {
     super(message, options);
     defineHidden(this, 'httpStatus', options.httpStatus);
     defineHidden(this, 'errorCode', options.errorCode ?? null);
+    defineHidden(this, 'description', options.description ?? null);
+  }
+}
+
+/** Options of {@link LoginCallbackError}. */
+export interface LoginCallbackErrorOptions extends TokenStorageErrorOptions {
+  /**
+   * Why: the OAuth2 `error` the server sent back (e.g. `access_denied`), or one of
+   * `no_login_started`, `state_mismatch`, `missing_code`.
+   */
+  reason: string;
+  /** The server's `error_description`, if it sent one. */
+  description?: string | null;
+}
+
+/**
+ * The redirect back from a login cannot complete it: the server sent an error, the `state` does not
+ * match the login this browser tab started (a forged or stale redirect), no login was started, or
+ * the redirect carries no code. No token was requested or stored.
+ */
+export class LoginCallbackError extends TokenStorageError {
+  static override readonly errorName: string = 'LoginCallbackError';
+  static override readonly code = ErrorCodes.LOGIN_CALLBACK_FAILED;
+  declare readonly code: typeof ErrorCodes.LOGIN_CALLBACK_FAILED;
+  /** The OAuth2 `error` of the redirect, or `no_login_started`, `state_mismatch`, `missing_code`. */
+  declare readonly reason: string;
+  /** The server's `error_description`, or `null`. */
+  declare readonly description: string | null;
+
+  /**
+   * @param message - What went wrong; never contains the code or the state.
+   * @param options - `reason`, `description` and an optional `cause`.
+   */
+  constructor(message: string, options: LoginCallbackErrorOptions) {
+    super(message, options);
+    defineHidden(this, 'reason', options.reason);
     defineHidden(this, 'description', options.description ?? null);
   }
 }

@@ -1,0 +1,223 @@
+import {
+  InvalidArgumentError,
+  LoginCallbackError,
+  ScopeParser,
+  type OAuthTokenResponse,
+  type ScopeCollection,
+  type TokenStorageLike,
+} from '@globus-tokenstorage/core';
+
+/**
+ * The login client a {@link RedirectLogin} drives: `NativeAppAuthClient` from
+ * `@globus-tokenstorage/authorizers` (anything with these three methods works).
+ */
+export interface RedirectLoginClient {
+  oauth2StartFlow(options: {
+    requestedScopes: ScopeCollection;
+    redirectUri?: string;
+    state?: string;
+    verifier?: string;
+    refreshTokens?: boolean;
+    prefillNamedGrant?: string;
+  }): void;
+  oauth2GetAuthorizeUrl(extra?: Record<string, unknown>): string;
+  oauth2ExchangeCodeForTokens(code: string): Promise<OAuthTokenResponse>;
+}
+
+/** Options of {@link RedirectLogin}. */
+export interface RedirectLoginOptions {
+  /** The native app's login client (a `NativeAppAuthClient`). */
+  client: RedirectLoginClient;
+  /** Where the tokens go once the login completes. */
+  storage: TokenStorageLike;
+  /**
+   * Keeps the pending login (PKCE verifier and `state`) while the tab is away at the login page.
+   * @default globalThis.sessionStorage (this tab only, gone when it closes)
+   */
+  flowStorage?: Storage;
+  /** The key of the pending login in `flowStorage`. @default "globus-tokenstorage:login" */
+  flowKey?: string;
+}
+
+/** Options of {@link RedirectLogin.start}. */
+export interface RedirectLoginStartOptions {
+  /** The scopes to request. */
+  requestedScopes: ScopeCollection;
+  /** Where the login page sends the browser back: a page of this app that calls `handleCallback`. */
+  redirectUri: string;
+  /** Also get refresh tokens (`access_type=offline`), so `StorageBackedAuthorizer` can renew them. @default false */
+  refreshTokens?: boolean;
+  /** A name for this grant, shown on the consent page. @default none */
+  prefillNamedGrant?: string;
+  /** Globus session parameters and extra query parameters of the authorize URL (see `oauth2GetAuthorizeUrl`). */
+  authorizeUrlOptions?: Record<string, unknown>;
+}
+
+/** What is kept in `flowStorage` between `start` and `handleCallback`. */
+interface PendingLogin {
+  state: string;
+  verifier: string;
+  redirectUri: string;
+  requestedScopes: string;
+  refreshTokens: boolean;
+  prefillNamedGrant: string | null;
+}
+
+/**
+ * The OAuth2 authorization-code login with PKCE of a single-page app, across the redirect to the
+ * login page and back: `start` builds the authorize URL with a fresh `state` and PKCE verifier and
+ * keeps both in `sessionStorage`; `handleCallback`, on the page the browser comes back to, checks the
+ * `state`, exchanges the code with the verifier and stores the tokens.
+ *
+ * @example
+ * ```ts
+ * const login = new RedirectLogin({ client: new NativeAppAuthClient(CLIENT_ID), storage: new WebStorageTokenStorage() });
+ * if (login.isCallback(location.href)) {
+ *   await login.handleCallback(location.href);
+ *   history.replaceState(null, '', location.pathname); // drop the code from the address bar
+ * } else {
+ *   loginButton.onclick = () => location.assign(login.start({ requestedScopes: SCOPES, redirectUri: location.origin + '/', refreshTokens: true }));
+ * }
+ * ```
+ */
+export class RedirectLogin {
+  /** The default of the `flowKey` option. */
+  static readonly DEFAULT_FLOW_KEY = 'globus-tokenstorage:login';
+
+  readonly #client: RedirectLoginClient;
+  readonly #storage: TokenStorageLike;
+  readonly #flowStorage: Storage;
+  readonly #flowKey: string;
+
+  /**
+   * @param options - See {@link RedirectLoginOptions}. Reads nothing yet.
+   * @throws {@link InvalidArgumentError} for a missing client or storage, or no `sessionStorage`.
+   */
+  constructor(options: RedirectLoginOptions) {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('RedirectLogin needs an options object');
+    const { client, storage } = options;
+    if (typeof client?.oauth2StartFlow !== 'function' || typeof client.oauth2ExchangeCodeForTokens !== 'function') {
+      throw new InvalidArgumentError("'client' must be a login client such as NativeAppAuthClient");
+    }
+    if (typeof storage?.storeTokenResponse !== 'function') throw new InvalidArgumentError("'storage' must be a token storage");
+    const flowStorage = options.flowStorage ?? (globalThis as { sessionStorage?: Storage }).sessionStorage;
+    if (typeof flowStorage?.getItem !== 'function') throw new InvalidArgumentError("'flowStorage' must be a Storage (there is no sessionStorage here)");
+    const flowKey = options.flowKey ?? RedirectLogin.DEFAULT_FLOW_KEY;
+    if (typeof flowKey !== 'string' || flowKey === '') throw new InvalidArgumentError("'flowKey' must be a non-empty string");
+    this.#client = client;
+    this.#storage = storage;
+    this.#flowStorage = flowStorage;
+    this.#flowKey = flowKey;
+  }
+
+  /**
+   * Starts a login: a new `state` and PKCE verifier are kept in `flowStorage` (replacing any pending
+   * login of this tab) and the authorize URL is returned. Send the browser there
+   * (`location.assign(url)`).
+   *
+   * @param options - See {@link RedirectLoginStartOptions}.
+   * @returns The authorize URL.
+   * @throws {@link InvalidArgumentError} for empty scopes or a redirect URI that is not an absolute URL.
+   */
+  start(options: RedirectLoginStartOptions): string {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('start needs an options object');
+    const pending: PendingLogin = {
+      state: randomText(16),
+      verifier: randomText(32),
+      redirectUri: options.redirectUri,
+      requestedScopes: ScopeParser.serialize(options.requestedScopes, { rejectEmpty: true }),
+      refreshTokens: options.refreshTokens ?? false,
+      prefillNamedGrant: options.prefillNamedGrant ?? null,
+    };
+    this.#resume(pending);
+    const url = this.#client.oauth2GetAuthorizeUrl(options.authorizeUrlOptions);
+    this.#flowStorage.setItem(this.#flowKey, JSON.stringify(pending));
+    return url;
+  }
+
+  /**
+   * @param url - The address the browser is at (`location.href`).
+   * @returns Whether it is the way back from a login this tab started (it carries `code` or `error`,
+   *   and a login is pending).
+   */
+  isCallback(url: string | URL): boolean {
+    const params = new URL(url).searchParams;
+    return (params.has('code') || params.has('error')) && this.#flowStorage.getItem(this.#flowKey) !== null;
+  }
+
+  /**
+   * Completes the login on the page the browser came back to: checks that `state` is the one this
+   * tab sent, exchanges the code (with the PKCE verifier) and stores the tokens. The pending login
+   * is used up whatever the outcome, so a redirect cannot be replayed.
+   *
+   * @param url - The address the browser is at (`location.href`).
+   * @returns The token response, already stored.
+   * @throws {@link LoginCallbackError} if the server sent an error (`reason` is its `error`, e.g.
+   *   `access_denied`), no login was started in this tab (`no_login_started`), the `state` differs
+   *   (`state_mismatch`) or there is no code (`missing_code`); nothing is requested or stored then.
+   * @throws The login client's errors (`AuthAPIError`) and the storage's.
+   */
+  async handleCallback(url: string | URL): Promise<OAuthTokenResponse> {
+    const params = new URL(url).searchParams;
+    const pending = this.#takePending();
+    if (pending === null) {
+      throw new LoginCallbackError('no login was started in this browser tab (or it was already completed)', { reason: 'no_login_started' });
+    }
+    if (params.get('state') !== pending.state) {
+      throw new LoginCallbackError('the login redirect does not belong to the login this tab started (its state differs)', { reason: 'state_mismatch' });
+    }
+    const error = params.get('error');
+    if (error !== null) {
+      const description = params.get('error_description');
+      throw new LoginCallbackError(`the login failed: ${error}${description ? `: ${description}` : ''}`, { reason: error, description });
+    }
+    const code = params.get('code');
+    if (code === null || code === '') throw new LoginCallbackError('the login redirect carries no code', { reason: 'missing_code' });
+    this.#resume(pending);
+    const response = await this.#client.oauth2ExchangeCodeForTokens(code);
+    await this.#storage.storeTokenResponse(response);
+    return response;
+  }
+
+  /** Puts the client back in the flow that `pending` describes (a page load lost its memory of it). */
+  #resume(pending: PendingLogin): void {
+    this.#client.oauth2StartFlow({
+      requestedScopes: pending.requestedScopes,
+      redirectUri: pending.redirectUri,
+      state: pending.state,
+      verifier: pending.verifier,
+      refreshTokens: pending.refreshTokens,
+      ...(pending.prefillNamedGrant === null ? {} : { prefillNamedGrant: pending.prefillNamedGrant }),
+    });
+  }
+
+  #takePending(): PendingLogin | null {
+    const text = this.#flowStorage.getItem(this.#flowKey);
+    this.#flowStorage.removeItem(this.#flowKey);
+    if (text === null) return null;
+    try {
+      const value = JSON.parse(text) as PendingLogin;
+      return typeof value.state === 'string' && typeof value.verifier === 'string' ? value : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A description without the pending login's secrets. */
+  toString(): string {
+    return `RedirectLogin(flowKey=${JSON.stringify(this.#flowKey)})`;
+  }
+
+  /** What `JSON.stringify` shows: no secrets. */
+  toJSON(): Record<string, unknown> {
+    return { redirectLogin: true, flowKey: this.#flowKey };
+  }
+}
+
+/** `byteCount` random bytes as unpadded base64url (43 characters for 32 bytes: a valid PKCE verifier). */
+function randomText(byteCount: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(byteCount));
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
