@@ -82,7 +82,7 @@ export class WebStorageTokenStorage extends TokenStorage {
    * @throws {@link InvalidArgumentError} for an empty key; {@link StorageLockTimeoutError} after
    *   waiting `lockTimeoutMs`; {@link StorageClosedError} after `close()`.
    */
-  readonly runExclusive?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  declare readonly runExclusive?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   readonly #storage: Storage;
   readonly #storageName: string;
   readonly #locks: LockManagerLike | null;
