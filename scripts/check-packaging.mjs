@@ -1,13 +1,15 @@
 // Packs every publishable package with pnpm (so workspace:^ ranges become real versions), then checks
 // each tarball with publint (package.json and exports) and attw (types for ESM and CJS consumers),
-// and smoke-tests the built entries with both import() and require().
-// With --imports-only, only the smoke test runs (for the other Node versions CI tests: publint and
-// attw read files, and their answer does not depend on the Node that runs them).
+// smoke-tests the built entries with both import() and require(), and checks the browser bundles
+// (no Node built-in, size budget; see browser-bundles.mjs).
+// With --imports-only, only the smoke test runs (for the other Node versions CI tests: publint, attw
+// and the bundles read files, and their answer does not depend on the Node that runs them).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { checkBrowserBundles } from './browser-bundles.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const importsOnly = process.argv.includes('--imports-only');
@@ -52,6 +54,13 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
       console.error(`FAIL ${specifier}: import and require\n${error.stack}`);
     }
   }
+}
+
+if (!importsOnly) {
+  const browser = await checkBrowserBundles(root);
+  for (const line of browser.lines) console.error(`ok   ${line}`);
+  for (const failure of browser.failures) console.error(`FAIL ${failure}`);
+  failures += browser.failures.length;
 }
 
 rmSync(join(root, '.tmp'), { recursive: true, force: true });

@@ -13,6 +13,10 @@ set +e
 echo "== typecheck" >&2
 pnpm --silent typecheck || failed_steps=$((failed_steps + 1))
 
+echo "== chromium" >&2
+# The browser tests need it; without it they fail and say how to install it.
+bash scripts/install-chromium.sh || failed_steps=$((failed_steps + 1))
+
 echo "== jest (Node $(node --version))" >&2
 mkdir -p reports
 report="reports/jest-node$(node -p 'process.versions.node.split(".")[0]').json"

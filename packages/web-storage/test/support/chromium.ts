@@ -12,20 +12,19 @@ const CHROMIUM_FLAGS = [
   '--disable-quic',
 ];
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
+const SYSTEM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
 
 /**
- * The Chromium binary: `$CHROMIUM_PATH`, else the usual system locations.
+ * The Chromium binary: `$CHROMIUM_PATH`, else the first of `candidates` that exists.
  *
  * @throws An error saying how to install it: these tests must fail, not pass, without a browser.
  */
-export function chromiumPath(): string {
-  const configured = process.env.CHROMIUM_PATH;
+export function chromiumPath(configured = process.env.CHROMIUM_PATH, candidates: readonly string[] = SYSTEM_PATHS): string {
   if (configured) {
     if (!existsSync(configured)) throw new Error(`CHROMIUM_PATH is set to ${configured}, which does not exist`);
     return configured;
   }
-  const found = CANDIDATES.find((candidate) => existsSync(candidate));
+  const found = candidates.find((candidate) => existsSync(candidate));
   if (found) return found;
   throw new Error(
     'The browser tests need Chromium, which is not installed. Install it with `bash scripts/install-chromium.sh` ' +
