@@ -23,7 +23,10 @@ let config: ServerConfig;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  [session, server] = await Promise.all([startBrowserSession(), startAuthServerProcess(['--rotate-refresh-tokens'])]);
+  const [browser, auth] = await Promise.allSettled([startBrowserSession(), startAuthServerProcess(['--rotate-refresh-tokens'])]);
+  if (browser.status === 'fulfilled') session = browser.value;
+  if (auth.status === 'fulfilled') server = auth.value;
+  for (const outcome of [browser, auth]) if (outcome.status === 'rejected') throw outcome.reason;
   config = {
     clientId: server.clients.native.clientId,
     baseUrl: server.baseUrl,
