@@ -14,6 +14,7 @@ import {
   ScopeParseError,
   StorageLockTimeoutError,
   StorageQuotaExceededError,
+  StorageUnavailableError,
   TokenFileFormatError,
   TokenStorageError,
   TokenValidationError,
@@ -45,6 +46,7 @@ describe('error classes', () => {
     ['ScopeCycleError', new ScopeCycleError('c'), ErrorCodes.SCOPE_CYCLE, [ScopeParseError, TokenStorageError]],
     ['StorageQuotaExceededError', new StorageQuotaExceededError('q', { resource: 'localStorage' }), ErrorCodes.STORAGE_QUOTA_EXCEEDED, [TokenStorageError]],
     ['LoginCallbackError', new LoginCallbackError('l', { reason: 'state_mismatch' }), ErrorCodes.LOGIN_CALLBACK_FAILED, [TokenStorageError]],
+    ['StorageUnavailableError', new StorageUnavailableError('down', { resource: 'db.example.org:5432/app' }), ErrorCodes.STORAGE_UNAVAILABLE, [TokenStorageError]],
   ];
 
   it.each(cases)('%s has its name, code and class chain', (name, error, code, ancestors) => {
@@ -82,6 +84,7 @@ describe('error classes', () => {
     expect(error.resource).toBe('/tmp/tokens.json');
     expect(error.timeoutMs).toBe(10);
     expect(Object.keys(error)).toEqual(['code']);
+    expect(new StorageUnavailableError('down', { resource: 'db:5432/app' }).resource).toBe('db:5432/app');
     const api = new AuthAPIError('token endpoint said no', { httpStatus: 400, errorCode: 'invalid_grant' });
     expect([api.httpStatus, api.errorCode, api.description]).toEqual([400, 'invalid_grant', null]);
     const login = new LoginCallbackError('denied', { reason: 'access_denied', description: 'The user said no' });

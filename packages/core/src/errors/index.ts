@@ -8,6 +8,7 @@ export {
   StorageLockTimeoutError,
   StorageClosedError,
   StorageQuotaExceededError,
+  StorageUnavailableError,
   IdentityExtractionError,
   AuthAPIError,
   LoginCallbackError,
@@ -15,6 +16,7 @@ export {
   type UnsupportedFormatVersionErrorOptions,
   type StorageLockTimeoutErrorOptions,
   type StorageQuotaExceededErrorOptions,
+  type StorageUnavailableErrorOptions,
   type AuthAPIErrorOptions,
   type LoginCallbackErrorOptions,
 } from './storage-errors';

@@ -130,6 +130,36 @@ export class StorageQuotaExceededError extends TokenStorageError {
   }
 }
 
+/** Options of {@link StorageUnavailableError}. */
+export interface StorageUnavailableErrorOptions extends TokenStorageErrorOptions {
+  /**
+   * The server that could not be used, as `host:port/database` (never with a user name or password).
+   */
+  resource: string;
+}
+
+/**
+ * The storage's server (e.g. PostgreSQL) could not be reached, refused the connection, or dropped
+ * it mid-call. Nothing was written by the failed call unless its message says otherwise; the next
+ * call connects again, so retrying once the server is back works.
+ */
+export class StorageUnavailableError extends TokenStorageError {
+  static override readonly errorName: string = 'StorageUnavailableError';
+  static override readonly code = ErrorCodes.STORAGE_UNAVAILABLE;
+  declare readonly code: typeof ErrorCodes.STORAGE_UNAVAILABLE;
+  /** The server that could not be used, as `host:port/database`. */
+  declare readonly resource: string;
+
+  /**
+   * @param message - What failed; should name the server, never a password or token.
+   * @param options - `resource` and an optional `cause`.
+   */
+  constructor(message: string, options: StorageUnavailableErrorOptions) {
+    super(message, options);
+    defineHidden(this, 'resource', options.resource);
+  }
+}
+
 /** The identity could not be read from a token response's id_token (bad signature, audience, …). */
 export class IdentityExtractionError extends TokenStorageError {
   static override readonly errorName: string = 'IdentityExtractionError';

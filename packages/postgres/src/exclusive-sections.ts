@@ -1,0 +1,199 @@
+import type { PoolClient } from 'pg';
+import { StorageLockTimeoutError } from '@globus-tokenstorage/core';
+import type { PostgresPool } from './postgres-connection';
+
+/**
+ * Cross-process critical sections on PostgreSQL session-level advisory locks.
+ *
+ * All sections of one pool are held on one connection taken from that pool (the "lock session")
+ * while any section is held or wanted, and given back when none is. The database releases a
+ * session's locks when the session ends, so a holder that is killed, or whose connection is cut,
+ * frees its sections at once, on any host. Waiting is `pg_try_advisory_lock` with a short backoff,
+ * so that waiters block neither the lock session nor other connections of the pool.
+ *
+ * PostgreSQL lets a session take a lock it already holds, so calls of this process that want the
+ * same section queue here first, and only the first of them asks the database.
+ */
+
+/** One call's part in a section. */
+export interface SectionRequest {
+  /** The advisory lock key (a signed 64-bit integer as text). */
+  lockKey: string;
+  /** How long to wait for the section, in milliseconds. */
+  timeoutMs: number;
+  /** Names the section in the timeout error. */
+  resource: string;
+  /** Throws when the storage was closed meanwhile. */
+  assertOpen(): void;
+  /** Types an error of pg. */
+  toError(error: unknown): unknown;
+}
+
+interface Session {
+  client: PoolClient;
+  broken: boolean;
+  released: boolean;
+  /** Our listener for the connection's 'error' and 'end' events. */
+  onLost: () => void;
+}
+
+/** Longest pause between two tries of a taken section, in milliseconds. */
+const MAX_PAUSE_MS = 100;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The sections of one pool (shared by every storage on that pool in this process). */
+export class SectionLocks {
+  private static readonly byPool = new WeakMap<PostgresPool, SectionLocks>();
+
+  /** Calls waiting in this process, per lock key; a key present in the map is held here. */
+  private readonly local = new Map<string, Array<() => void>>();
+  private session: Session | null = null;
+  private connecting: Promise<Session> | null = null;
+  /** Calls that hold or want a section through the lock session. */
+  private users = 0;
+
+  private constructor(private readonly pool: PostgresPool) {}
+
+  /** The sections of `pool`. */
+  static of(pool: PostgresPool): SectionLocks {
+    let locks = SectionLocks.byPool.get(pool);
+    if (!locks) {
+      locks = new SectionLocks(pool);
+      SectionLocks.byPool.set(pool, locks);
+    }
+    return locks;
+  }
+
+  /**
+   * Runs `fn` while holding the section of `request.lockKey`.
+   *
+   * @throws {@link StorageLockTimeoutError} if the section stays taken longer than `request.timeoutMs`;
+   *   a typed error when the database cannot be used; whatever `fn` throws.
+   */
+  async run<T>(request: SectionRequest, fn: () => Promise<T>): Promise<T> {
+    const deadline = performance.now() + request.timeoutMs;
+    const leaveLocal = await this.enterLocally(request, deadline);
+    this.users += 1;
+    try {
+      const session = await this.lock(request, deadline);
+      try {
+        return await fn();
+      } finally {
+        await this.unlock(session, request.lockKey);
+      }
+    } finally {
+      this.users -= 1;
+      leaveLocal();
+      if (this.users === 0 && this.session) this.end(this.session, false);
+    }
+  }
+
+  /** Waits until no other call of this process holds or wants the key; returns the way out. */
+  private async enterLocally(request: SectionRequest, deadline: number): Promise<() => void> {
+    const leave = () => {
+      const next = this.local.get(request.lockKey)?.shift();
+      if (next) next();
+      else this.local.delete(request.lockKey);
+    };
+    const queue = this.local.get(request.lockKey);
+    if (!queue) {
+      this.local.set(request.lockKey, []);
+      return leave;
+    }
+    const remaining = deadline - performance.now();
+    let wake: () => void = () => undefined;
+    const woken = new Promise<boolean>((resolve) => {
+      wake = () => resolve(true);
+      queue.push(wake);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, remaining));
+    });
+    const entered = await Promise.race([woken, timedOut]);
+    clearTimeout(timer);
+    if (!entered) {
+      const at = queue.indexOf(wake);
+      // Not in the queue any more: it was woken at the same moment, so it holds the key and passes it on.
+      if (at >= 0) queue.splice(at, 1);
+      else leave();
+      throw timeout(request);
+    }
+    return leave;
+  }
+
+  /** Takes the advisory lock on the lock session, trying again until the deadline. */
+  private async lock(request: SectionRequest, deadline: number): Promise<Session> {
+    for (let pause = 2; ; pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
+      request.assertOpen();
+      const session = await this.openSession(request);
+      let locked: boolean;
+      try {
+        const result = await session.client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [request.lockKey]);
+        locked = result.rows[0]?.locked === true;
+      } catch (error) {
+        this.end(session, true);
+        throw request.toError(error);
+      }
+      if (locked) return session;
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) throw timeout(request);
+      // Jitter, so that waiters of several processes do not ask in step.
+      await sleep(Math.min(pause * (0.5 + Math.random()), remaining));
+    }
+  }
+
+  private async unlock(session: Session, lockKey: string): Promise<void> {
+    // A broken session's locks died with its connection.
+    if (session.broken || session.released) return;
+    try {
+      const result = await session.client.query<{ unlocked: boolean }>('SELECT pg_advisory_unlock($1::bigint) AS unlocked', [lockKey]);
+      // Not held after all: the session is not what we think it is, so it is not reused.
+      if (result.rows[0]?.unlocked !== true) this.end(session, true);
+    } catch {
+      this.end(session, true);
+    }
+  }
+
+  private openSession(request: SectionRequest): Promise<Session> {
+    if (this.session && !this.session.broken) return Promise.resolve(this.session);
+    this.connecting ??= this.pool.connect().then(
+      (client) => {
+        this.connecting = null;
+        // A cut connection (server restart, pg_terminate_backend, network) releases its locks in
+        // the database; the holders' unlock is then skipped, and the next call opens a new session.
+        const session: Session = { client, broken: false, released: false, onLost: () => this.end(session, true) };
+        client.on('error', session.onLost);
+        client.on('end', session.onLost);
+        this.session = session;
+        return session;
+      },
+      (error: unknown) => {
+        this.connecting = null;
+        throw request.toError(error);
+      },
+    );
+    return this.connecting;
+  }
+
+  /** Gives the session's connection back to the pool, or closes it if it may be broken. */
+  private end(session: Session, broken: boolean): void {
+    if (broken) session.broken = true;
+    if (this.session === session && (broken || this.users === 0)) this.session = null;
+    if (session.released || (!broken && this.users > 0)) return;
+    session.released = true;
+    session.client.off('end', session.onLost);
+    session.client.off('error', session.onLost);
+    // A broken connection is closed by the pool; errors it still raises while closing are expected.
+    if (session.broken) session.client.on('error', () => undefined);
+    session.client.release(session.broken ? new Error('lock session lost') : undefined);
+  }
+}
+
+function timeout(request: SectionRequest): StorageLockTimeoutError {
+  return new StorageLockTimeoutError(`the section ${request.resource} stayed taken for ${request.timeoutMs} ms`, {
+    resource: request.resource,
+    timeoutMs: request.timeoutMs,
+  });
+}

@@ -1,0 +1,83 @@
+import { Client, Pool, type PoolConfig } from 'pg';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+
+/**
+ * What {@link PostgresTokenStorage} needs of a pool: `pg.Pool` has it, and so has a pool of another
+ * copy or version of pg.
+ */
+export interface PostgresPool {
+  query: Pool['query'];
+  connect: Pool['connect'];
+  /**
+   * pg-pool keeps its configuration here: its `max` is checked by `runExclusive`, and it names the
+   * server in error messages.
+   */
+  readonly options?: { readonly max?: number };
+}
+
+/** The three ways to say which database to use. */
+export type PostgresPoolOrConfig = PostgresPool | Pool | string | PoolConfig;
+
+/** A pool to use, and whether the storage made it (and so must end it). */
+export interface ResolvedPool {
+  pool: PostgresPool;
+  /** `end()` of a pool the storage made; `null` for a pool it was given. */
+  end: (() => Promise<void>) | null;
+  /** The configuration, to name the server in messages (resolved lazily: pg may read certificate files). */
+  config: object | string | undefined;
+}
+
+/**
+ * Accepts a `pg.Pool` (used as it is, never ended), a connection string or a `pg.PoolConfig` (a
+ * new pool is made, without connecting yet).
+ *
+ * @throws {@link InvalidArgumentError} for anything else (the message never shows the value: it may hold a password).
+ */
+export function resolvePool(value: unknown): ResolvedPool {
+  if (isPool(value)) return { pool: value, end: null, config: value.options };
+  if (typeof value === 'string') {
+    if (value.trim() === '') throw new InvalidArgumentError('the PostgreSQL connection string must not be empty');
+    return ownPool({ connectionString: value }, value);
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return ownPool({ ...(value as PoolConfig) }, value);
+  throw new InvalidArgumentError('PostgresTokenStorage needs a pg.Pool, a connection string or a pg.PoolConfig object');
+}
+
+function isPool(value: unknown): value is PostgresPool {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<'query' | 'connect', unknown>>;
+  return typeof candidate.query === 'function' && typeof candidate.connect === 'function';
+}
+
+function ownPool(config: PoolConfig, original: object | string): ResolvedPool {
+  const pool = new Pool(config);
+  // pg-pool re-emits the error of an idle client (the server restarted, a connection was killed)
+  // on the pool, and an 'error' event nobody listens to ends the process. The pool has already
+  // dropped that client; the next query connects again.
+  pool.on('error', () => undefined);
+  return { pool, end: () => pool.end(), config: original };
+}
+
+/** Where a pool connects to, as pg resolves it (configuration, then `PG*` variables, then defaults). */
+export interface ServerDescription {
+  /** `host:port/database`. */
+  server: string;
+  /** The password, when it is a string: scrubbed from every message. */
+  secrets: string[];
+}
+
+/**
+ * Names the server of a configuration without connecting: `host:port/database`. A configuration
+ * pg cannot parse is named by what is known of it.
+ */
+export function describeServer(config: ResolvedPool['config']): ServerDescription {
+  try {
+    // A Client only parses its parameters until connect() is called.
+    const client = new Client(config as PoolConfig | string | undefined);
+    const password = (client as unknown as { password?: unknown }).password;
+    const secrets = typeof password === 'string' && password !== '' ? [password, encodeURIComponent(password)] : [];
+    return { server: `${client.host}:${client.port}/${client.database ?? ''}`, secrets };
+  } catch {
+    return { server: 'the configured PostgreSQL server', secrets: [] };
+  }
+}

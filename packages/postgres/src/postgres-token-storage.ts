@@ -1,0 +1,420 @@
+import { createHash } from 'node:crypto';
+import type { QueryArrayConfig, QueryConfig } from 'pg';
+import {
+  checkResourceServer,
+  checkTokenDataMapping,
+  InvalidArgumentError,
+  InvalidTokenDataError,
+  TokenStorage,
+  TokenStorageData,
+  TokenStorageError,
+  type TokenStorageOptions,
+} from '@globus-tokenstorage/core';
+import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
+import { version } from '../package.json';
+import { advisoryKey } from './advisory-key';
+import { SectionLocks } from './exclusive-sections';
+import { describeServer, resolvePool, type PostgresPool, type PostgresPoolOrConfig, type ServerDescription } from './postgres-connection';
+import { isRetryableConflict, sqlStateOf, toStorageError } from './postgres-errors';
+import { ensureSchema, isWellFormed, tableNames, type TableNames } from './postgres-schema';
+
+/** Options of {@link PostgresTokenStorage}. */
+export interface PostgresTokenStorageOptions extends TokenStorageOptions {
+  /** The schema of the tables; created if missing. @default "public" */
+  schema?: string;
+  /** The token table; its version table is `<table>_internal`. At most 54 bytes. @default "token_storage" */
+  table?: string;
+  /**
+   * How long `runExclusive` waits for a section another process (or call) holds, in milliseconds,
+   * before rejecting with `StorageLockTimeoutError`. @default 60000
+   */
+  lockTimeoutMs?: number;
+}
+
+/** The `writer` row of tables this package creates. */
+const WRITER = `@globus-tokenstorage/postgres ${version}`;
+
+/** Largest timeout Node's timers accept. */
+const MAX_TIMEOUT_MS = 0x7fffffff;
+
+/** Parsed rows kept per storage for reuse while their text is unchanged (see `parseRow`). */
+const PARSED_CACHE_SIZE = 256;
+
+/** How often a write that lost a deadlock is run again. */
+const CONFLICT_ATTEMPTS = 3;
+
+/**
+ * A `\u0000` or unpaired-surrogate escape in `JSON.stringify` output (not preceded by an escaped
+ * backslash): text PostgreSQL's jsonb refuses.
+ */
+const UNSTORABLE_JSON = /(?:^|[^\\])(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/;
+
+/** Schema checks done per pool and table, shared by the storages of a process (see `ensureReady`). */
+const schemaChecks = new WeakMap<PostgresPool, Map<string, Promise<void>>>();
+
+/** The SQL of one storage, each a named statement (prepared once per connection). */
+interface Statements {
+  getOne: NamedStatement;
+  getAll: NamedStatement;
+  upsertOne: NamedStatement;
+  upsertMany: NamedStatement;
+  remove: NamedStatement;
+  namespaces: NamedStatement;
+}
+
+interface NamedStatement {
+  name: string;
+  text: string;
+}
+
+/**
+ * Token storage in a PostgreSQL table, for a fleet of app servers and workers that share one token
+ * store: every instance reads and writes the same rows, and `runExclusive` is a critical section
+ * across all of them (database advisory locks), so `StorageBackedAuthorizer` refreshes each token
+ * once however many processes need it.
+ *
+ * The table uses the Python SDK's column names (`namespace`, `resource_server`, and `token_data`
+ * as `jsonb`), keyed by the pair. It and a version table beside it are created on first use (or by
+ * {@link PostgresTokenStorage.migrate}); a table that is not a token table, or of an unknown
+ * version, is refused and left unchanged. Every call is one statement, so one transaction.
+ *
+ * The constructor connects to nothing: the first call does.
+ *
+ * @example
+ * ```ts
+ * import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
+ *
+ * const storage = new PostgresTokenStorage(process.env.DATABASE_URL!, { namespace: `user:${userId}` });
+ * try {
+ *   await storage.storeTokenResponse(response);
+ *   console.log((await storage.getTokenData('transfer.api.globus.org'))?.expiresAtSeconds);
+ * } finally {
+ *   await storage.close(); // ends the pool it made from the URL
+ * }
+ * ```
+ */
+export class PostgresTokenStorage extends TokenStorage {
+  /** The schema of the tables. */
+  readonly schema: string;
+  /** The token table. */
+  readonly table: string;
+  private readonly pool: PostgresPool;
+  private readonly endPool: (() => Promise<void>) | null;
+  private readonly poolConfig: ReturnType<typeof resolvePool>['config'];
+  private readonly names: TableNames;
+  private readonly lockTimeoutMs: number;
+  private readonly statements: Statements;
+  private description: ServerDescription | null = null;
+  private isReady = false;
+  private poolEnded = false;
+  private readonly parsed = new Map<string, { text: string; data: TokenStorageData }>();
+
+  /**
+   * @param pgPoolOrConfig - A `pg.Pool` (used as it is; `close()` never ends it), or a connection
+   *   string or `pg.PoolConfig` (a pool is made, and ended by `close()`). `ssl` and every other
+   *   pool option pass through to pg.
+   * @param options - See {@link PostgresTokenStorageOptions}.
+   * @throws {@link InvalidArgumentError} for a bad pool, configuration or option, or a namespace
+   *   with a NUL character or an unpaired surrogate (PostgreSQL text cannot hold them).
+   */
+  constructor(pgPoolOrConfig: PostgresPoolOrConfig, options: PostgresTokenStorageOptions = {}) {
+    super(options);
+    checkStorableKey(this.namespace, 'namespace');
+    const resolved = resolvePool(pgPoolOrConfig);
+    const names = tableNames(options.schema ?? 'public', options.table ?? 'token_storage');
+    const lockTimeoutMs = options.lockTimeoutMs ?? 60000;
+    if (typeof lockTimeoutMs !== 'number' || !Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 0 || lockTimeoutMs > MAX_TIMEOUT_MS) {
+      throw new InvalidArgumentError(`'lockTimeoutMs' must be an integer number of milliseconds from 0 to ${MAX_TIMEOUT_MS}`);
+    }
+    this.schema = names.schema;
+    this.table = names.table;
+    this.pool = resolved.pool;
+    this.endPool = resolved.end;
+    this.poolConfig = resolved.config;
+    this.names = names;
+    this.lockTimeoutMs = lockTimeoutMs;
+    this.statements = statementsFor(names.qualified);
+  }
+
+  /**
+   * Creates the token table and its version table if they do not exist (and the schema, if
+   * missing), or checks that the existing ones are this package's. The first call of any other
+   * method does the same; call this to do it at deployment time, e.g. with a role allowed to create
+   * tables, while the application's role may only read and write rows.
+   *
+   * @throws {@link TokenFileFormatError} if a table of that name is not a token table (left unchanged).
+   * @throws {@link UnsupportedFormatVersionError} if the tables are of an unknown schema version.
+   * @throws {@link StorageUnavailableError} if the server cannot be reached.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async migrate(): Promise<void> {
+    this.assertOpen();
+    await this.ensureReady();
+  }
+
+  /**
+   * Stores entries by resource server in one statement (one transaction), replacing whole entries
+   * of the same keys. An empty mapping writes nothing.
+   *
+   * @param data - Token data keyed by resource server.
+   * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`, or a key
+   *   holds a NUL character or an unpaired surrogate.
+   * @throws {@link InvalidTokenDataError} if an entry holds text that jsonb cannot store (NUL, unpaired surrogates).
+   * @throws {@link StorageUnavailableError} if the server cannot be reached (nothing was written,
+   *   unless the connection broke after the server received the statement).
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+    this.assertOpen();
+    const rows = checkTokenDataMapping(data)
+      .map(([key, value]) => [checkStorableKey(key, 'resource server'), this.render(key, value)] as const)
+      // One order for every writer, so that two stores of the same keys cannot deadlock.
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    await this.ensureReady();
+    if (rows.length === 0) return;
+    const [only] = rows;
+    const statement =
+      rows.length === 1 && only
+        ? { ...this.statements.upsertOne, values: [this.namespace, only[0], only[1]] }
+        : { ...this.statements.upsertMany, values: [this.namespace, rows.map(([key]) => key), rows.map(([, text]) => text)] };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.query(statement);
+        return;
+      } catch (error) {
+        if (attempt >= CONFLICT_ATTEMPTS || !isRetryableConflict(error)) throw this.toError(error);
+      }
+    }
+  }
+
+  /**
+   * @returns Every entry of the namespace keyed by resource server (a new object each call).
+   * @throws {@link InvalidTokenDataError} if a stored row is not valid token data (names the namespace and resource server).
+   * @throws {@link StorageUnavailableError} if the server cannot be reached.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
+    this.assertOpen();
+    await this.ensureReady();
+    const { rows } = await this.typedQuery<[string, string]>({ ...this.statements.getAll, values: [this.namespace], rowMode: 'array' });
+    const result: Record<string, TokenStorageData> = {};
+    for (const [key, text] of rows) {
+      Object.defineProperty(result, key, { value: this.parseRow(key, text), enumerable: true, writable: true, configurable: true });
+    }
+    return result;
+  }
+
+  /**
+   * Looks one entry up with a single indexed query.
+   *
+   * @param resourceServer - The key the entry was stored under.
+   * @returns The entry, or `null`.
+   * @throws {@link InvalidArgumentError} for an empty or non-string key, or one PostgreSQL text cannot hold.
+   * @throws {@link InvalidTokenDataError} if the stored row is not valid token data.
+   * @throws {@link StorageUnavailableError} if the server cannot be reached.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
+    this.assertOpen();
+    checkStorableKey(checkResourceServer(resourceServer), 'resource server');
+    await this.ensureReady();
+    const { rows } = await this.typedQuery<[string]>({ ...this.statements.getOne, values: [this.namespace, resourceServer], rowMode: 'array' });
+    const row = rows[0];
+    return row === undefined ? null : this.parseRow(resourceServer, row[0]);
+  }
+
+  /**
+   * @param resourceServer - The key the entry was stored under.
+   * @returns Whether an entry was removed.
+   * @throws {@link InvalidArgumentError} for an empty or non-string key, or one PostgreSQL text cannot hold.
+   * @throws {@link StorageUnavailableError} if the server cannot be reached.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async removeTokenData(resourceServer: string): Promise<boolean> {
+    this.assertOpen();
+    checkStorableKey(checkResourceServer(resourceServer), 'resource server');
+    await this.ensureReady();
+    const result = await this.typedQuery({ ...this.statements.remove, values: [this.namespace, resourceServer] });
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /**
+   * @returns Every namespace that holds at least one entry, sorted by code point (`COLLATE "C"`).
+   * @throws {@link StorageUnavailableError} if the server cannot be reached.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async listNamespaces(): Promise<string[]> {
+    this.assertOpen();
+    await this.ensureReady();
+    const { rows } = await this.typedQuery<[string]>({ ...this.statements.namespaces, rowMode: 'array' });
+    return rows.map(([namespace]) => namespace);
+  }
+
+  /**
+   * Runs `fn` while holding the section `key` of this table: calls with the same key, through any
+   * storage on the same table in any process on any host, run one at a time. The section is a
+   * PostgreSQL advisory lock held by a connection taken from the pool for as long as sections are
+   * held (one connection per pool, whatever the number of sections), so the table stays fully
+   * usable while `fn` runs. The database releases the lock when that connection ends: a holder
+   * that is killed, or whose connection is cut, frees the section at once.
+   *
+   * @param key - Non-empty name of the section, e.g. `namespace + "/" + resourceServer`.
+   * @param fn - The work; its result or error is passed on, and the section is released either way.
+   * @returns What `fn` returns.
+   * @throws {@link InvalidArgumentError} for an empty key, or a pool of a single connection (the
+   *   section's connection would leave `fn` none).
+   * @throws {@link StorageLockTimeoutError} if the section stays taken longer than `lockTimeoutMs`.
+   * @throws {@link StorageUnavailableError} if the server cannot be reached.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
+    if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
+    if (this.pool.options?.max === 1) {
+      throw new InvalidArgumentError('runExclusive needs a pool of at least 2 connections: one holds the section while fn uses the others');
+    }
+    return SectionLocks.of(this.pool).run(
+      {
+        lockKey: advisoryKey('section', this.names.schema, this.names.table, key),
+        timeoutMs: this.lockTimeoutMs,
+        resource: `'${key}' of ${this.location()}`,
+        assertOpen: () => this.assertOpen(),
+        toError: (error) => this.toError(error),
+      },
+      fn,
+    );
+  }
+
+  /** Closes the storage, and ends the pool if the storage made it (never a pool it was given). Idempotent. */
+  override async close(): Promise<void> {
+    await super.close();
+    this.parsed.clear();
+    if (this.endPool === null || this.poolEnded) return;
+    this.poolEnded = true;
+    await this.endPool().catch(() => undefined);
+  }
+
+  /** Creates or checks the tables, once per pool and table in this process. */
+  private async ensureReady(): Promise<void> {
+    if (this.isReady) return;
+    let checks = schemaChecks.get(this.pool);
+    if (!checks) {
+      checks = new Map();
+      schemaChecks.set(this.pool, checks);
+    }
+    let check = checks.get(this.names.qualified);
+    if (!check) {
+      check = ensureSchema({ pool: this.pool, names: this.names, writer: WRITER, location: this.location() });
+      checks.set(this.names.qualified, check);
+    }
+    try {
+      await check;
+    } catch (error) {
+      // Not remembered: the next call checks again (e.g. once the server is back).
+      if (checks.get(this.names.qualified) === check) checks.delete(this.names.qualified);
+      throw this.toError(error);
+    }
+    this.isReady = true;
+  }
+
+  /** Runs one statement; a table that disappeared is looked for (and created) again by the next call. */
+  private async query<Row>(statement: QueryConfig | QueryArrayConfig): Promise<{ rows: Row[]; rowCount: number | null }> {
+    try {
+      const { rows, rowCount } = await this.pool.query(statement as QueryConfig);
+      return { rows: rows as unknown as Row[], rowCount };
+    } catch (error) {
+      if (sqlStateOf(error) === '42P01') {
+        this.isReady = false;
+        schemaChecks.get(this.pool)?.delete(this.names.qualified);
+      }
+      throw error;
+    }
+  }
+
+  /** {@link PostgresTokenStorage.query} with pg's errors typed. */
+  private async typedQuery<Row = unknown>(statement: QueryConfig | QueryArrayConfig): Promise<{ rows: Row[]; rowCount: number | null }> {
+    try {
+      return await this.query<Row>(statement);
+    } catch (error) {
+      throw this.toError(error);
+    }
+  }
+
+  private toError(error: unknown): TokenStorageError {
+    const { server, secrets } = this.describe();
+    return toStorageError(error, { server, table: this.names.qualified, secrets });
+  }
+
+  private describe(): ServerDescription {
+    this.description ??= describeServer(this.poolConfig);
+    return this.description;
+  }
+
+  /** `host:port/database "schema"."table"`, for messages. */
+  private location(): string {
+    return `${this.describe().server} ${this.names.qualified}`;
+  }
+
+  /** The jsonb text of one entry. */
+  private render(key: string, value: TokenStorageData): string {
+    const text = JSON.stringify(value.toDict());
+    if (UNSTORABLE_JSON.test(text)) {
+      throw new InvalidTokenDataError(
+        `the token data for '${key}' in namespace '${this.namespace}' holds a NUL character or an unpaired surrogate, which PostgreSQL's jsonb cannot store`,
+      );
+    }
+    return text;
+  }
+
+  /**
+   * Turns one stored row into token data. Every read still queries the database (another process
+   * may have changed the row), but a row whose text is unchanged since the last read reuses that
+   * read's result: `TokenStorageData` is deeply immutable, and parsing and validating it costs more
+   * than the query itself.
+   */
+  private parseRow(resourceServer: string, text: string): TokenStorageData {
+    const cached = this.parsed.get(resourceServer);
+    if (cached !== undefined && cached.text === text) return cached.data;
+    const where = `the token data of '${resourceServer}' in namespace '${this.namespace}' of ${this.location()}`;
+    // jsonb is always valid JSON, but may nest deeper than JSON.parse should be given.
+    if (findDeepJSONNesting(text) >= 0) throw new InvalidTokenDataError(`${where} nests deeper than ${MAX_JSON_DEPTH} levels`);
+    let data: TokenStorageData;
+    try {
+      data = TokenStorageData.fromDict(JSON.parse(text));
+    } catch (error) {
+      if (!TokenStorageError.isInstance(error)) throw error;
+      throw new InvalidTokenDataError(`${where} is invalid: ${error.message}`, { cause: error });
+    }
+    if (this.parsed.size >= PARSED_CACHE_SIZE && cached === undefined) this.parsed.delete(this.parsed.keys().next().value as string);
+    this.parsed.set(resourceServer, { text, data });
+    return data;
+  }
+}
+
+/**
+ * Namespaces and resource servers are `text`: PostgreSQL refuses NUL characters, and pg would
+ * encode an unpaired surrogate as U+FFFD, which is another key.
+ */
+function checkStorableKey(value: string, what: string): string {
+  if (value.includes('\0') || !isWellFormed(value)) {
+    throw new InvalidArgumentError(`a ${what} stored in PostgreSQL must be text without NUL characters or unpaired surrogates`);
+  }
+  return value;
+}
+
+function statementsFor(table: string): Statements {
+  const named = (text: string): NamedStatement => ({ name: `gts-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text });
+  const upsert = 'ON CONFLICT (namespace, resource_server) DO UPDATE SET token_data = EXCLUDED.token_data';
+  return {
+    getOne: named(`SELECT token_data::text FROM ${table} WHERE namespace = $1 AND resource_server = $2`),
+    getAll: named(`SELECT resource_server, token_data::text FROM ${table} WHERE namespace = $1`),
+    upsertOne: named(`INSERT INTO ${table} (namespace, resource_server, token_data) VALUES ($1, $2, $3::jsonb) ${upsert}`),
+    upsertMany: named(
+      `INSERT INTO ${table} (namespace, resource_server, token_data)
+       SELECT $1, entry.resource_server, entry.token_data::jsonb FROM unnest($2::text[], $3::text[]) AS entry(resource_server, token_data) ${upsert}`,
+    ),
+    remove: named(`DELETE FROM ${table} WHERE namespace = $1 AND resource_server = $2`),
+    namespaces: named(`SELECT DISTINCT namespace COLLATE "C" FROM ${table} WHERE namespace <> '' ORDER BY 1`),
+  };
+}
