@@ -21,8 +21,8 @@ export interface SectionRequest {
   lockKey: string;
   /** How long to wait for the section, in milliseconds. */
   timeoutMs: number;
-  /** Names the section in the timeout error. */
-  resource: string;
+  /** Names the section in the timeout error (called only then). */
+  resource(): string;
   /** Throws when the storage was closed meanwhile. */
   assertOpen(): void;
   /** Types an error of pg. */
@@ -31,6 +31,8 @@ export interface SectionRequest {
 
 interface Session {
   client: PoolClient;
+  /** The last query sent: the next waits for it (a pg client runs one query at a time). */
+  tail: Promise<unknown>;
   broken: boolean;
   released: boolean;
   /** Our listener for the connection's 'error' and 'end' events. */
@@ -130,8 +132,8 @@ export class SectionLocks {
       const session = await this.openSession(request);
       let locked: boolean;
       try {
-        const result = await session.client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [request.lockKey]);
-        locked = result.rows[0]?.locked === true;
+        const rows = await ask<{ locked: boolean }>(session, 'SELECT pg_try_advisory_lock($1::bigint) AS locked', request.lockKey);
+        locked = rows[0]?.locked === true;
       } catch (error) {
         this.end(session, true);
         throw request.toError(error);
@@ -148,9 +150,9 @@ export class SectionLocks {
     // A broken session's locks died with its connection.
     if (session.broken || session.released) return;
     try {
-      const result = await session.client.query<{ unlocked: boolean }>('SELECT pg_advisory_unlock($1::bigint) AS unlocked', [lockKey]);
+      const rows = await ask<{ unlocked: boolean }>(session, 'SELECT pg_advisory_unlock($1::bigint) AS unlocked', lockKey);
       // Not held after all: the session is not what we think it is, so it is not reused.
-      if (result.rows[0]?.unlocked !== true) this.end(session, true);
+      if (rows[0]?.unlocked !== true) this.end(session, true);
     } catch {
       this.end(session, true);
     }
@@ -163,7 +165,7 @@ export class SectionLocks {
         this.connecting = null;
         // A cut connection (server restart, pg_terminate_backend, network) releases its locks in
         // the database; the holders' unlock is then skipped, and the next call opens a new session.
-        const session: Session = { client, broken: false, released: false, onLost: () => this.end(session, true) };
+        const session: Session = { client, tail: Promise.resolve(), broken: false, released: false, onLost: () => this.end(session, true) };
         client.on('error', session.onLost);
         client.on('end', session.onLost);
         this.session = session;
@@ -191,9 +193,14 @@ export class SectionLocks {
   }
 }
 
+/** Runs one query on the lock session after the ones already sent. */
+function ask<Row extends Record<string, unknown>>(session: Session, sql: string, lockKey: string): Promise<Row[]> {
+  const result = session.tail.then(() => session.client.query<Row>(sql, [lockKey]));
+  session.tail = result.catch(() => undefined);
+  return result.then(({ rows }) => rows);
+}
+
 function timeout(request: SectionRequest): StorageLockTimeoutError {
-  return new StorageLockTimeoutError(`the section ${request.resource} stayed taken for ${request.timeoutMs} ms`, {
-    resource: request.resource,
-    timeoutMs: request.timeoutMs,
-  });
+  const resource = request.resource();
+  return new StorageLockTimeoutError(`the section ${resource} stayed taken for ${request.timeoutMs} ms`, { resource, timeoutMs: request.timeoutMs });
 }

@@ -49,6 +49,9 @@ const CONFLICT_ATTEMPTS = 3;
  */
 const UNSTORABLE_JSON = /(?:^|[^\\])(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/;
 
+/** The statements of each table, made once per process (their names hash their text). */
+const statementsByTable = new Map<string, Statements>();
+
 /** Schema checks done per pool and table, shared by the storages of a process (see `ensureReady`). */
 const schemaChecks = new WeakMap<PostgresPool, Map<string, Promise<void>>>();
 
@@ -278,7 +281,7 @@ export class PostgresTokenStorage extends TokenStorage {
       {
         lockKey: advisoryKey('section', this.names.schema, this.names.table, key),
         timeoutMs: this.lockTimeoutMs,
-        resource: `'${key}' of ${this.location()}`,
+        resource: () => `'${key}' of ${this.location()}`,
         assertOpen: () => this.assertOpen(),
         toError: (error) => this.toError(error),
       },
@@ -376,15 +379,15 @@ export class PostgresTokenStorage extends TokenStorage {
   private parseRow(resourceServer: string, text: string): TokenStorageData {
     const cached = this.parsed.get(resourceServer);
     if (cached !== undefined && cached.text === text) return cached.data;
-    const where = `the token data of '${resourceServer}' in namespace '${this.namespace}' of ${this.location()}`;
+    const where = () => `the token data of '${resourceServer}' in namespace '${this.namespace}' of ${this.location()}`;
     // jsonb is always valid JSON, but may nest deeper than JSON.parse should be given.
-    if (findDeepJSONNesting(text) >= 0) throw new InvalidTokenDataError(`${where} nests deeper than ${MAX_JSON_DEPTH} levels`);
+    if (findDeepJSONNesting(text) >= 0) throw new InvalidTokenDataError(`${where()} nests deeper than ${MAX_JSON_DEPTH} levels`);
     let data: TokenStorageData;
     try {
       data = TokenStorageData.fromDict(JSON.parse(text));
     } catch (error) {
       if (!TokenStorageError.isInstance(error)) throw error;
-      throw new InvalidTokenDataError(`${where} is invalid: ${error.message}`, { cause: error });
+      throw new InvalidTokenDataError(`${where()} is invalid: ${error.message}`, { cause: error });
     }
     if (this.parsed.size >= PARSED_CACHE_SIZE && cached === undefined) this.parsed.delete(this.parsed.keys().next().value as string);
     this.parsed.set(resourceServer, { text, data });
@@ -404,6 +407,15 @@ function checkStorableKey(value: string, what: string): string {
 }
 
 function statementsFor(table: string): Statements {
+  let statements = statementsByTable.get(table);
+  if (!statements) {
+    statements = makeStatements(table);
+    statementsByTable.set(table, statements);
+  }
+  return statements;
+}
+
+function makeStatements(table: string): Statements {
   const named = (text: string): NamedStatement => ({ name: `gts-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text });
   const upsert = 'ON CONFLICT (namespace, resource_server) DO UPDATE SET token_data = EXCLUDED.token_data';
   return {

@@ -7,14 +7,16 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 /**
  * The state of one server, loaded from `file` (or empty), saved again after every change.
  * Saving is synchronous and atomic (temporary file + rename); the file is created 0600.
+ * Without a file the state lives in memory only; unlike oidc-provider's own memory adapter (an LRU
+ * of 1000 entries) it never drops a grant or token, so thousands of users can stay logged in.
  */
 export class PersistentState {
-  /** @param {string} file */
+  /** @param {string | null} file */
   constructor(file) {
     this.file = file;
     let saved = {};
     try {
-      saved = JSON.parse(readFileSync(file, 'utf8'));
+      if (file !== null) saved = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
       if (error.code !== 'ENOENT') throw new Error(`auth-server: cannot read the state file ${file}: ${error.message}`);
     }
@@ -34,6 +36,7 @@ export class PersistentState {
   }
 
   save() {
+    if (this.file === null) return;
     const now = Date.now();
     for (const [key, entry] of this.models) if (entry.expiresAt !== null && entry.expiresAt <= now) this.models.delete(key);
     const temporary = `${this.file}.${process.pid}.tmp`;

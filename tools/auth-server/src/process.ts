@@ -24,12 +24,28 @@ export interface AuthServerStats {
   apiRequests: { total: number; unauthorized: number };
 }
 
+/** One API token answer of `issueTokens`. */
+export interface IssuedToken {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  resource_server: string;
+  scope: string;
+  token_type: string;
+  identity_id: string;
+}
+
 /** A running auth server in a child process. */
 export interface AuthServerProcess extends AuthServerInfo {
   stats(): Promise<AuthServerStats>;
   resetStats(): Promise<void>;
   /** Logs a user in through an authorize URL (login + consent pages) and returns the code. */
   login(options: { authorizeUrl: string; username: string; clientId?: string; consent?: boolean }): Promise<string>;
+  /**
+   * API tokens (with refresh tokens) for the native client, as if `username` had logged in `count`
+   * times, without the login pages: one grant each (see the README).
+   */
+  issueTokens(options: { username: string; count?: number }): Promise<IssuedToken[]>;
   close(): Promise<void>;
 }
 
@@ -85,6 +101,7 @@ export async function startAuthServerProcess(args: string[] = []): Promise<AuthS
       await control('POST', '/stats/reset');
     },
     login: async (options) => (await control('POST', '/login', options)).code as string,
+    issueTokens: async (options) => (await control('POST', '/issue', options)).tokens as IssuedToken[],
     close: async () => {
       child.stdin.end();
       child.kill('SIGTERM');

@@ -76,7 +76,8 @@ export async function startAuthServer(options = {}) {
     state.save();
   };
   const confidentialClients = new Map([[CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET]]);
-  const provider = createProvider({ baseUrl, apiUrl, settings, stats, keys, adapter: state?.adapterClass() });
+  const store = state ?? new PersistentState(null);
+  const provider = createProvider({ baseUrl, apiUrl, settings, stats, keys, adapter: store.adapterClass() });
   const interactions = createInteractionHandler({ provider, settings, consents, saveConsents });
   const callback = provider.callback();
   const passwordOf = (username) => settings.users.find((user) => user.username === username)?.password;
@@ -95,6 +96,7 @@ export async function startAuthServer(options = {}) {
     users: settings.users.map(({ username, password, identityId }) => ({ username, password, identityId })),
     login: ({ authorizeUrl, username, password = passwordOf(username), clientId, consent }) =>
       login({ authorizeUrl, username, password, clientId, consent }),
+    issueTokens: (request) => issueTokens({ provider, apiUrl, settings }, request),
     resetStats: () => Object.assign(stats, newStats()),
     close: () => Promise.all([close(authHttp), close(apiHttp)]).then(() => undefined),
   };
@@ -120,6 +122,49 @@ export async function startAuthServer(options = {}) {
     );
   });
   return server;
+}
+
+/**
+ * Issues API tokens to the native client as if `username` had logged in (consented to the API
+ * scope with refresh tokens) `count` times, without driving the login pages: one grant per login,
+ * each with its own refresh token, which the token endpoint then refreshes (and rotates) as usual.
+ * For tests that need many logged-in users quickly; the login itself is tested through the pages.
+ *
+ * @returns {Promise<object[]>} One API token answer per login: `access_token`, `refresh_token`,
+ *   `expires_in`, `resource_server`, `scope`, `token_type`, `identity_id`.
+ */
+async function issueTokens({ provider, apiUrl, settings }, { username, count = 1 }) {
+  const user = settings.users.find((candidate) => candidate.username === username);
+  if (!user) throw new Error(`unknown user ${username}`);
+  if (!Number.isSafeInteger(count) || count < 1 || count > 100000) throw new Error('count must be an integer from 1 to 100000');
+  const client = await provider.Client.find(NATIVE_CLIENT_ID);
+  const resourceServer = new provider.ResourceServer(apiUrl, { scope: API_SCOPE, audience: apiUrl, accessTokenTTL: settings.accessTokenTTL, accessTokenFormat: 'opaque' });
+  const answers = [];
+  for (let index = 0; index < count; index += 1) {
+    const grant = new provider.Grant({ accountId: user.identityId, clientId: client.clientId });
+    grant.addOIDCScope('openid offline_access');
+    grant.addResourceScope(apiUrl, API_SCOPE);
+    const common = { accountId: user.identityId, client, grantId: await grant.save(), gty: 'authorization_code' };
+    const accessToken = new provider.AccessToken({ ...common, scope: API_SCOPE });
+    accessToken.resourceServer = resourceServer;
+    const refreshToken = new provider.RefreshToken({
+      ...common,
+      authTime: Math.floor(Date.now() / 1000),
+      resource: apiUrl,
+      rotations: 0,
+      scope: `openid offline_access ${API_SCOPE}`,
+    });
+    answers.push({
+      access_token: await accessToken.save(),
+      refresh_token: await refreshToken.save(),
+      expires_in: accessToken.expiration,
+      resource_server: API_RESOURCE_SERVER,
+      scope: API_SCOPE,
+      token_type: 'Bearer',
+      identity_id: user.identityId,
+    });
+  }
+  return answers;
 }
 
 /** The signing and cookie keys: kept in the state file when there is one, else fresh for this run. */
@@ -488,6 +533,13 @@ async function control(req, res, url, server) {
   if (req.method === 'POST' && url.pathname === '/__control/stats/reset') {
     server.resetStats();
     return sendJSON(res, 200, server.stats);
+  }
+  if (req.method === 'POST' && url.pathname === '/__control/issue') {
+    try {
+      return sendJSON(res, 200, { tokens: await server.issueTokens(JSON.parse(await readBody(req))) });
+    } catch (error) {
+      return sendJSON(res, 400, { error: 'issue_failed', error_description: error.message });
+    }
   }
   if (req.method === 'POST' && url.pathname === '/__control/login') {
     let code;
