@@ -18,6 +18,9 @@ export interface PostgresPool {
 /** The three ways to say which database to use. */
 export type PostgresPoolOrConfig = PostgresPool | Pool | string | PoolConfig;
 
+/** The connection strings pg parses as such: `postgres://`, `postgresql://`, `socket:` URLs and socket paths. */
+const CONNECTION_URL = /^(?:postgres(?:ql)?:\/\/|socket:|\/)/i;
+
 /** A pool to use, and whether the storage made it (and so must end it). */
 export interface ResolvedPool {
   pool: PostgresPool;
@@ -36,7 +39,10 @@ export interface ResolvedPool {
 export function resolvePool(value: unknown): ResolvedPool {
   if (isPool(value)) return { pool: value, end: null, config: value.options };
   if (typeof value === 'string') {
-    if (value.trim() === '') throw new InvalidArgumentError('the PostgreSQL connection string must not be empty');
+    // pg reads any other text as a database name, and would name it (password included) in errors.
+    if (!CONNECTION_URL.test(value)) {
+      throw new InvalidArgumentError('the PostgreSQL connection string must be a URL: postgres://user:password@host:port/database (or a socket path)');
+    }
     return ownPool({ connectionString: value }, value);
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return ownPool({ ...(value as PoolConfig) }, value);

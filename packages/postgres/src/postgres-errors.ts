@@ -13,10 +13,14 @@ export interface ErrorContext {
 /** SQLSTATE classes and codes that mean the server could not be used at all: connecting again later may work. */
 const UNAVAILABLE_SQLSTATE = /^(08|28|3D000|53300|57P0[1-4])/;
 
+/** TLS failures (certificate not trusted, wrong host name, …): Node's codes for them. */
+const TLS_CODE = /CERT|TLS|SSL|SIGNATURE/;
+
 /** Network and pg-pool failures that mean the same. */
 const UNAVAILABLE_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOENT']);
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
+  'does not support SSL',
   'connection timeout',
   'timeout exceeded when trying to connect',
   'not queryable',
@@ -42,7 +46,8 @@ export function sqlStateOf(error: unknown): string | undefined {
  */
 export function toStorageError(error: unknown, context: ErrorContext): TokenStorageError {
   if (TokenStorageError.isInstance(error)) return error;
-  if (!(error instanceof Error)) return new TokenStorageError(`PostgreSQL failed on ${context.table} at ${context.server}: ${typeof error}`);
+  // Duck-typed: errors of Node's network layer may come from another realm (vm contexts, test runners).
+  if (!isErrorLike(error)) return new TokenStorageError(`PostgreSQL failed on ${context.table} at ${context.server}: ${typeof error}`);
   const sqlState = sqlStateOf(error);
   const rawCode = (error as { code?: unknown }).code;
   const systemCode = typeof rawCode === 'string' ? rawCode : undefined;
@@ -51,7 +56,7 @@ export function toStorageError(error: unknown, context: ErrorContext): TokenStor
   const resource = context.server;
   if (
     (sqlState !== undefined && UNAVAILABLE_SQLSTATE.test(sqlState)) ||
-    (sqlState === undefined && systemCode !== undefined && UNAVAILABLE_SYSTEM_CODES.has(systemCode)) ||
+    (sqlState === undefined && systemCode !== undefined && (UNAVAILABLE_SYSTEM_CODES.has(systemCode) || TLS_CODE.test(systemCode))) ||
     (sqlState === undefined && UNAVAILABLE_MESSAGES.some((text) => error.message.includes(text)))
   ) {
     return new StorageUnavailableError(`the PostgreSQL server ${resource} cannot be used: ${message}${codeSuffix(sqlState ?? systemCode)}`, { resource, cause });
@@ -74,6 +79,10 @@ export function isRetryableConflict(error: unknown): boolean {
   return sqlState === '40P01' || sqlState === '40001';
 }
 
+function isErrorLike(value: unknown): value is Error {
+  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
+}
+
 function codeSuffix(code: string | undefined): string {
   return code === undefined ? '' : ` (${code})`;
 }
@@ -87,7 +96,7 @@ function scrub(text: string, secrets: readonly string[]): string {
 /** An error with only the message and code of `error`: nothing else of pg's error object is kept. */
 function safeCause(error: Error, message: string, code: string | undefined): Error {
   const cause = new Error(message);
-  cause.name = /^\w+$/.test(error.name) ? error.name : 'Error';
+  cause.name = typeof error.name === 'string' && /^\w+$/.test(error.name) ? error.name : 'Error';
   if (code !== undefined) Object.defineProperty(cause, 'code', { value: code, enumerable: true });
   return cause;
 }

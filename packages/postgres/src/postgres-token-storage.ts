@@ -152,6 +152,9 @@ export class PostgresTokenStorage extends TokenStorage {
    */
   async migrate(): Promise<void> {
     this.assertOpen();
+    // Always asks the server, even when this process has checked the tables before.
+    this.isReady = false;
+    schemaChecks.get(this.pool)?.delete(this.names.qualified);
     await this.ensureReady();
   }
 
@@ -198,7 +201,6 @@ export class PostgresTokenStorage extends TokenStorage {
    */
   async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
     this.assertOpen();
-    await this.ensureReady();
     const { rows } = await this.typedQuery<[string, string]>({ ...this.statements.getAll, values: [this.namespace], rowMode: 'array' });
     const result: Record<string, TokenStorageData> = {};
     for (const [key, text] of rows) {
@@ -220,7 +222,6 @@ export class PostgresTokenStorage extends TokenStorage {
   override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
     this.assertOpen();
     checkStorableKey(checkResourceServer(resourceServer), 'resource server');
-    await this.ensureReady();
     const { rows } = await this.typedQuery<[string]>({ ...this.statements.getOne, values: [this.namespace, resourceServer], rowMode: 'array' });
     const row = rows[0];
     return row === undefined ? null : this.parseRow(resourceServer, row[0]);
@@ -236,7 +237,6 @@ export class PostgresTokenStorage extends TokenStorage {
   async removeTokenData(resourceServer: string): Promise<boolean> {
     this.assertOpen();
     checkStorableKey(checkResourceServer(resourceServer), 'resource server');
-    await this.ensureReady();
     const result = await this.typedQuery({ ...this.statements.remove, values: [this.namespace, resourceServer] });
     return (result.rowCount ?? 0) > 0;
   }
@@ -248,7 +248,6 @@ export class PostgresTokenStorage extends TokenStorage {
    */
   async listNamespaces(): Promise<string[]> {
     this.assertOpen();
-    await this.ensureReady();
     const { rows } = await this.typedQuery<[string]>({ ...this.statements.namespaces, rowMode: 'array' });
     return rows.map(([namespace]) => namespace);
   }
@@ -321,17 +320,21 @@ export class PostgresTokenStorage extends TokenStorage {
     this.isReady = true;
   }
 
-  /** Runs one statement; a table that disappeared is looked for (and created) again by the next call. */
+  /**
+   * Runs one statement. A table that disappeared meanwhile (dropped by someone) is created again,
+   * as on first use, and the statement run once more.
+   */
   private async query<Row>(statement: QueryConfig | QueryArrayConfig): Promise<{ rows: Row[]; rowCount: number | null }> {
-    try {
-      const { rows, rowCount } = await this.pool.query(statement as QueryConfig);
-      return { rows: rows as unknown as Row[], rowCount };
-    } catch (error) {
-      if (sqlStateOf(error) === '42P01') {
+    for (let attempt = 1; ; attempt += 1) {
+      await this.ensureReady();
+      try {
+        const { rows, rowCount } = await this.pool.query(statement as QueryConfig);
+        return { rows: rows as unknown as Row[], rowCount };
+      } catch (error) {
+        if (attempt > 1 || sqlStateOf(error) !== '42P01') throw error;
         this.isReady = false;
         schemaChecks.get(this.pool)?.delete(this.names.qualified);
       }
-      throw error;
     }
   }
 

@@ -1,0 +1,139 @@
+import { Pool } from 'pg';
+import { ErrorCodes } from '@globus-tokenstorage/core';
+import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
+import { killAll, requireBuiltPackages, startChild } from './children';
+import { caught, TestDatabase } from './support';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  requireBuiltPackages('core', 'postgres');
+  database = await TestDatabase.create('sections');
+});
+afterAll(async () => {
+  killAll();
+  await database?.drop();
+});
+
+const opened: PostgresTokenStorage[] = [];
+afterEach(async () => {
+  for (const storage of opened.splice(0)) await storage.close();
+});
+
+function storage(options: ConstructorParameters<typeof PostgresTokenStorage>[1] = {}, pool: Pool | string = database.url): PostgresTokenStorage {
+  const made = new PostgresTokenStorage(pool, options);
+  opened.push(made);
+  return made;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Backends of this database holding an advisory lock. */
+async function advisoryHolders(): Promise<number[]> {
+  const rows = await database.query<{ pid: number }>(
+    "SELECT DISTINCT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+  );
+  return rows.map((row) => row.pid);
+}
+
+describe('runExclusive across processes', () => {
+  it('a holder killed with SIGKILL releases the section at once; until then waiters time out with StorageLockTimeoutError', async () => {
+    await storage().migrate();
+    const holder = startChild('hold-section.mjs', [database.url, 'user-1/transfer.api.globus.org']);
+    await holder.line((line) => line === 'held');
+    const waiter = storage({ lockTimeoutMs: 300 });
+    const timeout = await caught(() => waiter.runExclusive('user-1/transfer.api.globus.org', async () => 'no'));
+    expect(timeout.code).toBe(ErrorCodes.STORAGE_LOCK_TIMEOUT);
+    expect(timeout).toMatchObject({ timeoutMs: 300 });
+    expect(timeout.message).toContain("'user-1/transfer.api.globus.org' of 127.0.0.1:");
+    // Other sections are free meanwhile.
+    expect(await waiter.runExclusive('user-2/transfer.api.globus.org', async () => 'other')).toBe('other');
+
+    holder.process.kill('SIGKILL');
+    await holder.exited;
+    const started = Date.now();
+    expect(await storage().runExclusive('user-1/transfer.api.globus.org', async () => 'mine')).toBe('mine');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('a holder whose connection is cut (pg_terminate_backend) releases the section, and the holder does not crash', async () => {
+    await storage().migrate();
+    const holder = startChild('hold-section.mjs', [database.url, 'cut']);
+    await holder.line((line) => line === 'held');
+    const [backend] = await advisoryHolders();
+    expect(backend).toBeDefined();
+    await database.query('SELECT pg_terminate_backend($1)', [backend]);
+    const started = Date.now();
+    expect(await storage().runExclusive('cut', async () => 'taken over')).toBe('taken over');
+    expect(Date.now() - started).toBeLessThan(2000);
+    await pause(200);
+    expect([holder.process.exitCode, holder.process.signalCode, holder.stderr()]).toEqual([null, null, '']);
+  });
+});
+
+describe('runExclusive in one process', () => {
+  it('calls with the same key run one at a time on one pool, other keys alongside, and a local waiter times out', async () => {
+    const pool = new Pool({ connectionString: database.url, max: 4 });
+    try {
+      const first = storage({ lockTimeoutMs: 5000 }, pool);
+      const second = storage({ lockTimeoutMs: 100 }, pool);
+      let active = 0;
+      let mostActive = 0;
+      const work = async () => {
+        active += 1;
+        mostActive = Math.max(mostActive, active);
+        await pause(20);
+        active -= 1;
+      };
+      const held = first.runExclusive('key', () => pause(400));
+      await pause(50);
+      const timedOut = caught(() => second.runExclusive('key', async () => 'late'));
+      const other = second.runExclusive('other key', async () => 'alongside');
+      await Promise.all([...Array.from({ length: 6 }, () => first.runExclusive('key', work)), held]);
+      expect((await timedOut).code).toBe(ErrorCodes.STORAGE_LOCK_TIMEOUT);
+      expect(await other).toBe('alongside');
+      expect(mostActive).toBe(1);
+      // Every lock is released and the lock session went back to the pool.
+      expect(await advisoryHolders()).toEqual([]);
+      expect(pool.idleCount).toBe(pool.totalCount);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('a cut lock session lets fn finish, and the next call opens a new one', async () => {
+    const holder = storage();
+    await holder.migrate();
+    let finished = false;
+    await holder.runExclusive('key', async () => {
+      const [backend] = await advisoryHolders();
+      await database.query('SELECT pg_terminate_backend($1)', [backend]);
+      expect(await storage().runExclusive('key', async () => 'free')).toBe('free');
+      finished = true;
+    });
+    expect(finished).toBe(true);
+    expect(await holder.runExclusive('key', async () => 'again')).toBe('again');
+  });
+
+  it('refuses a pool of one connection (fn would wait for ever for a second one)', async () => {
+    const pool = new Pool({ connectionString: database.url, max: 1 });
+    try {
+      expect((await caught(() => storage({}, pool).runExclusive('key', async () => 'no'))).code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('a waiter whose storage is closed stops waiting with StorageClosedError', async () => {
+    const holder = storage();
+    const waiter = storage();
+    let release = () => undefined as void;
+    const held = holder.runExclusive('key', () => new Promise<void>((resolve) => (release = resolve)));
+    await pause(100);
+    const waiting = caught(() => waiter.runExclusive('key', async () => 'no'));
+    await pause(100);
+    await waiter.close();
+    expect((await waiting).code).toBe(ErrorCodes.STORAGE_CLOSED);
+    release();
+    await held;
+  });
+});
