@@ -18,6 +18,9 @@ import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { migrateToJSONTokenStorage, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
+import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
+import { TestDatabase } from '@globus-tokenstorage/postgres-server/test-database';
+import { Pool } from 'pg';
 import { ACCESS, CANARY, expectFailureWithoutSecret, expectNoSecret, expectNoSecretIfItFails, leaksIn, OutputCapture, REFRESH, SECRET } from './support';
 
 /**
@@ -27,14 +30,21 @@ import { ACCESS, CANARY, expectFailureWithoutSecret, expectNoSecret, expectNoSec
  */
 
 let dir: string;
+let database: TestDatabase;
+let pool: Pool;
 const capture = new OutputCapture();
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gts-audit-'));
   capture.install();
+  database = await TestDatabase.create('audit');
+  pool = new Pool({ connectionString: database.url, max: 4 });
+  pool.on('error', () => undefined);
 });
-afterAll(() => {
+afterAll(async () => {
   capture.restore();
   rmSync(dir, { recursive: true, force: true });
+  await pool?.end();
+  await database?.drop();
 });
 
 const NOW = 1_900_000_000;
@@ -72,6 +82,7 @@ const backends: Backend[] = [
   })()],
   ['json', (namespace) => new JSONTokenStorage(join(dir, 'audit.json'), { namespace, lockTimeoutMs: 50 })],
   ['sqlite', (namespace) => new SQLiteTokenStorage(join(dir, 'audit.db'), { namespace, busyTimeoutMs: 50, sectionTimeoutMs: 50 })],
+  ['postgres', (namespace) => new PostgresTokenStorage(pool, { namespace, lockTimeoutMs: 50 })],
 ];
 
 describe.each(backends)('the %s backend', (name, open) => {
@@ -256,6 +267,48 @@ describe('corrupt token files that hold the canary', () => {
   });
 });
 
+describe('PostgreSQL', () => {
+  it('PostgresTokenStorage: rows holding tokens that are not token data', async () => {
+    const storage = new PostgresTokenStorage(pool, { schema: 'corrupt' });
+    await storage.migrate();
+    const rows: Record<string, string> = {
+      'a token where an entry should be': JSON.stringify(ACCESS),
+      'wrong types next to tokens': JSON.stringify({ resource_server: 'rs', scope: REFRESH, access_token: ACCESS, expires_at_seconds: ACCESS }),
+      'tokens nested too deep': `{"access_token": "${ACCESS}", "x": ${'['.repeat(600)}${']'.repeat(600)}}`,
+    };
+    for (const [what, json] of Object.entries(rows)) {
+      await database.query("DELETE FROM corrupt.token_storage");
+      await database.query("INSERT INTO corrupt.token_storage VALUES ('DEFAULT', 'rs', $1::jsonb)", [json]);
+      await expectFailureWithoutSecret(`${what}: read`, () => storage.getTokenDataByResourceServer());
+      await expectFailureWithoutSecret(`${what}: read one`, () => storage.getTokenData('rs'));
+    }
+    await expectFailureWithoutSecret('jsonb refuses NUL', () => storage.storeTokenDataByResourceServer({ rs: tokenData('rs', { extra: { nul: `${SECRET}\u0000` } }) }));
+    await storage.close();
+  });
+
+  it('PostgresTokenStorage: a password in the connection string never shows, whether the server is unreachable or refuses it', async () => {
+    const password = encodeURIComponent(SECRET);
+    const serverUrl = new URL(database.url);
+    const urls = {
+      'nothing listens': `postgres://user:${password}@127.0.0.1:1/db`,
+      'wrong password': `postgres://${serverUrl.username}:${password}@${serverUrl.host}${serverUrl.pathname}`,
+      'not a URL pg can parse': `postgres://user:${password}@[host/db`,
+    };
+    for (const [what, url] of Object.entries(urls)) {
+      const storage = new PostgresTokenStorage(url, { namespace: 'n' });
+      expectNoSecret(`${what}: storage`, storage);
+      await expectFailureWithoutSecret(`${what}: read`, () => storage.getTokenData('rs'));
+      await expectFailureWithoutSecret(`${what}: store`, () => storage.storeTokenDataByResourceServer({ rs: tokenData('rs') }));
+      await expectFailureWithoutSecret(`${what}: section`, () => storage.runExclusive('DEFAULT/rs', async () => undefined));
+      await storage.close();
+    }
+    await expectFailureWithoutSecret('not a URL', () => new PostgresTokenStorage(`host=db password=${SECRET}`));
+    await expectFailureWithoutSecret('config object', () =>
+      new PostgresTokenStorage({ host: '127.0.0.1', port: 1, user: 'u', password: SECRET, database: 'db' }).getTokenData('rs'),
+    );
+  });
+});
+
 describe('lock timeouts', () => {
   it('JSONTokenStorage: a write waiting for the file lock, and a section taken by another handle', async () => {
     const path = join(dir, 'locked.json');
@@ -274,6 +327,15 @@ describe('lock timeouts', () => {
     const other = new SQLiteTokenStorage(path, { sectionTimeoutMs: 50 });
     await storage.storeTokenDataByResourceServer({ rs: tokenData('rs') });
     await storage.runExclusive('DEFAULT/rs', () => expectFailureWithoutSecret('sqlite section', () => other.runExclusive('DEFAULT/rs', async () => undefined)));
+    await storage.close();
+    await other.close();
+  });
+
+  it('PostgresTokenStorage: a section taken by another process', async () => {
+    const storage = new PostgresTokenStorage(database.url, { lockTimeoutMs: 50 });
+    const other = new PostgresTokenStorage(database.url, { lockTimeoutMs: 50 });
+    await storage.storeTokenDataByResourceServer({ rs: tokenData('rs') });
+    await storage.runExclusive('DEFAULT/rs', () => expectFailureWithoutSecret('postgres section', () => other.runExclusive('DEFAULT/rs', async () => undefined)));
     await storage.close();
     await other.close();
   });
