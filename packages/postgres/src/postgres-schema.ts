@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { InvalidArgumentError, TokenFileFormatError, UnsupportedFormatVersionError } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, TokenFileFormatError, TokenStorageError, UnsupportedFormatVersionError } from '@globus-tokenstorage/core';
 import { advisoryKey } from './advisory-key';
 import type { PostgresPool } from './postgres-connection';
 
@@ -84,6 +84,8 @@ export interface EnsureSchemaOptions {
   names: TableNames;
   /** The `writer` row of a new version table. */
   writer: string;
+  /** Whether missing tables may be created. */
+  mayCreate: boolean;
   /** Where the tables are, for messages: `host:port/database "schema"."table"`. */
   location: string;
 }
@@ -95,11 +97,13 @@ export interface EnsureSchemaOptions {
  *
  * @throws {@link TokenFileFormatError} if a table of that name exists but is not a token table (it is left unchanged).
  * @throws {@link UnsupportedFormatVersionError} if the version table holds an unknown version.
+ * @throws {@link TokenStorageError} if the tables are missing and `mayCreate` is false.
  * @throws whatever pg throws (the caller types it).
  */
 export async function ensureSchema(options: EnsureSchemaOptions): Promise<void> {
   const state = await inspect(options.pool, options.names);
   if (state.kind !== 'missing') return assertUsable(state, options);
+  if (!options.mayCreate) throw new TokenStorageError(`${options.location} does not exist (createTables is false, so it was not created)`);
   const client = await options.pool.connect();
   let failed = false;
   try {

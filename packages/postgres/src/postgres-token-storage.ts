@@ -29,6 +29,11 @@ export interface PostgresTokenStorageOptions extends TokenStorageOptions {
    * before rejecting with `StorageLockTimeoutError`. @default 60000
    */
   lockTimeoutMs?: number;
+  /**
+   * Create the tables (and schema) when they are missing. With `false` nothing is ever created: a
+   * missing table is an error (for inspection tools, and roles that may not create tables). @default true
+   */
+  createTables?: boolean;
 }
 
 /** The `writer` row of tables this package creates. */
@@ -106,6 +111,7 @@ export class PostgresTokenStorage extends TokenStorage {
   private readonly poolConfig: ReturnType<typeof resolvePool>['config'];
   private readonly names: TableNames;
   private readonly lockTimeoutMs: number;
+  private readonly createTables: boolean;
   private readonly statements: Statements;
   private description: ServerDescription | null = null;
   private isReady = false;
@@ -129,6 +135,8 @@ export class PostgresTokenStorage extends TokenStorage {
     if (typeof lockTimeoutMs !== 'number' || !Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 0 || lockTimeoutMs > MAX_TIMEOUT_MS) {
       throw new InvalidArgumentError(`'lockTimeoutMs' must be an integer number of milliseconds from 0 to ${MAX_TIMEOUT_MS}`);
     }
+    if (options.createTables !== undefined && typeof options.createTables !== 'boolean') throw new InvalidArgumentError("'createTables' must be a boolean");
+    this.createTables = options.createTables ?? true;
     this.schema = names.schema;
     this.table = names.table;
     this.pool = resolved.pool;
@@ -154,7 +162,7 @@ export class PostgresTokenStorage extends TokenStorage {
     this.assertOpen();
     // Always asks the server, even when this process has checked the tables before.
     this.isReady = false;
-    schemaChecks.get(this.pool)?.delete(this.names.qualified);
+    schemaChecks.get(this.pool)?.delete(this.checkKey);
     await this.ensureReady();
   }
 
@@ -297,6 +305,11 @@ export class PostgresTokenStorage extends TokenStorage {
     await this.endPool().catch(() => undefined);
   }
 
+  /** Names this storage's schema check in `schemaChecks`: one per table and `createTables`. */
+  private get checkKey(): string {
+    return `${this.names.qualified} ${this.createTables}`;
+  }
+
   /** Creates or checks the tables, once per pool and table in this process. */
   private async ensureReady(): Promise<void> {
     if (this.isReady) return;
@@ -305,16 +318,16 @@ export class PostgresTokenStorage extends TokenStorage {
       checks = new Map();
       schemaChecks.set(this.pool, checks);
     }
-    let check = checks.get(this.names.qualified);
+    let check = checks.get(this.checkKey);
     if (!check) {
-      check = ensureSchema({ pool: this.pool, names: this.names, writer: WRITER, location: this.location() });
-      checks.set(this.names.qualified, check);
+      check = ensureSchema({ pool: this.pool, names: this.names, writer: WRITER, mayCreate: this.createTables, location: this.location() });
+      checks.set(this.checkKey, check);
     }
     try {
       await check;
     } catch (error) {
       // Not remembered: the next call checks again (e.g. once the server is back).
-      if (checks.get(this.names.qualified) === check) checks.delete(this.names.qualified);
+      if (checks.get(this.checkKey) === check) checks.delete(this.checkKey);
       throw this.toError(error);
     }
     this.isReady = true;
@@ -333,7 +346,7 @@ export class PostgresTokenStorage extends TokenStorage {
       } catch (error) {
         if (attempt > 1 || sqlStateOf(error) !== '42P01') throw error;
         this.isReady = false;
-        schemaChecks.get(this.pool)?.delete(this.names.qualified);
+        schemaChecks.get(this.pool)?.delete(this.checkKey);
       }
     }
   }

@@ -345,3 +345,21 @@ describe('PostgresTokenStorage rows', () => {
     expect((await storage.getTokenData('auth.globus.org'))?.toDict()).toEqual(entry.toDict());
   });
 });
+
+describe('PostgresTokenStorage with createTables: false', () => {
+  it('creates nothing: a missing table is an error, an existing one is used', async () => {
+    const reader = storageIn({ schema: 'not_created', createTables: false });
+    for (const call of [() => reader.getTokenData('rs'), () => reader.listNamespaces(), () => reader.migrate()]) {
+      const error = await caught(call);
+      expect(error.code).toBe(ErrorCodes.TOKEN_STORAGE_ERROR);
+      expect(error.message).toContain('"not_created"."token_storage" does not exist (createTables is false');
+    }
+    expect(await database.query("SELECT nspname FROM pg_namespace WHERE nspname = 'not_created'")).toEqual([]);
+    await storageIn({ schema: 'not_created' }).storeTokenDataByResourceServer({ rs: sampleTokenData('rs') });
+    expect((await reader.getTokenData('rs'))?.resourceServer).toBe('rs');
+  });
+
+  it('refuses a createTables that is not a boolean', () => {
+    expect(thrownBy(() => new PostgresTokenStorage(pool, { createTables: 'no' as never }))).toBeInstanceOf(InvalidArgumentError);
+  });
+});
