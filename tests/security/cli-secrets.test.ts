@@ -6,6 +6,7 @@ import { runCli } from '@globus-tokenstorage/cli';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
+import { TestDatabase } from '@globus-tokenstorage/postgres-server/test-database';
 import { ACCESS, CANARY, leaksIn, OutputCapture, REFRESH, SECRET } from './support';
 
 /**
@@ -123,6 +124,40 @@ describe('globus-tokens on files holding canary tokens', () => {
       writeFileSync(path, content, { mode: 0o600 });
       const codes = await expectQuietCommands(path);
       expect({ what, listed: codes[0] }).toEqual({ what, listed: 4 });
+    }
+  });
+
+  it('a PostgreSQL token table: every command, text and JSON output, and a bad row', async () => {
+    const database = await TestDatabase.create('audit_cli');
+    try {
+      const password = decodeURIComponent(new URL(database.url).password);
+      const url = `${database.url}?schema=audit`;
+      const source = join(dir, 'for-postgres.json');
+      const storage = new JSONTokenStorage(source);
+      await storage.storeTokenDataByResourceServer({ rs: token('rs'), other: token('other', { refreshToken: null }) });
+      const commands = [
+        ['convert', source, url],
+        ['list', url],
+        ['list', url, '--json'],
+        ['show', url, 'DEFAULT', 'rs'],
+        ['show', url, 'DEFAULT', 'rs', '--json'],
+        ['check', url, '--json'],
+        ['convert', url, join(dir, 'from-postgres.json')],
+        ['migrate', url, '--json'],
+        ['remove', url, 'DEFAULT', 'absent'],
+        ['remove', url, 'DEFAULT', 'rs', '--json'],
+      ];
+      const expectQuiet = async (args: string[]) => {
+        const { printed } = await cli(...args);
+        expect({ command: args.join(' '), leaks: leaksIn(printed), password: printed.includes(password) }).toEqual({ command: args.join(' '), leaks: [], password: false });
+      };
+      for (const args of commands) await expectQuiet(args);
+      // A row whose expiry is its own access token.
+      await database.query(`UPDATE audit.token_storage SET token_data = jsonb_set(token_data, '{expires_at_seconds}', to_jsonb(token_data->>'access_token')) WHERE resource_server = 'other'`);
+      for (const args of [['list', url], ['show', url, 'DEFAULT', 'other', '--json'], ['check', url], ['convert', url, join(dir, 'bad.json')]]) await expectQuiet(args);
+      expect(readFileSync(join(dir, 'from-postgres.json'), 'utf8')).toContain(CANARY);
+    } finally {
+      await database.drop();
     }
   });
 

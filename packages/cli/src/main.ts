@@ -18,7 +18,9 @@ const COMMANDS: CommandDefinition[] = [
     name: 'list',
     args: ['FILE'],
     summary: 'list the tokens of a file: namespaces, resource servers, scopes, identity, expiry',
-    details: 'Works on JSON (format 2.0 and 1.0), SQLite and legacy single-token files. Tokens are never printed.',
+    details:
+      'Works on JSON (format 2.0 and 1.0), SQLite and legacy single-token files, and on PostgreSQL token tables ' +
+      '(FILE = postgres://user:password@host:port/database?schema=S&table=T). Tokens are never printed.',
     options: namespaceOption,
     run: listCommand,
   },
@@ -33,7 +35,7 @@ const COMMANDS: CommandDefinition[] = [
   {
     name: 'remove',
     args: ['FILE', 'NAMESPACE', 'RESOURCE_SERVER'],
-    summary: 'remove one token from a JSON or SQLite file',
+    summary: 'remove one token from a JSON or SQLite file or a PostgreSQL table',
     details: 'Exits 5 if the namespace or resource server is not in the file.',
     options: {},
     run: removeCommand,
@@ -42,22 +44,26 @@ const COMMANDS: CommandDefinition[] = [
     name: 'migrate',
     args: ['FILE'],
     summary: 'rewrite a format 1.0 JSON file or a legacy single-token file as format 2.0, in place',
-    details: 'The file is replaced atomically; its tokens go to namespace DEFAULT (or --namespace for a legacy single-token file).',
+    details:
+      'The file is replaced atomically; its tokens go to namespace DEFAULT (or --namespace for a legacy single-token file). ' +
+      'On a postgres:// URL: creates the token table if missing, or checks its schema version.',
     options: { namespace: { type: 'string', description: 'namespace for the token of a legacy single-token file (default DEFAULT)' } },
     run: migrateCommand,
   },
   {
     name: 'convert',
     args: ['SOURCE', 'DESTINATION'],
-    summary: 'copy every namespace of a token file into a new JSON or SQLite file',
-    details: 'The destination must not exist. Its kind comes from --to or from its extension (.json, or .db/.sqlite/.sqlite3).',
+    summary: 'copy every namespace of a token file into a new JSON or SQLite file, or into a PostgreSQL table',
+    details:
+      'The destination must not exist. Its kind comes from --to or from its extension (.json, or .db/.sqlite/.sqlite3). ' +
+      'A postgres:// destination is a token table (created if missing) whose namespaces being copied must be empty; the source may be one too.',
     options: { to: { type: 'string', description: 'json or sqlite' } },
     run: convertCommand,
   },
   {
     name: 'check',
     args: ['FILE'],
-    summary: 'validate a file against the JSON Schemas, read every token, and check permissions',
+    summary: 'validate a file against the JSON Schemas (or a PostgreSQL table), read every token, and check permissions',
     details: 'Exits 1 if there is any problem; expired tokens and old formats are reported as notes.',
     options: {},
     run: checkCommand,
@@ -158,7 +164,8 @@ function overview(): string {
   return [
     'usage: globus-tokens <command> [arguments] [--json]',
     '',
-    'Inspect, migrate, convert and check Globus token files (JSON, SQLite, legacy). Tokens are never printed.',
+    'Inspect, migrate, convert and check Globus token files (JSON, SQLite, legacy) and PostgreSQL token tables',
+    '(FILE = postgres://user:password@host:port/database?schema=S&table=T). Tokens and passwords are never printed.',
     '',
     'commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),

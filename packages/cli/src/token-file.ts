@@ -5,14 +5,17 @@ import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { LEGACY_VERSION_KEY, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { CliError, ExitCodes } from './cli-error';
+import { openPostgres } from './postgres-file';
+import { isPostgresUrl } from './postgres-target';
 
-/** The kinds of token file the CLI reads. */
-export type TokenFileKind = 'json' | 'sqlite' | 'legacy-simple';
+/** The kinds of token file the CLI reads (a PostgreSQL token table counts as one). */
+export type TokenFileKind = 'json' | 'sqlite' | 'legacy-simple' | 'postgres';
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 
 /** A token file of any kind, opened through the matching backend. */
 export interface TokenFile {
+  /** The file, or the PostgreSQL URL without its password: safe to show. */
   readonly path: string;
   readonly kind: TokenFileKind;
   /** Every namespace with data. */
@@ -26,12 +29,13 @@ export interface TokenFile {
 }
 
 /**
- * Works out what kind of token file `path` is: SQLite by its header, the legacy single-token file
- * by its version key, JSON otherwise.
+ * Works out what kind of token file `path` is: PostgreSQL for a `postgres://` URL, SQLite by its
+ * header, the legacy single-token file by its version key, JSON otherwise.
  *
  * @throws {@link CliError} with `FILE_NOT_FOUND` if it does not exist.
  */
 export async function detectKind(path: string): Promise<TokenFileKind> {
+  if (isPostgresUrl(path)) return 'postgres';
   await requireFile(path);
   const handle = await open(path, 'r');
   try {
@@ -53,11 +57,12 @@ export async function detectKind(path: string): Promise<TokenFileKind> {
 /**
  * Opens a token file of any kind.
  *
- * @param path - The file.
+ * @param path - The file, or a `postgres://` URL (its tables are never created here).
  * @param options - `readOnly` opens SQLite files read-only (inspection commands change nothing).
  */
 export async function openTokenFile(path: string, options: { readOnly?: boolean } = {}): Promise<TokenFile> {
   const kind = await detectKind(path);
+  if (kind === 'postgres') return openPostgres(path);
   if (kind === 'legacy-simple') return openLegacy(path);
   const storages = new Map<string, JSONTokenStorage | SQLiteTokenStorage>();
   const storage = (namespace: string) => {

@@ -3,9 +3,14 @@ import { dirname } from 'node:path';
 import { TokenStorageError, validateTokenFile, type SchemaProblem } from '@globus-tokenstorage/core';
 import type { CommandContext } from '../command';
 import { describeExpiry } from '../format';
+import { displayName } from '../postgres-target';
 import { detectKind, openTokenFile, parseJSONFile } from '../token-file';
 
-/** `globus-tokens check FILE`: schema, readability and permissions; exit 1 on any problem. */
+/**
+ * `globus-tokens check FILE`: schema, readability and permissions; exit 1 on any problem. A
+ * PostgreSQL table (a `postgres://` URL) is checked by reading every token: the database keeps
+ * its shape and its access rights.
+ */
 export async function checkCommand(context: CommandContext): Promise<number> {
   const [path] = context.positionals as [string];
   const kind = await detectKind(path);
@@ -13,13 +18,17 @@ export async function checkCommand(context: CommandContext): Promise<number> {
   const notes: string[] = [];
   let format: string | null = null;
 
-  const mode = (await stat(path)).mode & 0o777;
-  if ((mode & 0o077) !== 0) problems.push({ path: '', message: `unsafe permissions ${octal(mode)}: others can read or change the tokens (run chmod 600 ${path})` });
-  const directoryMode = (await stat(dirname(path))).mode & 0o777;
-  if ((directoryMode & 0o022) !== 0) problems.push({ path: '', message: `the directory ${dirname(path)} (${octal(directoryMode)}) is writable by others` });
+  if (kind !== 'postgres') {
+    const mode = (await stat(path)).mode & 0o777;
+    if ((mode & 0o077) !== 0) problems.push({ path: '', message: `unsafe permissions ${octal(mode)}: others can read or change the tokens (run chmod 600 ${path})` });
+    const directoryMode = (await stat(dirname(path))).mode & 0o777;
+    if ((directoryMode & 0o022) !== 0) problems.push({ path: '', message: `the directory ${dirname(path)} (${octal(directoryMode)}) is writable by others` });
+  }
 
   const permissionProblemCount = problems.length;
-  if (kind !== 'sqlite') {
+  if (kind === 'postgres') {
+    format = 'postgres';
+  } else if (kind !== 'sqlite') {
     let parsed: unknown;
     try {
       parsed = parseJSONFile(await readFile(path, 'utf8'));
@@ -40,10 +49,11 @@ export async function checkCommand(context: CommandContext): Promise<number> {
   if (problems.length === permissionProblemCount) await readEveryToken(path, context, problems, notes);
 
   const valid = problems.length === 0;
+  const shown = displayName(path);
   if (context.json) {
-    context.print(JSON.stringify({ file: path, kind, format, valid, problems, notes }, null, 2));
+    context.print(JSON.stringify({ file: shown, kind, format, valid, problems, notes }, null, 2));
   } else {
-    context.print(`${path}: ${valid ? 'OK' : `${problems.length} problem(s)`} (${kind}${format && format !== kind ? `, format ${format}` : ''})`);
+    context.print(`${shown}: ${valid ? 'OK' : `${problems.length} problem(s)`} (${kind}${format && format !== kind ? `, format ${format}` : ''})`);
     for (const problem of problems) context.print(`  problem ${problem.path || '(file)'}: ${problem.message}`);
     for (const note of notes) context.print(`  note: ${note}`);
   }

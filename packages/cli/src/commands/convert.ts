@@ -5,11 +5,14 @@ import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import type { CommandContext } from '../command';
 import { CliError, ExitCodes } from '../cli-error';
+import { isPostgresUrl } from '../postgres-target';
 import { openTokenFile } from '../token-file';
+import { convertToPostgres } from './convert-to-postgres';
 
-/** `globus-tokens convert SOURCE DESTINATION`: copies every namespace between JSON and SQLite. */
+/** `globus-tokens convert SOURCE DESTINATION`: copies every namespace between JSON, SQLite and PostgreSQL. */
 export async function convertCommand(context: CommandContext): Promise<number> {
   const [source, destination] = context.positionals as [string, string];
+  if (isPostgresUrl(destination)) return convertToPostgres(context);
   const to = destinationKind(destination, context.values.to);
   if (await exists(destination)) throw new CliError(`'${destination}' exists; convert writes only new files`, ExitCodes.REFUSED);
   const input = await openTokenFile(source, { readOnly: true });
@@ -28,7 +31,7 @@ export async function convertCommand(context: CommandContext): Promise<number> {
         await output.close();
       }
     }
-    if (namespaces.length === 0) throw new CliError(`'${source}' holds no tokens; nothing to convert`, ExitCodes.REFUSED);
+    if (namespaces.length === 0) throw new CliError(`'${input.path}' holds no tokens; nothing to convert`, ExitCodes.REFUSED);
     await rename(temporary, destination);
   } catch (error) {
     await rm(temporary, { force: true });
@@ -37,8 +40,8 @@ export async function convertCommand(context: CommandContext): Promise<number> {
     await input.close();
     await Promise.all(['-wal', '-shm', '.lock'].map((suffix) => rm(`${temporary}${suffix}`, { force: true })));
   }
-  const summary = { source, destination, from: input.kind, to, namespaces: namespaces.length, tokens: copied };
-  context.print(context.json ? JSON.stringify(summary) : `converted ${copied} token(s) in ${namespaces.length} namespace(s) from ${source} (${input.kind}) to ${destination} (${to})`);
+  const summary = { source: input.path, destination, from: input.kind, to, namespaces: namespaces.length, tokens: copied };
+  context.print(context.json ? JSON.stringify(summary) : `converted ${copied} token(s) in ${namespaces.length} namespace(s) from ${input.path} (${input.kind}) to ${destination} (${to})`);
   return 0;
 }
 

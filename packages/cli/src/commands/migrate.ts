@@ -1,10 +1,13 @@
 import { toPythonJSON } from '@globus-tokenstorage/core';
 import { writeFileAtomic } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
+import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import { SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../command';
 import { CliError, ExitCodes } from '../cli-error';
+import { poolFor } from '../postgres-file';
+import { displayName, parsePostgresTarget } from '../postgres-target';
 import { detectKind, parseJSONFile } from '../token-file';
 import { CLI_VERSION } from '../version';
 
@@ -13,10 +16,12 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
   const [path] = context.positionals as [string];
   const kind = await detectKind(path);
   const report = (from: string, detail: string) => {
-    context.print(context.json ? JSON.stringify({ file: path, from, to: '2.0', detail }) : `${path}: ${detail}`);
+    const shown = displayName(path);
+    context.print(context.json ? JSON.stringify({ file: shown, from, to: from === 'postgres' ? 'postgres' : '2.0', detail }) : `${shown}: ${detail}`);
     return 0;
   };
   if (kind === 'sqlite') return report('sqlite', 'SQLite token files need no migration (schema 1 and 2 are both read)');
+  if (kind === 'postgres') return report('postgres', await migratePostgres(path));
   if (kind === 'legacy-simple') {
     const namespace = typeof context.values.namespace === 'string' ? context.values.namespace : 'DEFAULT';
     const data = await new SimpleJSONFileAdapter(path, { resourceServer: 'unused' }).readTokenData();
@@ -41,4 +46,23 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
     await storage.close();
   }
   return report(String(version), 'migrated format 1.0 to 2.0 (its tokens are in namespace DEFAULT)');
+}
+
+/** Creates a PostgreSQL token table (and its version table) if missing, or checks it; says which. */
+async function migratePostgres(url: string): Promise<string> {
+  const target = parsePostgresTarget(url);
+  const pool = poolFor(target);
+  try {
+    const options = { schema: target.schema, table: target.table };
+    const existing = new PostgresTokenStorage(pool, { ...options, createTables: false });
+    // Any failure of the check is reported by the second migrate(), which may create the tables.
+    const existed = await existing.migrate().then(
+      () => true,
+      () => false,
+    );
+    if (!existed) await new PostgresTokenStorage(pool, options).migrate();
+    return existed ? 'the token table exists and is of a known schema version; nothing to do' : 'created the token table and its version table';
+  } finally {
+    await pool.end();
+  }
 }

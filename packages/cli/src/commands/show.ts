@@ -9,10 +9,10 @@ export async function showCommand(context: CommandContext): Promise<number> {
   const [path, namespace, resourceServer] = context.positionals as [string, string, string];
   const file = await openTokenFile(path, { readOnly: true });
   try {
-    if (!(await file.listNamespaces()).includes(namespace)) throw new CliError(`no namespace '${namespace}' in '${path}'`, ExitCodes.NOT_FOUND);
+    if (!(await file.listNamespaces()).includes(namespace)) throw new CliError(`no namespace '${namespace}' in '${file.path}'`, ExitCodes.NOT_FOUND);
     const entries = await file.read(namespace);
     const data = Object.hasOwn(entries, resourceServer) ? entries[resourceServer] : undefined;
-    if (!data) throw new CliError(`no token for '${resourceServer}' in namespace '${namespace}' of '${path}'`, ExitCodes.NOT_FOUND);
+    if (!data) throw new CliError(`no token for '${resourceServer}' in namespace '${namespace}' of '${file.path}'`, ExitCodes.NOT_FOUND);
     const entry = describeEntry(namespace, resourceServer, data, context.now());
     if (context.json) {
       context.print(JSON.stringify(entry, null, 2));

@@ -1,0 +1,46 @@
+import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
+import type { CommandContext } from '../command';
+import { CliError, ExitCodes } from '../cli-error';
+import { poolFor } from '../postgres-file';
+import { displayName, parsePostgresTarget } from '../postgres-target';
+import { openTokenFile } from '../token-file';
+
+/**
+ * `globus-tokens convert SOURCE postgres://…`: copies every namespace of a token file (or of another
+ * table) into a PostgreSQL token table, created if missing. Only into namespaces that hold nothing
+ * there yet: nothing already in the database is overwritten. Each namespace is one transaction.
+ */
+export async function convertToPostgres(context: CommandContext): Promise<number> {
+  const [source, destination] = context.positionals as [string, string];
+  const target = parsePostgresTarget(destination);
+  const input = await openTokenFile(source, { readOnly: true });
+  const pool = poolFor(target);
+  const outputs: PostgresTokenStorage[] = [];
+  let copied = 0;
+  let namespaces: string[] = [];
+  try {
+    namespaces = await input.listNamespaces();
+    if (namespaces.length === 0) throw new CliError(`'${input.path}' holds no tokens; nothing to convert`, ExitCodes.REFUSED);
+    for (const namespace of namespaces) outputs.push(new PostgresTokenStorage(pool, { namespace, schema: target.schema, table: target.table }));
+    const taken: string[] = [];
+    for (const output of outputs) if (Object.keys(await output.getTokenDataByResourceServer()).length > 0) taken.push(output.namespace);
+    if (taken.length > 0) {
+      throw new CliError(`namespace(s) ${taken.map((name) => `'${name}'`).join(', ')} already hold tokens in ${target.display}; convert copies only into empty namespaces`, ExitCodes.REFUSED);
+    }
+    for (const output of outputs) {
+      await output.storeTokenDataByResourceServer(await input.read(output.namespace));
+      copied += Object.keys(await output.getTokenDataByResourceServer()).length;
+    }
+  } finally {
+    for (const output of outputs) await output.close();
+    await pool.end();
+    await input.close();
+  }
+  const summary = { source: displayName(source), destination: target.display, from: input.kind, to: 'postgres', namespaces: namespaces.length, tokens: copied };
+  context.print(
+    context.json
+      ? JSON.stringify(summary)
+      : `converted ${copied} token(s) in ${namespaces.length} namespace(s) from ${summary.source} (${input.kind}) to ${target.display} (postgres)`,
+  );
+  return 0;
+}

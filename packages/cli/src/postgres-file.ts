@@ -1,0 +1,43 @@
+import { Pool } from 'pg';
+import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
+import { parsePostgresTarget, type PostgresTarget } from './postgres-target';
+import type { TokenFile } from './token-file';
+
+/** A pool for the CLI's one command: a pool, not a connection, so that `runExclusive` would work too. */
+export function poolFor(target: PostgresTarget): Pool {
+  const pool = new Pool({ connectionString: target.connectionString, max: 2 });
+  // An idle connection the server closes is dropped by the pool; without a listener it would end the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * A PostgreSQL token table as a token file: every namespace through one pool. Nothing is created:
+ * a database without the table is reported, not changed.
+ *
+ * @param url - `postgres://user:password@host:port/database?schema=S&table=T`.
+ */
+export function openPostgres(url: string): TokenFile {
+  const target = parsePostgresTarget(url);
+  const pool = poolFor(target);
+  const storages = new Map<string, PostgresTokenStorage>();
+  const storage = (namespace: string) => {
+    let opened = storages.get(namespace);
+    if (!opened) {
+      opened = new PostgresTokenStorage(pool, { namespace, schema: target.schema, table: target.table, createTables: false });
+      storages.set(namespace, opened);
+    }
+    return opened;
+  };
+  return {
+    path: target.display,
+    kind: 'postgres',
+    listNamespaces: () => storage('DEFAULT').listNamespaces(),
+    read: (namespace) => storage(namespace).getTokenDataByResourceServer(),
+    storage,
+    close: async () => {
+      for (const opened of storages.values()) await opened.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { CliError, ExitCodes } from './cli-error';
+
+/** A PostgreSQL token table named on the command line as a URL. */
+export interface PostgresTarget {
+  /** The URL for pg, without the CLI's own parameters. */
+  connectionString: string;
+  /** From `?schema=` (default `public`). */
+  schema: string;
+  /** From `?table=` (default `token_storage`). */
+  table: string;
+  /** The URL as shown in messages: the password replaced by `***`. */
+  display: string;
+}
+
+const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
+
+/** Whether a command-line argument names a PostgreSQL database rather than a file. */
+export function isPostgresUrl(argument: string): boolean {
+  return POSTGRES_URL.test(argument);
+}
+
+/**
+ * Reads `postgres://user:password@host:port/database?schema=S&table=T`: `schema` and `table` name
+ * the token table (see `PostgresTokenStorage`); every other parameter goes to pg.
+ *
+ * @throws {@link CliError} (usage) for a URL that cannot be parsed; the message never shows it.
+ */
+export function parsePostgresTarget(argument: string): PostgresTarget {
+  let url: URL;
+  try {
+    url = new URL(argument);
+  } catch {
+    throw new CliError('the PostgreSQL URL cannot be parsed (postgres://user:password@host:port/database?schema=S&table=T)', ExitCodes.USAGE);
+  }
+  const schema = url.searchParams.get('schema') ?? 'public';
+  const table = url.searchParams.get('table') ?? 'token_storage';
+  const shown = new URL(url);
+  if (shown.password !== '') shown.password = '***';
+  url.searchParams.delete('schema');
+  url.searchParams.delete('table');
+  return { connectionString: url.toString(), schema, table, display: shown.toString() };
+}
+
+/** `argument` as it may be shown: a PostgreSQL URL without its password, a file path as it is. */
+export function displayName(argument: string): string {
+  if (!isPostgresUrl(argument)) return argument;
+  try {
+    return parsePostgresTarget(argument).display;
+  } catch {
+    return 'the PostgreSQL URL';
+  }
+}
