@@ -2,9 +2,11 @@ import { parseArgs } from 'node:util';
 
 /** What the example is told on its command line. */
 export interface ExampleOptions {
-  storage: 'json' | 'sqlite' | 'memory';
+  storage: 'json' | 'sqlite' | 'memory' | 'postgres';
   /** The token file (JSON or SQLite); a default is chosen when absent. */
   file: string | undefined;
+  /** The PostgreSQL database of `--storage postgres` (`--postgres-url`, else DATABASE_URL). */
+  postgresUrl: string | undefined;
   /** Print the authorize URL and read the code from stdin instead of logging in automatically. */
   interactive: boolean;
   /** Mark the stored access token expired before using it, to show a refresh being written back. */
@@ -25,8 +27,11 @@ export const USAGE = `usage: npm run example -- [options]
 Logs in with PKCE (once), stores the tokens, reuses them on the next run, refreshes them when they
 expire (writing the refresh back to storage), and lists your groups as CSV.
 
-  --storage json|sqlite|memory  where tokens are kept (default json)
+  --storage json|sqlite|memory|postgres
+                                where tokens are kept (default json)
   --file PATH                   the token file (default: examples/minimal-script/.data/tokens.json|db)
+  --postgres-url URL            the database of --storage postgres (default: $DATABASE_URL), e.g.
+                                postgres://user:password@localhost:5432/app
   --expire-now                  mark the stored access token expired first, to show a refresh
   --interactive                 print the login URL and read the authorization code from stdin
   --auth-base-url URL           use this Globus Auth instead of the embedded local server
@@ -52,6 +57,7 @@ export function parseOptions(argv: string[]): ExampleOptions {
     options: {
       storage: { type: 'string', default: 'json' },
       file: { type: 'string' },
+      'postgres-url': { type: 'string' },
       interactive: { type: 'boolean', default: false },
       'expire-now': { type: 'boolean', default: false },
       'auth-base-url': { type: 'string' },
@@ -62,12 +68,17 @@ export function parseOptions(argv: string[]): ExampleOptions {
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.storage !== 'json' && values.storage !== 'sqlite' && values.storage !== 'memory') {
-    throw new Error(`--storage must be json, sqlite or memory, not ${values.storage}`);
+  if (values.storage !== 'json' && values.storage !== 'sqlite' && values.storage !== 'memory' && values.storage !== 'postgres') {
+    throw new Error(`--storage must be json, sqlite, memory or postgres, not ${values.storage}`);
+  }
+  const postgresUrl = values['postgres-url'] ?? (process.env.DATABASE_URL || undefined);
+  if (values.storage === 'postgres' && postgresUrl === undefined) {
+    throw new Error('--storage postgres needs a PostgreSQL server: pass --postgres-url URL or set DATABASE_URL');
   }
   return {
     storage: values.storage,
     file: values.file,
+    postgresUrl,
     interactive: values.interactive || values['auth-base-url'] !== undefined,
     expireNow: values['expire-now'],
     authBaseUrl: values['auth-base-url'],

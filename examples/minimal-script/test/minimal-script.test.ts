@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TestDatabase } from '@globus-tokenstorage/postgres-server/test-database';
 
 const EXAMPLE = resolve(__dirname, '..');
 
@@ -13,11 +14,16 @@ interface Run {
 
 /**
  * Runs the example as `npm run example` does (tsx on the sources, packages built), in its own data
- * directory. `answer` is called with stdout as it grows and may return text for stdin.
+ * directory. `answer` is called with stdout as it grows and may return text for stdin; `env` adds
+ * to the environment (DATABASE_URL is cleared unless given).
  */
-function runExample(args: string[], answer?: (stdout: string) => Promise<string | null>): Promise<Run> {
+function runExample(args: string[], answer?: (stdout: string) => Promise<string | null>, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: EXAMPLE, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+      cwd: EXAMPLE,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, DATABASE_URL: '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     let answered = false;
@@ -104,6 +110,27 @@ describe('the minimal-script example', () => {
     expect(memory.stdout.trim().split('\n')).toEqual(CSV);
   }, 60000);
 
+  it('keeps tokens in PostgreSQL with --storage postgres (the URL from --postgres-url or DATABASE_URL)', async () => {
+    const database = await TestDatabase.create('example');
+    try {
+      const password = decodeURIComponent(new URL(database.url).password);
+      const first = await runExample(['--data-dir', dataDir, '--storage', 'postgres', '--postgres-url', database.url]);
+      expect(first.code).toBe(0);
+      expect(first.stderr).toContain('Logged in as identity 11111111-2222-4333-8444-555555555555; stored the new tokens.');
+      expect(first.stderr).toMatch(/tokens are kept in postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/gts_example_/);
+      const second = await runExample(['--data-dir', dataDir, '--storage', 'postgres', '--expire-now'], undefined, { DATABASE_URL: database.url });
+      expect(second.code).toBe(0);
+      expect(second.stderr).toContain('Reusing the tokens stored for groups.api.local');
+      expect(second.stderr).toContain('Token endpoint requests in this run: 1 refresh_token.');
+      expect(second.stdout.trim().split('\n')).toEqual(CSV);
+      const [row] = await database.query<{ identity_id: string }>("SELECT token_data->>'identity_id' AS identity_id FROM token_storage WHERE resource_server = 'groups.api.local'");
+      expect(row?.identity_id).toBe('11111111-2222-4333-8444-555555555555');
+      for (const run of [first, second]) expect(`${run.stdout}${run.stderr}`).not.toContain(password);
+    } finally {
+      await database.drop();
+    }
+  }, 60000);
+
   it('with --interactive prints the login URL and reads the authorization code from stdin', async () => {
     const run = await runExample(['--data-dir', dataDir, '--interactive', '--file', join(dataDir, 'interactive.json')], async (stdout) => {
       const url = /Please go to this URL and login:\n\n(\S+)\n/.exec(stdout)?.[1];
@@ -117,7 +144,7 @@ describe('the minimal-script example', () => {
   it('explains a bad option and exits 1', async () => {
     const run = await runExample(['--storage', 'paper']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('--storage must be json, sqlite or memory, not paper');
+    expect(run.stderr).toContain('--storage must be json, sqlite, memory or postgres, not paper');
     expect(run.stderr).toContain('usage: npm run example');
   });
 });
