@@ -45,6 +45,12 @@ const MAX_TIMEOUT_MS = 0x7fffffff;
 /** Parsed rows kept per storage for reuse while their text is unchanged (see `parseRow`). */
 const PARSED_CACHE_SIZE = 256;
 
+/**
+ * Stores of up to this many entries (a token response holds a handful) send their rows as one
+ * `VALUES` list: cheaper than arrays, which pg escapes and the server parses. Larger ones use arrays.
+ */
+const MAX_LISTED_ROWS = 16;
+
 /** How often a write that lost a deadlock is run again. */
 const CONFLICT_ATTEMPTS = 3;
 
@@ -64,7 +70,9 @@ const schemaChecks = new WeakMap<PostgresPool, Map<string, Promise<void>>>();
 interface Statements {
   getOne: NamedStatement;
   getAll: NamedStatement;
-  upsertOne: NamedStatement;
+  /** Upserts of 1 to {@link MAX_LISTED_ROWS} rows, one `VALUES` list each (index: row count - 1). */
+  upsertListed: NamedStatement[];
+  /** Upserts of more rows, as two arrays. */
   upsertMany: NamedStatement;
   remove: NamedStatement;
   namespaces: NamedStatement;
@@ -184,13 +192,15 @@ export class PostgresTokenStorage extends TokenStorage {
       .map(([key, value]) => [checkStorableKey(key, 'resource server'), this.render(key, value)] as const)
       // One order for every writer, so that two stores of the same keys cannot deadlock.
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    await this.ensureReady();
-    if (rows.length === 0) return;
-    const [only] = rows;
-    const statement =
-      rows.length === 1 && only
-        ? { ...this.statements.upsertOne, values: [this.namespace, only[0], only[1]] }
-        : { ...this.statements.upsertMany, values: [this.namespace, rows.map(([key]) => key), rows.map(([, text]) => text)] };
+    if (rows.length === 0) {
+      // Nothing to write, but first use still creates the tables.
+      await this.ensureReady();
+      return;
+    }
+    const listed = this.statements.upsertListed[rows.length - 1];
+    const statement = listed
+      ? { ...listed, values: [this.namespace, ...rows.flat()] }
+      : { ...this.statements.upsertMany, values: [this.namespace, rows.map(([key]) => key), rows.map(([, text]) => text)] };
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.query(statement);
@@ -339,7 +349,7 @@ export class PostgresTokenStorage extends TokenStorage {
    */
   private async query<Row>(statement: QueryConfig | QueryArrayConfig): Promise<{ rows: Row[]; rowCount: number | null }> {
     for (let attempt = 1; ; attempt += 1) {
-      await this.ensureReady();
+      if (!this.isReady) await this.ensureReady();
       try {
         const { rows, rowCount } = await this.pool.query(statement as QueryConfig);
         return { rows: rows as unknown as Row[], rowCount };
@@ -437,7 +447,10 @@ function makeStatements(table: string): Statements {
   return {
     getOne: named(`SELECT token_data::text FROM ${table} WHERE namespace = $1 AND resource_server = $2`),
     getAll: named(`SELECT resource_server, token_data::text FROM ${table} WHERE namespace = $1`),
-    upsertOne: named(`INSERT INTO ${table} (namespace, resource_server, token_data) VALUES ($1, $2, $3::jsonb) ${upsert}`),
+    upsertListed: Array.from({ length: MAX_LISTED_ROWS }, (_, index) => {
+      const rows = Array.from({ length: index + 1 }, (__, row) => `($1, $${2 * row + 2}, $${2 * row + 3}::jsonb)`);
+      return named(`INSERT INTO ${table} (namespace, resource_server, token_data) VALUES ${rows.join(', ')} ${upsert}`);
+    }),
     upsertMany: named(
       `INSERT INTO ${table} (namespace, resource_server, token_data)
        SELECT $1, entry.resource_server, entry.token_data::jsonb FROM unnest($2::text[], $3::text[]) AS entry(resource_server, token_data) ${upsert}`,

@@ -254,6 +254,15 @@ describe('PostgresTokenStorage rows', () => {
     expect(await storage.getTokenDataByResourceServer()).toEqual({});
   });
 
+  it.each([[1], [3], [16], [17], [40]])('stores %i entries in one call and reads them all back', async (count) => {
+    const storage = storageIn();
+    const data = Object.fromEntries(Array.from({ length: count }, (_, index) => [`rs-${index}`, sampleTokenData(`rs-${index}`, { scope: `s"\\${index}` })]));
+    await storage.storeTokenDataByResourceServer(data);
+    const read = await storage.getTokenDataByResourceServer();
+    expect(Object.keys(read).sort()).toEqual(Object.keys(data).sort());
+    for (const [key, value] of Object.entries(data)) expect(read[key]?.toDict()).toEqual(value.toDict());
+  });
+
   it.each([
     ['a NUL character', { note: 'a\u0000b' }],
     ['an unpaired surrogate', { note: 'a\ud800b' }],
