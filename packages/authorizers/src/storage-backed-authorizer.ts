@@ -67,7 +67,7 @@ interface Renewed {
  * the answer carries none) before leaving the section. Callers in one process share one renewal; a
  * failed renewal rejects all of them with a typed error and the next call starts afresh.
  *
- * The storage must have `runExclusive` (the JSON, SQLite and memory storages do): a storage without
+ * The storage must have `runExclusive` (the JSON, SQLite, PostgreSQL and memory storages do): a storage without
  * it is refused rather than silently given an in-process lock, because that would reintroduce the
  * very race this class exists to remove, and only under load, in production. A holder of the
  * section that dies releases it (at once on the same host; otherwise after the backend's lease). A
@@ -126,7 +126,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
     if (typeof storage.runExclusive !== 'function') {
       throw new InvalidArgumentError(
         'StorageBackedAuthorizer requires a storage with runExclusive (a cross-process critical section), such as JSONTokenStorage, ' +
-          'SQLiteTokenStorage or MemoryTokenStorage (or a ValidatingTokenStorage around one of them)',
+          'SQLiteTokenStorage, PostgresTokenStorage or MemoryTokenStorage (or a ValidatingTokenStorage around one of them)',
       );
     }
     if (typeof resourceServer !== 'string' || resourceServer === '') throw new InvalidArgumentError('resourceServer must be a non-empty string');
