@@ -294,16 +294,16 @@ describe('error answers', () => {
     expect(error).toMatchObject({ httpStatus: 502, errorCode: null, description: null });
   });
 
-  it('a network failure is an AuthAPIError with httpStatus 0 naming the cause code', async () => {
+  it('a network failure is an AuthAPIError with httpStatus 0 naming the system code, which its cause carries', async () => {
     const port = await closedPort();
-    const client = new NativeAppAuthClient(NATIVE_CLIENT_ID, { baseUrl: `http://127.0.0.1:${port}` });
+    const client = new NativeAppAuthClient(NATIVE_CLIENT_ID, { baseUrl: `http://127.0.0.1:${port}`, maxRetries: 0 });
     const error = await client.oauth2RefreshToken('RT-x').catch((caught: unknown) => caught);
     expect(TokenStorageError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ httpStatus: 0 });
     expect((error as Error).message).toBe(
       `the refresh_token grant failed: could not reach http://127.0.0.1:${port} (POST /v2/oauth2/token): ECONNREFUSED`,
     );
-    expect((error as Error).cause).toBeUndefined();
+    expect((error as Error).cause).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect', address: '127.0.0.1', port });
   });
 });
 

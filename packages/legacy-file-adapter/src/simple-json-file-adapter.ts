@@ -1,4 +1,5 @@
 import {
+  assertKnownOptions,
   InvalidArgumentError,
   InvalidTokenDataError,
   TokenFileFormatError,
@@ -9,7 +10,7 @@ import {
   type OAuthTokenResponse,
   type TokenDict,
 } from '@globus-tokenstorage/core';
-import { writeFileAtomic } from '@globus-tokenstorage/core/node';
+import { toTokenFileAccessError, writeFileAtomic } from '@globus-tokenstorage/core/node';
 import { access } from 'node:fs/promises';
 import { readJsonObjectFile } from './read-token-file';
 
@@ -63,11 +64,12 @@ export class SimpleJSONFileAdapter {
    * @param filename - The token file (need not exist yet; parent directories are created `0700`).
    * @param options - Exactly one of `resourceServer` or `scopes`.
    * @throws {@link InvalidArgumentError} "cannot take both resourceServer and scopes" or "you must
-   *   pass resourceServer or scopes" (the Python messages' meaning), or for a bad filename.
+   *   pass resourceServer or scopes" (the Python messages' meaning), for a bad filename, or an unknown option.
    */
   constructor(filename: string, options: SimpleJSONFileAdapterOptions) {
     if (typeof filename !== 'string' || filename === '') throw new InvalidArgumentError('filename must be a non-empty string');
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('you must pass resourceServer or scopes');
+    assertKnownOptions(options, ['resourceServer', 'scopes'], 'SimpleJSONFileAdapter');
     const { resourceServer, scopes } = options as { resourceServer?: unknown; scopes?: unknown };
     for (const [name, value] of [['resourceServer', resourceServer], ['scopes', scopes]] as const) {
       if (value !== undefined && value !== null && typeof value !== 'string') throw new InvalidArgumentError(`${name} must be a string`);
@@ -89,6 +91,8 @@ export class SimpleJSONFileAdapter {
    *   no single token carrying all the scopes; the file is unchanged.
    * @throws {@link TokenFileFormatError} if the existing file cannot be parsed or holds a multi-token
    *   storage file (any file with a `format_version`); it is not overwritten.
+   * @throws {@link TokenFileAccessError} naming the file if it cannot be read or replaced (permissions,
+   *   a directory in its place, a file its owner made read-only with `chmod 400`).
    */
   async store(tokenResponse: OAuthTokenResponse): Promise<void> {
     const dict = this.selectToken(tokenResponse);
@@ -96,13 +100,18 @@ export class SimpleJSONFileAdapter {
     await writeFileAtomic(this.filename, toPythonJSON({ ...dict, [LEGACY_VERSION_KEY]: WRITER_VERSION }));
   }
 
-  /** @returns Whether the token file exists. */
+  /**
+   * @returns Whether the token file exists.
+   * @throws {@link TokenFileAccessError} if that cannot be known (no permission to search its directory).
+   */
   async fileExists(): Promise<boolean> {
     try {
       await access(this.filename);
       return true;
-    } catch {
-      return false;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw toTokenFileAccessError(error, this.filename, 'read');
     }
   }
 
@@ -111,6 +120,7 @@ export class SimpleJSONFileAdapter {
    *
    * @returns The parsed object, or `null` if the file does not exist.
    * @throws {@link TokenFileFormatError} if the file cannot be parsed.
+   * @throws {@link TokenFileAccessError} if it cannot be read (permissions, a directory in its place).
    */
   async readAsDict(): Promise<LegacyTokenFileDict | null> {
     return (await readJsonObjectFile(this.filename)) as LegacyTokenFileDict | null;

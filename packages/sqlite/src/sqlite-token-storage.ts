@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import {
+  assertKnownOptions,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
   InvalidTokenDataError,
   StorageLockTimeoutError,
   TokenFileFormatError,
+  TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
   TokenStorageData,
   TokenStorageError,
@@ -22,8 +24,8 @@ import { retryWhileBusy } from './retry-while-busy';
 import { toStorageError } from './sqlite-errors';
 
 /**
- * Options passed through to better-sqlite3's `Database` constructor. Unknown keys are passed
- * through unchanged.
+ * Options passed through to better-sqlite3's `Database` constructor. Other keys are refused (a
+ * misspelt `readOnly` would otherwise open the database for writing).
  */
 export interface SQLiteConnectParams {
   /** Open the database read-only: nothing is created, initialised or converted; writes reject. @default false */
@@ -37,8 +39,8 @@ export interface SQLiteConnectParams {
   timeout?: number;
   /** Path of a better-sqlite3 native addon to load instead of the bundled one. */
   nativeBinding?: string;
-  /** Any other better-sqlite3 option, passed through. (`verbose` is refused: it would log tokens.) */
-  [option: string]: unknown;
+  /** Refused: better-sqlite3 would log every statement with its values, tokens included. */
+  verbose?: never;
 }
 
 /** Options of {@link SQLiteTokenStorage}. */
@@ -144,6 +146,7 @@ export class SQLiteTokenStorage extends TokenStorage {
    */
   constructor(filepath: string, options: SQLiteTokenStorageOptions = {}) {
     super(options);
+    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'connectParams', 'busyTimeoutMs', 'sectionLeaseMs', 'sectionTimeoutMs'], 'SQLiteTokenStorage');
     if (typeof filepath !== 'string' || filepath === '') throw new InvalidArgumentError('filepath must be a non-empty string');
     if (filepath === ':memory:') {
       throw new InvalidArgumentError(
@@ -469,10 +472,10 @@ function checkConnectParams(value: unknown): SQLiteConnectParams & { timeout?: n
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError("'connectParams' must be an object");
   const params = value as SQLiteConnectParams;
+  assertKnownOptions(params, ['readonly', 'fileMustExist', 'timeout', 'nativeBinding', 'verbose'], 'SQLiteTokenStorage connectParams');
   for (const key of ['readonly', 'fileMustExist'] as const) {
     if (params[key] !== undefined && typeof params[key] !== 'boolean') throw new InvalidArgumentError(`'connectParams.${key}' must be a boolean`);
   }
-  if ('readOnly' in params) throw new InvalidArgumentError("'connectParams.readOnly' is misspelled: use 'readonly'");
   if (params.verbose !== undefined) {
     throw new InvalidArgumentError("'connectParams.verbose' is not supported: it would log every statement with its values, tokens included");
   }

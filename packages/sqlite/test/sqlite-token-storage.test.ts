@@ -253,9 +253,9 @@ describe('SQLiteTokenStorage connectParams', () => {
     expect((await storage.getTokenData('rs'))?.resourceServer).toBe('rs');
     expect(await storage.listNamespaces()).toEqual(['DEFAULT']);
     const error = await caught(() => storage.storeTokenDataByResourceServer({ other: sampleTokenData('other') }));
-    expect(error.code).toBe(ErrorCodes.TOKEN_STORAGE_ERROR);
+    expect(error.code).toBe(ErrorCodes.TOKEN_FILE_ACCESS);
     expect(error.message).toContain('read-only');
-    await expect(storage.removeTokenData('rs')).rejects.toMatchObject({ code: ErrorCodes.TOKEN_STORAGE_ERROR });
+    await expect(storage.removeTokenData('rs')).rejects.toMatchObject({ code: ErrorCodes.TOKEN_FILE_ACCESS });
     await storage.close();
     expect(readFileSync(filepath).equals(before)).toBe(true);
   });

@@ -11,12 +11,18 @@ export {
   IdentityExtractionError,
   AuthAPIError,
   LoginCallbackError,
+  AuthRequestTimeoutError,
+  AuthRequestAbortedError,
+  TokenFileAccessError,
+  type ErrorCodesOfAuthAPI,
   type TokenFileFormatErrorOptions,
   type UnsupportedFormatVersionErrorOptions,
   type StorageLockTimeoutErrorOptions,
   type StorageQuotaExceededErrorOptions,
   type AuthAPIErrorOptions,
   type LoginCallbackErrorOptions,
+  type AuthRequestTimeoutErrorOptions,
+  type TokenFileAccessErrorOptions,
 } from './storage-errors';
 export {
   TokenValidationError,

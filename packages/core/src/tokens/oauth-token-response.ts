@@ -1,3 +1,4 @@
+import { assertKnownOptions } from '../arguments/assert-known-options';
 import { IdentityExtractionError, InvalidArgumentError, InvalidTokenDataError } from '../errors';
 import { INSPECT_CUSTOM, redactSecretFields } from '../redaction';
 import type { IDTokenClaims, IDTokenDecoderLike } from './id-token-decoder';
@@ -208,6 +209,7 @@ function splitScopes(scopes: string): string[] {
 
 function checkedOptions(options: OAuthTokenResponseOptions, isArray: boolean) {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('OAuthTokenResponse options must be an object');
+  assertKnownOptions(options, ['grantType', 'now', 'defaultResourceServer', 'idTokenDecoder'], 'OAuthTokenResponse');
   const grantType = options.grantType ?? (isArray ? 'dependent_token' : 'unknown');
   if (!GRANT_TYPES.has(grantType)) throw new InvalidArgumentError(`unknown grantType '${String(grantType)}'`);
   if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
