@@ -33,8 +33,9 @@ export interface LegacyTokenFileDict extends TokenDict {
  * resource server or by scopes. Reads files the Python package wrote; writes files it reads.
  *
  * Unlike the Python original, writes are atomic and `0600` whatever the umask, an existing file that
- * cannot be parsed (or that is a multi-token storage file) is never overwritten, and a response
- * without the configured token throws a typed error before anything is written.
+ * cannot be parsed (or that is a multi-token storage file) is never overwritten, a response
+ * without the configured token throws a typed error before anything is written, and a refresh
+ * answer without a refresh token keeps the stored one.
  *
  * @example
  * ```ts
@@ -84,7 +85,9 @@ export class SimpleJSONFileAdapter {
   }
 
   /**
-   * Writes the selected token of a response to the file, replacing its content atomically.
+   * Writes the selected token of a response to the file, replacing its content atomically. A refresh
+   * answer without a refresh token keeps the one the file holds for the same resource server (the
+   * Python package drops it, so the next run cannot refresh).
    *
    * @param tokenResponse - A login or refresh response.
    * @throws {@link InvalidTokenDataError} if the response has no token for the resource server, or
@@ -96,8 +99,10 @@ export class SimpleJSONFileAdapter {
    */
   async store(tokenResponse: OAuthTokenResponse): Promise<void> {
     const dict = this.selectToken(tokenResponse);
-    await this.assertReplaceable();
-    await writeFileAtomic(this.filename, toPythonJSON({ ...dict, [LEGACY_VERSION_KEY]: WRITER_VERSION }));
+    const existing = await this.replaceableContent();
+    const kept = tokenResponse.grantType === 'refresh_token' && !dict.refresh_token ? keptRefreshToken(existing, dict.resource_server) : null;
+    const written = kept === null ? dict : { ...dict, refresh_token: kept };
+    await writeFileAtomic(this.filename, toPythonJSON({ ...written, [LEGACY_VERSION_KEY]: WRITER_VERSION }));
   }
 
   /**
@@ -169,10 +174,13 @@ export class SimpleJSONFileAdapter {
     }
   }
 
-  /** Refuses to replace a file we cannot parse, or a storage file holding many tokens. */
-  private async assertReplaceable(): Promise<void> {
+  /**
+   * The current content, if the file may be replaced: refuses a file we cannot parse, or a storage
+   * file holding many tokens.
+   */
+  private async replaceableContent(): Promise<Record<string, unknown> | null> {
     const existing = await readJsonObjectFile(this.filename);
-    if (existing === null) return;
+    if (existing === null) return null;
     const { kind } = validateTokenFile(existing);
     if (kind === '2.0' || kind === '1.0') {
       throw new TokenFileFormatError(
@@ -187,5 +195,17 @@ export class SimpleJSONFileAdapter {
         { filePath: this.filename },
       );
     }
+    return existing;
   }
+}
+
+/**
+ * The refresh token the file holds for `resourceServer`, kept when a refresh answer carries none:
+ * a server that does not rotate refresh tokens may leave it out, and dropping it would log the user
+ * out at the next run.
+ */
+function keptRefreshToken(existing: Record<string, unknown> | null, resourceServer: string): string | null {
+  if (existing === null || existing.resource_server !== resourceServer) return null;
+  const { refresh_token: refreshToken } = existing;
+  return typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : null;
 }
