@@ -263,6 +263,20 @@ describe('token responses from the login clients', () => {
     expect(response.grantType).toBe('client_credentials');
   });
 
+  it('from a standard OAuth2 server (no resource_server) need the client’s defaultResourceServer, which the error message names', async () => {
+    const standard = { json: { access_token: 'AT', refresh_token: 'RT2', expires_in: 60, scope: 'api', token_type: 'Bearer' } };
+    const { fetch } = recordingFetch(standard);
+    const plain = new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch });
+    const error = await plain.oauth2RefreshToken('RT').catch((caught: unknown) => caught);
+    expect(InvalidTokenDataError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      "the token response has no 'resource_server' (a standard OAuth2 server sends none: give the login client, or OAuthTokenResponse.fromJSON, a defaultResourceServer option)",
+    );
+    const named = new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch, defaultResourceServer: 'api.example.org' });
+    expect((await named.oauth2RefreshToken('RT')).byResourceServer['api.example.org']).toMatchObject({ access_token: 'AT', refresh_token: 'RT2' });
+    expect(() => new NativeAppAuthClient(NATIVE_CLIENT_ID, { defaultResourceServer: '' })).toThrow(InvalidArgumentError);
+  });
+
   it('a malformed success answer throws a typed error', async () => {
     const { fetch } = recordingFetch({ json: { access_token: 'AT', other_tokens: [] } }, { text: '<html>' });
     const client = new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch });

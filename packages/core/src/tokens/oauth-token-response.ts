@@ -229,7 +229,7 @@ function toTokenDict(token: Record<string, unknown>, what: string, nowSeconds: n
   const resourceServer = token.resource_server ?? defaultResourceServer;
   if (typeof resourceServer !== 'string' || resourceServer === '') {
     throw new InvalidTokenDataError(
-      `${what} has no 'resource_server' (a standard OAuth2 server sends none: pass the defaultResourceServer option)`,
+      `${what} has no 'resource_server' (a standard OAuth2 server sends none: give the login client, or OAuthTokenResponse.fromJSON, a defaultResourceServer option)`,
     );
   }
   for (const key of ['access_token', 'scope'] as const) {
