@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import {
   assertKnownOptions,
+  assertWellFormedText,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
@@ -142,11 +143,12 @@ export class SQLiteTokenStorage extends TokenStorage {
    * @param filepath - The database file. Missing parent directories are created `0700` and a
    *   missing file `0600` (on first use). `":memory:"` is refused: use `MemoryTokenStorage`.
    * @param options - See {@link SQLiteTokenStorageOptions}.
-   * @throws {@link InvalidArgumentError} for a bad path or option.
+   * @throws {@link InvalidArgumentError} for a bad path or option, or a namespace holding an unpaired UTF-16 surrogate (which has no UTF-8 form).
    */
   constructor(filepath: string, options: SQLiteTokenStorageOptions = {}) {
     super(options);
     assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'connectParams', 'busyTimeoutMs', 'sectionLeaseMs', 'sectionTimeoutMs'], 'SQLiteTokenStorage');
+    assertWellFormedText(this.namespace, 'namespace');
     if (typeof filepath !== 'string' || filepath === '') throw new InvalidArgumentError('filepath must be a non-empty string');
     if (filepath === ':memory:') {
       throw new InvalidArgumentError(
@@ -175,14 +177,14 @@ export class SQLiteTokenStorage extends TokenStorage {
    * (rows written as the Python SDK writes them). An empty mapping writes nothing.
    *
    * @param data - Token data keyed by resource server.
-   * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`.
+   * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`, or a key holds an unpaired UTF-16 surrogate.
    * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
    * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
    * @throws {@link StorageClosedError} after `close()`.
    */
   async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
     this.assertOpen();
-    const rows = checkTokenDataMapping(data).map(([key, value]) => [key, toPythonJSON(value.toDict())] as const);
+    const rows = checkTokenDataMapping(data).map(([key, value]) => [checkedKey(key), toPythonJSON(value.toDict())] as const);
     const connection = this.connection ?? (await this.connect());
     if (rows.length === 0) return;
     await this.prepareWrite(connection);
@@ -212,7 +214,7 @@ export class SQLiteTokenStorage extends TokenStorage {
    *
    * @param resourceServer - The key the entry was stored under.
    * @returns The entry, or `null`.
-   * @throws {@link InvalidArgumentError} for an empty or non-string key.
+   * @throws {@link InvalidArgumentError} for an empty or non-string key, or one holding an unpaired UTF-16 surrogate.
    * @throws {@link InvalidTokenDataError} if the stored row is not valid token data.
    * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
    * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
@@ -220,7 +222,7 @@ export class SQLiteTokenStorage extends TokenStorage {
    */
   override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
     this.assertOpen();
-    checkResourceServer(resourceServer);
+    checkedKey(checkResourceServer(resourceServer));
     const connection = this.connection ?? (await this.connect());
     const text = await this.run(() => connection.getOne.get(this.namespace, resourceServer));
     return text === undefined ? null : this.parseRow(resourceServer, text);
@@ -229,14 +231,14 @@ export class SQLiteTokenStorage extends TokenStorage {
   /**
    * @param resourceServer - The key the entry was stored under.
    * @returns Whether an entry was removed.
-   * @throws {@link InvalidArgumentError} for an empty or non-string key.
+   * @throws {@link InvalidArgumentError} for an empty or non-string key, or one holding an unpaired UTF-16 surrogate.
    * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
    * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
    * @throws {@link StorageClosedError} after `close()`.
    */
   async removeTokenData(resourceServer: string): Promise<boolean> {
     this.assertOpen();
-    checkResourceServer(resourceServer);
+    checkedKey(checkResourceServer(resourceServer));
     const connection = this.connection ?? (await this.connect());
     await this.prepareWrite(connection);
     const result = await this.run(() => connection.remove.run(this.namespace, resourceServer));
@@ -483,6 +485,12 @@ function checkConnectParams(value: unknown): SQLiteConnectParams & { timeout?: n
     throw new InvalidArgumentError("'connectParams.nativeBinding' must be a string");
   }
   return params.timeout === undefined ? { ...params } : { ...params, timeout: checkTimeout(params.timeout, 'connectParams.timeout') };
+}
+
+/** A resource server key SQLite can store as itself (UTF-8 text); see `assertWellFormedText`. */
+function checkedKey(key: string): string {
+  assertWellFormedText(key, 'resource server');
+  return key;
 }
 
 function checkTimeout(value: unknown, name: string): number {

@@ -166,6 +166,28 @@ describe('SQLiteTokenStorage reading and writing', () => {
     expect(iterated).toEqual(expected);
   });
 
+  it('names with an unpaired UTF-16 surrogate are refused everywhere, so what is stored and what is listed always agree', async () => {
+    const filepath = join(dirs.make(), 'tokens.db');
+    for (const name of ['\ud800', 'a\udfffb', '\udc00\ud800']) {
+      expect(() => storageAt(filepath, { namespace: name })).toThrow(
+        new InvalidArgumentError('the namespace holds an unpaired UTF-16 surrogate, which has no UTF-8 form: this storage cannot keep it apart from other names'),
+      );
+    }
+    const storage = storageAt(filepath);
+    for (const call of [
+      () => storage.storeTokenDataByResourceServer({ '\ud800': sampleTokenData('\ud800') }),
+      () => storage.getTokenData('x\udbff'),
+      () => storage.removeTokenData('\udfff'),
+    ]) {
+      expect(InvalidArgumentError.isInstance(await caught(call))).toBe(true);
+    }
+    // A well-formed pair (an emoji) is fine, and every stored name is listed as itself.
+    const emoji = storageAt(filepath, { namespace: 'ns-\ud83d\ude00' });
+    await emoji.storeTokenDataByResourceServer({ 'rs-\ud83d\ude00': sampleTokenData('rs-\ud83d\ude00') });
+    expect(await storage.listNamespaces()).toEqual(['ns-\ud83d\ude00']);
+    expect(Object.keys(await emoji.getTokenDataByResourceServer())).toEqual(['rs-\ud83d\ude00']);
+  });
+
   it('iterNamespaces rejects with StorageClosedError after close', async () => {
     const storage = storageAt(join(dirs.make(), 'tokens.db'));
     await storage.close();
