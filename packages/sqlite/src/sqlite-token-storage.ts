@@ -20,7 +20,7 @@ import {
 import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
 import { version } from '../package.json';
 import { attributeOf, newLease, prepareSectionStatements, type SectionStatements } from './exclusive-section';
-import { openTokenDatabase } from './open-token-database';
+import { openTokenDatabase, removeSideFiles } from './open-token-database';
 import { retryWhileBusy } from './retry-while-busy';
 import { toStorageError } from './sqlite-errors';
 
@@ -89,6 +89,8 @@ interface Connection {
   walPending: boolean;
   /** Whether the database passed SQLite's integrity check (done before the first write). */
   checked: boolean;
+  /** A read-only connection made the `-wal`/`-shm` files: removed after it is closed. */
+  createdSideFiles: boolean;
   getOne: Database.Statement<[string, string], unknown>;
   getAll: Database.Statement<[string], unknown[]>;
   remove: Database.Statement<[string, string]>;
@@ -338,9 +340,12 @@ export class SQLiteTokenStorage extends TokenStorage {
     await super.close();
     const pending = this.connecting;
     if (pending) await pending.catch(() => undefined);
-    this.connection?.db.close();
+    const connection = this.connection;
     this.connection = null;
     this.parsed.clear();
+    if (connection === null) return;
+    connection.db.close();
+    if (connection.createdSideFiles) removeSideFiles(this.absolutePath, this.driverOptions);
   }
 
   /** Runs one atomic database step, waiting out other connections' locks and typing errors. */
@@ -396,7 +401,7 @@ export class SQLiteTokenStorage extends TokenStorage {
   }
 
   private async openConnection(): Promise<Connection> {
-    const { db, isWal } = await openTokenDatabase({
+    const { db, isWal, createdSideFiles } = await openTokenDatabase({
       filePath: this.absolutePath,
       displayPath: this.filepath,
       driverOptions: this.driverOptions,
@@ -414,6 +419,7 @@ export class SQLiteTokenStorage extends TokenStorage {
         db,
         walPending: !isWal && !this.readonlyMode,
         checked: false,
+        createdSideFiles,
         getOne: db.prepare<[string, string], unknown>('SELECT token_data_json FROM token_storage WHERE namespace = ? AND resource_server = ?').pluck(),
         // Rows whose keys are not text (BLOBs, or NULLs and numbers in a table without the Python
         // column types) cannot be looked up with a string, so they are not listed either.

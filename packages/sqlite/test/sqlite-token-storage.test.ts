@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import Database from 'better-sqlite3';
@@ -267,6 +267,29 @@ describe('SQLiteTokenStorage connectParams', () => {
     await writer.close();
     return filepath;
   }
+
+  it('readonly inspection of a WAL database leaves no -wal or -shm file behind, and no byte changed', async () => {
+    const filepath = await existingDatabase();
+    const directory = join(filepath, '..');
+    expect(readdirSync(directory)).toEqual(['tokens.db']);
+    const before = readFileSync(filepath);
+    const storage = new SQLiteTokenStorage(filepath, { connectParams: { readonly: true } });
+    expect(await storage.listNamespaces()).toEqual(['DEFAULT']);
+    expect(readdirSync(directory).sort()).toEqual(['tokens.db', 'tokens.db-shm', 'tokens.db-wal']);
+    await storage.close();
+    expect(readdirSync(directory)).toEqual(['tokens.db']);
+    expect(readFileSync(filepath).equals(before)).toBe(true);
+
+    // While another connection uses them, they stay (SQLite removes them with its last connection).
+    const other = rawAt(filepath);
+    other.prepare('SELECT count(*) FROM token_storage').get();
+    const second = new SQLiteTokenStorage(filepath, { connectParams: { readonly: true } });
+    await second.getTokenData('rs');
+    await second.close();
+    expect(readdirSync(directory).sort()).toEqual(['tokens.db', 'tokens.db-shm', 'tokens.db-wal']);
+    other.close();
+    expect(readdirSync(directory)).toEqual(['tokens.db']);
+  });
 
   it('readonly reads an existing database and refuses writes with a typed error', async () => {
     const filepath = await existingDatabase();
