@@ -22,9 +22,9 @@ export const baseConfig: Options = {
 };
 
 /**
- * Rewrites the absolute `file` and `sources` of the source maps in `outDir` relative to each map. tsup's CommonJS
- * code splitting names the intermediate file by its absolute path, which would publish the build
- * machine's directories and point debuggers at files that do not exist elsewhere.
+ * Rewrites the absolute `file` and `sources` of the source maps in `outDir` relative to each map.
+ * tsup's CommonJS code splitting names the intermediate file by its absolute path, which would
+ * publish the build machine's directories and point debuggers at files that do not exist elsewhere.
  *
  * @param outDir - The build output directory.
  */
@@ -33,8 +33,9 @@ export function relativizeSourceMaps(outDir: string): void {
     if (!entry.endsWith('.map')) continue;
     const path = join(outDir, entry);
     const map = JSON.parse(readFileSync(path, 'utf8')) as { file?: string; sources?: string[] };
+    const paths = [map.file ?? '', ...(map.sources ?? [])];
+    if (!paths.some((source) => isAbsolute(source))) continue;
     const toRelative = (source: string) => (isAbsolute(source) ? relative(dirname(path), source).split('\\').join('/') : source);
-    if (!map.sources?.some((source) => isAbsolute(source)) && !(map.file !== undefined && isAbsolute(map.file))) continue;
     map.sources = map.sources?.map(toRelative);
     if (map.file !== undefined) map.file = toRelative(map.file);
     // Both formats' builds may visit the same map: replace it whole so no reader sees half a file.
