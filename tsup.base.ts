@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Options } from 'tsup';
 
 /**
@@ -16,4 +18,29 @@ export const baseConfig: Options = {
   treeshake: false,
   // Class names appear in messages and in toString(); keep them unmangled.
   keepNames: true,
+  onSuccess: async () => relativizeSourceMaps('dist'),
 };
+
+/**
+ * Rewrites the absolute `file` and `sources` of the source maps in `outDir` relative to each map.
+ * tsup's CommonJS code splitting names the intermediate file by its absolute path, which would
+ * publish the build machine's directories and point debuggers at files that do not exist elsewhere.
+ *
+ * @param outDir - The build output directory.
+ */
+export function relativizeSourceMaps(outDir: string): void {
+  for (const entry of readdirSync(outDir, { recursive: true, encoding: 'utf8' })) {
+    if (!entry.endsWith('.map')) continue;
+    const path = join(outDir, entry);
+    const map = JSON.parse(readFileSync(path, 'utf8')) as { file?: string; sources?: string[] };
+    const paths = [map.file ?? '', ...(map.sources ?? [])];
+    if (!paths.some((source) => isAbsolute(source))) continue;
+    const toRelative = (source: string) => (isAbsolute(source) ? relative(dirname(path), source).split('\\').join('/') : source);
+    map.sources = map.sources?.map(toRelative);
+    if (map.file !== undefined) map.file = toRelative(map.file);
+    // Both formats' builds may visit the same map: replace it whole so no reader sees half a file.
+    const temporary = `${path}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(map));
+    renameSync(temporary, path);
+  }
+}

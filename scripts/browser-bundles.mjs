@@ -16,8 +16,12 @@ const WEB_APP_PACKAGES = ['core', 'authorizers', 'web-storage'];
 const TYPICAL_APP = `export { WebStorageTokenStorage, RedirectLogin } from '@globus-tokenstorage/web-storage';
 export { NativeAppAuthClient, StorageBackedAuthorizer, authorizedFetch } from '@globus-tokenstorage/authorizers';`;
 
-/** Budget of the web-app bundle without the id_token verifier (jose), minified and gzipped. */
-export const WEB_APP_BUDGET_BYTES = 25_000;
+/**
+ * Budget of the web-app bundle without the id_token verifier (jose), minified and gzipped: 28.3 kB
+ * since the token requests got time limits, signals and safe retries and every options object is
+ * checked (3.6 kB of it), with room for what web-storage still adds.
+ */
+export const WEB_APP_BUDGET_BYTES = 30_000;
 
 const NODE_BUILTINS = new Set(builtinModules);
 

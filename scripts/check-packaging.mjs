@@ -1,13 +1,14 @@
 // Packs every publishable package with pnpm (so workspace:^ ranges become real versions), then checks
-// each tarball with publint (package.json and exports) and attw (types for ESM and CJS consumers),
-// smoke-tests the built entries with both import() and require(), and checks the browser bundles
-// (no Node built-in, size budget; see browser-bundles.mjs).
-// With --imports-only, only the smoke test runs (for the other Node versions CI tests: publint, attw
-// and the bundles read files, and their answer does not depend on the Node that runs them).
+// each tarball with publint (package.json and exports) and attw (types for ESM and CJS consumers, and
+// for the node10 resolution of older TypeScript set-ups), checks that no source map names a path of
+// the build machine, smoke-tests the built entries with both import() and require(), and checks the
+// browser bundles (no Node built-in, size budget; see browser-bundles.mjs).
+// With --imports-only, only the smoke test runs (for the other Node versions CI tests: publint, attw,
+// the source maps and the bundles read files, and their answer does not depend on the Node that runs them).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkBrowserBundles } from './browser-bundles.mjs';
 
@@ -37,7 +38,18 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
     execFileSync('pnpm', ['pack', '--pack-destination', packsDir], { cwd: packageDir, stdio: 'ignore' });
     const tarball = join(packsDir, readdirSync(packsDir).find((file) => !before.has(file)));
     run(`${manifest.name}: publint`, 'pnpm', ['exec', 'publint', 'run', tarball, '--strict'], root);
-    run(`${manifest.name}: attw`, 'pnpm', ['exec', 'attw', tarball, '--profile', 'node16', '--no-emoji', '--no-color'], root);
+    run(`${manifest.name}: attw`, 'pnpm', ['exec', 'attw', tarball, '--no-emoji', '--no-color'], root);
+    const absoluteMapPaths = readdirSync(join(packageDir, 'dist'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.map'))
+      .filter((file) => {
+        const map = JSON.parse(readFileSync(join(packageDir, 'dist', file), 'utf8'));
+        return [map.file ?? '', ...map.sources].some((source) => isAbsolute(source));
+      });
+    if (absoluteMapPaths.length === 0) console.error(`ok   ${manifest.name}: source maps use relative paths`);
+    else {
+      failures += 1;
+      console.error(`FAIL ${manifest.name}: source maps name absolute paths: ${absoluteMapPaths.join(', ')}`);
+    }
   }
 
   const requireFromPackage = createRequire(join(packageDir, 'package.json'));

@@ -1,5 +1,8 @@
 import {
+  abortable,
+  assertKnownOptions,
   AuthAPIError,
+  describeNetworkError,
   IDTokenDecoder,
   InvalidArgumentError,
   OAuthTokenResponse,
@@ -11,6 +14,8 @@ import {
 import type { FetchFunction } from './authorized-fetch';
 import { urlencode } from './encoding';
 import { INSPECT_CUSTOM, scrub } from './redaction';
+import { checkedSignal, checkedTimeoutMs, RequestDeadline, sleep } from './request-deadline';
+import { DEFAULT_MAX_RETRIES, retryDelayMs, type FailedAttempt } from './retry-policy';
 
 /** Options of the login clients. */
 export interface AuthLoginClientOptions {
@@ -22,10 +27,39 @@ export interface AuthLoginClientOptions {
   now?: () => number;
   /**
    * Verifies the id_tokens of this client's responses (attached to each `OAuthTokenResponse`).
-   * @default an `IDTokenDecoder` for `baseUrl` and the client ID, using `fetch` and `now`
+   * @default an `IDTokenDecoder` for `baseUrl` and the client ID, using `fetch`, `now` and `timeoutMs`
    */
   idTokenDecoder?: IDTokenDecoderLike;
+  /**
+   * How long one call to Auth may take, retries and their waits included, in milliseconds, before
+   * it fails with `AuthRequestTimeoutError`. `Infinity` waits for ever. @default 30000
+   */
+  timeoutMs?: number;
+  /** Cancels every call of this client (e.g. at shutdown) with `AuthRequestAbortedError`. @default none */
+  signal?: AbortSignal;
+  /**
+   * How many times a failed call is sent again, after 0.5 s, 1 s, … (or the server's `Retry-After`,
+   * up to 10 s), within `timeoutMs`. Only failures that cannot have been handled by the server are
+   * retried for the authorization-code and refresh-token grants (the request never reached it, or it
+   * answered `429`); other calls are also retried after a `5xx` answer or a lost connection. `0`
+   * never retries. @default 2
+   */
+  maxRetries?: number;
+  /**
+   * Resource server of the tokens of answers that carry no `resource_server`, as standard OAuth2
+   * servers send them (Globus Auth always names it). @default none: such an answer is an error
+   */
+  defaultResourceServer?: string;
 }
+
+/** Options of one call to Auth. */
+export interface AuthRequestOptions {
+  /** Cancels this call with `AuthRequestAbortedError`. @default none */
+  signal?: AbortSignal;
+}
+
+/** Every option of {@link AuthLoginClientOptions}, to refuse unknown ones. */
+const CLIENT_OPTION_KEYS = ['baseUrl', 'fetch', 'now', 'idTokenDecoder', 'timeoutMs', 'signal', 'maxRetries', 'defaultResourceServer'];
 
 /** Options of `oauth2GetAuthorizeUrl`: Globus session parameters, in the order Python adds them. */
 export interface AuthorizeUrlOptions {
@@ -73,16 +107,23 @@ export abstract class AuthLoginClient {
   /** The clock (epoch seconds). */
   protected readonly now: () => number;
   readonly #fetch: FetchFunction;
+  /** Whether `#fetch` is the platform's, whose error messages never quote the request. */
+  readonly #isPlatformFetch: boolean;
+  readonly #timeoutMs: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #maxRetries: number;
+  readonly #defaultResourceServer: string | undefined;
 
   /**
    * @param clientId - The OAuth2 client ID.
    * @param options - See {@link AuthLoginClientOptions}. No network happens here.
    * @throws {@link InvalidArgumentError} for an empty client ID, a base URL that is not an absolute
-   *   http(s) URL, or options of the wrong type.
+   *   http(s) URL, options of the wrong type, or an unknown option.
    */
   protected constructor(clientId: string, options: AuthLoginClientOptions) {
     if (typeof clientId !== 'string' || clientId === '') throw new InvalidArgumentError('clientId must be a non-empty string');
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('client options must be an object');
+    assertKnownOptions(options, CLIENT_OPTION_KEYS, new.target.name);
     const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
     if (typeof baseUrl !== 'string' || !URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
       throw new InvalidArgumentError("'baseUrl' must be an absolute http(s) URL");
@@ -92,32 +133,55 @@ export abstract class AuthLoginClient {
     if (options.idTokenDecoder !== undefined && typeof options.idTokenDecoder?.decode !== 'function') {
       throw new InvalidArgumentError("'idTokenDecoder' must have a decode(idToken) method");
     }
+    const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    if (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) {
+      throw new InvalidArgumentError("'maxRetries' must be an integer from 0 to 10");
+    }
+    const { defaultResourceServer } = options;
+    if (defaultResourceServer !== undefined && (typeof defaultResourceServer !== 'string' || defaultResourceServer === '')) {
+      throw new InvalidArgumentError("'defaultResourceServer' must be a non-empty string");
+    }
     this.clientId = clientId;
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.now = options.now ?? (() => Date.now() / 1000);
+    this.#isPlatformFetch = options.fetch === undefined;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#timeoutMs = checkedTimeoutMs(options.timeoutMs);
+    this.#signal = checkedSignal(options.signal);
+    this.#maxRetries = maxRetries;
+    this.#defaultResourceServer = defaultResourceServer;
     this.idTokenDecoder =
       options.idTokenDecoder ??
-      new IDTokenDecoder({ clientId, authBaseUrl: this.baseUrl, fetch: this.#fetch as typeof fetch, now: this.now });
+      new IDTokenDecoder({
+        clientId,
+        authBaseUrl: this.baseUrl,
+        ...(options.fetch === undefined ? {} : { fetch: this.#fetch as typeof fetch }),
+        now: this.now,
+        timeoutMs: this.#timeoutMs,
+      });
   }
 
   /**
-   * Gets new tokens with a refresh token (`grant_type=refresh_token`).
+   * Gets new tokens with a refresh token (`grant_type=refresh_token`). Not retried once the request
+   * may have reached the server (see `maxRetries`).
    *
    * @param refreshToken - The refresh token.
+   * @param options - `signal` cancels the call.
    * @returns The response (`grantType: "refresh_token"`).
-   * @throws {@link AuthAPIError} for an error answer or a network failure (`httpStatus` 0);
-   *   `InvalidTokenDataError` for a malformed response.
+   * @throws {@link AuthAPIError} for an error answer or a network failure (`httpStatus` 0, the
+   *   network error as `cause`); its subclasses `AuthRequestTimeoutError` after `timeoutMs` and
+   *   `AuthRequestAbortedError` when a signal aborts it; `InvalidTokenDataError` for a malformed response.
    */
-  abstract oauth2RefreshToken(refreshToken: string): Promise<OAuthTokenResponse>;
+  abstract oauth2RefreshToken(refreshToken: string, options?: AuthRequestOptions): Promise<OAuthTokenResponse>;
 
   /**
    * Revokes an access or refresh token (`POST /v2/oauth2/token/revoke`).
    *
    * @param token - The token to revoke.
-   * @throws {@link AuthAPIError} for an error answer or a network failure.
+   * @param options - `signal` cancels the call.
+   * @throws {@link AuthAPIError} (or its timeout and cancellation subclasses) for an error answer or a network failure.
    */
-  abstract oauth2RevokeToken(token: string): Promise<void>;
+  abstract oauth2RevokeToken(token: string, options?: AuthRequestOptions): Promise<void>;
 
   /** The `Authorization` header value of this client's requests to Auth, or `null` for none. */
   protected abstract clientAuthorization(): string | null;
@@ -131,29 +195,79 @@ export abstract class AuthLoginClient {
    * @param form - The form fields, in order.
    * @param grantType - Recorded on the response.
    * @param secrets - Values sent that an error must not echo.
+   * @param options - The call's options (`signal`).
    * @returns The token response.
    */
-  protected async oauth2Token(form: ReadonlyArray<readonly [string, string]>, grantType: GrantType, secrets: readonly string[]): Promise<OAuthTokenResponse> {
-    const body = await this.authRequest('POST', '/v2/oauth2/token', { form, secrets, what: `the ${grantType} grant` });
-    return OAuthTokenResponse.fromJSON(body, { grantType, now: this.now, idTokenDecoder: this.idTokenDecoder });
+  protected async oauth2Token(
+    form: ReadonlyArray<readonly [string, string]>,
+    grantType: GrantType,
+    secrets: readonly string[],
+    options: AuthRequestOptions | undefined,
+  ): Promise<OAuthTokenResponse> {
+    // The code is single-use, and a refresh token may be rotated by the first request: see maxRetries.
+    const idempotent = grantType !== 'authorization_code' && grantType !== 'refresh_token';
+    const body = await this.authRequest('POST', '/v2/oauth2/token', { form, secrets, what: `the ${grantType} grant`, idempotent, options });
+    return OAuthTokenResponse.fromJSON(body, {
+      grantType,
+      now: this.now,
+      idTokenDecoder: this.idTokenDecoder,
+      ...(this.#defaultResourceServer === undefined ? {} : { defaultResourceServer: this.#defaultResourceServer }),
+    });
   }
 
   /**
-   * Sends one request to Auth and returns its parsed JSON body (`null` for an empty body).
+   * Sends a request to Auth, with the client's time limit, signal and retries, and returns the
+   * parsed JSON body of the answer (`null` for an empty body).
    *
    * @param method - `GET` or `POST`.
    * @param pathAndQuery - Path (and query) under the base URL.
-   * @param request - `form` fields for a POST, `secrets` to keep out of errors, `what` names the call in messages.
+   * @param request - `form` fields for a POST, `secrets` to keep out of errors, `what` names the call
+   *   in messages, `idempotent` says whether it may be retried after the server may have handled it,
+   *   `options` holds the call's signal.
    * @returns The body.
-   * @throws {@link AuthAPIError} for an error answer, an answer that is not JSON, or a network failure.
+   * @throws {@link AuthAPIError} for an error answer, an answer that is not JSON, or a network
+   *   failure (with the network error as `cause`); `AuthRequestTimeoutError`, `AuthRequestAbortedError`.
    */
   protected async authRequest(
     method: 'GET' | 'POST',
     pathAndQuery: string,
-    request: { form?: ReadonlyArray<readonly [string, string]>; secrets: readonly string[]; what: string },
+    request: {
+      form?: ReadonlyArray<readonly [string, string]>;
+      secrets: readonly string[];
+      what: string;
+      idempotent: boolean;
+      options?: AuthRequestOptions | undefined;
+    },
   ): Promise<unknown> {
-    const secrets = [...request.secrets, ...this.clientSecrets()];
+    const options = request.options ?? {};
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${request.what}: options must be an object`);
+    assertKnownOptions(options, ['signal'], request.what);
     const where = `${method} ${pathAndQuery.split('?')[0]}`;
+    const deadline = new RequestDeadline(this.#timeoutMs, [this.#signal, checkedSignal(options.signal)]);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const outcome = await this.#attempt(method, pathAndQuery, request, where, deadline);
+        if (!('failure' in outcome)) return outcome.body;
+        const delay = retryDelayMs(outcome.failure, attempt, { idempotent: request.idempotent, maxRetries: this.#maxRetries, remainingMs: deadline.remainingMs });
+        if (delay === null) throw outcome.error;
+        await sleep(delay, deadline.signal);
+      }
+    } catch (error) {
+      throw deadline.signal.aborted ? deadline.error(`${request.what} (${where})`) : error;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** One attempt: the parsed body, or the failure (for the retry decision) and its error. */
+  async #attempt(
+    method: 'GET' | 'POST',
+    pathAndQuery: string,
+    request: { form?: ReadonlyArray<readonly [string, string]>; secrets: readonly string[]; what: string },
+    where: string,
+    deadline: RequestDeadline,
+  ): Promise<{ body: unknown } | { failure: FailedAttempt; error: AuthAPIError }> {
+    const secrets = [...request.secrets, ...this.clientSecrets()];
     const headers: Record<string, string> = { Accept: 'application/json' };
     const authorization = this.clientAuthorization();
     if (authorization !== null) headers.Authorization = authorization;
@@ -162,34 +276,46 @@ export abstract class AuthLoginClient {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
       body = urlencode(request.form);
     }
+    const { signal } = deadline;
     let response: Response;
     let text: string;
     try {
-      response = await this.#fetch(`${this.baseUrl}${pathAndQuery}`, { method, headers, body });
+      response = await abortable(this.#fetch(`${this.baseUrl}${pathAndQuery}`, { method, headers, body, signal }), signal);
     } catch (error) {
-      throw new AuthAPIError(`${request.what} failed: could not reach ${this.baseUrl} (${where}): ${networkReason(error)}`, { httpStatus: 0 });
+      if (signal.aborted) throw error;
+      const { reason, code, syscall, cause } = describeNetworkError(error, { trustMessages: this.#isPlatformFetch });
+      return {
+        failure: { kind: 'network', code, syscall },
+        error: new AuthAPIError(`${request.what} failed: could not reach ${this.baseUrl} (${where}): ${reason}`, { httpStatus: 0, cause }),
+      };
     }
     try {
-      text = await response.text();
+      text = await abortable(response.text(), signal);
     } catch (error) {
-      throw new AuthAPIError(`${request.what} failed: the answer of ${where} could not be read: ${networkReason(error)}`, {
-        httpStatus: response.status,
-      });
+      if (signal.aborted) throw error;
+      const { reason, code, cause } = describeNetworkError(error, { trustMessages: this.#isPlatformFetch });
+      return {
+        failure: { kind: 'network', code, syscall: null },
+        error: new AuthAPIError(`${request.what} failed: the answer of ${where} could not be read: ${reason}`, { httpStatus: response.status, cause }),
+      };
     }
     const parsed = parseJSON(text);
     if (!response.ok) {
       const { errorCode, description } = oauthError(parsed, secrets);
       const detail = [errorCode, description].filter((part) => part !== null).join(': ');
-      throw new AuthAPIError(`${request.what} failed (${where}): HTTP ${response.status}${detail ? ` ${detail}` : ''}`, {
-        httpStatus: response.status,
-        errorCode,
-        description,
-      });
+      return {
+        failure: { kind: 'answer', status: response.status, retryAfter: response.headers.get('Retry-After') },
+        error: new AuthAPIError(`${request.what} failed (${where}): HTTP ${response.status}${detail ? ` ${detail}` : ''}`, {
+          httpStatus: response.status,
+          errorCode,
+          description,
+        }),
+      };
     }
     if (parsed === undefined) {
       throw new AuthAPIError(`${request.what} failed (${where}): HTTP ${response.status} with a body that is not JSON`, { httpStatus: response.status });
     }
-    return parsed;
+    return { body: parsed };
   }
 
   /**
@@ -198,6 +324,11 @@ export abstract class AuthLoginClient {
    */
   protected authorizeUrl(flowParams: ReadonlyArray<readonly [string, string]>, extra: AuthorizeUrlOptions = {}): string {
     if (typeof extra !== 'object' || extra === null) throw new InvalidArgumentError('oauth2GetAuthorizeUrl options must be an object');
+    assertKnownOptions(
+      extra,
+      ['sessionRequiredIdentities', 'sessionRequiredSingleDomain', 'sessionRequiredPolicies', 'sessionRequiredMfa', 'sessionMessage', 'prompt', 'queryParams'],
+      'oauth2GetAuthorizeUrl',
+    );
     const params = new Map<string, string>(flowParams);
     const set = (key: string, value: string | undefined) => {
       if (value !== undefined) params.set(key, value);
@@ -301,13 +432,4 @@ function oauthError(body: unknown, secrets: readonly string[]): { errorCode: str
     errorCode: errorCode === null ? null : scrub(errorCode, secrets),
     description: description === null ? null : scrub(description, secrets),
   };
-}
-
-/** A network failure described by its code or class, never by its message (a custom fetch may quote the request). */
-function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[A-Z0-9_]+$/.test(code)) return code;
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && /^\w+$/.test(name) ? name : 'network error';
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { assertKnownOptions, InvalidArgumentError } from '@globus-tokenstorage/core';
 import type { GlobusAuthorizer } from './globus-authorizer';
 
 /** A `fetch`-compatible function. */
@@ -43,7 +43,7 @@ export function authorizedFetch(authorizer: GlobusAuthorizer, input: RequestInfo
  * @param authorizer - Supplies the header.
  * @param options - `fetch`: the underlying fetch.
  * @returns `(input, init?) => Promise<Response>`.
- * @throws {@link InvalidArgumentError} if `authorizer` is not a `GlobusAuthorizer` or `fetch` is not a function.
+ * @throws {@link InvalidArgumentError} if `authorizer` is not a `GlobusAuthorizer`, `fetch` is not a function, or for an unknown option.
  *
  * @example
  * ```ts
@@ -53,6 +53,8 @@ export function authorizedFetch(authorizer: GlobusAuthorizer, input: RequestInfo
  */
 export function createAuthorizedFetch(authorizer: GlobusAuthorizer, options: AuthorizedFetchOptions = {}): FetchFunction {
   checkAuthorizer(authorizer);
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('createAuthorizedFetch options must be an object');
+  assertKnownOptions(options, ['fetch'], 'createAuthorizedFetch');
   const fetchImpl = options.fetch;
   if (fetchImpl !== undefined && typeof fetchImpl !== 'function') throw new InvalidArgumentError("'fetch' must be a function");
   const underlying: FetchFunction = fetchImpl ?? ((target, init) => globalThis.fetch(target, init));

@@ -5,9 +5,10 @@ import { RenewingAuthorizer, type RenewingAuthorizerOptions } from './renewing-a
 export interface ClientCredentialsClient {
   /**
    * @param scopes - The space-separated scopes to request.
+   * @param options - `signal`: aborts when the renewal times out or is cancelled.
    * @returns The client-credentials response.
    */
-  oauth2ClientCredentialsTokens(scopes: string): Promise<OAuthTokenResponse>;
+  oauth2ClientCredentialsTokens(scopes: string, options?: { signal?: AbortSignal }): Promise<OAuthTokenResponse>;
 }
 
 /**
@@ -49,9 +50,12 @@ export class ClientCredentialsAuthorizer extends RenewingAuthorizer {
     this.#client = confidentialClient;
   }
 
-  /** @returns The response of `confidentialClient.oauth2ClientCredentialsTokens(scopes)`. */
-  protected getTokenResponse(): Promise<OAuthTokenResponse> {
-    return this.#client.oauth2ClientCredentialsTokens(this.scopes);
+  /**
+   * @param signal - Passed on to the client.
+   * @returns The response of `confidentialClient.oauth2ClientCredentialsTokens(scopes, { signal })`.
+   */
+  protected getTokenResponse(signal: AbortSignal): Promise<OAuthTokenResponse> {
+    return this.#client.oauth2ClientCredentialsTokens(this.scopes, { signal });
   }
 
   /**

@@ -1,4 +1,5 @@
 import {
+  assertKnownOptions,
   AuthAPIError,
   InvalidArgumentError,
   REDACTED,
@@ -12,6 +13,7 @@ import {
   checkedFlow,
   checkedToken,
   noFlowError,
+  type AuthRequestOptions,
   type AuthLoginClientOptions,
   type AuthorizeUrlOptions,
   type OAuth2Flow,
@@ -39,6 +41,8 @@ export interface DependentTokenOptions {
   scope?: ScopeCollection;
   /** More form fields, added last (Python's `additional_params`). */
   additionalParams?: Readonly<Record<string, string>>;
+  /** Cancels the call with `AuthRequestAbortedError`. @default none */
+  signal?: AbortSignal;
 }
 
 /** The answer of `GET /v2/api/identities/{id}/consents`. */
@@ -86,16 +90,17 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
    * Gets tokens for the client itself (`grant_type=client_credentials`).
    *
    * @param scopes - A scope string, a `Scope`, or a list of them.
+   * @param options - `signal` cancels the call.
    * @returns The response (`grantType: "client_credentials"`).
    * @throws {@link InvalidArgumentError} for empty scopes; {@link AuthAPIError} for an error answer
-   *   or a network failure.
+   *   or a network failure (and its subclasses `AuthRequestTimeoutError`, `AuthRequestAbortedError`).
    */
-  async oauth2ClientCredentialsTokens(scopes: ScopeCollection): Promise<OAuthTokenResponse> {
+  async oauth2ClientCredentialsTokens(scopes: ScopeCollection, options?: AuthRequestOptions): Promise<OAuthTokenResponse> {
     const form: Array<[string, string]> = [
       ['grant_type', 'client_credentials'],
       ['scope', ScopeParser.serialize(scopes)],
     ];
-    return this.oauth2Token(form, 'client_credentials', []);
+    return this.oauth2Token(form, 'client_credentials', [], options);
   }
 
   /**
@@ -106,6 +111,7 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
    */
   oauth2StartFlow(options: ConfidentialAppFlowOptions): void {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('oauth2StartFlow needs an options object');
+    assertKnownOptions(options, ['redirectUri', 'requestedScopes', 'state', 'refreshTokens'], 'oauth2StartFlow');
     this.#flow = checkedFlow(options);
   }
 
@@ -136,11 +142,14 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
    * Exchanges an authorization code for tokens.
    *
    * @param code - The code from the redirect.
+   * @param options - `signal` cancels the call.
    * @returns The response (`grantType: "authorization_code"`).
    * @throws {@link InvalidArgumentError} before `oauth2StartFlow` or for an empty code;
-   *   {@link AuthAPIError} for an error answer or a network failure.
+   *   {@link AuthAPIError} for an error answer or a network failure (and its subclasses
+   *   `AuthRequestTimeoutError`, `AuthRequestAbortedError`). Not retried once the request may have
+   *   reached the server: a code is single-use.
    */
-  async oauth2ExchangeCodeForTokens(code: string): Promise<OAuthTokenResponse> {
+  async oauth2ExchangeCodeForTokens(code: string, options?: AuthRequestOptions): Promise<OAuthTokenResponse> {
     const flow = this.#flow;
     if (flow === null) throw noFlowError('exchange code for tokens');
     checkedToken(code, 'code');
@@ -149,23 +158,23 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
       ['code', code],
       ['redirect_uri', flow.redirectUri],
     ];
-    return this.oauth2Token(form, 'authorization_code', [code]);
+    return this.oauth2Token(form, 'authorization_code', [code], options);
   }
 
   /** {@inheritDoc AuthLoginClient.oauth2RefreshToken} */
-  async oauth2RefreshToken(refreshToken: string): Promise<OAuthTokenResponse> {
+  async oauth2RefreshToken(refreshToken: string, options?: AuthRequestOptions): Promise<OAuthTokenResponse> {
     checkedToken(refreshToken, 'refreshToken');
     const form: Array<[string, string]> = [
       ['refresh_token', refreshToken],
       ['grant_type', 'refresh_token'],
     ];
-    return this.oauth2Token(form, 'refresh_token', [refreshToken]);
+    return this.oauth2Token(form, 'refresh_token', [refreshToken], options);
   }
 
   /** {@inheritDoc AuthLoginClient.oauth2RevokeToken} */
-  async oauth2RevokeToken(token: string): Promise<void> {
+  async oauth2RevokeToken(token: string, options?: AuthRequestOptions): Promise<void> {
     checkedToken(token, 'token');
-    await this.authRequest('POST', '/v2/oauth2/token/revoke', { form: [['token', token]], secrets: [token], what: 'token revocation' });
+    await this.authRequest('POST', '/v2/oauth2/token/revoke', { form: [['token', token]], secrets: [token], what: 'token revocation', idempotent: true, options });
   }
 
   /**
@@ -181,6 +190,7 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
   async oauth2GetDependentTokens(token: string, options: DependentTokenOptions = {}): Promise<OAuthTokenResponse> {
     checkedToken(token, 'token');
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('oauth2GetDependentTokens options must be an object');
+    assertKnownOptions(options, ['refreshTokens', 'scope', 'additionalParams', 'signal'], 'oauth2GetDependentTokens');
     const form: Array<[string, string]> = [
       ['grant_type', 'urn:globus:auth:grant_type:dependent_token'],
       ['token', token],
@@ -193,25 +203,28 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
       if (existing >= 0) form[existing] = [key, value];
       else form.push([key, value]);
     }
-    return this.oauth2Token(form, 'dependent_token', [token]);
+    return this.oauth2Token(form, 'dependent_token', [token], { signal: options.signal });
   }
 
   /**
    * Lists an identity's consents (`GET /v2/api/identities/{id}/consents?all=False`).
    *
    * @param identityId - The identity.
-   * @param options - `all`: also list consents of other clients (sent as Python's `True`). @default false
+   * @param options - `all`: also list consents of other clients (sent as Python's `True`), default
+   *   `false`; `signal` cancels the call.
    * @returns The answer; its `consents` array feeds `ScopeRequirementsValidator`.
    * @throws {@link InvalidArgumentError} for an empty identity ID (or `.`, `..`, or one with an unpaired
    *   UTF-16 surrogate); {@link AuthAPIError} for an error
    *   answer, an answer without a `consents` list, or a network failure.
    */
-  async getConsents(identityId: string, options: { all?: boolean } = {}): Promise<ConsentListResponse> {
+  async getConsents(identityId: string, options: { all?: boolean; signal?: AbortSignal } = {}): Promise<ConsentListResponse> {
     checkedToken(identityId, 'identityId');
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('getConsents options must be an object');
+    assertKnownOptions(options, ['all', 'signal'], 'getConsents');
     const all = options.all ?? false;
     if (typeof all !== 'boolean') throw new InvalidArgumentError("'all' must be a boolean");
     const path = `/v2/api/identities/${quotePathSegment(identityId, 'identityId')}/consents?all=${all ? 'True' : 'False'}`;
-    const body = await this.authRequest('GET', path, { secrets: [], what: 'the consent listing' });
+    const body = await this.authRequest('GET', path, { secrets: [], what: 'the consent listing', idempotent: true, options: { signal: options.signal } });
     if (typeof body !== 'object' || body === null || !Array.isArray((body as ConsentListResponse).consents)) {
       throw new AuthAPIError('the consent listing failed (GET /v2/api/identities/{id}/consents): the answer has no consents list', { httpStatus: 200 });
     }

@@ -1,9 +1,10 @@
-import { InvalidArgumentError, type OAuthTokenResponse, type ScopeCollection } from '@globus-tokenstorage/core';
+import { assertKnownOptions, InvalidArgumentError, type OAuthTokenResponse, type ScopeCollection } from '@globus-tokenstorage/core';
 import {
   AuthLoginClient,
   checkedFlow,
   checkedToken,
   noFlowError,
+  type AuthRequestOptions,
   type AuthLoginClientOptions,
   type AuthorizeUrlOptions,
   type OAuth2Flow,
@@ -69,6 +70,7 @@ export class NativeAppAuthClient extends AuthLoginClient {
    */
   oauth2StartFlow(options: NativeAppFlowOptions): void {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('oauth2StartFlow needs an options object');
+    assertKnownOptions(options, ['requestedScopes', 'redirectUri', 'state', 'verifier', 'refreshTokens', 'prefillNamedGrant'], 'oauth2StartFlow');
     const flow = checkedFlow({ ...options, redirectUri: options.redirectUri ?? `${this.baseUrl}/v2/web/auth-code` });
     const prefill = options.prefillNamedGrant ?? null;
     if (prefill !== null && typeof prefill !== 'string') throw new InvalidArgumentError("'prefillNamedGrant' must be a string");
@@ -103,11 +105,14 @@ export class NativeAppAuthClient extends AuthLoginClient {
    * Exchanges the code the user got for tokens (with the flow's PKCE verifier).
    *
    * @param code - The authorization code.
+   * @param options - `signal` cancels the call.
    * @returns The response (`grantType: "authorization_code"`), with the id_token if `openid` was requested.
    * @throws {@link InvalidArgumentError} before `oauth2StartFlow` or for an empty code;
-   *   {@link AuthAPIError} for an error answer or a network failure.
+   *   {@link AuthAPIError} for an error answer or a network failure (and its subclasses
+   *   `AuthRequestTimeoutError`, `AuthRequestAbortedError`). Not retried once the request may have
+   *   reached the server: a code is single-use.
    */
-  async oauth2ExchangeCodeForTokens(code: string): Promise<OAuthTokenResponse> {
+  async oauth2ExchangeCodeForTokens(code: string, options?: AuthRequestOptions): Promise<OAuthTokenResponse> {
     const flow = this.#flow;
     if (flow === null) throw noFlowError('exchange code for tokens');
     checkedToken(code, 'code');
@@ -118,28 +123,28 @@ export class NativeAppAuthClient extends AuthLoginClient {
       ['code_verifier', flow.verifier],
       ['redirect_uri', flow.redirectUri],
     ];
-    return this.oauth2Token(form, 'authorization_code', [code, flow.verifier]);
+    return this.oauth2Token(form, 'authorization_code', [code, flow.verifier], options);
   }
 
   /** {@inheritDoc AuthLoginClient.oauth2RefreshToken} */
-  async oauth2RefreshToken(refreshToken: string): Promise<OAuthTokenResponse> {
+  async oauth2RefreshToken(refreshToken: string, options?: AuthRequestOptions): Promise<OAuthTokenResponse> {
     checkedToken(refreshToken, 'refreshToken');
     const form: Array<[string, string]> = [
       ['refresh_token', refreshToken],
       ['grant_type', 'refresh_token'],
       ['client_id', this.clientId],
     ];
-    return this.oauth2Token(form, 'refresh_token', [refreshToken]);
+    return this.oauth2Token(form, 'refresh_token', [refreshToken], options);
   }
 
   /** {@inheritDoc AuthLoginClient.oauth2RevokeToken} */
-  async oauth2RevokeToken(token: string): Promise<void> {
+  async oauth2RevokeToken(token: string, options?: AuthRequestOptions): Promise<void> {
     checkedToken(token, 'token');
     const form: Array<[string, string]> = [
       ['token', token],
       ['client_id', this.clientId],
     ];
-    await this.authRequest('POST', '/v2/oauth2/token/revoke', { form, secrets: [token], what: 'token revocation' });
+    await this.authRequest('POST', '/v2/oauth2/token/revoke', { form, secrets: [token], what: 'token revocation', idempotent: true, options });
   }
 
   /** @returns `null`: a native app sends its client ID in the form instead. */

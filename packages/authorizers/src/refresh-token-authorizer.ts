@@ -6,9 +6,10 @@ import { RenewingAuthorizer, type RenewingAuthorizerOptions } from './renewing-a
 export interface RefreshTokenClient {
   /**
    * @param refreshToken - The refresh token to use.
+   * @param options - `signal`: aborts when the renewal times out or is cancelled.
    * @returns The refresh response.
    */
-  oauth2RefreshToken(refreshToken: string): Promise<OAuthTokenResponse>;
+  oauth2RefreshToken(refreshToken: string, options?: { signal?: AbortSignal }): Promise<OAuthTokenResponse>;
 }
 
 /**
@@ -58,9 +59,12 @@ export class RefreshTokenAuthorizer extends RenewingAuthorizer {
     return this.#refreshToken;
   }
 
-  /** @returns The response of `authClient.oauth2RefreshToken(refreshToken)`. */
-  protected getTokenResponse(): Promise<OAuthTokenResponse> {
-    return this.#authClient.oauth2RefreshToken(this.#refreshToken);
+  /**
+   * @param signal - Passed on to the client.
+   * @returns The response of `authClient.oauth2RefreshToken(refreshToken, { signal })`.
+   */
+  protected getTokenResponse(signal: AbortSignal): Promise<OAuthTokenResponse> {
+    return this.#authClient.oauth2RefreshToken(this.#refreshToken, { signal });
   }
 
   /**

@@ -1,5 +1,6 @@
-import { AuthAPIError, InvalidArgumentError, TokenStorageError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
+import { abortable, assertKnownOptions, AuthAPIError, InvalidArgumentError, TokenStorageError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
 import type { GlobusAuthorizer } from './globus-authorizer';
+import { checkedSignal, checkedTimeoutMs, RequestDeadline } from './request-deadline';
 import { SingleFlight } from './single-flight';
 import { describe, INSPECT_CUSTOM, redacted } from './redaction';
 
@@ -20,7 +21,21 @@ export interface RenewingAuthorizerOptions {
   onRefresh?: OnRefreshCallback | null;
   /** Current time in epoch seconds. @default the system clock */
   now?: () => number;
+  /**
+   * How long the token request of one renewal may take, in milliseconds, before the renewal fails
+   * with `AuthRequestTimeoutError` (the login client's own `timeoutMs` applies as well). `Infinity`
+   * waits for ever. @default 30000
+   */
+  timeoutMs?: number;
+  /**
+   * Cancels renewals with `AuthRequestAbortedError`, e.g. at shutdown; once it has aborted, every
+   * renewal fails at once. @default none
+   */
+  signal?: AbortSignal;
 }
+
+/** Every option of {@link RenewingAuthorizerOptions}, to refuse unknown ones. */
+const RENEWING_OPTION_KEYS = ['accessToken', 'expiresAt', 'onRefresh', 'now', 'timeoutMs', 'signal'];
 
 /**
  * Base class of authorizers that obtain their own access tokens (by refresh token, client
@@ -31,6 +46,8 @@ export interface RenewingAuthorizerOptions {
  *   fetches a new one. The constructor never does (unlike Python, where it fetches at once).
  * - Concurrent callers share one renewal; its failure rejects all of them with a typed error, and the
  *   next call starts a new renewal.
+ * - A renewal's token request ends within `timeoutMs` (default 30 s), or when `signal` aborts, with a
+ *   typed error: a token endpoint that never answers cannot leave callers waiting for ever.
  * - `onRefresh(response)` is awaited after the new token is in place and before any caller gets it.
  *   If it throws, the callers get its error but the new token is kept (it is valid).
  *
@@ -51,19 +68,22 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
   readonly #renewal = new SingleFlight<string>();
   readonly #onRefresh: OnRefreshCallback | null;
   readonly #now: () => number;
+  readonly #timeoutMs: number;
+  readonly #signal: AbortSignal | undefined;
 
   /**
    * @param options - See {@link RenewingAuthorizerOptions}. No network happens here.
    * @throws {@link InvalidArgumentError} if exactly one of `accessToken` and `expiresAt` is given,
-   *   or an option has the wrong type.
+   *   an option has the wrong type, or for an unknown option.
    */
   constructor(options: RenewingAuthorizerOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('authorizer options must be an object');
+    assertKnownOptions(options, RENEWING_OPTION_KEYS, new.target.name);
     const accessToken = options.accessToken ?? null;
     const expiresAt = options.expiresAt ?? null;
     if ((accessToken === null) !== (expiresAt === null)) {
       throw new InvalidArgumentError(
-        'A RenewingAuthorizer cannot be initialized with one of access_token and expires_at. Either provide both or neither.',
+        `${new.target.name}: give both 'accessToken' and 'expiresAt' (the stored token and when it expires), or neither (the first call then fetches a token)`,
       );
     }
     if (accessToken !== null && (typeof accessToken !== 'string' || accessToken === '')) {
@@ -79,6 +99,8 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
     this.#expiresAt = expiresAt;
     this.#onRefresh = onRefresh;
     this.#now = options.now ?? (() => Date.now() / 1000);
+    this.#timeoutMs = checkedTimeoutMs(options.timeoutMs);
+    this.#signal = checkedSignal(options.signal);
   }
 
   /** The current access token, or `null` before the first renewal (a secret: do not log it). */
@@ -94,9 +116,11 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
   /**
    * Fetches a new token response. Called by at most one renewal at a time.
    *
+   * @param signal - Aborts when the renewal's `timeoutMs` passes or the authorizer's `signal`
+   *   aborts; pass it on to the login client. The renewal ends then even if the request does not.
    * @returns The response.
    */
-  protected abstract getTokenResponse(): Promise<OAuthTokenResponse>;
+  protected abstract getTokenResponse(signal: AbortSignal): Promise<OAuthTokenResponse>;
 
   /**
    * Picks this authorizer's token out of a response (and may update other state, such as a
@@ -170,10 +194,13 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
 
   async #fetchNewToken(): Promise<string> {
     let response: OAuthTokenResponse;
+    const deadline = new RequestDeadline(this.#timeoutMs, [this.#signal]);
     try {
-      response = await this.getTokenResponse();
+      response = await abortable(this.getTokenResponse(deadline.signal), deadline.signal);
     } catch (error) {
-      throw typedRenewalError(error);
+      throw deadline.signal.aborted ? deadline.error(`${this.constructor.name}: the token renewal`) : typedRenewalError(error);
+    } finally {
+      deadline.dispose();
     }
     if (typeof response !== 'object' || response === null || typeof response.byResourceServer !== 'object') {
       throw new AuthAPIError(`${this.constructor.name}: the auth client returned no token response`, { httpStatus: 0 });

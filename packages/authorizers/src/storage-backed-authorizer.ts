@@ -1,4 +1,6 @@
 import {
+  abortable,
+  assertKnownOptions,
   AuthAPIError,
   InvalidArgumentError,
   InvalidTokenDataError,
@@ -10,6 +12,7 @@ import {
   type TokenStorageLike,
 } from '@globus-tokenstorage/core';
 import type { GlobusAuthorizer } from './globus-authorizer';
+import { checkedSignal, checkedTimeoutMs, RequestDeadline } from './request-deadline';
 import { SingleFlight } from './single-flight';
 import { describe, INSPECT_CUSTOM, redacted } from './redaction';
 import type { RefreshTokenClient } from './refresh-token-authorizer';
@@ -28,6 +31,14 @@ export interface StorageBackedAuthorizerOptions {
   onRefresh?: OnRefreshCallback | null;
   /** A token is used while `now() <= expiresAt - marginSeconds`. @default 60 */
   marginSeconds?: number;
+  /**
+   * How long the refresh request of one renewal may take, in milliseconds, before the renewal fails
+   * with `AuthRequestTimeoutError` (the login client's own `timeoutMs` applies as well). `Infinity`
+   * waits for ever. @default 30000
+   */
+  timeoutMs?: number;
+  /** Cancels refreshes with `AuthRequestAbortedError`, e.g. at shutdown. @default none */
+  signal?: AbortSignal;
 }
 
 /** The token this authorizer currently sends. */
@@ -96,6 +107,8 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
   readonly #onRefresh: OnRefreshCallback | null;
   readonly #now: () => number;
   readonly #marginSeconds: number;
+  readonly #timeoutMs: number;
+  readonly #signal: AbortSignal | undefined;
   #token: CurrentToken | null = null;
   /** An access token a server refused: never adopted again, even before it expires. */
   #rejected: string | null = null;
@@ -136,6 +149,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
       );
     }
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('authorizer options must be an object');
+    assertKnownOptions(options, ['now', 'onRefresh', 'marginSeconds', 'timeoutMs', 'signal'], 'StorageBackedAuthorizer');
     const onRefresh = options.onRefresh ?? null;
     if (onRefresh !== null && typeof onRefresh !== 'function') throw new InvalidArgumentError("'onRefresh' must be a function");
     if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
@@ -151,6 +165,8 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
     this.#onRefresh = onRefresh;
     this.#now = options.now ?? (() => Date.now() / 1000);
     this.#marginSeconds = marginSeconds;
+    this.#timeoutMs = checkedTimeoutMs(options.timeoutMs);
+    this.#signal = checkedSignal(options.signal);
   }
 
   /** The access token in use, or `null` before the first read of the storage (a secret: do not log it). */
@@ -289,11 +305,15 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
 
   async #refresh(refreshToken: string): Promise<OAuthTokenResponse> {
     let response: OAuthTokenResponse;
+    const deadline = new RequestDeadline(this.#timeoutMs, [this.#signal]);
     try {
-      response = await this.#authClient.oauth2RefreshToken(refreshToken);
+      response = await abortable(this.#authClient.oauth2RefreshToken(refreshToken, { signal: deadline.signal }), deadline.signal);
     } catch (error) {
+      if (deadline.signal.aborted) throw deadline.error(`token refresh for ${this.resourceServer}`);
       if (TokenStorageError.isInstance(error)) throw error;
       throw new AuthAPIError(`token refresh for ${this.resourceServer} failed: the auth client threw ${safeName(error)}`, { httpStatus: 0 });
+    } finally {
+      deadline.dispose();
     }
     if (typeof response !== 'object' || response === null || typeof response.byResourceServer !== 'object' || response.byResourceServer === null) {
       throw new AuthAPIError(`token refresh for ${this.resourceServer} failed: the auth client returned no token response`, { httpStatus: 0 });

@@ -74,11 +74,14 @@ describe('simple authorizers', () => {
 });
 
 describe('RefreshTokenAuthorizer', () => {
-  it('throws Python’s message when given exactly one of accessToken and expiresAt', () => {
+  it('refuses exactly one of accessToken and expiresAt, naming the options as this API spells them', () => {
     const client = new ScriptedClient([async () => refreshResponse('AT')]);
-    const message = recorded.rta_only_one_of_token_expires.error.message;
+    // Python says "access_token and expires_at": its keyword arguments, not ours.
+    expect(recorded.rta_only_one_of_token_expires.error.message).toContain('access_token and expires_at');
+    const message =
+      "RefreshTokenAuthorizer: give both 'accessToken' and 'expiresAt' (the stored token and when it expires), or neither (the first call then fetches a token)";
     expect(() => new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT' })).toThrow(new InvalidArgumentError(message));
-    expect(() => new RefreshTokenAuthorizer('RT', client, { expiresAt: 5 })).toThrow(InvalidArgumentError);
+    expect(() => new RefreshTokenAuthorizer('RT', client, { expiresAt: 5 })).toThrow(new InvalidArgumentError(message));
   });
 
   it('rejects a client without oauth2RefreshToken, and bad options', () => {

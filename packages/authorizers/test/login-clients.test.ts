@@ -263,6 +263,20 @@ describe('token responses from the login clients', () => {
     expect(response.grantType).toBe('client_credentials');
   });
 
+  it('from a standard OAuth2 server (no resource_server) need the client’s defaultResourceServer, which the error message names', async () => {
+    const standard = { json: { access_token: 'AT', refresh_token: 'RT2', expires_in: 60, scope: 'api', token_type: 'Bearer' } };
+    const { fetch } = recordingFetch(standard);
+    const plain = new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch });
+    const error = await plain.oauth2RefreshToken('RT').catch((caught: unknown) => caught);
+    expect(InvalidTokenDataError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      "the token response has no 'resource_server' (a standard OAuth2 server sends none: give the login client, or OAuthTokenResponse.fromJSON, a defaultResourceServer option)",
+    );
+    const named = new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch, defaultResourceServer: 'api.example.org' });
+    expect((await named.oauth2RefreshToken('RT')).byResourceServer['api.example.org']).toMatchObject({ access_token: 'AT', refresh_token: 'RT2' });
+    expect(() => new NativeAppAuthClient(NATIVE_CLIENT_ID, { defaultResourceServer: '' })).toThrow(InvalidArgumentError);
+  });
+
   it('a malformed success answer throws a typed error', async () => {
     const { fetch } = recordingFetch({ json: { access_token: 'AT', other_tokens: [] } }, { text: '<html>' });
     const client = new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch });
@@ -294,16 +308,16 @@ describe('error answers', () => {
     expect(error).toMatchObject({ httpStatus: 502, errorCode: null, description: null });
   });
 
-  it('a network failure is an AuthAPIError with httpStatus 0 naming the cause code', async () => {
+  it('a network failure is an AuthAPIError with httpStatus 0 naming the system code, which its cause carries', async () => {
     const port = await closedPort();
-    const client = new NativeAppAuthClient(NATIVE_CLIENT_ID, { baseUrl: `http://127.0.0.1:${port}` });
+    const client = new NativeAppAuthClient(NATIVE_CLIENT_ID, { baseUrl: `http://127.0.0.1:${port}`, maxRetries: 0 });
     const error = await client.oauth2RefreshToken('RT-x').catch((caught: unknown) => caught);
     expect(TokenStorageError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ httpStatus: 0 });
     expect((error as Error).message).toBe(
       `the refresh_token grant failed: could not reach http://127.0.0.1:${port} (POST /v2/oauth2/token): ECONNREFUSED`,
     );
-    expect((error as Error).cause).toBeUndefined();
+    expect((error as Error).cause).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect', address: '127.0.0.1', port });
   });
 });
 

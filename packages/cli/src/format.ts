@@ -5,11 +5,28 @@ export function fingerprint(token: string | null): string | null {
   return token === null ? null : `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
 }
 
-/** "in 1d 2h", "in 5m", "3h 4m ago". */
+/** Beyond this distance from now, an expiry is shown as a date: "in 2360d 6h" says less than "2033-05-01 14:02 UTC". */
+const RELATIVE_LIMIT_SECONDS = 7 * 86400;
+
+/**
+ * When a token expires, for people: "in 1d 2h", "in 5m", "expired 3h 4m ago" within a week of now;
+ * "2033-05-01 14:02 UTC" or "expired 2020-01-02 03:04 UTC" further away.
+ */
 export function describeExpiry(expiresAtSeconds: number, nowSeconds: number): string {
   const delta = expiresAtSeconds - nowSeconds;
+  if (Math.abs(delta) >= RELATIVE_LIMIT_SECONDS) {
+    const date = utcMinute(expiresAtSeconds);
+    return delta >= 0 ? date : `expired ${date}`;
+  }
   const text = duration(Math.abs(delta));
   return delta >= 0 ? `in ${text}` : `expired ${text} ago`;
+}
+
+/** "2033-05-01 14:02 UTC"; epoch seconds past the range of a `Date`. */
+function utcMinute(epochSeconds: number): string {
+  const date = new Date(epochSeconds * 1000);
+  if (Number.isNaN(date.getTime())) return `${epochSeconds} (epoch seconds)`;
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function duration(seconds: number): string {

@@ -20,7 +20,8 @@ const COMMANDS: CommandDefinition[] = [
     summary: 'list the tokens of a file: namespaces, resource servers, scopes, identity, expiry',
     details:
       'Works on JSON (format 2.0 and 1.0), SQLite and legacy single-token files, and on PostgreSQL token tables ' +
-      '(FILE = postgres://user:password@host:port/database?schema=S&table=T). Tokens are never printed.',
+      '(FILE = postgres://user:password@host:port/database?schema=S&table=T). Tokens are never printed. ' +
+      'An invalid entry is shown as INVALID with the reason, the others as usual, and the exit code is 1.',
     options: namespaceOption,
     run: listCommand,
   },
@@ -55,9 +56,12 @@ const COMMANDS: CommandDefinition[] = [
     args: ['SOURCE', 'DESTINATION'],
     summary: 'copy every namespace of a token file into a new JSON or SQLite file, or into a PostgreSQL table',
     details:
-      'The destination must not exist. Its kind comes from --to or from its extension (.json, or .db/.sqlite/.sqlite3). ' +
+      'The destination must not exist, and neither its directory unless --parents is given. Its kind comes from --to or from its extension (.json, or .db/.sqlite/.sqlite3). ' +
       'A postgres:// destination is a token table (created if missing) whose namespaces being copied must be empty; the source may be one too.',
-    options: { to: { type: 'string', description: 'json or sqlite' } },
+    options: {
+      to: { type: 'string', description: 'json or sqlite' },
+      parents: { type: 'boolean', description: "create the destination's missing directories (mode 0700)" },
+    },
     run: convertCommand,
   },
   {
@@ -101,6 +105,8 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
     return ExitCodes.OK;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
+  // Known before the command line is parsed, so that its own errors are JSON too.
+  const json = rest.includes('--json');
   try {
     if (!command) throw new CliError(`unknown command '${name}'\n\n${overview()}`, ExitCodes.USAGE);
     const { values, positionals } = parseCommandLine(command, rest);
@@ -114,9 +120,19 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
     const context: CommandContext = { positionals, values, json: values.json === true, print: environment.stdout, now: environment.now };
     return await command.run(context);
   } catch (error) {
-    environment.stderr(`globus-tokens: ${describeError(error)}`);
-    return exitCodeOf(error);
+    const exitCode = exitCodeOf(error);
+    environment.stderr(
+      json ? JSON.stringify({ error: { code: errorCode(error, exitCode), exitCode, message: describeError(error) } }) : `globus-tokens: ${describeError(error)}`,
+    );
+    return exitCode;
   }
+}
+
+/** A stable name for an error: the library's error code, or the name of the CLI's exit code. */
+function errorCode(error: unknown, exitCode: number): string {
+  if (TokenStorageError.isInstance(error)) return error.code;
+  if (error instanceof CliError) return Object.entries(ExitCodes).find(([, code]) => code === exitCode)?.[0] ?? 'ERROR';
+  return 'UNEXPECTED';
 }
 
 /**
@@ -141,8 +157,21 @@ function parseCommandLine(command: CommandDefinition, args: string[]) {
       options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
-    throw new CliError(`${(error as Error).message}\nusage: ${usage(command)}`, ExitCodes.USAGE);
+    throw new CliError(`${describeArgumentError(error, command)}\nusage: ${usage(command)}`, ExitCodes.USAGE);
   }
+}
+
+/** parseArgs's errors in the CLI's words (its own message for an unknown option has an unbalanced quote). */
+function describeArgumentError(error: unknown, command: CommandDefinition): string {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : String(error);
+  const option = /'(-[^' ]*)/.exec(text)?.[1] ?? null;
+  const known = [...Object.keys(command.options), 'json', 'help'].map((key) => `--${key}`).join(', ');
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== null) {
+    return `unknown option '${option}' for '${command.name}' (its options: ${known}; put '--' before an argument that starts with '-')`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== null) return `option '${option}' needs a value`;
+  return text;
 }
 
 function usage(command: CommandDefinition): string {

@@ -1,5 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
-import { ErrorCodes, TokenStorageError, type TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/core';
+import { extname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ErrorCodes, InvalidArgumentError, InvalidTokenDataError, TokenStorageError, type TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/core';
 import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { LEGACY_VERSION_KEY, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
@@ -12,6 +14,11 @@ import { isPostgresUrl } from './postgres-target';
 export type TokenFileKind = 'json' | 'sqlite' | 'legacy-simple' | 'postgres';
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
+/** Names of SQLite files, also used to tell the kind of a damaged file. */
+export const SQLITE_EXTENSIONS: readonly string[] = ['.db', '.sqlite', '.sqlite3'];
+
+/** One entry of a namespace: its token data, or why it is invalid. */
+export type FileEntry = { key: string; data: TokenStorageData; problem: null } | { key: string; data: null; problem: string };
 
 /** A token file of any kind, opened through the matching backend. */
 export interface TokenFile {
@@ -22,6 +29,8 @@ export interface TokenFile {
   listNamespaces(): Promise<string[]>;
   /** The entries of a namespace by resource server. */
   read(namespace: string): Promise<Record<string, TokenStorageData>>;
+  /** The entries of a namespace, each read on its own when one is invalid, so that one bad entry hides no other. */
+  readEntries(namespace: string): Promise<FileEntry[]>;
   /** A storage on the file in `namespace` (not for legacy files). */
   storage(namespace: string): TokenStorageLike;
   /** Closes every storage opened. */
@@ -30,7 +39,9 @@ export interface TokenFile {
 
 /**
  * Works out what kind of token file `path` is: PostgreSQL for a `postgres://` URL, SQLite by its
- * header, the legacy single-token file by its version key, JSON otherwise.
+ * header, the legacy single-token file by its version key, JSON otherwise. Content that is neither
+ * SQLite nor JSON (a damaged file) is taken for what its extension says (`.db`, `.sqlite`,
+ * `.sqlite3`: SQLite), so that the error describes the kind of file the user has.
  *
  * @throws {@link CliError} with `FILE_NOT_FOUND` if it does not exist.
  */
@@ -49,7 +60,8 @@ export async function detectKind(path: string): Promise<TokenFileKind> {
     const parsed = parseJSONFile(await readFile(path, 'utf8'));
     if (typeof parsed === 'object' && parsed !== null && !('format_version' in parsed) && LEGACY_VERSION_KEY in parsed) return 'legacy-simple';
   } catch {
-    // Not JSON: JSONTokenStorage reports it with a typed error naming the file.
+    // Damaged: the backend of the kind the name says reports it with a typed error naming the file.
+    if (SQLITE_EXTENSIONS.includes(extname(path).toLowerCase())) return 'sqlite';
   }
   return 'json';
 }
@@ -76,16 +88,65 @@ export async function openTokenFile(path: string, options: { readOnly?: boolean 
     }
     return opened;
   };
+  const read = (namespace: string) => storage(namespace).getTokenDataByResourceServer();
   return {
     path,
     kind,
     listNamespaces: () => storage('DEFAULT').listNamespaces(),
-    read: (namespace) => storage(namespace).getTokenDataByResourceServer(),
+    read,
+    readEntries: (namespace) =>
+      readEntriesOneByOne(read(namespace), async () => (kind === 'sqlite' ? sqliteKeys(path, namespace) : jsonKeys(path, namespace)), storage(namespace)),
     storage,
     close: async () => {
-      for (const opened of storages.values()) await opened.close();
+      // The first read-only SQLite connection made the -wal/-shm files and removes them on close,
+      // if it is the last connection: close it last.
+      for (const opened of [...storages.values()].reverse()) await opened.close();
     },
   };
+}
+
+/**
+ * The entries of a namespace: all at once, or, when one is invalid, one by one (the storages check
+ * only the entry `getTokenData` returns), with the keys listed from the file itself.
+ */
+export async function readEntriesOneByOne(all: Promise<Record<string, TokenStorageData>>, keys: () => Promise<string[]>, storage: TokenStorageLike): Promise<FileEntry[]> {
+  try {
+    return Object.entries(await all).map(([key, data]) => ({ key, data, problem: null }));
+  } catch (error) {
+    if (!InvalidTokenDataError.isInstance(error)) throw error;
+  }
+  const entries: FileEntry[] = [];
+  for (const key of await keys()) {
+    try {
+      const data = await storage.getTokenData(key);
+      if (data !== null) entries.push({ key, data, problem: null });
+    } catch (error) {
+      // A key no storage can look up (the empty name) is as unreadable as an invalid entry.
+      if (!InvalidTokenDataError.isInstance(error) && !InvalidArgumentError.isInstance(error)) throw error;
+      entries.push({ key, data: null, problem: error.message });
+    }
+  }
+  return entries;
+}
+
+/** The resource servers of a namespace of a JSON token file (format 2.0, or 1.0 for `DEFAULT`), unchecked. */
+async function jsonKeys(path: string, namespace: string): Promise<string[]> {
+  const root = parseJSONFile(await readFile(path, 'utf8')) as { format_version?: unknown; by_rs?: unknown; data?: Record<string, unknown> };
+  const entries = root.format_version === '1.0' ? (namespace === 'DEFAULT' ? root.by_rs : undefined) : root.data?.[namespace];
+  return typeof entries === 'object' && entries !== null ? Object.keys(entries) : [];
+}
+
+/** The resource servers of a namespace of a SQLite token database, unchecked (read-only; the storage already checked the file). */
+function sqliteKeys(path: string, namespace: string): string[] {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare<[string], string>("SELECT resource_server FROM token_storage WHERE namespace = ? AND typeof(resource_server) = 'text'")
+      .pluck()
+      .all(namespace);
+  } finally {
+    db.close();
+  }
 }
 
 function openLegacy(path: string): TokenFile {
@@ -97,6 +158,10 @@ function openLegacy(path: string): TokenFile {
     read: async (namespace) => {
       const data = namespace === 'DEFAULT' ? await adapter.readTokenData() : null;
       return data ? { [data.resourceServer]: data } : {};
+    },
+    readEntries: async (namespace) => {
+      const data = namespace === 'DEFAULT' ? await adapter.readTokenData() : null;
+      return data ? [{ key: data.resourceServer, data, problem: null }] : [];
     },
     storage: () => {
       throw new CliError(`'${path}' is a legacy single-token file; run 'globus-tokens migrate ${path}' first`, ExitCodes.REFUSED);
@@ -130,7 +195,7 @@ export async function requireFile(path: string): Promise<void> {
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
   if (!TokenStorageError.isInstance(error)) return 1;
-  const badFile: string[] = [ErrorCodes.TOKEN_FILE_FORMAT, ErrorCodes.UNSUPPORTED_FORMAT_VERSION, ErrorCodes.INVALID_TOKEN_DATA];
+  const badFile: string[] = [ErrorCodes.TOKEN_FILE_FORMAT, ErrorCodes.UNSUPPORTED_FORMAT_VERSION, ErrorCodes.INVALID_TOKEN_DATA, ErrorCodes.TOKEN_FILE_ACCESS];
   if (badFile.includes(error.code)) return ExitCodes.BAD_FILE;
   if (error.code === ErrorCodes.INVALID_ARGUMENT) return ExitCodes.USAGE;
   return 1;

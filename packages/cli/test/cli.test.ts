@@ -55,7 +55,8 @@ describe('globus-tokens on the Python SDK fixtures', () => {
   it('list prints a readable table, and --namespace narrows it', () => {
     const table = run('list', 'v2.json');
     expect(table.stdout).toMatch(/NAMESPACE\s+RESOURCE SERVER\s+IDENTITY\s+EXPIRES\s+REFRESH\s+SCOPES/);
-    expect(table.stdout).toMatch(/userapp\s+transfer\.api\.globus\.org\s+aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee\s+in \d+d \d+h\s+no/);
+    // The fixtures expire in 2033: far away, so shown as a date rather than "in 2360d 6h".
+    expect(table.stdout).toMatch(/userapp\s+transfer\.api\.globus\.org\s+aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee\s+2033-05-18 05:33 UTC\s+no/);
     const narrowed = run('list', 'v2.json', '--namespace', 'userapp', '--json').json() as Listed;
     expect(narrowed.tokens.map((token) => token.namespace)).toEqual(['userapp', 'userapp']);
   });
@@ -179,7 +180,8 @@ describe('globus-tokens command line', () => {
     [['list', 'missing.json'], 3, 'no such file'],
     [['frob'], 2, "unknown command 'frob'"],
     [['list'], 2, 'usage: globus-tokens list FILE'],
-    [['list', 'v2.json', '--frob'], 2, "Unknown option '--frob'"],
+    [['list', 'v2.json', '--frob'], 2, "unknown option '--frob' for 'list' (its options: --namespace, --json, --help; put '--' before an argument that starts with '-')"],
+    [['list', 'v2.json', '--namespace'], 2, "option '--namespace' needs a value"],
     [['show', 'v2.json', 'DEFAULT'], 2, 'usage: globus-tokens show FILE NAMESPACE RESOURCE_SERVER'],
   ])('%j exits %i with a clear message', (args, code, message) => {
     const result = run(...args);
@@ -205,3 +207,112 @@ describe('globus-tokens command line', () => {
     expect(run('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('globus-tokens as a new user meets it', () => {
+  const v2 = (data: unknown) => JSON.stringify({ data, format_version: '2.0', 'globus-sdk.version': '4.9.0' });
+  const entry = (resourceServer: string, fields: Record<string, unknown> = {}) => ({
+    resource_server: resourceServer,
+    scope: 's',
+    access_token: 'AT-auth-DEFAULT-0002',
+    expires_at_seconds: 2_000_000_000,
+    token_type: 'Bearer',
+    ...fields,
+  });
+
+  it('a damaged file named .db is reported as a damaged SQLite database, not as "not valid JSON"', () => {
+    writeFileSync(join(dir, 'bad.db'), 'this is not a database at all, nor JSON', { mode: 0o600 });
+    for (const command of ['list', 'check']) {
+      const result = run(command, 'bad.db', '--json');
+      expect(`${result.stdout}${result.stderr}`).toContain("'bad.db' is not a readable SQLite token database (SQLITE_NOTADB)");
+      expect(`${result.stdout}${result.stderr}`).not.toContain('JSON');
+    }
+    expect(run('list', 'bad.db').code).toBe(4);
+  });
+
+  it('check gives the line and column of a syntax error, as list does', () => {
+    writeFileSync(join(dir, 'cut.json'), '{"data": {"DEFAULT": {\n  "rs": {"scope": "s", ', { mode: 0o600 });
+    const listed = run('list', 'cut.json');
+    const where = /line 2 column \d+ \(char \d+\)/.exec(listed.stderr)?.[0];
+    expect(where).toBeDefined();
+    const checked = run('check', 'cut.json', '--json');
+    expect(checked.code).toBe(1);
+    expect(checked.json().problems).toEqual([{ path: '', message: expect.stringContaining(where as string) }]);
+  });
+
+  it('with --json, errors are JSON on stderr too', () => {
+    for (const [args, code, errorCode] of [
+      [['list', 'missing.json', '--json'], 3, 'FILE_NOT_FOUND'],
+      [['list', 'v2.json', '--json', '--frob'], 2, 'USAGE'],
+      [['show', 'v2.json', 'nope', 'rs', '--json'], 5, 'NOT_FOUND'],
+    ] as const) {
+      const result = run(...args);
+      expect(result.code).toBe(code);
+      expect(JSON.parse(result.stderr)).toEqual({ error: { code: errorCode, exitCode: code, message: expect.any(String) } });
+    }
+    writeFileSync(join(dir, 'corrupt.json'), '{"data": ', { mode: 0o600 });
+    expect(JSON.parse(run('list', 'corrupt.json', '--json').stderr).error).toMatchObject({ code: 'TOKEN_FILE_FORMAT', exitCode: 4 });
+  });
+
+  it('convert refuses a destination in a directory that does not exist, unless --parents', () => {
+    const refused = run('convert', 'v2.json', join('no-such-dir', 'tokens.db'));
+    expect([refused.code, refused.stderr]).toEqual([6, expect.stringContaining("the directory 'no-such-dir' does not exist; create it, or pass --parents")]);
+    expect(existsSync(join(dir, 'no-such-dir'))).toBe(false);
+    const created = run('convert', 'v2.json', join('new-dir', 'deeper', 'tokens.db'), '--parents');
+    expect(created.code).toBe(0);
+    expect(run('list', join('new-dir', 'deeper', 'tokens.db'), '--json').json().tokens).toHaveLength(4);
+  });
+
+  it('one invalid entry does not hide the others: list shows it as INVALID, with the reason, and exits 1', async () => {
+    writeFileSync(join(dir, 'mixed.json'), v2({ DEFAULT: { a: entry('a'), bad: entry('bad', { scope: 7 }), c: entry('c') } }), { mode: 0o600 });
+    const sqlite = new SQLiteTokenStorage(join(dir, 'mixed.db'));
+    await sqlite.storeTokenDataByResourceServer({ a: TokenStorageData.fromDict(entry('a')), c: TokenStorageData.fromDict(entry('c')) });
+    await sqlite.close();
+    const Database = createRequire(resolve(__dirname, '../../sqlite/package.json'))('better-sqlite3') as new (path: string) => { exec(sql: string): void; close(): void };
+    const db = new Database(join(dir, 'mixed.db'));
+    db.exec(`INSERT INTO token_storage VALUES ('DEFAULT', 'bad', '${JSON.stringify(entry('bad', { scope: 7 }))}')`);
+    db.close();
+    for (const file of ['mixed.json', 'mixed.db']) {
+      const table = run('list', file);
+      expect(table.code).toBe(1);
+      expect(table.stdout).toMatch(/DEFAULT\s+a\s/);
+      expect(table.stdout).toMatch(/DEFAULT\s+c\s/);
+      expect(table.stdout).toMatch(/DEFAULT\s+bad\s+-\s+INVALID/);
+      expect(table.stdout).toContain("invalid entry DEFAULT/bad: the token data");
+      expect(table.stdout).toContain("'scope' must be a string");
+      const listed = run('list', file, '--json');
+      expect(listed.code).toBe(1);
+      expect(listed.json().tokens.map((token: { resourceServer: string }) => token.resourceServer).sort()).toEqual(['a', 'c']);
+      expect(listed.json().invalid).toEqual([{ namespace: 'DEFAULT', resourceServer: 'bad', problem: expect.stringContaining("'scope' must be a string") }]);
+      // check names the entry: by its place in the JSON Schema for a JSON file, by namespace and key in a database.
+      const problem = file.endsWith('.json')
+        ? { path: '/data/DEFAULT/bad/scope', message: 'must be string' }
+        : { path: '/DEFAULT/bad', message: expect.stringContaining("INVALID_TOKEN_DATA: the token data of 'bad'") };
+      expect(run('check', file, '--json').json().problems).toEqual([problem]);
+    }
+  });
+
+  it('read-only inspection of a WAL database leaves no -wal or -shm file', async () => {
+    const storage = new SQLiteTokenStorage(join(dir, 'ours.db'), { namespace: 'ns' });
+    await storage.storeTokenDataByResourceServer({ rs: TokenStorageData.fromDict(entry('rs')) });
+    await storage.close();
+    const before = readFileSync(join(dir, 'ours.db'));
+    for (const args of [['list', 'ours.db'], ['show', 'ours.db', 'ns', 'rs'], ['check', 'ours.db'], ['list', 'ours.db', '--namespace', 'other']]) {
+      expect(run(...args).code).toBe(0);
+      expect(existsSync(join(dir, 'ours.db-wal')) || existsSync(join(dir, 'ours.db-shm'))).toBe(false);
+    }
+    expect(readFileSync(join(dir, 'ours.db')).equals(before)).toBe(true);
+  });
+
+  it('shows an expiry within a week as a duration, and a later one as a UTC date', () => {
+    const now = Math.floor(Date.now() / 1000);
+    writeFileSync(
+      join(dir, 'times.json'),
+      v2({ DEFAULT: { soon: entry('soon', { expires_at_seconds: now + 2 * 86400 + 3 * 3600 + 60 }), later: entry('later', { expires_at_seconds: 1_998_568_920 }) } }),
+      { mode: 0o600 },
+    );
+    const listed = run('list', 'times.json').stdout;
+    expect(listed).toMatch(/soon\s+-\s+in 2d 3h\s/);
+    expect(listed).toMatch(/later\s+-\s+2033-05-01 14:02 UTC\s/);
+  });
+});
+

@@ -114,7 +114,7 @@ describe('globus-tokens on a PostgreSQL token table', () => {
     await database.query(`UPDATE damaged.token_storage SET token_data = '{"scope": 5}' WHERE namespace = 'userapp' AND resource_server = 'auth.globus.org'`);
     const checked = await cli('check', target, '--json');
     expect(checked.code).toBe(1);
-    expect(checked.json().problems).toEqual([{ path: '/userapp', message: expect.stringContaining("INVALID_TOKEN_DATA: the token data of 'auth.globus.org' in namespace 'userapp'") }]);
+    expect(checked.json().problems).toEqual([{ path: '/userapp/auth.globus.org', message: expect.stringContaining("INVALID_TOKEN_DATA: the token data of 'auth.globus.org' in namespace 'userapp'") }]);
   });
 
   it('a server it cannot reach is reported without the password', async () => {

@@ -21,7 +21,15 @@ export {
   type OpenIDConfiguration,
 } from './tokens/id-token-decoder';
 export { toPythonJSON } from './tokens/python-json';
-export { TokenStorage, checkResourceServer, checkTokenDataMapping, type TokenStorageOptions } from './storage/token-storage';
+export {
+  TokenStorage,
+  checkResourceServer,
+  checkTokenDataMapping,
+  TOKEN_STORAGE_OPTION_KEYS,
+  type TokenStorageOptions,
+} from './storage/token-storage';
+export { assertKnownOptions } from './arguments/assert-known-options';
+export { assertWellFormedText } from './arguments/assert-well-formed-text';
 export type { TokenStorageLike } from './storage/token-storage-like';
 export { Scope, type ScopeOptions } from './scopes/scope';
 export { ScopeParser, type ScopeCollection } from './scopes/scope-parser';
@@ -40,3 +48,5 @@ export {
   type TokenEntryValidation,
 } from './schemas';
 export { REDACTED } from './redaction';
+export { describeNetworkError, type NetworkErrorDescription } from './network/describe-network-error';
+export { abortable } from './network/abortable';

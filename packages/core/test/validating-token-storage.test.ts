@@ -207,6 +207,31 @@ describe('ValidatingTokenStorage', () => {
     expect((await rejection(storage.storeTokenDataByResourceServer({ rs: {} as never }))).code).toBe(ErrorCodes.INVALID_ARGUMENT);
     expect((await rejection(storage.storeTokenResponse({} as never))).code).toBe(ErrorCodes.INVALID_ARGUMENT);
   });
+
+  it('refuses validators without methods, or whose methods are not functions, as its TSDoc promises', () => {
+    const inner = new MemoryTokenStorage();
+    const refused = (validators: unknown) => () => new ValidatingTokenStorage(inner, { validators: validators as never });
+    expect(refused([{}])).toThrow(new InvalidArgumentError('ValidatingTokenStorage: validator 0 has neither a beforeStore nor an afterRetrieve method'));
+    expect(refused([new NotExpiredValidator(), { beforeStore: 1 }])).toThrow(
+      new InvalidArgumentError("ValidatingTokenStorage: validator 1: 'beforeStore' must be a function"),
+    );
+    expect(refused([{ beforeStore: () => undefined, afterRetrieve: 'no' }])).toThrow(InvalidArgumentError);
+    expect(refused(new NotExpiredValidator())).toThrow(new InvalidArgumentError("ValidatingTokenStorage: 'validators' must be a list of validators"));
+    expect(refused([{ afterRetrieve: async () => undefined }])).not.toThrow();
+    expect(refused(new Set([new HasRefreshTokensValidator()]))).not.toThrow();
+  });
+
+  it('a bad validator pushed onto the public array later is refused with InvalidArgumentError, not a TypeError, and nothing is stored', async () => {
+    const inner = new MemoryTokenStorage();
+    const storage = new ValidatingTokenStorage(inner);
+    storage.validators.push({ beforeStore: 1 } as never);
+    const error = await rejection(storage.storeTokenDataByResourceServer({ [TRANSFER]: token() }));
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect(error.message).toBe("ValidatingTokenStorage: validator 0: 'beforeStore' must be a function");
+    expect(await inner.getTokenDataByResourceServer()).toEqual({});
+    expect((await rejection(storage.getTokenData(TRANSFER))).code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect((await rejection(storage.getTokenDataByResourceServer())).code).toBe(ErrorCodes.INVALID_ARGUMENT);
+  });
 });
 
 describe('ScopeRequirementsValidator', () => {

@@ -4,14 +4,16 @@ import { open, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  assertKnownOptions,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
+  TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
   type TokenStorageData,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
-import { withFileLock, writeFileAtomic } from '@globus-tokenstorage/core/node';
+import { toTokenFileAccessError, withFileLock, writeFileAtomic } from '@globus-tokenstorage/core/node';
 import { TokenFile } from './token-file';
 
 /** Options of {@link JSONTokenStorage}. */
@@ -99,10 +101,11 @@ export class JSONTokenStorage extends TokenStorage {
    * @param filepath - The token file: a path (a bare file name is relative to the working
    *   directory) or a `file:` URL.
    * @param options - `namespace`, `lockTimeoutMs`, `sectionLeaseMs`, `sectionTimeoutMs`, `idTokenDecoder`, `now`.
-   * @throws {@link InvalidArgumentError} for an empty path, a bad namespace or a bad option.
+   * @throws {@link InvalidArgumentError} for an empty path, a bad namespace, a bad or unknown option.
    */
   constructor(filepath: string | URL, options: JSONTokenStorageOptions = {}) {
     super(options);
+    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'lockTimeoutMs', 'sectionLeaseMs', 'sectionTimeoutMs'], 'JSONTokenStorage');
     this.filepath = checkFilepath(filepath);
     this.absolutePath = resolve(this.filepath);
     const lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
@@ -117,6 +120,8 @@ export class JSONTokenStorage extends TokenStorage {
   /**
    * @returns Whether the token file exists.
    * @throws {@link StorageClosedError} after `close()`.
+   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
+   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async fileExists(): Promise<boolean> {
     this.assertOpen();
@@ -125,7 +130,7 @@ export class JSONTokenStorage extends TokenStorage {
       return true;
     } catch (error) {
       if (isMissingFileError(error)) return false;
-      throw error;
+      throw toTokenFileAccessError(error, this.filepath, 'read');
     }
   }
 
@@ -135,6 +140,8 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
    * @throws {@link InvalidTokenDataError} naming the namespace and resource server of an invalid entry.
    * @throws {@link StorageClosedError} after `close()`.
+   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
+   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
     this.assertOpen();
@@ -151,6 +158,8 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link InvalidTokenDataError} naming the namespace and resource server if the entry is invalid.
    * @throws {@link InvalidArgumentError} for an empty or non-string resource server.
    * @throws {@link StorageClosedError} after `close()`.
+   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
+   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
     this.assertOpen();
@@ -168,6 +177,8 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link StorageLockTimeoutError} if another writer holds the lock for longer than `lockTimeoutMs`.
    * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`.
    * @throws {@link StorageClosedError} after `close()`.
+   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
+   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
     this.assertOpen();
@@ -185,6 +196,8 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link StorageLockTimeoutError} if another writer holds the lock for longer than `lockTimeoutMs`.
    * @throws {@link InvalidArgumentError} for an empty or non-string resource server.
    * @throws {@link StorageClosedError} after `close()`.
+   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
+   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async removeTokenData(resourceServer: string): Promise<boolean> {
     this.assertOpen();
@@ -205,6 +218,8 @@ export class JSONTokenStorage extends TokenStorage {
    *   `DEFAULT`; a missing file has none).
    * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
    * @throws {@link StorageClosedError} after `close()`.
+   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
+   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async listNamespaces(): Promise<string[]> {
     this.assertOpen();
@@ -225,16 +240,30 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link StorageLockTimeoutError} if the section stays taken for longer than `sectionTimeoutMs`.
    * @throws {@link InvalidArgumentError} for an empty key or a `fn` that is not a function.
    * @throws {@link StorageClosedError} after `close()`.
+   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
+   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
     this.assertOpen();
     if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
     if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
     const digest = createHash('sha256').update(key).digest('hex').slice(0, 16);
-    return withFileLock(`${resolveTarget(this.absolutePath)}.${digest}.section.lock`, () => fn(), {
-      timeoutMs: this.sectionTimeoutMs,
-      staleMs: this.sectionLeaseMs,
-    });
+    let fnFailed = false;
+    const run = async () => {
+      try {
+        return await fn();
+      } catch (error) {
+        fnFailed = true;
+        throw error;
+      }
+    };
+    try {
+      const lockPath = `${this.accessing('write', () => resolveTarget(this.absolutePath))}.${digest}.section.lock`;
+      return await withFileLock(lockPath, run, { timeoutMs: this.sectionTimeoutMs, staleMs: this.sectionLeaseMs });
+    } catch (error) {
+      // fn's own errors pass through untouched; only the lock's are about the token file.
+      throw fnFailed ? error : toTokenFileAccessError(error, this.filepath, 'write');
+    }
   }
 
   /** Closes the storage and drops its cache; afterwards every call rejects with `StorageClosedError`. */
@@ -266,14 +295,27 @@ export class JSONTokenStorage extends TokenStorage {
     try {
       stats = statSync(this.absolutePath, { bigint: true, throwIfNoEntry: false });
     } catch (error) {
-      if (!isMissingFileError(error)) throw error;
+      if (!isMissingFileError(error)) throw toTokenFileAccessError(error, this.filepath, 'read');
     }
     if (stats === undefined) return (this.snapshot = MISSING);
     const cached = this.snapshot;
     if (cached !== null && cached.key !== null && sameKey(cached.key, stats)) {
-      return cached.racy ? this.revalidate(cached) : cached;
+      return cached.racy ? this.accessing('read', () => this.revalidate(cached)) : cached;
     }
-    return this.read(cached);
+    try {
+      return await this.read(cached);
+    } catch (error) {
+      throw toTokenFileAccessError(error, this.filepath, 'read');
+    }
+  }
+
+  /** Runs a synchronous file-system step, turning its system errors into a `TokenFileAccessError` naming the token file. */
+  private accessing<T>(operation: 'read' | 'write', step: () => T): T {
+    try {
+      return step();
+    } catch (error) {
+      throw toTokenFileAccessError(error, this.filepath, operation);
+    }
   }
 
   /**
@@ -334,6 +376,14 @@ export class JSONTokenStorage extends TokenStorage {
    * and returns the content to write, or `null` to write nothing.
    */
   private async update(change: (file: TokenFile | null) => TokenFile | null): Promise<void> {
+    try {
+      await this.lockedUpdate(change);
+    } catch (error) {
+      throw toTokenFileAccessError(error, this.filepath, 'write');
+    }
+  }
+
+  private async lockedUpdate(change: (file: TokenFile | null) => TokenFile | null): Promise<void> {
     const target = resolveTarget(this.absolutePath);
     await withFileLock(
       `${target}.lock`,

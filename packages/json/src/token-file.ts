@@ -119,9 +119,17 @@ export class TokenFile {
       toValue = toPlainValue;
     }
     const rootEntries = objectEntries(root);
-    if (rootEntries === null) throw fail('does not hold a JSON object at the top level (found non-dict root data)');
+    if (rootEntries === null) throw fail(`does not hold a JSON object at the top level (it holds ${describeJSONValue(root)})`);
     const rootMap = new Map(rootEntries);
     const formatVersion = rootMap.get('format_version');
+    if (formatVersion === undefined && isSingleTokenFile(rootMap)) {
+      throw new UnsupportedFormatVersionError(
+        `token file '${filePath}' looks like the single-token file of SimpleJSONFileAdapter (globus_sdk_tokenstorage), not a ` +
+          `token storage file: convert it with 'globus-tokens migrate ${filePath}' (or migrateToJSONTokenStorage of ` +
+          '@globus-tokenstorage/legacy-file-adapter), or read it with SimpleJSONFileAdapter',
+        { filePath, formatVersion: undefined },
+      );
+    }
     if (formatVersion !== '1.0' && formatVersion !== '2.0') {
       throw new UnsupportedFormatVersionError(
         `token file '${filePath}' is in an unknown format (format_version=${describeVersion(formatVersion)}); ` +
@@ -390,6 +398,23 @@ function describeSyntaxError(text: string): string {
     }
   }
   return 'is not valid JSON';
+}
+
+/**
+ * Whether the top level of a file is the flat token dict of the legacy contrib package's
+ * `SimpleJSONFileAdapter`: its version key, or the keys of one token.
+ */
+function isSingleTokenFile(root: ReadonlyMap<string, unknown>): boolean {
+  return root.has('globus-sdk-tokenstorage.version') || (root.has('access_token') && root.has('resource_server') && root.has('expires_at_seconds'));
+}
+
+/** The kind of a parsed JSON value, for a message (never the value: the file may hold tokens). */
+function describeJSONValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return 'a number';
+  return typeof value === 'boolean' ? 'a boolean' : 'a value of another kind';
 }
 
 /** Python prints the value; only short, plain ones are shown here, since the file is untrusted. */

@@ -102,11 +102,14 @@ describe('JSONTokenStorage', () => {
       expect(readdirSync(dir)).toEqual(['v1.json']);
     });
 
-    it('rejects the contrib single-token file (legacy_simple.json) as the Python SDK does', async () => {
+    it('rejects the contrib single-token file (legacy_simple.json) as the Python SDK does, saying what it is and how to migrate it', async () => {
       const file = copyFixture('legacy_simple.json', dir);
       const error = await caught(() => new JSONTokenStorage(file).getTokenData('transfer.api.globus.org'));
       expect(UnsupportedFormatVersionError.isInstance(error)).toBe(true);
-      expect(error.message).toContain('format_version=missing');
+      expect(error.message).toBe(
+        `token file '${file}' looks like the single-token file of SimpleJSONFileAdapter (globus_sdk_tokenstorage), not a token storage file: ` +
+          `convert it with 'globus-tokens migrate ${file}' (or migrateToJSONTokenStorage of @globus-tokenstorage/legacy-file-adapter), or read it with SimpleJSONFileAdapter`,
+      );
       expect(behavior.legacy_simple_read_by_JSONTokenStorage.error.message).toContain('format_version=None');
       expect(readFileSync(file, 'utf8')).toBe(fixtureText('legacy_simple.json'));
     });
@@ -254,9 +257,10 @@ describe('JSONTokenStorage', () => {
       ['JSON cut inside a token', `{"data": {"DEFAULT": {"rs": {"access_token": "${canaryToken}`, TokenFileFormatError, 'unterminated string'],
       ['a bare token', `{"access_token": ${canaryToken}}`, TokenFileFormatError, 'line 1 column 18 (char 17)'],
       ['data after the JSON value', `{"data": "${canaryToken}"} ${canaryToken}`, TokenFileFormatError, 'after the JSON value'],
-      ['a list at the top level', '[]', TokenFileFormatError, 'non-dict root'],
-      ['a string at the top level', JSON.stringify(canaryToken), TokenFileFormatError, 'non-dict root'],
-      ['null at the top level', 'null', TokenFileFormatError, 'non-dict root'],
+      ['a list at the top level', '[]', TokenFileFormatError, 'does not hold a JSON object at the top level (it holds an array)'],
+      ['a string at the top level', JSON.stringify(canaryToken), TokenFileFormatError, 'does not hold a JSON object at the top level (it holds a string)'],
+      ['null at the top level', 'null', TokenFileFormatError, 'does not hold a JSON object at the top level (it holds null)'],
+      ['a single-token file without its version key', JSON.stringify({ access_token: canaryToken, resource_server: 'rs', expires_at_seconds: 1 }), UnsupportedFormatVersionError, 'globus-tokens migrate'],
       ['format_version 3.0', v2({}, { format_version: '3.0' }), UnsupportedFormatVersionError, 'format_version="3.0"'],
       ['no format_version', JSON.stringify({ data: {}, 'globus-sdk.version': '4.9.0' }), UnsupportedFormatVersionError, 'format_version=missing'],
       ['a numeric format_version', '{"data": {}, "format_version": 2.0, "globus-sdk.version": "4.9.0"}', UnsupportedFormatVersionError, '=2'],

@@ -1,5 +1,5 @@
 import { unlink } from 'node:fs/promises';
-import { TokenFileFormatError, type TokenStorageLike } from '@globus-tokenstorage/core';
+import { assertKnownOptions, InvalidArgumentError, TokenFileFormatError, type TokenStorageLike } from '@globus-tokenstorage/core';
 import type { SimpleJSONFileAdapter } from './simple-json-file-adapter';
 
 /** Options of {@link migrateToJSONTokenStorage}. */
@@ -36,12 +36,15 @@ export interface MigrateResult {
  * @returns What happened.
  * @throws {@link TokenFileFormatError} if the legacy file cannot be parsed or the stored token does
  *   not read back identically (the legacy file is then left in place).
+ * @throws {@link InvalidArgumentError} for options that are not an object or an unknown option.
  */
 export async function migrateToJSONTokenStorage(
   adapter: SimpleJSONFileAdapter,
   storage: TokenStorageLike,
   options: MigrateOptions = {},
 ): Promise<MigrateResult> {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('migrateToJSONTokenStorage options must be an object');
+  assertKnownOptions(options, ['overwrite', 'removeLegacyFile'], 'migrateToJSONTokenStorage');
   const legacy = await adapter.readTokenData();
   if (legacy === null) return { resourceServer: adapter.resourceServer ?? '', outcome: 'no-file', removedLegacyFile: false };
   const resourceServer = legacy.resourceServer;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { TokenFileFormatError } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
+import { findDeepJSONNesting, MAX_JSON_DEPTH, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 
 /**
  * Reads and parses a JSON token file.
@@ -9,6 +9,7 @@ import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/n
  * @returns The parsed root object, or `null` if the file does not exist.
  * @throws {@link TokenFileFormatError} naming the file if it is empty, not JSON (or nests too deep to
  *   parse safely), or not an object.
+ * @throws {@link TokenFileAccessError} naming the file if it cannot be read (permissions, a directory).
  *   The message gives the position of a syntax error, never the file's content.
  */
 export async function readJsonObjectFile(filename: string): Promise<Record<string, unknown> | null> {
@@ -17,9 +18,7 @@ export async function readJsonObjectFile(filename: string): Promise<Record<strin
     text = await readFile(filename, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new TokenFileFormatError(`cannot read the token file '${filename}': ${(error as NodeJS.ErrnoException).code ?? 'I/O error'}`, {
-      filePath: filename,
-    });
+    throw toTokenFileAccessError(error, filename, 'read');
   }
   const tooDeep = findDeepJSONNesting(text);
   if (tooDeep >= 0) {

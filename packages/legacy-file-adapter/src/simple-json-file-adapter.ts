@@ -1,4 +1,5 @@
 import {
+  assertKnownOptions,
   InvalidArgumentError,
   InvalidTokenDataError,
   TokenFileFormatError,
@@ -9,7 +10,7 @@ import {
   type OAuthTokenResponse,
   type TokenDict,
 } from '@globus-tokenstorage/core';
-import { writeFileAtomic } from '@globus-tokenstorage/core/node';
+import { toTokenFileAccessError, writeFileAtomic } from '@globus-tokenstorage/core/node';
 import { access } from 'node:fs/promises';
 import { readJsonObjectFile } from './read-token-file';
 
@@ -32,8 +33,9 @@ export interface LegacyTokenFileDict extends TokenDict {
  * resource server or by scopes. Reads files the Python package wrote; writes files it reads.
  *
  * Unlike the Python original, writes are atomic and `0600` whatever the umask, an existing file that
- * cannot be parsed (or that is a multi-token storage file) is never overwritten, and a response
- * without the configured token throws a typed error before anything is written.
+ * cannot be parsed (or that is a multi-token storage file) is never overwritten, a response
+ * without the configured token throws a typed error before anything is written, and a refresh
+ * answer without a refresh token keeps the stored one.
  *
  * @example
  * ```ts
@@ -63,11 +65,12 @@ export class SimpleJSONFileAdapter {
    * @param filename - The token file (need not exist yet; parent directories are created `0700`).
    * @param options - Exactly one of `resourceServer` or `scopes`.
    * @throws {@link InvalidArgumentError} "cannot take both resourceServer and scopes" or "you must
-   *   pass resourceServer or scopes" (the Python messages' meaning), or for a bad filename.
+   *   pass resourceServer or scopes" (the Python messages' meaning), for a bad filename, or an unknown option.
    */
   constructor(filename: string, options: SimpleJSONFileAdapterOptions) {
     if (typeof filename !== 'string' || filename === '') throw new InvalidArgumentError('filename must be a non-empty string');
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('you must pass resourceServer or scopes');
+    assertKnownOptions(options, ['resourceServer', 'scopes'], 'SimpleJSONFileAdapter');
     const { resourceServer, scopes } = options as { resourceServer?: unknown; scopes?: unknown };
     for (const [name, value] of [['resourceServer', resourceServer], ['scopes', scopes]] as const) {
       if (value !== undefined && value !== null && typeof value !== 'string') throw new InvalidArgumentError(`${name} must be a string`);
@@ -82,27 +85,38 @@ export class SimpleJSONFileAdapter {
   }
 
   /**
-   * Writes the selected token of a response to the file, replacing its content atomically.
+   * Writes the selected token of a response to the file, replacing its content atomically. A refresh
+   * answer without a refresh token keeps the one the file holds for the same resource server (the
+   * Python package drops it, so the next run cannot refresh).
    *
    * @param tokenResponse - A login or refresh response.
    * @throws {@link InvalidTokenDataError} if the response has no token for the resource server, or
    *   no single token carrying all the scopes; the file is unchanged.
    * @throws {@link TokenFileFormatError} if the existing file cannot be parsed or holds a multi-token
    *   storage file (any file with a `format_version`); it is not overwritten.
+   * @throws {@link TokenFileAccessError} naming the file if it cannot be read or replaced (permissions,
+   *   a directory in its place, a file its owner made read-only with `chmod 400`).
    */
   async store(tokenResponse: OAuthTokenResponse): Promise<void> {
     const dict = this.selectToken(tokenResponse);
-    await this.assertReplaceable();
-    await writeFileAtomic(this.filename, toPythonJSON({ ...dict, [LEGACY_VERSION_KEY]: WRITER_VERSION }));
+    const existing = await this.replaceableContent();
+    const kept = tokenResponse.grantType === 'refresh_token' && !dict.refresh_token ? keptRefreshToken(existing, dict.resource_server) : null;
+    const written = kept === null ? dict : { ...dict, refresh_token: kept };
+    await writeFileAtomic(this.filename, toPythonJSON({ ...written, [LEGACY_VERSION_KEY]: WRITER_VERSION }));
   }
 
-  /** @returns Whether the token file exists. */
+  /**
+   * @returns Whether the token file exists.
+   * @throws {@link TokenFileAccessError} if that cannot be known (no permission to search its directory).
+   */
   async fileExists(): Promise<boolean> {
     try {
       await access(this.filename);
       return true;
-    } catch {
-      return false;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw toTokenFileAccessError(error, this.filename, 'read');
     }
   }
 
@@ -111,6 +125,7 @@ export class SimpleJSONFileAdapter {
    *
    * @returns The parsed object, or `null` if the file does not exist.
    * @throws {@link TokenFileFormatError} if the file cannot be parsed.
+   * @throws {@link TokenFileAccessError} if it cannot be read (permissions, a directory in its place).
    */
   async readAsDict(): Promise<LegacyTokenFileDict | null> {
     return (await readJsonObjectFile(this.filename)) as LegacyTokenFileDict | null;
@@ -159,10 +174,13 @@ export class SimpleJSONFileAdapter {
     }
   }
 
-  /** Refuses to replace a file we cannot parse, or a storage file holding many tokens. */
-  private async assertReplaceable(): Promise<void> {
+  /**
+   * The current content, if the file may be replaced: refuses a file we cannot parse, or a storage
+   * file holding many tokens.
+   */
+  private async replaceableContent(): Promise<Record<string, unknown> | null> {
     const existing = await readJsonObjectFile(this.filename);
-    if (existing === null) return;
+    if (existing === null) return null;
     const { kind } = validateTokenFile(existing);
     if (kind === '2.0' || kind === '1.0') {
       throw new TokenFileFormatError(
@@ -177,5 +195,17 @@ export class SimpleJSONFileAdapter {
         { filePath: this.filename },
       );
     }
+    return existing;
   }
+}
+
+/**
+ * The refresh token the file holds for `resourceServer`, kept when a refresh answer carries none:
+ * a server that does not rotate refresh tokens may leave it out, and dropping it would log the user
+ * out at the next run.
+ */
+function keptRefreshToken(existing: Record<string, unknown> | null, resourceServer: string): string | null {
+  if (existing === null || existing.resource_server !== resourceServer) return null;
+  const { refresh_token: refreshToken } = existing;
+  return typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : null;
 }

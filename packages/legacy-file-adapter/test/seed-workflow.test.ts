@@ -17,6 +17,15 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Logs alice in through `server` and stores the answer with a fresh adapter on `file`. */
+async function seed(auth: AuthServerProcess, file: string) {
+  const client = new NativeAppAuthClient(auth.clients.native.clientId, { baseUrl: auth.baseUrl });
+  client.oauth2StartFlow({ requestedScopes: `${auth.scopes.oidc} ${auth.scopes.api}`, refreshTokens: true });
+  const code = await auth.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'alice' });
+  await new SimpleJSONFileAdapter(file, { resourceServer: auth.resourceServers.api }).store(await client.oauth2ExchangeCodeForTokens(code));
+  return client;
+}
+
 describe('the seed workflow against a real OAuth2 server', () => {
   it('stores a login once, reads it back later, and lets a RefreshTokenAuthorizer update the file', async () => {
     const file = join(dir, 'groups-tokens.json');
@@ -59,5 +68,40 @@ describe('the seed workflow against a real OAuth2 server', () => {
     expect((await storage.getTokenData(api))?.accessToken).toBe(updated.access_token);
     expect(await laterRun.fileExists()).toBe(false);
     await storage.close();
+  }, 30000);
+});
+
+describe('the seed workflow against a server that leaves unrotated refresh tokens out of refresh answers', () => {
+  let quiet: AuthServerProcess;
+  beforeAll(async () => {
+    quiet = await startAuthServerProcess(['--omit-unrotated-refresh-token']);
+  }, 30000);
+  afterAll(() => quiet.close());
+
+  it('onRefresh keeps the stored refresh token, so the next run can refresh again', async () => {
+    const file = join(dir, 'groups-tokens.json');
+    const client = await seed(quiet, file);
+    const api = quiet.resourceServers.api;
+
+    // Two later runs, each finding the access token expired: each must be able to refresh.
+    for (let run = 1; run <= 2; run++) {
+      const adapter = new SimpleJSONFileAdapter(file, { resourceServer: api });
+      const stored = (await adapter.readAsDict())!;
+      expect(stored.refresh_token).toEqual(expect.any(String));
+      const authorizer = new RefreshTokenAuthorizer(stored.refresh_token!, client, {
+        accessToken: stored.access_token,
+        expiresAt: stored.expires_at_seconds,
+        now: () => stored.expires_at_seconds,
+        onRefresh: adapter.onRefresh,
+      });
+      expect((await authorizedFetch(authorizer, `${quiet.apiUrl}/groups`)).status).toBe(200);
+      const updated = JSON.parse(readFileSync(file, 'utf8'));
+      expect(updated.access_token).not.toBe(stored.access_token);
+      expect(updated.refresh_token).toBe(stored.refresh_token);
+    }
+    expect((await quiet.stats()).tokenRequests.byGrantType.refresh_token).toBe(2);
+    // And the answers really carried no refresh token: the file kept it.
+    const answer = await client.oauth2RefreshToken(JSON.parse(readFileSync(file, 'utf8')).refresh_token);
+    expect(answer.byResourceServer[api]?.refresh_token).toBeNull();
   }, 30000);
 });

@@ -1,7 +1,9 @@
 import {
+  assertKnownOptions,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
+  TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
   TokenStorageData,
   type TokenDataDict,
@@ -43,10 +45,11 @@ export class MemoryTokenStorage extends TokenStorage {
 
   /**
    * @param options - `namespace`, `shareWith`, `idTokenDecoder`, `now`.
-   * @throws {@link InvalidArgumentError} for an empty namespace or a `shareWith` that is not a memory storage.
+   * @throws {@link InvalidArgumentError} for an empty namespace, a `shareWith` that is not a memory storage, or an unknown option.
    */
   constructor(options: MemoryTokenStorageOptions = {}) {
     super(options);
+    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'shareWith'], 'MemoryTokenStorage');
     const { shareWith } = options;
     if (shareWith !== undefined && !(shareWith instanceof MemoryTokenStorage)) {
       throw new InvalidArgumentError("'shareWith' must be a MemoryTokenStorage");

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QueryArrayConfig, QueryConfig } from 'pg';
 import {
+  assertKnownOptions,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
@@ -8,6 +9,7 @@ import {
   TokenStorage,
   TokenStorageData,
   TokenStorageError,
+  TOKEN_STORAGE_OPTION_KEYS,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
 import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
@@ -136,6 +138,7 @@ export class PostgresTokenStorage extends TokenStorage {
    */
   constructor(pgPoolOrConfig: PostgresPoolOrConfig, options: PostgresTokenStorageOptions = {}) {
     super(options);
+    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'schema', 'table', 'lockTimeoutMs', 'createTables'], 'PostgresTokenStorage');
     checkStorableKey(this.namespace, 'namespace');
     const resolved = resolvePool(pgPoolOrConfig);
     const names = tableNames(options.schema ?? 'public', options.table ?? 'token_storage');

@@ -32,6 +32,11 @@ export interface OpenedTokenDatabase {
   db: Database.Database;
   /** Whether the database is in WAL mode (one it initialised always is; an existing one is not converted here). */
   isWal: boolean;
+  /**
+   * A read-only connection to a WAL database made its `-wal` and `-shm` files, which it cannot
+   * remove on close: {@link removeSideFiles} does once it is closed.
+   */
+  createdSideFiles: boolean;
 }
 
 /**
@@ -60,6 +65,7 @@ export async function openTokenDatabase(options: OpenTokenDatabaseOptions): Prom
   const retry = { timeoutMs: options.busyTimeoutMs, resource: displayPath, beforeRetry: options.beforeRetry };
   await prepareFile(options);
 
+  const hadSideFiles = await sideFilesExist(options.filePath);
   const probe = connect(options, { readonly: true });
   let state: SchemaState | typeof HOT_JOURNAL;
   try {
@@ -75,10 +81,12 @@ export async function openTokenDatabase(options: OpenTokenDatabaseOptions): Prom
       if (state.kind === 'empty') {
         throw new TokenFileFormatError(`'${displayPath}' holds no token tables, and read-only mode cannot create them`, { filePath: displayPath });
       }
-      return { db: probe, isWal: false };
+      return { db: probe, isWal: false, createdSideFiles: !hadSideFiles && (await sideFilesExist(options.filePath)) };
     }
   } catch (error) {
     probe.close();
+    // A refused file is left as it was found, without the side files the probe made.
+    if (!hadSideFiles && (await sideFilesExist(options.filePath))) removeSideFiles(options.filePath, options.driverOptions);
     throw toStorageError(error, displayPath);
   }
   probe.close();
@@ -106,11 +114,39 @@ export async function openTokenDatabase(options: OpenTokenDatabaseOptions): Prom
     // WAL defaults to synchronous=NORMAL in this build, which can lose the last commits on power
     // loss; a lost rotated refresh token means logging in again, so pay for the fsync.
     db.pragma('synchronous = FULL');
-    return { db, isWal: journalMode === 'wal' };
+    return { db, isWal: journalMode === 'wal', createdSideFiles: false };
   } catch (error) {
     db.close();
     throw toStorageError(error, displayPath);
   }
+}
+
+/**
+ * Lets SQLite remove the `-wal` and `-shm` files a read-only connection created and could not remove
+ * (read-only inspection must leave no file behind): a writable connection that reads and closes
+ * removes them when it is the last connection to the database, under SQLite's own locks, so never
+ * while another connection uses them. The database's content is not changed (its WAL was empty, or
+ * it would have existed before). Best effort: without write permission the files stay.
+ *
+ * @param filePath - The database file.
+ * @param driverOptions - better-sqlite3 options of the storage (its `nativeBinding`).
+ */
+export function removeSideFiles(filePath: string, driverOptions: Readonly<Record<string, unknown>>): void {
+  try {
+    const db = new Database(filePath, { ...driverOptions, readonly: false, fileMustExist: true, timeout: 0 });
+    try {
+      db.pragma('schema_version', { simple: true });
+    } finally {
+      db.close();
+    }
+  } catch {
+    // Busy, or not writable: the next writer's close removes them.
+  }
+}
+
+async function sideFilesExist(filePath: string): Promise<boolean> {
+  const found = await Promise.all(['-wal', '-shm'].map((suffix) => stat(`${filePath}${suffix}`).then(() => true, () => false)));
+  return found.includes(true);
 }
 
 async function prepareFile(options: OpenTokenDatabaseOptions): Promise<void> {

@@ -1,4 +1,5 @@
-import { TokenFileFormatError, TokenStorageError } from '@globus-tokenstorage/core';
+import { TokenFileAccessError, TokenFileFormatError, TokenStorageError } from '@globus-tokenstorage/core';
+import { toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 
 /** The `code` of an error thrown by SQLite (through better-sqlite3) or by `node:fs`, if it has one. */
 function codeOf(error: unknown): string | undefined {
@@ -25,8 +26,10 @@ export function isBusyError(error: unknown): boolean {
  *
  * @param error - Anything caught while using the database.
  * @param filePath - The database file, named in the message.
- * @returns A `TokenStorageError` (returned unchanged if it already is one), or `error` itself when
- *   it is neither a SQLite nor a file system error (a programming error).
+ * @returns A `TokenStorageError` (returned unchanged if it already is one): `TokenFileFormatError`
+ *   for a file that is not a token database, `TokenFileAccessError` for one that cannot be opened or
+ *   written (read-only, permissions, a full disk); or `error` itself when it is neither a SQLite nor
+ *   a file system error (a programming error).
  */
 export function toStorageError(error: unknown, filePath: string): unknown {
   if (TokenStorageError.isInstance(error)) return error;
@@ -38,10 +41,13 @@ export function toStorageError(error: unknown, filePath: string): unknown {
     return new TokenFileFormatError(`'${filePath}' is not a readable SQLite token database (${code})`, { filePath, cause: error });
   }
   if (code.startsWith('SQLITE_READONLY')) {
-    return new TokenStorageError(`the token database '${filePath}' cannot be written: it is read-only (${code})`, { cause: error });
+    return new TokenFileAccessError(`the token database '${filePath}' cannot be written: it is read-only (${code})`, { filePath, cause: error });
+  }
+  if (code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM' || code === 'SQLITE_FULL') {
+    return new TokenFileAccessError(`the token database '${filePath}' cannot be opened or written (${code})`, { filePath, cause: error });
   }
   if (code.startsWith('SQLITE_')) {
     return new TokenStorageError(`SQLite failed on the token database '${filePath}' (${code})`, { cause: error });
   }
-  return new TokenStorageError(`cannot use the token database '${filePath}' (${code})`, { cause: error });
+  return toTokenFileAccessError(error, filePath, 'use');
 }

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import {
+  assertKnownOptions,
+  assertWellFormedText,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
   InvalidTokenDataError,
   StorageLockTimeoutError,
   TokenFileFormatError,
+  TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
   TokenStorageData,
   TokenStorageError,
@@ -17,13 +20,13 @@ import {
 import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
 import { version } from '../package.json';
 import { attributeOf, newLease, prepareSectionStatements, type SectionStatements } from './exclusive-section';
-import { openTokenDatabase } from './open-token-database';
+import { openTokenDatabase, removeSideFiles } from './open-token-database';
 import { retryWhileBusy } from './retry-while-busy';
 import { toStorageError } from './sqlite-errors';
 
 /**
- * Options passed through to better-sqlite3's `Database` constructor. Unknown keys are passed
- * through unchanged.
+ * Options passed through to better-sqlite3's `Database` constructor. Other keys are refused (a
+ * misspelt `readOnly` would otherwise open the database for writing).
  */
 export interface SQLiteConnectParams {
   /** Open the database read-only: nothing is created, initialised or converted; writes reject. @default false */
@@ -37,8 +40,8 @@ export interface SQLiteConnectParams {
   timeout?: number;
   /** Path of a better-sqlite3 native addon to load instead of the bundled one. */
   nativeBinding?: string;
-  /** Any other better-sqlite3 option, passed through. (`verbose` is refused: it would log tokens.) */
-  [option: string]: unknown;
+  /** Refused: better-sqlite3 would log every statement with its values, tokens included. */
+  verbose?: never;
 }
 
 /** Options of {@link SQLiteTokenStorage}. */
@@ -86,6 +89,8 @@ interface Connection {
   walPending: boolean;
   /** Whether the database passed SQLite's integrity check (done before the first write). */
   checked: boolean;
+  /** A read-only connection made the `-wal`/`-shm` files: removed after it is closed. */
+  createdSideFiles: boolean;
   getOne: Database.Statement<[string, string], unknown>;
   getAll: Database.Statement<[string], unknown[]>;
   remove: Database.Statement<[string, string]>;
@@ -140,10 +145,12 @@ export class SQLiteTokenStorage extends TokenStorage {
    * @param filepath - The database file. Missing parent directories are created `0700` and a
    *   missing file `0600` (on first use). `":memory:"` is refused: use `MemoryTokenStorage`.
    * @param options - See {@link SQLiteTokenStorageOptions}.
-   * @throws {@link InvalidArgumentError} for a bad path or option.
+   * @throws {@link InvalidArgumentError} for a bad path or option, or a namespace holding an unpaired UTF-16 surrogate (which has no UTF-8 form).
    */
   constructor(filepath: string, options: SQLiteTokenStorageOptions = {}) {
     super(options);
+    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'connectParams', 'busyTimeoutMs', 'sectionLeaseMs', 'sectionTimeoutMs'], 'SQLiteTokenStorage');
+    assertWellFormedText(this.namespace, 'namespace');
     if (typeof filepath !== 'string' || filepath === '') throw new InvalidArgumentError('filepath must be a non-empty string');
     if (filepath === ':memory:') {
       throw new InvalidArgumentError(
@@ -172,14 +179,14 @@ export class SQLiteTokenStorage extends TokenStorage {
    * (rows written as the Python SDK writes them). An empty mapping writes nothing.
    *
    * @param data - Token data keyed by resource server.
-   * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`.
+   * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`, or a key holds an unpaired UTF-16 surrogate.
    * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
    * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
    * @throws {@link StorageClosedError} after `close()`.
    */
   async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
     this.assertOpen();
-    const rows = checkTokenDataMapping(data).map(([key, value]) => [key, toPythonJSON(value.toDict())] as const);
+    const rows = checkTokenDataMapping(data).map(([key, value]) => [checkedKey(key), toPythonJSON(value.toDict())] as const);
     const connection = this.connection ?? (await this.connect());
     if (rows.length === 0) return;
     await this.prepareWrite(connection);
@@ -209,7 +216,7 @@ export class SQLiteTokenStorage extends TokenStorage {
    *
    * @param resourceServer - The key the entry was stored under.
    * @returns The entry, or `null`.
-   * @throws {@link InvalidArgumentError} for an empty or non-string key.
+   * @throws {@link InvalidArgumentError} for an empty or non-string key, or one holding an unpaired UTF-16 surrogate.
    * @throws {@link InvalidTokenDataError} if the stored row is not valid token data.
    * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
    * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
@@ -217,7 +224,7 @@ export class SQLiteTokenStorage extends TokenStorage {
    */
   override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
     this.assertOpen();
-    checkResourceServer(resourceServer);
+    checkedKey(checkResourceServer(resourceServer));
     const connection = this.connection ?? (await this.connect());
     const text = await this.run(() => connection.getOne.get(this.namespace, resourceServer));
     return text === undefined ? null : this.parseRow(resourceServer, text);
@@ -226,14 +233,14 @@ export class SQLiteTokenStorage extends TokenStorage {
   /**
    * @param resourceServer - The key the entry was stored under.
    * @returns Whether an entry was removed.
-   * @throws {@link InvalidArgumentError} for an empty or non-string key.
+   * @throws {@link InvalidArgumentError} for an empty or non-string key, or one holding an unpaired UTF-16 surrogate.
    * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
    * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
    * @throws {@link StorageClosedError} after `close()`.
    */
   async removeTokenData(resourceServer: string): Promise<boolean> {
     this.assertOpen();
-    checkResourceServer(resourceServer);
+    checkedKey(checkResourceServer(resourceServer));
     const connection = this.connection ?? (await this.connect());
     await this.prepareWrite(connection);
     const result = await this.run(() => connection.remove.run(this.namespace, resourceServer));
@@ -333,9 +340,12 @@ export class SQLiteTokenStorage extends TokenStorage {
     await super.close();
     const pending = this.connecting;
     if (pending) await pending.catch(() => undefined);
-    this.connection?.db.close();
+    const connection = this.connection;
     this.connection = null;
     this.parsed.clear();
+    if (connection === null) return;
+    connection.db.close();
+    if (connection.createdSideFiles) removeSideFiles(this.absolutePath, this.driverOptions);
   }
 
   /** Runs one atomic database step, waiting out other connections' locks and typing errors. */
@@ -391,7 +401,7 @@ export class SQLiteTokenStorage extends TokenStorage {
   }
 
   private async openConnection(): Promise<Connection> {
-    const { db, isWal } = await openTokenDatabase({
+    const { db, isWal, createdSideFiles } = await openTokenDatabase({
       filePath: this.absolutePath,
       displayPath: this.filepath,
       driverOptions: this.driverOptions,
@@ -409,6 +419,7 @@ export class SQLiteTokenStorage extends TokenStorage {
         db,
         walPending: !isWal && !this.readonlyMode,
         checked: false,
+        createdSideFiles,
         getOne: db.prepare<[string, string], unknown>('SELECT token_data_json FROM token_storage WHERE namespace = ? AND resource_server = ?').pluck(),
         // Rows whose keys are not text (BLOBs, or NULLs and numbers in a table without the Python
         // column types) cannot be looked up with a string, so they are not listed either.
@@ -469,10 +480,10 @@ function checkConnectParams(value: unknown): SQLiteConnectParams & { timeout?: n
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError("'connectParams' must be an object");
   const params = value as SQLiteConnectParams;
+  assertKnownOptions(params, ['readonly', 'fileMustExist', 'timeout', 'nativeBinding', 'verbose'], 'SQLiteTokenStorage connectParams');
   for (const key of ['readonly', 'fileMustExist'] as const) {
     if (params[key] !== undefined && typeof params[key] !== 'boolean') throw new InvalidArgumentError(`'connectParams.${key}' must be a boolean`);
   }
-  if ('readOnly' in params) throw new InvalidArgumentError("'connectParams.readOnly' is misspelled: use 'readonly'");
   if (params.verbose !== undefined) {
     throw new InvalidArgumentError("'connectParams.verbose' is not supported: it would log every statement with its values, tokens included");
   }
@@ -480,6 +491,12 @@ function checkConnectParams(value: unknown): SQLiteConnectParams & { timeout?: n
     throw new InvalidArgumentError("'connectParams.nativeBinding' must be a string");
   }
   return params.timeout === undefined ? { ...params } : { ...params, timeout: checkTimeout(params.timeout, 'connectParams.timeout') };
+}
+
+/** A resource server key SQLite can store as itself (UTF-8 text); see `assertWellFormedText`. */
+function checkedKey(key: string): string {
+  assertWellFormedText(key, 'resource server');
+  return key;
 }
 
 function checkTimeout(value: unknown, name: string): number {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import Database from 'better-sqlite3';
@@ -166,6 +166,28 @@ describe('SQLiteTokenStorage reading and writing', () => {
     expect(iterated).toEqual(expected);
   });
 
+  it('names with an unpaired UTF-16 surrogate are refused everywhere, so what is stored and what is listed always agree', async () => {
+    const filepath = join(dirs.make(), 'tokens.db');
+    for (const name of ['\ud800', 'a\udfffb', '\udc00\ud800']) {
+      expect(() => storageAt(filepath, { namespace: name })).toThrow(
+        new InvalidArgumentError('the namespace holds an unpaired UTF-16 surrogate, which has no UTF-8 form: this storage cannot keep it apart from other names'),
+      );
+    }
+    const storage = storageAt(filepath);
+    for (const call of [
+      () => storage.storeTokenDataByResourceServer({ '\ud800': sampleTokenData('\ud800') }),
+      () => storage.getTokenData('x\udbff'),
+      () => storage.removeTokenData('\udfff'),
+    ]) {
+      expect(InvalidArgumentError.isInstance(await caught(call))).toBe(true);
+    }
+    // A well-formed pair (an emoji) is fine, and every stored name is listed as itself.
+    const emoji = storageAt(filepath, { namespace: 'ns-\ud83d\ude00' });
+    await emoji.storeTokenDataByResourceServer({ 'rs-\ud83d\ude00': sampleTokenData('rs-\ud83d\ude00') });
+    expect(await storage.listNamespaces()).toEqual(['ns-\ud83d\ude00']);
+    expect(Object.keys(await emoji.getTokenDataByResourceServer())).toEqual(['rs-\ud83d\ude00']);
+  });
+
   it('iterNamespaces rejects with StorageClosedError after close', async () => {
     const storage = storageAt(join(dirs.make(), 'tokens.db'));
     await storage.close();
@@ -246,6 +268,29 @@ describe('SQLiteTokenStorage connectParams', () => {
     return filepath;
   }
 
+  it('readonly inspection of a WAL database leaves no -wal or -shm file behind, and no byte changed', async () => {
+    const filepath = await existingDatabase();
+    const directory = join(filepath, '..');
+    expect(readdirSync(directory)).toEqual(['tokens.db']);
+    const before = readFileSync(filepath);
+    const storage = new SQLiteTokenStorage(filepath, { connectParams: { readonly: true } });
+    expect(await storage.listNamespaces()).toEqual(['DEFAULT']);
+    expect(readdirSync(directory).sort()).toEqual(['tokens.db', 'tokens.db-shm', 'tokens.db-wal']);
+    await storage.close();
+    expect(readdirSync(directory)).toEqual(['tokens.db']);
+    expect(readFileSync(filepath).equals(before)).toBe(true);
+
+    // While another connection uses them, they stay (SQLite removes them with its last connection).
+    const other = rawAt(filepath);
+    other.prepare('SELECT count(*) FROM token_storage').get();
+    const second = new SQLiteTokenStorage(filepath, { connectParams: { readonly: true } });
+    await second.getTokenData('rs');
+    await second.close();
+    expect(readdirSync(directory).sort()).toEqual(['tokens.db', 'tokens.db-shm', 'tokens.db-wal']);
+    other.close();
+    expect(readdirSync(directory)).toEqual(['tokens.db']);
+  });
+
   it('readonly reads an existing database and refuses writes with a typed error', async () => {
     const filepath = await existingDatabase();
     const before = readFileSync(filepath);
@@ -253,9 +298,9 @@ describe('SQLiteTokenStorage connectParams', () => {
     expect((await storage.getTokenData('rs'))?.resourceServer).toBe('rs');
     expect(await storage.listNamespaces()).toEqual(['DEFAULT']);
     const error = await caught(() => storage.storeTokenDataByResourceServer({ other: sampleTokenData('other') }));
-    expect(error.code).toBe(ErrorCodes.TOKEN_STORAGE_ERROR);
+    expect(error.code).toBe(ErrorCodes.TOKEN_FILE_ACCESS);
     expect(error.message).toContain('read-only');
-    await expect(storage.removeTokenData('rs')).rejects.toMatchObject({ code: ErrorCodes.TOKEN_STORAGE_ERROR });
+    await expect(storage.removeTokenData('rs')).rejects.toMatchObject({ code: ErrorCodes.TOKEN_FILE_ACCESS });
     await storage.close();
     expect(readFileSync(filepath).equals(before)).toBe(true);
   });

@@ -1,4 +1,5 @@
 import {
+  assertKnownOptions,
   InvalidArgumentError,
   LoginCallbackError,
   ScopeParser,
@@ -95,6 +96,7 @@ export class RedirectLogin {
    */
   constructor(options: RedirectLoginOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('RedirectLogin needs an options object');
+    assertKnownOptions(options, ['client', 'storage', 'flowStorage', 'flowKey'], 'RedirectLogin');
     const { client, storage } = options;
     if (typeof client?.oauth2StartFlow !== 'function' || typeof client.oauth2ExchangeCodeForTokens !== 'function') {
       throw new InvalidArgumentError("'client' must be a login client such as NativeAppAuthClient");
@@ -121,6 +123,7 @@ export class RedirectLogin {
    */
   start(options: RedirectLoginStartOptions): string {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('start needs an options object');
+    assertKnownOptions(options, ['requestedScopes', 'redirectUri', 'refreshTokens', 'prefillNamedGrant', 'authorizeUrlOptions'], 'RedirectLogin.start');
     const pending: PendingLogin = {
       state: randomText(16),
       verifier: randomText(32),

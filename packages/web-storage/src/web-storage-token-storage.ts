@@ -1,4 +1,6 @@
 import {
+  assertKnownOptions,
+  TOKEN_STORAGE_OPTION_KEYS,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
@@ -99,6 +101,7 @@ export class WebStorageTokenStorage extends TokenStorage {
    */
   constructor(options: WebStorageTokenStorageOptions = {}) {
     super(options);
+    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'storage', 'keyPrefix', 'lockTimeoutMs'], 'WebStorageTokenStorage');
     const storage = options.storage ?? defaultStorage();
     if (!isStorage(storage)) throw new InvalidArgumentError("'storage' must be a Storage (localStorage, sessionStorage or an object with the same methods)");
     const keyPrefix = options.keyPrefix ?? WebStorageTokenStorage.DEFAULT_KEY_PREFIX;

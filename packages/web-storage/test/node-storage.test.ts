@@ -4,29 +4,7 @@
 import { inspect } from 'node:util';
 import { runTokenStorageConformance } from '@globus-tokenstorage/core/conformance';
 import { WebStorageTokenStorage } from '@globus-tokenstorage/web-storage';
-
-/** The `Storage` interface over a Map, as a server-side or test double would provide it. */
-class MapStorage implements Storage {
-  readonly #items = new Map<string, string>();
-  get length(): number {
-    return this.#items.size;
-  }
-  clear(): void {
-    this.#items.clear();
-  }
-  getItem(key: string): string | null {
-    return this.#items.get(key) ?? null;
-  }
-  key(index: number): string | null {
-    return [...this.#items.keys()][index] ?? null;
-  }
-  removeItem(key: string): void {
-    this.#items.delete(key);
-  }
-  setItem(key: string, value: string): void {
-    this.#items.set(key, String(value));
-  }
-}
+import { MapStorage } from './support/map-storage';
 
 const hasWebLocks = typeof (globalThis as { navigator?: { locks?: { request?: unknown } } }).navigator?.locks?.request === 'function';
 const stores = new WeakMap<WebStorageTokenStorage, MapStorage>();

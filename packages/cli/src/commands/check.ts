@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { TokenStorageError, validateTokenFile, type SchemaProblem } from '@globus-tokenstorage/core';
+import { ErrorCodes, TokenStorageError, validateTokenFile, type SchemaProblem } from '@globus-tokenstorage/core';
+import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import type { CommandContext } from '../command';
 import { describeExpiry } from '../format';
 import { displayName } from '../postgres-target';
@@ -33,7 +34,7 @@ export async function checkCommand(context: CommandContext): Promise<number> {
     try {
       parsed = parseJSONFile(await readFile(path, 'utf8'));
     } catch {
-      problems.push({ path: '', message: 'is not valid JSON' });
+      problems.push({ path: '', message: await describeSyntaxError(path) });
     }
     if (parsed !== undefined) {
       const validation = validateTokenFile(parsed);
@@ -66,8 +67,11 @@ async function readEveryToken(path: string, context: CommandContext, problems: S
     file = await openTokenFile(path, { readOnly: true });
     for (const namespace of await file.listNamespaces()) {
       try {
-        for (const [key, data] of Object.entries(await file.read(namespace))) {
-          if (data.isExpired({ now: context.now })) notes.push(`${namespace}/${key}: access token ${describeExpiry(data.expiresAtSeconds, context.now())}`);
+        for (const entry of await file.readEntries(namespace)) {
+          if (entry.data === null) problems.push({ path: `/${namespace}/${entry.key}`, message: `${ErrorCodes.INVALID_TOKEN_DATA}: ${entry.problem}` });
+          else if (entry.data.isExpired({ now: context.now })) {
+            notes.push(`${namespace}/${entry.key}: access token ${describeExpiry(entry.data.expiresAtSeconds, context.now())}`);
+          }
         }
       } catch (error) {
         problems.push({ path: `/${namespace}`, message: describe(error) });
@@ -78,6 +82,22 @@ async function readEveryToken(path: string, context: CommandContext, problems: S
   } finally {
     await file?.close();
   }
+}
+
+/**
+ * Where a file stops being JSON, as the JSON storage words it (line, column and offset, never the
+ * text: it may hold tokens).
+ */
+async function describeSyntaxError(path: string): Promise<string> {
+  const storage = new JSONTokenStorage(path);
+  try {
+    await storage.listNamespaces();
+  } catch (error) {
+    if (TokenStorageError.isInstance(error)) return describe(error);
+  } finally {
+    await storage.close();
+  }
+  return 'is not valid JSON';
 }
 
 function describe(error: unknown): string {

@@ -6,7 +6,7 @@ import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import type { CommandContext } from '../command';
 import { CliError, ExitCodes } from '../cli-error';
 import { isPostgresUrl } from '../postgres-target';
-import { openTokenFile } from '../token-file';
+import { openTokenFile, SQLITE_EXTENSIONS } from '../token-file';
 import { convertToPostgres } from './convert-to-postgres';
 
 /** `globus-tokens convert SOURCE DESTINATION`: copies every namespace between JSON, SQLite and PostgreSQL. */
@@ -15,6 +15,10 @@ export async function convertCommand(context: CommandContext): Promise<number> {
   if (isPostgresUrl(destination)) return convertToPostgres(context);
   const to = destinationKind(destination, context.values.to);
   if (await exists(destination)) throw new CliError(`'${destination}' exists; convert writes only new files`, ExitCodes.REFUSED);
+  // A mistyped directory would otherwise be created silently (the storages create missing parents).
+  if (context.values.parents !== true && !(await exists(dirname(destination)))) {
+    throw new CliError(`the directory '${dirname(destination)}' does not exist; create it, or pass --parents to have it created (mode 0700)`, ExitCodes.REFUSED);
+  }
   const input = await openTokenFile(source, { readOnly: true });
   // Write next to the destination, then rename: a failed conversion leaves no partial file behind.
   const temporary = join(dirname(destination), `.${basename(destination)}.${randomBytes(6).toString('hex')}.converting`);
@@ -50,7 +54,7 @@ function destinationKind(destination: string, option: string | boolean | undefin
   if (option !== undefined) throw new CliError(`--to must be json or sqlite`, ExitCodes.USAGE);
   const extension = extname(destination).toLowerCase();
   if (extension === '.json') return 'json';
-  if (['.db', '.sqlite', '.sqlite3'].includes(extension)) return 'sqlite';
+  if (SQLITE_EXTENSIONS.includes(extension)) return 'sqlite';
   throw new CliError(`cannot tell the format of '${destination}' from its name: pass --to json or --to sqlite`, ExitCodes.USAGE);
 }
 

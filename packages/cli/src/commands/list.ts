@@ -1,6 +1,7 @@
 import type { TokenStorageData } from '@globus-tokenstorage/core';
 import { describeExpiry, fingerprint, table } from '../format';
 import type { CommandContext } from '../command';
+import { ExitCodes } from '../cli-error';
 import { openTokenFile } from '../token-file';
 
 /** The public view of one stored token: everything but the token values, which are fingerprinted. */
@@ -26,7 +27,10 @@ function isoTime(epochSeconds: number): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-/** `globus-tokens list FILE [--namespace NS]`: every token's metadata. */
+/**
+ * `globus-tokens list FILE [--namespace NS]`: every token's metadata. An invalid entry is listed as
+ * such, with what is wrong with it, and the others still shown; the exit code is then 1.
+ */
 export async function listCommand(context: CommandContext): Promise<number> {
   const [path] = context.positionals;
   const file = await openTokenFile(path as string, { readOnly: true });
@@ -34,30 +38,32 @@ export async function listCommand(context: CommandContext): Promise<number> {
     const wanted = context.values.namespace;
     const namespaces = typeof wanted === 'string' ? [wanted] : await file.listNamespaces();
     const entries = [];
+    const invalid = [];
     for (const namespace of namespaces) {
-      for (const [key, data] of Object.entries(await file.read(namespace))) entries.push(describeEntry(namespace, key, data, context.now()));
+      for (const entry of await file.readEntries(namespace)) {
+        if (entry.data === null) invalid.push({ namespace, resourceServer: entry.key, problem: entry.problem });
+        else entries.push(describeEntry(namespace, entry.key, entry.data, context.now()));
+      }
     }
     if (context.json) {
-      context.print(JSON.stringify({ file: file.path, kind: file.kind, namespaces, tokens: entries }, null, 2));
-    } else if (entries.length === 0) {
+      context.print(JSON.stringify({ file: file.path, kind: file.kind, namespaces, tokens: entries, invalid }, null, 2));
+    } else if (entries.length === 0 && invalid.length === 0) {
       context.print(`${file.path} (${file.kind}): no tokens`);
     } else {
       context.print(`${file.path} (${file.kind})`);
-      context.print(
-        table(
-          ['NAMESPACE', 'RESOURCE SERVER', 'IDENTITY', 'EXPIRES', 'REFRESH', 'SCOPES'],
-          entries.map((entry) => [
-            entry.namespace,
-            entry.resourceServer,
-            entry.identityId ?? '-',
-            describeExpiry(entry.expiresAtSeconds, context.now()),
-            entry.refreshTokenFingerprint === null ? 'no' : 'yes',
-            entry.scopes.join(' '),
-          ]),
-        ),
-      );
+      const rows = entries.map((entry) => [
+        entry.namespace,
+        entry.resourceServer,
+        entry.identityId ?? '-',
+        describeExpiry(entry.expiresAtSeconds, context.now()),
+        entry.refreshTokenFingerprint === null ? 'no' : 'yes',
+        entry.scopes.join(' '),
+      ]);
+      for (const entry of invalid) rows.push([entry.namespace, entry.resourceServer, '-', 'INVALID', '-', '(see below)']);
+      context.print(table(['NAMESPACE', 'RESOURCE SERVER', 'IDENTITY', 'EXPIRES', 'REFRESH', 'SCOPES'], rows));
+      for (const entry of invalid) context.print(`invalid entry ${entry.namespace}/${entry.resourceServer}: ${entry.problem}`);
     }
-    return 0;
+    return invalid.length === 0 ? ExitCodes.OK : ExitCodes.PROBLEMS_FOUND;
   } finally {
     await file.close();
   }

@@ -12,6 +12,10 @@ export {
   IdentityExtractionError,
   AuthAPIError,
   LoginCallbackError,
+  AuthRequestTimeoutError,
+  AuthRequestAbortedError,
+  TokenFileAccessError,
+  type ErrorCodesOfAuthAPI,
   type TokenFileFormatErrorOptions,
   type UnsupportedFormatVersionErrorOptions,
   type StorageLockTimeoutErrorOptions,
@@ -19,6 +23,8 @@ export {
   type StorageUnavailableErrorOptions,
   type AuthAPIErrorOptions,
   type LoginCallbackErrorOptions,
+  type AuthRequestTimeoutErrorOptions,
+  type TokenFileAccessErrorOptions,
 } from './storage-errors';
 export {
   TokenValidationError,

@@ -177,11 +177,18 @@ export interface AuthAPIErrorOptions extends TokenStorageErrorOptions {
   description?: string | null;
 }
 
-/** An error answer from an OAuth2 / Globus Auth endpoint. Holds no token from the request. */
+/** The codes an {@link AuthAPIError} may carry. */
+export type ErrorCodesOfAuthAPI = typeof ErrorCodes.AUTH_API_ERROR | typeof ErrorCodes.AUTH_REQUEST_TIMEOUT | typeof ErrorCodes.AUTH_REQUEST_ABORTED;
+
+/**
+ * An error answer from an OAuth2 / Globus Auth endpoint, or no answer (`httpStatus` 0: the server
+ * could not be reached; `cause` then holds the network error, with its system code). Holds no token
+ * from the request.
+ */
 export class AuthAPIError extends TokenStorageError {
   static override readonly errorName: string = 'AuthAPIError';
-  static override readonly code = ErrorCodes.AUTH_API_ERROR;
-  declare readonly code: typeof ErrorCodes.AUTH_API_ERROR;
+  static override readonly code: ErrorCodesOfAuthAPI = ErrorCodes.AUTH_API_ERROR;
+  declare readonly code: ErrorCodesOfAuthAPI;
   /** HTTP status of the answer (0 when no answer arrived). */
   declare readonly httpStatus: number;
   /** The OAuth2 `error` code of the answer, or `null`. */
@@ -234,5 +241,79 @@ export class LoginCallbackError extends TokenStorageError {
     super(message, options);
     defineHidden(this, 'reason', options.reason);
     defineHidden(this, 'description', options.description ?? null);
+  }
+}
+
+/** Options of {@link AuthRequestTimeoutError}. */
+export interface AuthRequestTimeoutErrorOptions extends TokenStorageErrorOptions {
+  /** The time limit that was reached, in milliseconds. */
+  timeoutMs: number;
+}
+
+/**
+ * A request to the auth server (retries included) did not finish within its time limit
+ * (`timeoutMs` of the login client or authorizer). `httpStatus` is 0. The server may still have
+ * handled it: a refresh that timed out may have rotated the refresh token.
+ */
+export class AuthRequestTimeoutError extends AuthAPIError {
+  static override readonly errorName: string = 'AuthRequestTimeoutError';
+  static override readonly code = ErrorCodes.AUTH_REQUEST_TIMEOUT;
+  declare readonly code: typeof ErrorCodes.AUTH_REQUEST_TIMEOUT;
+  /** The time limit that was reached, in milliseconds. */
+  declare readonly timeoutMs: number;
+
+  /**
+   * @param message - What timed out; should name the endpoint, never a token.
+   * @param options - `timeoutMs` and an optional `cause`.
+   */
+  constructor(message: string, options: AuthRequestTimeoutErrorOptions) {
+    super(message, { httpStatus: 0, cause: options.cause });
+    defineHidden(this, 'timeoutMs', options.timeoutMs);
+  }
+}
+
+/**
+ * A request to the auth server was cancelled through the `signal` given to the login client, the
+ * authorizer or the call. `cause` is the signal's `reason`; `httpStatus` is 0.
+ */
+export class AuthRequestAbortedError extends AuthAPIError {
+  static override readonly errorName: string = 'AuthRequestAbortedError';
+  static override readonly code = ErrorCodes.AUTH_REQUEST_ABORTED;
+  declare readonly code: typeof ErrorCodes.AUTH_REQUEST_ABORTED;
+
+  /**
+   * @param message - What was cancelled; should name the endpoint, never a token.
+   * @param options - An optional `cause` (the signal's reason).
+   */
+  constructor(message: string, options: TokenStorageErrorOptions = {}) {
+    super(message, { httpStatus: 0, cause: options.cause });
+  }
+}
+
+/** Options of {@link TokenFileAccessError}. */
+export interface TokenFileAccessErrorOptions extends TokenStorageErrorOptions {
+  /** The token file (or database) concerned. */
+  filePath: string;
+}
+
+/**
+ * A token file (or database) cannot be read or written: permissions, a read-only file or file
+ * system, a directory in its place, a full disk. Its content is not the problem, and it was not
+ * changed. `cause` is the system error (its `code`, such as `EACCES`, is in the message too).
+ */
+export class TokenFileAccessError extends TokenStorageError {
+  static override readonly errorName: string = 'TokenFileAccessError';
+  static override readonly code = ErrorCodes.TOKEN_FILE_ACCESS;
+  declare readonly code: typeof ErrorCodes.TOKEN_FILE_ACCESS;
+  /** The token file (or database) concerned. */
+  declare readonly filePath: string;
+
+  /**
+   * @param message - What failed; should name the file.
+   * @param options - `filePath` and an optional `cause`.
+   */
+  constructor(message: string, options: TokenFileAccessErrorOptions) {
+    super(message, options);
+    defineHidden(this, 'filePath', options.filePath);
   }
 }

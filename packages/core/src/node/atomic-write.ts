@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { open, realpath, rename, unlink } from 'node:fs/promises';
+import { open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { assertKnownOptions } from '../arguments/assert-known-options';
+import { InvalidArgumentError } from '../errors';
 import { ensurePrivateDirectory } from './secure-directory';
+import { assertWritableMode, toTokenFileAccessError } from './token-file-access-error';
 
 /** Mode of token files this project writes: owner read/write only. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -13,19 +16,41 @@ export const PRIVATE_FILE_MODE = 0o600;
  * is flushed so the rename itself survives a power loss. Missing parent directories are created
  * `0700`. A symbolic link is followed, so the file it points to is replaced.
  *
+ * A file without owner write permission (e.g. `chmod 400`) is not replaced: its owner made it
+ * read-only.
+ *
  * @param filePath - The file to write.
  * @param data - The new content.
  * @param options - `mode` of the written file. @default 0o600
+ * @throws {@link TokenFileAccessError} naming `filePath` if the file is read-only or a directory, or
+ *   the file system refuses (permissions, read-only file system, full disk); the file is unchanged.
+ * @throws {@link InvalidArgumentError} for an unknown option.
  */
 export async function writeFileAtomic(filePath: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('writeFileAtomic options must be an object');
+  assertKnownOptions(options, ['mode'], 'writeFileAtomic');
+  try {
+    await replaceFile(filePath, data, options.mode ?? PRIVATE_FILE_MODE);
+  } catch (error) {
+    throw toTokenFileAccessError(error, filePath, 'write');
+  }
+}
+
+async function replaceFile(filePath: string, data: string | Uint8Array, mode: number): Promise<void> {
   const target = await resolveTarget(filePath);
+  const existing = await stat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (existing?.isDirectory()) throw Object.assign(new Error(`'${filePath}' is a directory`), { code: 'EISDIR', path: filePath });
+  if (existing !== null) assertWritableMode(existing.mode, filePath);
   const directory = dirname(target);
   await ensurePrivateDirectory(directory);
   const temporary = join(directory, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', options.mode ?? PRIVATE_FILE_MODE);
+  const handle = await open(temporary, 'wx', mode);
   try {
     try {
-      await handle.chmod(options.mode ?? PRIVATE_FILE_MODE);
+      await handle.chmod(mode);
       await handle.writeFile(data);
       await handle.sync();
     } finally {

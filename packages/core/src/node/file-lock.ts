@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { assertKnownOptions } from '../arguments/assert-known-options';
 import { InvalidArgumentError, StorageLockTimeoutError } from '../errors';
 import { PRIVATE_FILE_MODE } from './atomic-write';
 import { ensurePrivateDirectory } from './secure-directory';
@@ -167,6 +168,7 @@ interface LockSettings {
 
 function checkOptions(options: FileLockOptions): LockSettings {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('lock options must be an object');
+  assertKnownOptions(options, ['timeoutMs', 'staleMs', 'refreshIntervalMs'], 'file lock');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
     throw new InvalidArgumentError("'timeoutMs' must be a number >= 0 (Infinity waits for ever)");

@@ -1,3 +1,4 @@
+import { assertKnownOptions } from '../arguments/assert-known-options';
 import { InvalidArgumentError, ScopeParseError } from '../errors';
 import { parseScopeGraph, type ScopeGraph } from './scope-graph';
 
@@ -33,13 +34,14 @@ export class Scope {
   /**
    * @param scopeString - A scope string without `[`, `]`, `*` or spaces (use {@link Scope.parse} for those).
    * @param options - `optional` and `dependencies`.
-   * @throws {@link InvalidArgumentError} for special characters or a non-Scope dependency.
+   * @throws {@link InvalidArgumentError} for special characters, a non-Scope dependency or an unknown option.
    */
   constructor(scopeString: string, options: ScopeOptions = {}) {
     if (typeof scopeString !== 'string') throw new InvalidArgumentError('a scope string must be a string');
     if (SPECIAL_CHARACTERS.test(scopeString)) {
       throw new InvalidArgumentError("Scope instances may not contain the special characters '[]* '. Use Scope.parse instead.");
     }
+    assertKnownOptions(options, ['optional', 'dependencies'], 'Scope');
     const optional = options.optional ?? false;
     if (typeof optional !== 'boolean') throw new InvalidArgumentError("'optional' must be a boolean");
     this.scopeString = scopeString;

@@ -17,6 +17,12 @@ export interface TokenStorageOptions {
 }
 
 /**
+ * The options {@link TokenStorage} itself reads. A backend checks its options with
+ * `assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, ...its own], name)`.
+ */
+export const TOKEN_STORAGE_OPTION_KEYS: readonly ['namespace', 'idTokenDecoder', 'now'] = Object.freeze(['namespace', 'idTokenDecoder', 'now'] as const);
+
+/**
  * Base class of token storages: implement the three abstract methods, call {@link TokenStorage.assertOpen}
  * first in each, and inherit `getTokenData`, `storeTokenResponse` and `close`. Prove the result with
  * `runTokenStorageConformance` from `@globus-tokenstorage/core/conformance`.

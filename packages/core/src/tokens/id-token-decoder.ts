@@ -1,5 +1,11 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { assertKnownOptions } from '../arguments/assert-known-options';
 import { IdentityExtractionError, InvalidArgumentError, TokenStorageError } from '../errors';
+import { abortable } from '../network/abortable';
+import { describeNetworkError } from '../network/describe-network-error';
+
+/** Largest delay the platform's timers accept. */
+const MAX_TIMER_MS = 0x7fffffff;
 
 /** The parts of an OpenID Connect discovery document the decoder reads. */
 export interface OpenIDConfiguration {
@@ -40,6 +46,11 @@ export interface IDTokenDecoderOptions {
   leewaySeconds?: number;
   /** The fetch implementation. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * How long fetching the OpenID configuration or the key set may take, in milliseconds, before it
+   * fails with `IdentityExtractionError`. `Infinity` waits for ever. @default 30000
+   */
+  timeoutMs?: number;
   /** Current time in epoch seconds. @default the system clock */
   now?: () => number;
 }
@@ -63,16 +74,18 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
   private readonly leewaySeconds: number;
   private readonly fetchImpl: typeof fetch | undefined;
   private readonly now: () => number;
+  private readonly timeoutMs: number;
   private configuration: Promise<OpenIDConfiguration> | null;
   private keySet: Promise<ReturnType<typeof createLocalJWKSet>> | null;
 
   /**
    * @param options - See {@link IDTokenDecoderOptions}. No network happens here.
-   * @throws {@link InvalidArgumentError} for a missing client ID, a bad URL, or `jwks` without
-   *   `openidConfiguration`.
+   * @throws {@link InvalidArgumentError} for a missing client ID, a bad URL, `jwks` without
+   *   `openidConfiguration`, a bad `timeoutMs`, or an unknown option.
    */
   constructor(options: IDTokenDecoderOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('IDTokenDecoder needs an options object');
+    assertKnownOptions(options, ['clientId', 'authBaseUrl', 'openidConfiguration', 'jwks', 'leewaySeconds', 'fetch', 'now', 'timeoutMs'], 'IDTokenDecoder');
     if (typeof options.clientId !== 'string' || options.clientId === '') {
       throw new InvalidArgumentError("IDTokenDecoder: 'clientId' must be a non-empty string");
     }
@@ -89,7 +102,12 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
     if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
       throw new InvalidArgumentError("IDTokenDecoder: 'leewaySeconds' must be a non-negative number");
     }
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    if (timeoutMs !== Infinity && (typeof timeoutMs !== 'number' || !(timeoutMs >= 1) || timeoutMs > MAX_TIMER_MS)) {
+      throw new InvalidArgumentError(`IDTokenDecoder: 'timeoutMs' must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity`);
+    }
     this.clientId = options.clientId;
+    this.timeoutMs = timeoutMs;
     this.authBaseUrl = checkedBaseUrl(options.authBaseUrl ?? 'https://auth.globus.org');
     this.leewaySeconds = leeway;
     this.fetchImpl = options.fetch;
@@ -161,16 +179,21 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
 
   private async fetchJson(url: string, what: string): Promise<unknown> {
     const fetchImpl = this.fetchImpl ?? globalThis.fetch;
+    const signal = this.timeoutMs === Infinity ? new AbortController().signal : AbortSignal.timeout(this.timeoutMs);
+    const timedOut = () => new IdentityExtractionError(`could not fetch the ${what} from ${url}: no answer within ${this.timeoutMs} ms`, { cause: signal.reason });
     let response: Response;
     try {
-      response = await fetchImpl(url, { headers: { Accept: 'application/json' } });
+      response = await abortable(fetchImpl(url, { headers: { Accept: 'application/json' }, signal }), signal);
     } catch (error) {
-      throw new IdentityExtractionError(`could not fetch the ${what} from ${url}: ${error instanceof Error ? error.message : 'network error'}`);
+      if (signal.aborted) throw timedOut();
+      const { reason, cause } = describeNetworkError(error, { trustMessages: this.fetchImpl === undefined });
+      throw new IdentityExtractionError(`could not fetch the ${what} from ${url}: ${reason}`, { cause });
     }
     if (!response.ok) throw new IdentityExtractionError(`could not fetch the ${what} from ${url}: HTTP ${response.status}`);
     try {
-      return await response.json();
+      return await abortable(response.json() as Promise<unknown>, signal);
     } catch {
+      if (signal.aborted) throw timedOut();
       throw new IdentityExtractionError(`the ${what} at ${url} is not valid JSON`);
     }
   }

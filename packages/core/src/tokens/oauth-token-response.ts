@@ -1,3 +1,4 @@
+import { assertKnownOptions } from '../arguments/assert-known-options';
 import { IdentityExtractionError, InvalidArgumentError, InvalidTokenDataError } from '../errors';
 import { INSPECT_CUSTOM, redactSecretFields } from '../redaction';
 import type { IDTokenClaims, IDTokenDecoderLike } from './id-token-decoder';
@@ -208,6 +209,7 @@ function splitScopes(scopes: string): string[] {
 
 function checkedOptions(options: OAuthTokenResponseOptions, isArray: boolean) {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('OAuthTokenResponse options must be an object');
+  assertKnownOptions(options, ['grantType', 'now', 'defaultResourceServer', 'idTokenDecoder'], 'OAuthTokenResponse');
   const grantType = options.grantType ?? (isArray ? 'dependent_token' : 'unknown');
   if (!GRANT_TYPES.has(grantType)) throw new InvalidArgumentError(`unknown grantType '${String(grantType)}'`);
   if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
@@ -227,7 +229,7 @@ function toTokenDict(token: Record<string, unknown>, what: string, nowSeconds: n
   const resourceServer = token.resource_server ?? defaultResourceServer;
   if (typeof resourceServer !== 'string' || resourceServer === '') {
     throw new InvalidTokenDataError(
-      `${what} has no 'resource_server' (a standard OAuth2 server sends none: pass the defaultResourceServer option)`,
+      `${what} has no 'resource_server' (a standard OAuth2 server sends none: give the login client, or OAuthTokenResponse.fromJSON, a defaultResourceServer option)`,
     );
   }
   for (const key of ['access_token', 'scope'] as const) {

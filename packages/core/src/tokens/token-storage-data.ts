@@ -1,4 +1,5 @@
 import { validateTokenEntry } from '../schemas/compiled-validators.js';
+import { assertKnownOptions } from '../arguments/assert-known-options';
 import { InvalidTokenDataError } from '../errors';
 import { INSPECT_CUSTOM, redactSecret, redactSecretFields } from '../redaction';
 import { frozenJsonCopy, isPlainObject } from './json-value';
@@ -39,6 +40,13 @@ export interface TokenDataDict {
 }
 
 type FieldKind = 'string' | 'string or null' | 'int';
+
+const INIT_KEYS: readonly string[] = ['resourceServer', 'identityId', 'scope', 'accessToken', 'refreshToken', 'expiresAtSeconds', 'tokenType', 'extra'];
+/**
+ * Marks the init objects this module builds from validated dicts, whose keys need no check: reads
+ * build token data for every entry, and the check would cost a third of the construction.
+ */
+const BUILT_HERE = Symbol('built from a dict');
 type FieldName = Exclude<keyof TokenStorageDataInit, 'extra'>;
 
 /** The seven fields in Python's constructor (and serialisation) order. */
@@ -96,11 +104,14 @@ export class TokenStorageData {
    * @param init - The fields; types are checked like the Python SDK's.
    * @throws {@link InvalidTokenDataError} naming the first field with a wrong type (e.g.
    *   `'scope' must be a string`), or describing a bad `extra`.
+   * @throws {@link InvalidArgumentError} for a key that is not a field (a misspelt `identityID`
+   *   would otherwise be dropped silently).
    */
   constructor(init: TokenStorageDataInit) {
     if (typeof init !== 'object' || init === null || Array.isArray(init)) {
       throw new InvalidTokenDataError('TokenStorageData needs an object of fields');
     }
+    if ((init as { [BUILT_HERE]?: true })[BUILT_HERE] !== true) assertKnownOptions(init, INIT_KEYS, 'TokenStorageData');
     // Checked in Python's field order, so the first bad field is the one reported.
     this.resourceServer = checked(init.resourceServer, 'resourceServer', 'string') as string;
     this.identityId = checked(init.identityId ?? null, 'identityId', 'string or null') as string | null;
@@ -144,7 +155,8 @@ export class TokenStorageData {
       expiresAtSeconds: dict.expires_at_seconds as number,
       tokenType: (dict.token_type as string | null | undefined) ?? null,
       extra,
-    });
+      [BUILT_HERE]: true,
+    } as TokenStorageDataInit);
   }
 
   /**
@@ -181,6 +193,7 @@ export class TokenStorageData {
    * @param changes - The fields to replace.
    * @returns New token data; this one is unchanged.
    * @throws {@link InvalidTokenDataError} if a replaced field has a wrong type.
+   * @throws {@link InvalidArgumentError} for a key that is not a field.
    */
   with(changes: Partial<TokenStorageDataInit>): TokenStorageData {
     return new TokenStorageData({ ...this.toInit(), ...changes });

@@ -1,3 +1,4 @@
+import { assertKnownOptions } from '../arguments/assert-known-options';
 import { ExpiredTokenError, InvalidArgumentError } from '../errors';
 import type { TokenStorageData } from '../tokens/token-storage-data';
 import type { TokenDataValidator } from './token-data-validator';
@@ -17,9 +18,11 @@ export class NotExpiredValidator implements TokenDataValidator {
 
   /**
    * @param options - See {@link NotExpiredValidatorOptions}.
-   * @throws {@link InvalidArgumentError} for a negative or non-numeric margin.
+   * @throws {@link InvalidArgumentError} for a negative or non-numeric margin, or an unknown option.
    */
   constructor(options: NotExpiredValidatorOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('NotExpiredValidator options must be an object');
+    assertKnownOptions(options, ['marginSeconds', 'now'], 'NotExpiredValidator');
     const margin = options.marginSeconds ?? 0;
     if (typeof margin !== 'number' || !Number.isFinite(margin) || margin < 0) {
       throw new InvalidArgumentError("'marginSeconds' must be a non-negative number");

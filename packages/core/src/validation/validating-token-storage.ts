@@ -1,3 +1,4 @@
+import { assertKnownOptions } from '../arguments/assert-known-options';
 import { IdentityMismatchError, InvalidArgumentError, MissingTokenError } from '../errors';
 import { checkResourceServer, checkTokenDataMapping } from '../storage/token-storage';
 import type { TokenStorageLike } from '../storage/token-storage-like';
@@ -47,16 +48,22 @@ export class ValidatingTokenStorage implements TokenStorageLike {
   /**
    * @param storage - Any storage.
    * @param options - See {@link ValidatingTokenStorageOptions}.
-   * @throws {@link InvalidArgumentError} if `storage` is not a storage or a validator has no methods.
+   * @throws {@link InvalidArgumentError} if `storage` is not a storage, `validators` is not a list,
+   *   a validator has neither `beforeStore` nor `afterRetrieve`, one of them is not a function, or
+   *   for an unknown option.
    */
   constructor(storage: TokenStorageLike, options: ValidatingTokenStorageOptions = {}) {
     if (typeof storage !== 'object' || storage === null || typeof storage.getTokenDataByResourceServer !== 'function') {
       throw new InvalidArgumentError('ValidatingTokenStorage needs a token storage');
     }
-    const validators = [...(options.validators ?? [])];
-    for (const validator of validators) {
-      if (typeof validator !== 'object' || validator === null) throw new InvalidArgumentError('validators must be objects');
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('ValidatingTokenStorage options must be an object');
+    assertKnownOptions(options, ['validators'], 'ValidatingTokenStorage');
+    const given: unknown = options.validators ?? [];
+    if (typeof given !== 'object' || given === null || typeof (given as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new InvalidArgumentError("ValidatingTokenStorage: 'validators' must be a list of validators");
     }
+    const validators = [...(given as Iterable<TokenDataValidator>)];
+    checkValidators(validators);
     this.storage = storage;
     this.namespace = storage.namespace;
     this.validators = validators;
@@ -74,12 +81,14 @@ export class ValidatingTokenStorage implements TokenStorageLike {
    *
    * @throws A `TokenValidationError` from a validator (nothing is stored), or
    *   {@link IdentityMismatchError} if the data mixes identities.
+   * @throws {@link InvalidArgumentError} if `validators` was changed to hold something that is not a validator.
    */
   async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
     checkTokenDataMapping(data);
     await this.initialise();
+    const validators = checkValidators(this.validators);
     const context = this.makeContext(data);
-    for (const validator of this.validators) await validator.beforeStore?.(data, context);
+    for (const validator of validators) await validator.beforeStore?.(data, context);
     await this.storage.storeTokenDataByResourceServer(data);
   }
 
@@ -87,12 +96,14 @@ export class ValidatingTokenStorage implements TokenStorageLike {
    * Reads every entry, then runs every `afterRetrieve` on all of them.
    *
    * @throws A `TokenValidationError` from a validator.
+   * @throws {@link InvalidArgumentError} if `validators` was changed to hold something that is not a validator.
    */
   async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
+    const validators = checkValidators(this.validators);
     await this.initialise();
     const data = await this.storage.getTokenDataByResourceServer();
     const context = this.makeContext(data);
-    for (const validator of this.validators) await validator.afterRetrieve?.(data, context);
+    for (const validator of validators) await validator.afterRetrieve?.(data, context);
     return data;
   }
 
@@ -103,15 +114,17 @@ export class ValidatingTokenStorage implements TokenStorageLike {
    * @returns The entry (never `null`).
    * @throws {@link MissingTokenError} (`No token data for <rs>`) when there is none; a
    *   `TokenValidationError` from a validator.
+   * @throws {@link InvalidArgumentError} if `validators` was changed to hold something that is not a validator.
    */
   async getTokenData(resourceServer: string): Promise<TokenStorageData> {
     checkResourceServer(resourceServer);
+    const validators = checkValidators(this.validators);
     await this.initialise();
     const token = await this.storage.getTokenData(resourceServer);
     if (token === null) throw new MissingTokenError(`No token data for ${resourceServer}`, { resourceServer });
     const data = { [token.resourceServer]: token };
     const context = this.makeContext(data);
-    for (const validator of this.validators) await validator.afterRetrieve?.(data, context);
+    for (const validator of validators) await validator.afterRetrieve?.(data, context);
     return token;
   }
 
@@ -169,6 +182,29 @@ export class ValidatingTokenStorage implements TokenStorageLike {
     this.knownIdentityId ??= context.tokenDataIdentityId;
     return context;
   }
+}
+
+/**
+ * Checks validators: the constructor's, and the public array again before each use, since callers
+ * may change it.
+ *
+ * @returns A copy of the list, so that a change during an operation does not affect it.
+ * @throws {@link InvalidArgumentError} naming the position of the first bad validator.
+ */
+function checkValidators(validators: unknown): TokenDataValidator[] {
+  if (!Array.isArray(validators)) throw new InvalidArgumentError("ValidatingTokenStorage: 'validators' must be an array");
+  validators.forEach((validator: unknown, index) => {
+    const where = `ValidatingTokenStorage: validator ${index}`;
+    if (typeof validator !== 'object' || validator === null) throw new InvalidArgumentError(`${where} must be an object`);
+    const { beforeStore, afterRetrieve } = validator as Record<string, unknown>;
+    if (beforeStore === undefined && afterRetrieve === undefined) {
+      throw new InvalidArgumentError(`${where} has neither a beforeStore nor an afterRetrieve method`);
+    }
+    for (const [name, method] of [['beforeStore', beforeStore], ['afterRetrieve', afterRetrieve]] as const) {
+      if (method !== undefined && typeof method !== 'function') throw new InvalidArgumentError(`${where}: '${name}' must be a function`);
+    }
+  });
+  return [...(validators as TokenDataValidator[])];
 }
 
 /**
