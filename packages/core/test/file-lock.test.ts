@@ -205,6 +205,30 @@ describe('withFileLock / acquireFileLock', () => {
     expect(JSON.parse(readFileSync(lockPath, 'utf8')).owner).toBe('the-new-owner');
   });
 
+  it('a signal first looked at after the lock was taken over is already aborted with the reason', async () => {
+    const lock = await acquireFileLock(lockPath, { staleMs: 200, refreshIntervalMs: 20 });
+    writeFileSync(lockPath, lockRecord(process.ppid, hostname(), 'the-new-owner'));
+    while (lock.isHeld) await pause(10);
+    expect(lock.signal.aborted).toBe(true);
+    expect((lock.signal.reason as Error).message).toContain('taken over');
+    expect(() => lock.assertHeld()).toThrow(lock.signal.reason as Error);
+    await lock.release();
+    expect(JSON.parse(readFileSync(lockPath, 'utf8')).owner).toBe('the-new-owner');
+  });
+
+  it('release removes the lock file only while it holds the very record this holder wrote', async () => {
+    const lock = await acquireFileLock(lockPath);
+    const record = readFileSync(lockPath, 'utf8');
+    // Same owner id, other content: another holder's file, even if it names the same owner.
+    writeFileSync(lockPath, record.replace('"acquiredAt":', '"acquiredAt": '));
+    await lock.release();
+    expect(existsSync(lockPath)).toBe(true);
+    rmSync(lockPath);
+    const second = await acquireFileLock(lockPath);
+    await second.release();
+    expect(existsSync(lockPath)).toBe(false);
+  });
+
   it('a holder whose lock file vanishes sees its signal abort instead of an error thrown from a timer', async () => {
     const lock = await acquireFileLock(lockPath, { staleMs: 200, refreshIntervalMs: 20 });
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
 import { ensurePrivateDirectory, writeFileAtomic } from '@globus-tokenstorage/core/node';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
@@ -45,12 +46,54 @@ describe('node file helpers', () => {
     expect(readFileSync(target, 'utf8')).toBe('new');
   });
 
+  it('writeFileAtomic writes through a linked directory and a chain of links into the real file', async () => {
+    mkdirSync(join(dir, 'real'));
+    symlinkSync(join(dir, 'real'), join(dir, 'linked-dir'));
+    symlinkSync(join(dir, 'real', 'tokens.json'), join(dir, 'real', 'first-link.json'));
+    symlinkSync(join(dir, 'linked-dir', 'first-link.json'), join(dir, 'second-link.json'));
+    await writeFileAtomic(join(dir, 'linked-dir', 'tokens.json'), 'one');
+    await writeFileAtomic(join(dir, 'second-link.json'), 'two');
+    expect(readFileSync(join(dir, 'real', 'tokens.json'), 'utf8')).toBe('two');
+    expect(lstatSync(join(dir, 'linked-dir')).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(dir, 'second-link.json')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(join(dir, 'real')).sort()).toEqual(['first-link.json', 'tokens.json']);
+  });
+
   it('writeFileAtomic leaves the old file when the write fails', async () => {
     const file = join(dir, 'tokens.json');
     writeFileSync(file, 'old');
     await expect(writeFileAtomic(file, 5 as never)).rejects.toThrow();
     expect(readFileSync(file, 'utf8')).toBe('old');
     expect(readdirSync(dir)).toEqual(['tokens.json']);
+  });
+
+  it('writeFileAtomic writes chunks in order, across several writev batches and empty chunks', async () => {
+    const file = join(dir, 'tokens.json');
+    const chunks = Array.from({ length: 2500 }, (_, index) => Buffer.from(index % 7 === 0 ? '' : `${index},`));
+    await writeFileAtomic(file, chunks);
+    expect(readFileSync(file)).toEqual(Buffer.concat(chunks));
+    expect(readdirSync(dir)).toEqual(['tokens.json']);
+  });
+
+  it('writeFileAtomic writes a file over 64 KiB (flushed off the event loop) whole and 0600', async () => {
+    const file = join(dir, 'tokens.json');
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 5, 'x');
+    await writeFileAtomic(file, [bytes.subarray(0, 1000), bytes.subarray(1000)]);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+    expect(modeOf(file)).toBe(0o600);
+  });
+
+  it('writeFileAtomic gives the file 0600 even when the umask removes owner permissions', async () => {
+    process.umask(0o277);
+    const file = join(dir, 'tokens.json');
+    await writeFileAtomic(file, 'x');
+    expect(modeOf(file)).toBe(0o600);
+  });
+
+  it('writeFileAtomic rejects data that is not text or bytes with InvalidArgumentError and creates nothing', async () => {
+    const error = await writeFileAtomic(join(dir, 'tokens.json'), [Buffer.from('a'), 'b'] as never).catch((caught: unknown) => caught);
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('ensurePrivateDirectory leaves existing directories as they are', async () => {

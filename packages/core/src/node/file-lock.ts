@@ -95,6 +95,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const LOCK_RECORD_MAX_BYTES = 4096;
 const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 const STATE_KEY = Symbol.for('globus-tokenstorage.file-lock.state');
+/** Reused by the synchronous reads of lock records; nothing else runs while it is in use. */
+const recordScratch = Buffer.allocUnsafe(LOCK_RECORD_MAX_BYTES + 1);
 
 /**
  * Takes a cross-process lock: creates `lockPath` exclusively (mode `0600`, missing parent directories
@@ -234,8 +236,8 @@ async function settlesBefore(promise: Promise<void>, deadline: number): Promise<
 }
 
 async function acquireOnDisk(path: string, deadline: number, settings: LockSettings, leaveQueue: () => void): Promise<FileLock> {
-  const owner = randomBytes(12).toString('hex');
-  const content = JSON.stringify({ pid: process.pid, ...machineIdentity(), owner, acquiredAt: Date.now() } satisfies LockRecord);
+  const owner = newOwnerId();
+  const content = Buffer.from(JSON.stringify({ pid: process.pid, ...machineIdentity(), owner, acquiredAt: Date.now() } satisfies LockRecord));
   // Registered before the lock file exists, so that no caller in this process ever mistakes a lock
   // being taken here for one left by an earlier process with the same pid.
   const { held } = processState();
@@ -244,7 +246,7 @@ async function acquireOnDisk(path: string, deadline: number, settings: LockSetti
     let recoveredStale = false;
     let pollMs = 1;
     for (;;) {
-      if (await createExclusive(path, content, owner)) return new HeldFileLock(path, owner, recoveredStale, settings, leaveQueue);
+      if (await createExclusive(path, content, owner)) return new HeldFileLock(path, owner, content, recoveredStale, settings, leaveQueue);
       const observed = observe(path);
       if (observed === null) continue;
       if (isStale(observed, settings.staleMs)) {
@@ -266,6 +268,19 @@ async function acquireOnDisk(path: string, deadline: number, settings: LockSetti
   }
 }
 
+let ownerPrefix: string | undefined;
+let ownerSequence = 0;
+
+/**
+ * A lock owner id no other acquisition uses: a random part drawn once per process and a sequence
+ * number (drawing random bytes for every lock costs more than the rest of taking it on some machines).
+ */
+function newOwnerId(): string {
+  ownerPrefix ??= randomBytes(8).toString('hex');
+  ownerSequence += 1;
+  return `${ownerPrefix}${ownerSequence.toString(16).padStart(8, '0')}`;
+}
+
 function timeoutError(path: string, timeoutMs: number, holder: LockRecord | null): StorageLockTimeoutError {
   const by = holder ? ` (held by process ${holder.pid} on ${JSON.stringify(holder.hostname)})` : '';
   return new StorageLockTimeoutError(`timed out after ${timeoutMs} ms waiting for the lock '${path}'${by}`, { resource: path, timeoutMs });
@@ -283,7 +298,7 @@ function delay(ms: number): Promise<void> {
  *
  * @returns `false` if the lock file already exists.
  */
-async function createExclusive(path: string, content: string, owner: string): Promise<boolean> {
+async function createExclusive(path: string, content: Uint8Array, owner: string): Promise<boolean> {
   const temporary = `${path}.${owner}.tmp`;
   let fd: number;
   try {
@@ -312,7 +327,7 @@ async function createExclusive(path: string, content: string, owner: string): Pr
   }
 }
 
-function createExclusiveWithoutLink(path: string, content: string): boolean {
+function createExclusiveWithoutLink(path: string, content: Uint8Array): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'wx', PRIVATE_FILE_MODE);
@@ -340,13 +355,12 @@ function observe(path: string): ObservedLock | null {
   }
   try {
     const stats = fstatSync(fd, { bigint: true });
-    const buffer = Buffer.alloc(LOCK_RECORD_MAX_BYTES);
-    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    const length = readSync(fd, recordScratch, 0, LOCK_RECORD_MAX_BYTES, 0);
     return {
       ino: stats.ino,
       mtimeNs: stats.mtimeNs,
       mtimeMs: Number(stats.mtimeNs / 1_000_000n),
-      record: parseRecord(buffer.subarray(0, length).toString('utf8')),
+      record: parseRecord(recordScratch.toString('utf8', 0, length)),
     };
   } finally {
     closeSync(fd);
@@ -502,30 +516,41 @@ function sweepLeftovers(path: string, staleMs: number): void {
 }
 
 class HeldFileLock implements FileLock {
-  readonly signal: AbortSignal;
-  private readonly controller = new AbortController();
   private readonly timer: ReturnType<typeof setInterval>;
   private released = false;
+  /** Why the lock was lost, once it was. */
+  private lostReason: StorageLockTimeoutError | null = null;
+  /** Made on first use of {@link HeldFileLock.signal}: most holders never look at it. */
+  private controller: AbortController | null = null;
 
   constructor(
     readonly lockPath: string,
     private readonly owner: string,
+    /** The lock file's content as written: only a file holding exactly this is still ours. */
+    private readonly record: Uint8Array,
     readonly recoveredStale: boolean,
     settings: LockSettings,
     private readonly leaveQueue: () => void,
   ) {
-    this.signal = this.controller.signal;
     this.timer = setInterval(() => this.refresh(), settings.refreshIntervalMs);
     // A held lock must not keep the process alive on its own.
     this.timer.unref();
   }
 
+  get signal(): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController();
+      if (this.lostReason !== null) this.controller.abort(this.lostReason);
+    }
+    return this.controller.signal;
+  }
+
   get isHeld(): boolean {
-    return !this.released && !this.signal.aborted;
+    return !this.released && this.lostReason === null;
   }
 
   assertHeld(): void {
-    if (this.signal.aborted) throw this.signal.reason as StorageLockTimeoutError;
+    if (this.lostReason !== null) throw this.lostReason;
     if (this.released) throw this.lostError('was already released');
   }
 
@@ -534,7 +559,7 @@ class HeldFileLock implements FileLock {
     this.released = true;
     clearInterval(this.timer);
     try {
-      if (this.ownsLockFile()) unlinkQuietly(this.lockPath);
+      if (this.holdsOurRecord()) unlinkQuietly(this.lockPath);
     } catch {
       // Releasing must not fail; a lock file left behind names this (soon dead) process and is recovered.
     } finally {
@@ -554,9 +579,7 @@ class HeldFileLock implements FileLock {
       return;
     }
     try {
-      const buffer = Buffer.alloc(LOCK_RECORD_MAX_BYTES);
-      const record = parseRecord(buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8'));
-      if (record?.owner !== this.owner) {
+      if (!this.isOurRecord(fd)) {
         this.lose('was taken over by another process');
         return;
       }
@@ -569,14 +592,32 @@ class HeldFileLock implements FileLock {
     }
   }
 
-  private ownsLockFile(): boolean {
-    return observe(this.lockPath)?.record?.owner === this.owner;
+  /** Whether the lock file still holds the record this holder wrote (a taker writes its own owner id). */
+  private holdsOurRecord(): boolean {
+    let fd: number;
+    try {
+      fd = openSync(this.lockPath, 'r');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return false;
+      throw error;
+    }
+    try {
+      return this.isOurRecord(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private isOurRecord(fd: number): boolean {
+    const length = readSync(fd, recordScratch, 0, recordScratch.length, 0);
+    return length === this.record.length && recordScratch.compare(this.record, 0, length, 0, length) === 0;
   }
 
   private lose(what: string): void {
     clearInterval(this.timer);
     processState().held.delete(this.owner);
-    this.controller.abort(this.lostError(what));
+    this.lostReason = this.lostError(what);
+    this.controller?.abort(this.lostReason);
   }
 
   private lostError(what: string): StorageLockTimeoutError {

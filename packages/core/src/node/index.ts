@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { writeFileAtomic, PRIVATE_FILE_MODE } from './atomic-write';
+export { writeFileAtomic, PRIVATE_FILE_MODE, type AtomicWriteData } from './atomic-write';
 export { ensurePrivateDirectory, PRIVATE_DIRECTORY_MODE } from './secure-directory';
 export { acquireFileLock, withFileLock, type FileLock, type FileLockOptions } from './file-lock';
 export { findDeepJSONNesting, MAX_JSON_DEPTH } from './json-nesting';
