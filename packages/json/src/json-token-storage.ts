@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, realpathSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import {
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
 import { toTokenFileAccessError, withFileLock, writeFileAtomic } from '@globus-tokenstorage/core/node';
+import { hasContent, isSameContent, readAll, type FileContent } from './file-content';
 import { TokenFile } from './token-file';
 
 /** Options of {@link JSONTokenStorage}. */
@@ -51,11 +52,11 @@ interface Snapshot {
    * same timestamp tick would go unnoticed by the key; such a snapshot is re-read before use.
    */
   racy: boolean;
-  bytes: Uint8Array | null;
+  content: FileContent | null;
   file: TokenFile | null;
 }
 
-const MISSING: Snapshot = Object.freeze({ key: null, racy: false, bytes: null, file: null });
+const MISSING: Snapshot = Object.freeze({ key: null, racy: false, content: null, file: null });
 /** Timestamps with a whole-second value come from a coarse file system (FAT: 2 s); others tick in milliseconds. */
 const RACY_WINDOW_COARSE_NS = 2_000_000_000n;
 const RACY_WINDOW_FINE_NS = 50_000_000n;
@@ -335,7 +336,7 @@ export class JSONTokenStorage extends TokenStorage {
     try {
       const stats = fstatSync(fd, { bigint: true });
       snapshot =
-        cached.bytes !== null && hasContent(fd, cached.bytes)
+        cached.content !== null && hasContent(fd, cached.content)
           ? { ...cached, key: keyOf(stats), racy: isRacy(stats) }
           : this.snapshotOf(stats, readAll(fd, Number(stats.size)), cached);
     } finally {
@@ -365,10 +366,10 @@ export class JSONTokenStorage extends TokenStorage {
   /** The snapshot of bytes just read; the parse of `cached` is kept if the bytes are the same. */
   private snapshotOf(stats: BigIntStats, bytes: Buffer, cached: Snapshot | null): Snapshot {
     const file =
-      cached?.file && cached.bytes !== null && bytes.equals(cached.bytes)
+      cached?.file && cached.content !== null && isSameContent(bytes, cached.content)
         ? cached.file
         : TokenFile.parse(TokenFile.decode(bytes, this.filepath), this.filepath);
-    return { key: keyOf(stats), racy: isRacy(stats), bytes, file };
+    return { key: keyOf(stats), racy: isRacy(stats), content: [bytes], file };
   }
 
   /**
@@ -391,11 +392,11 @@ export class JSONTokenStorage extends TokenStorage {
         if (lock.recoveredStale) removeAbandonedTemporaryFiles(target);
         const next = change((await this.current()).file);
         if (next === null) return;
-        const bytes = next.serialize();
+        const content = next.serialize();
         lock.assertHeld();
-        await writeFileAtomic(this.absolutePath, bytes);
+        await writeFileAtomic(this.absolutePath, content);
         const stats = statSync(this.absolutePath, { bigint: true, throwIfNoEntry: false });
-        this.snapshot = stats ? { key: keyOf(stats), racy: isRacy(stats), bytes, file: next } : null;
+        this.snapshot = stats ? { key: keyOf(stats), racy: isRacy(stats), content, file: next } : null;
       },
       { timeoutMs: this.lockTimeoutMs },
     );
@@ -422,16 +423,17 @@ function checkFilepath(filepath: unknown): string {
 
 /**
  * The file that writes replace (`writeFileAtomic` follows a symbolic link), so that every path
- * naming the same file shares one lock next to it.
+ * naming the same file shares one lock next to it. (The native resolution: one system call per
+ * path component, and none of the JavaScript implementation's work, on every store.)
  */
 function resolveTarget(path: string): string {
   try {
-    return realpathSync(path);
+    return realpathSync.native(path);
   } catch (error) {
     if (!isMissingFileError(error)) throw error;
   }
   try {
-    return join(realpathSync(dirname(path)), basename(path));
+    return join(realpathSync.native(dirname(path)), basename(path));
   } catch {
     return path;
   }
@@ -459,30 +461,6 @@ function removeAbandonedTemporaryFiles(target: string): void {
         // Gone already.
       }
     }
-  }
-}
-
-/** Reused by the synchronous comparison in {@link hasContent}; nothing else runs while it is in use. */
-const scratch = Buffer.allocUnsafe(64 * 1024);
-
-/** Whether the open file holds exactly `expected`, read in chunks so that no copy of the file is made. */
-function hasContent(fd: number, expected: Uint8Array): boolean {
-  for (let offset = 0; ; ) {
-    const read = readSync(fd, scratch, 0, scratch.length, offset);
-    if (read === 0) return offset === expected.length;
-    if (offset + read > expected.length || !scratch.subarray(0, read).equals(expected.subarray(offset, offset + read))) return false;
-    offset += read;
-  }
-}
-
-function readAll(fd: number, size: number): Buffer {
-  const chunks: Buffer[] = [];
-  for (let offset = 0; ; ) {
-    const chunk = Buffer.allocUnsafe(Math.max(size - offset, 64 * 1024));
-    const read = readSync(fd, chunk, 0, chunk.length, offset);
-    if (read === 0) return Buffer.concat(chunks);
-    chunks.push(chunk.subarray(0, read));
-    offset += read;
   }
 }
 

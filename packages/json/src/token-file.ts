@@ -253,12 +253,14 @@ export class TokenFile {
 
   /**
    * @returns The file's bytes as Python's `json.dump` writes them (see `toPythonJSON`): one line,
-   *   `", "` and `": "` separators, non-ASCII escaped, keys in the file's order.
+   *   `", "` and `": "` separators, non-ASCII escaped, keys in the file's order. They come as the
+   *   chunks to write one after the other: most are cached encodings of unchanged runs of
+   *   namespaces, and joining them would cost a fresh copy of the whole file on every store.
    */
-  serialize(): Buffer {
+  serialize(): Buffer[] {
     const chunks: Buffer[] = [];
-    pushMap(this.top, chunks, 0);
-    return Buffer.concat(chunks);
+    pushTop(this.top, chunks);
+    return chunks;
   }
 
   private withNamespace(namespace: string, entries: NamespaceEntries, isStore: boolean): TokenFile {
@@ -346,19 +348,37 @@ const CLOSE = Buffer.from('}');
 const SEPARATOR = Buffer.from(', ');
 
 /**
- * Appends the encoding of an ordered object: the top level, whose `data` map holds namespace maps.
- * Each namespace (and each entry) is encoded once and reused while it is unchanged, so a store
- * encodes only the namespace it changed.
+ * Namespaces per encoded run. The namespaces of a file are encoded in runs of consecutive members,
+ * each kept while its namespaces are unchanged: a store re-encodes only the run holding the
+ * namespace it changed, and a file of many namespaces is written and compared in few pieces.
  */
-function pushMap(map: ReadonlyMap<string, unknown>, chunks: Buffer[], depth: number): void {
+const NAMESPACES_PER_RUN = 64;
+
+/** An encoded run of namespace members, valid while the run holds the same names and values. */
+interface EncodedRun {
+  names: readonly string[];
+  values: readonly unknown[];
+  bytes: Buffer;
+}
+
+/** Encoded runs, keyed on the value of their first namespace. */
+const runCache = new WeakMap<object, EncodedRun>();
+
+/**
+ * Appends the encoding of the top-level object, whose namespaces map (`data`, the only map at this
+ * level) is encoded in runs; every other member, and each namespace and entry, is encoded once and
+ * reused while it is unchanged.
+ */
+function pushTop(top: ReadonlyMap<string, unknown>, chunks: Buffer[]): void {
   chunks.push(OPEN);
   let first = true;
-  for (const [key, value] of map) {
+  for (const [key, value] of top) {
     if (!first) chunks.push(SEPARATOR);
     first = false;
-    if (value instanceof Map && depth === 0) {
-      chunks.push(Buffer.from(`${toPythonJSON(key)}: `, 'latin1'));
-      pushMap(value as ReadonlyMap<string, unknown>, chunks, depth + 1);
+    if (value instanceof Map) {
+      chunks.push(Buffer.from(`${toPythonJSON(key)}: `, 'latin1'), OPEN);
+      pushNamespaces(value as ReadonlyMap<string, unknown>, chunks);
+      chunks.push(CLOSE);
     } else {
       chunks.push(encodedMember(key, value));
     }
@@ -366,7 +386,36 @@ function pushMap(map: ReadonlyMap<string, unknown>, chunks: Buffer[], depth: num
   chunks.push(CLOSE);
 }
 
-/** The encoding of `"key": value`; plain values are parsed JSON, maps hold entries. */
+function pushNamespaces(namespaces: ReadonlyMap<string, unknown>, chunks: Buffer[]): void {
+  const names = [...namespaces.keys()];
+  const values = [...namespaces.values()];
+  for (let start = 0; start < names.length; start += NAMESPACES_PER_RUN) {
+    if (start > 0) chunks.push(SEPARATOR);
+    chunks.push(encodedRun(names, values, start, Math.min(start + NAMESPACES_PER_RUN, names.length)));
+  }
+}
+
+/** The members `start` to `end` (exclusive) joined by separators, from the cache if they are unchanged. */
+function encodedRun(names: readonly string[], values: readonly unknown[], start: number, end: number): Buffer {
+  const first = values[start];
+  const cacheable = typeof first === 'object' && first !== null;
+  const cached = cacheable ? runCache.get(first) : undefined;
+  if (cached !== undefined && cached.names.length === end - start) {
+    let index = start;
+    while (index < end && cached.names[index - start] === names[index] && cached.values[index - start] === values[index]) index += 1;
+    if (index === end) return cached.bytes;
+  }
+  const parts: Buffer[] = [];
+  for (let index = start; index < end; index += 1) {
+    if (index > start) parts.push(SEPARATOR);
+    parts.push(encodedMember(names[index] as string, values[index]));
+  }
+  const bytes = Buffer.concat(parts);
+  if (cacheable) runCache.set(first, { names: names.slice(start, end), values: values.slice(start, end), bytes });
+  return bytes;
+}
+
+/** The encoding of `"key": value`; plain values are parsed JSON, maps (namespaces) hold entries. */
 function encodedMember(key: string, value: unknown): Buffer {
   const cacheable = typeof value === 'object' && value !== null;
   const cached = cacheable ? memberCache.get(value) : undefined;
@@ -374,8 +423,14 @@ function encodedMember(key: string, value: unknown): Buffer {
   const head = `${toPythonJSON(key)}: `;
   let bytes: Buffer;
   if (value instanceof Map) {
-    const chunks: Buffer[] = [Buffer.from(head, 'latin1')];
-    pushMap(value as ReadonlyMap<string, unknown>, chunks, 2);
+    const chunks: Buffer[] = [Buffer.from(head, 'latin1'), OPEN];
+    let first = true;
+    for (const [entryKey, entry] of value as ReadonlyMap<string, unknown>) {
+      if (!first) chunks.push(SEPARATOR);
+      first = false;
+      chunks.push(encodedMember(entryKey, entry));
+    }
+    chunks.push(CLOSE);
     bytes = Buffer.concat(chunks);
   } else {
     bytes = Buffer.from(head + toPythonJSON(value), 'latin1');
