@@ -21,7 +21,7 @@ import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/n
 import { version } from '../package.json';
 import { attributeOf, newLease, prepareSectionStatements, type SectionStatements } from './exclusive-section';
 import { openTokenDatabase, removeSideFiles } from './open-token-database';
-import { retryWhileBusy } from './retry-while-busy';
+import { retryWhileBusy, type BusyRetryOptions } from './retry-while-busy';
 import { toStorageError } from './sqlite-errors';
 
 /**
@@ -137,6 +137,8 @@ export class SQLiteTokenStorage extends TokenStorage {
   private readonly busyTimeoutMs: number;
   private readonly sectionLeaseMs: number;
   private readonly sectionTimeoutMs: number;
+  /** How {@link SQLiteTokenStorage.run} waits out locks: built once, as every call uses it. */
+  private readonly busyRetry: BusyRetryOptions;
   private connection: Connection | null = null;
   private connecting: Promise<Connection> | null = null;
   private readonly parsed = new Map<string, { text: string; data: TokenStorageData }>();
@@ -172,6 +174,7 @@ export class SQLiteTokenStorage extends TokenStorage {
     this.busyTimeoutMs = timeout ?? busyTimeoutMs;
     this.sectionLeaseMs = checkTimeout(options.sectionLeaseMs ?? 30000, 'sectionLeaseMs');
     this.sectionTimeoutMs = checkTimeout(options.sectionTimeoutMs ?? 60000, 'sectionTimeoutMs');
+    this.busyRetry = { timeoutMs: this.busyTimeoutMs, resource: filepath, beforeRetry: () => this.assertOpen() };
   }
 
   /**
@@ -226,7 +229,9 @@ export class SQLiteTokenStorage extends TokenStorage {
     this.assertOpen();
     checkedKey(checkResourceServer(resourceServer));
     const connection = this.connection ?? (await this.connect());
-    const text = await this.run(() => connection.getOne.get(this.namespace, resourceServer));
+    const found = this.run(() => connection.getOne.get(this.namespace, resourceServer));
+    // Awaited only when the database was locked: awaiting a plain value would cost a microtask turn.
+    const text = found instanceof Promise ? await found : found;
     return text === undefined ? null : this.parseRow(resourceServer, text);
   }
 
@@ -351,7 +356,7 @@ export class SQLiteTokenStorage extends TokenStorage {
   /** Runs one atomic database step, waiting out other connections' locks and typing errors. */
   private run<T>(step: () => T): T | Promise<T> {
     try {
-      const result = retryWhileBusy(step, { timeoutMs: this.busyTimeoutMs, resource: this.filepath, beforeRetry: () => this.assertOpen() });
+      const result = retryWhileBusy(step, this.busyRetry);
       return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(toStorageError(error, this.filepath))) : result;
     } catch (error) {
       throw toStorageError(error, this.filepath);
