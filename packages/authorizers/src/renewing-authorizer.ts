@@ -63,8 +63,12 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
   /** Tokens expiring within this many seconds are renewed before use (as in the Python SDK). */
   static readonly EXPIRES_ADJUST_SECONDS = 60;
 
-  #accessToken: string | null;
-  #expiresAt: number | null;
+  #accessToken: string | null = null;
+  #expiresAt: number | null = null;
+  /** A promise of `Bearer <access token>`, built once per token: the hot path allocates nothing. */
+  #header: Promise<string> | null = null;
+  /** The last `now()` at which the token is used: `expiresAt - 60`, or -Infinity when it must be renewed. */
+  #useUntil = -Infinity;
   readonly #renewal = new SingleFlight<string>();
   readonly #onRefresh: OnRefreshCallback | null;
   readonly #now: () => number;
@@ -95,8 +99,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
     const onRefresh = options.onRefresh ?? null;
     if (onRefresh !== null && typeof onRefresh !== 'function') throw new InvalidArgumentError("'onRefresh' must be a function");
     if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
-    this.#accessToken = accessToken;
-    this.#expiresAt = expiresAt;
+    this.#setToken(accessToken, expiresAt);
     this.#onRefresh = onRefresh;
     this.#now = options.now ?? (() => Date.now() / 1000);
     this.#timeoutMs = checkedTimeoutMs(options.timeoutMs);
@@ -140,12 +143,16 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
    * @throws {@link AuthAPIError} (or another `TokenStorageError` subclass) if the renewal fails;
    *   whatever `onRefresh` throws.
    */
-  async getAuthorizationHeader(): Promise<string> {
-    const token = this.#accessToken;
-    if (!this.#renewal.isRunning && token !== null && this.#expiresAt !== null && this.#now() <= this.#expiresAt - RenewingAuthorizer.EXPIRES_ADJUST_SECONDS) {
-      return `Bearer ${token}`;
+  getAuthorizationHeader(): Promise<string> {
+    // The hot path: field reads and one clock read, returning an already settled promise. (The clock
+    // is read on every call, as in Python: a cached reading or a timer would go stale across a
+    // suspended laptop or a blocked event loop.)
+    try {
+      if (this.#header !== null && !this.#renewal.isRunning && this.#now() <= this.#useUntil) return this.#header;
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return `Bearer ${await this.#renew()}`;
+    return this.#renewedHeader();
   }
 
   /**
@@ -162,7 +169,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
     if (!this.#renewal.isRunning) {
       const current = this.#accessToken === null ? null : `Bearer ${this.#accessToken}`;
       if (typeof rejectedAuthorization === 'string' && current !== null && rejectedAuthorization !== current) return true;
-      this.#expiresAt = null;
+      this.#setToken(this.#accessToken, null);
     }
     await this.#renew();
     return true;
@@ -188,6 +195,18 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
     return this.toString();
   }
 
+  /** Replaces the token and what the hot path derives from it. */
+  #setToken(accessToken: string | null, expiresAt: number | null): void {
+    this.#accessToken = accessToken;
+    this.#expiresAt = expiresAt;
+    this.#header = accessToken === null ? null : Promise.resolve(`Bearer ${accessToken}`);
+    this.#useUntil = accessToken === null || expiresAt === null ? -Infinity : expiresAt - RenewingAuthorizer.EXPIRES_ADJUST_SECONDS;
+  }
+
+  async #renewedHeader(): Promise<string> {
+    return `Bearer ${await this.#renew()}`;
+  }
+
   #renew(): Promise<string> {
     return this.#renewal.run(() => this.#fetchNewToken());
   }
@@ -206,8 +225,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
       throw new AuthAPIError(`${this.constructor.name}: the auth client returned no token response`, { httpStatus: 0 });
     }
     const data = this.extractTokenData(response);
-    this.#expiresAt = data.expires_at_seconds;
-    this.#accessToken = data.access_token;
+    this.#setToken(data.access_token, data.expires_at_seconds);
     if (this.#onRefresh !== null) await this.#onRefresh(response);
     return data.access_token;
   }

@@ -135,6 +135,20 @@ describe('RefreshTokenAuthorizer', () => {
     expect(authorizer.expiresAt).toBe(now + 172800);
   });
 
+  it('passes an error of the injected clock as a rejection, never as a synchronous throw', async () => {
+    const failure = new Error('clock failed');
+    const authorizer = new RefreshTokenAuthorizer('RT', new ScriptedClient([]), {
+      accessToken: 'AT-1',
+      expiresAt: FAKE_NOW + 3600,
+      now: () => {
+        throw failure;
+      },
+    });
+    let pending: Promise<string> | undefined;
+    expect(() => (pending = authorizer.getAuthorizationHeader())).not.toThrow();
+    await expect(pending).rejects.toBe(failure);
+  });
+
   it('shares one refresh among concurrent callers', async () => {
     const gate = deferred<OAuthTokenResponse>();
     const client = new ScriptedClient([() => gate.promise]);
