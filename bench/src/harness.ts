@@ -1,5 +1,3 @@
-import { Bench } from 'tinybench';
-
 /** One measured operation. */
 export interface BenchCase {
   /** What is measured, e.g. "JSONTokenStorage.getTokenData". */
@@ -10,66 +8,95 @@ export interface BenchCase {
   targetRatio?: number;
 }
 
+/** How long a comparison measures. */
+export interface CompareOptions {
+  /** Measuring time of each case, in milliseconds. @default BENCH_TIME_MS or 1500 */
+  timeMs?: number;
+  /** Fewest samples of each case (for slow operations, where `timeMs` allows few); at least 5. @default 5 */
+  minSamples?: number;
+}
+
 /** The figures of one case after a comparison. */
 export interface BenchResult {
   group: string;
   label: string;
+  /** Calls per second at the median time per call. */
   opsPerSecond: number;
-  /** Baseline ops/s divided by this case's ops/s: 1 is as fast as the baseline, 2 is half as fast. */
+  /** Median time per call, in milliseconds. */
+  msPerOp: number;
+  /** This case's median time per call divided by the baseline's: 1 is as fast, 2 is half as fast. */
   ratio: number;
+  /** Lowest and highest ratio of the {@link SPREAD_PARTS} consecutive parts of the samples. */
+  ratioSpread: [number, number];
+  /** Samples taken of this case (each the mean of a batch of calls). */
+  samples: number;
   targetRatio?: number;
   meetsTarget?: boolean;
 }
 
 const results: BenchResult[] = [];
 
-/** Rounds per comparison: cases run interleaved, so slow drift (disk write-back, CPU boost) hits all alike. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DEFAULT_TIME_MS = Number(process.env.BENCH_TIME_MS ?? 1500);
+/** A sample times a batch of calls lasting about this long, so that the clock's cost and resolution do not matter. */
+const BATCH_MS = 2;
+const WARMUP_MS = 100;
+/** The samples are cut into this many consecutive parts to show how much the ratio moves during a run. */
+const SPREAD_PARTS = 5;
 
 /**
- * Measures a baseline and some candidates in the same process and reports each candidate's
- * throughput as a ratio against the baseline (so machine speed cancels out). The cases run in
- * several interleaved rounds, each round starting with a different case, and each case's figure is
- * its median over the rounds.
+ * Measures a baseline and some candidates in the same process and reports each candidate's time per
+ * call as a ratio against the baseline's (so machine speed cancels out).
+ *
+ * The cases are measured in alternation: one batch of calls of each case in turn (a single call for
+ * operations that take milliseconds, such as fsync-bound writes), repeated until the time is used up.
+ * So every sample of a candidate is taken moments after one of the baseline, and drift (disk
+ * write-back, other processes, CPU frequency) hits both alike. The figure is the ratio of the median
+ * times per call; the medians keep an occasional stall of the shared machine from deciding it.
  *
  * @param group - Name of the comparison.
  * @param baseline - The reference operation (the raw limit: a plain read, a raw driver call…).
  * @param candidates - The operations compared with it.
+ * @param options - See {@link CompareOptions}.
  * @returns The figures, also printed as a table.
  */
-export async function compare(group: string, baseline: BenchCase, candidates: BenchCase[]): Promise<BenchResult[]> {
+export async function compare(group: string, baseline: BenchCase, candidates: BenchCase[], options: CompareOptions = {}): Promise<BenchResult[]> {
   const cases = [baseline, ...candidates];
-  const samples = new Map<string, number[]>(cases.map((item) => [item.label, []]));
-  for (let round = 0; round < ROUNDS; round += 1) {
-    const bench = new Bench({ time: Number(process.env.BENCH_TIME_MS ?? 1000) / ROUNDS, warmupTime: 100 });
-    const order = [...cases.slice(round % cases.length), ...cases.slice(0, round % cases.length)];
-    for (const item of order) bench.add(item.label, item.fn);
-    await bench.run();
-    for (const item of cases) {
-      const result = bench.getTask(item.label)?.result;
-      if (!result || !('throughput' in result)) throw new Error(`benchmark "${item.label}" did not complete: ${result?.state ?? 'no result'}`);
-      samples.get(item.label)?.push(result.throughput.mean);
+  const batches: number[] = [];
+  for (const item of cases) batches.push(await calibrate(item.fn));
+  const timeMs = options.timeMs ?? DEFAULT_TIME_MS;
+  const minSamples = Math.max(options.minSamples ?? SPREAD_PARTS, SPREAD_PARTS);
+  const samples = cases.map((): number[] => []);
+  const deadline = performance.now() + timeMs * cases.length;
+  for (let turn = 0; turn < minSamples || performance.now() < deadline; turn += 1) {
+    for (let offset = 0; offset < cases.length; offset += 1) {
+      const index = (turn + offset) % cases.length;
+      samples[index]?.push(await timeBatch((cases[index] as BenchCase).fn, batches[index] as number));
     }
   }
-  const opsOf = (label: string) => median(samples.get(label) ?? []);
-  const baselineOps = opsOf(baseline.label);
-  const rows: BenchResult[] = cases.map((item) => {
-    const ops = opsOf(item.label);
-    const ratio = baselineOps / ops;
+  const baselineSamples = samples[0] as number[];
+  const rows: BenchResult[] = cases.map((item, index) => {
+    const own = samples[index] as number[];
+    const msPerOp = median(own);
+    const parts = Array.from({ length: SPREAD_PARTS }, (_, part) => median(slice(own, part)) / median(slice(baselineSamples, part)));
+    const ratio = msPerOp / median(baselineSamples);
     return {
       group,
       label: item.label,
-      opsPerSecond: ops,
+      opsPerSecond: 1000 / msPerOp,
+      msPerOp,
       ratio,
+      ratioSpread: [Math.min(...parts), Math.max(...parts)],
+      samples: own.length,
       ...(item.targetRatio === undefined ? {} : { targetRatio: item.targetRatio, meetsTarget: ratio <= item.targetRatio }),
     };
   });
   console.log(`\n${group}`);
   console.table(
-    rows.map((row) => ({
+    rows.map((row, index) => ({
       case: row.label,
-      'ops/s': Math.round(row.opsPerSecond).toLocaleString('en-US'),
-      'ratio vs baseline': `${row.ratio.toFixed(2)}x`,
+      'ops/s': formatOps(row.opsPerSecond),
+      'ours/limit': index === 0 ? 'limit' : `${row.ratio.toFixed(2)}x`,
+      spread: index === 0 ? '' : `${row.ratioSpread[0].toFixed(2)}-${row.ratioSpread[1].toFixed(2)}x`,
       target: row.targetRatio === undefined ? '' : `<= ${row.targetRatio}x ${row.meetsTarget ? 'met' : 'MISSED'}`,
     })),
   );
@@ -80,6 +107,43 @@ export async function compare(group: string, baseline: BenchCase, candidates: Be
 /** Every result recorded so far in this process. */
 export function allResults(): readonly BenchResult[] {
   return results;
+}
+
+/**
+ * @param ops - Operations per second.
+ * @returns It rounded for display (`1,234`, or `2.50` below 10).
+ */
+export function formatOps(ops: number): string {
+  return ops < 10 ? ops.toFixed(2) : Math.round(ops).toLocaleString('en-US');
+}
+
+/** Warms an operation up and returns how many calls make a batch of about {@link BATCH_MS}. */
+async function calibrate(fn: () => unknown): Promise<number> {
+  let calls = 0;
+  const start = performance.now();
+  while (calls < 3 || performance.now() - start < WARMUP_MS) {
+    const result = fn();
+    if (result instanceof Promise) await result;
+    calls += 1;
+  }
+  const msPerCall = (performance.now() - start) / calls;
+  return Math.max(1, Math.round(BATCH_MS / msPerCall));
+}
+
+/** The mean time per call of `calls` consecutive calls, in milliseconds. */
+async function timeBatch(fn: () => unknown, calls: number): Promise<number> {
+  const start = performance.now();
+  for (let call = 0; call < calls; call += 1) {
+    const result = fn();
+    if (result instanceof Promise) await result;
+  }
+  return (performance.now() - start) / calls;
+}
+
+/** The `part`-th of {@link SPREAD_PARTS} consecutive parts of `values`. */
+function slice(values: number[], part: number): number[] {
+  const size = Math.max(1, Math.floor(values.length / SPREAD_PARTS));
+  return part === SPREAD_PARTS - 1 ? values.slice(part * size) : values.slice(part * size, (part + 1) * size);
 }
 
 function median(values: number[]): number {
