@@ -144,6 +144,15 @@ describe('files the fuzzer found mishandled', () => {
     expect((await run('migrate', write('null'))).code).toBe(ExitCodes.BAD_FILE);
   });
 
+  it('migrate of a file holding a number beyond the double range exits 4 and leaves the file as it was', async () => {
+    const text = readFileSync(join(FIXTURES, 'v1.json'), 'utf8').replace('"token_type": "Bearer"', '"token_type": 1e999');
+    const path = write(text);
+    const result = await run('migrate', path);
+    expect(result.code).toBe(ExitCodes.BAD_FILE);
+    expect(result.err).toContain('too large for JSON');
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
   it('list and show a token that expires past the range of a JavaScript Date', async () => {
     const entry = { resource_server: 'rs', scope: 's', access_token: CANARY, expires_at_seconds: Number.MAX_SAFE_INTEGER };
     const path = write({ data: { DEFAULT: { rs: entry } }, format_version: '2.0', 'globus-sdk.version': '4.9.0' });

@@ -1,4 +1,5 @@
 import {
+  InvalidArgumentError,
   InvalidTokenDataError,
   TokenFileFormatError,
   TokenStorageData,
@@ -256,10 +257,21 @@ export class TokenFile {
    *   `", "` and `": "` separators, non-ASCII escaped, keys in the file's order. They come as the
    *   chunks to write one after the other: most are cached encodings of unchanged runs of
    *   namespaces, and joining them would cost a fresh copy of the whole file on every store.
+   * @throws {@link TokenFileFormatError} if the file holds a number that JSON cannot carry back (one
+   *   beyond ±1.8e308 reads as infinity; Python would write `Infinity`, which is not JSON).
    */
   serialize(): Buffer[] {
     const chunks: Buffer[] = [];
-    pushTop(this.top, chunks);
+    try {
+      pushTop(this.top, chunks);
+    } catch (error) {
+      if (!InvalidArgumentError.isInstance(error)) throw error;
+      throw new TokenFileFormatError(
+        `token file '${this.filePath}' cannot be rewritten: it holds a number too large for JSON to write back (${error.message}); ` +
+          'it was left unchanged, correct that number by hand',
+        { filePath: this.filePath },
+      );
+    }
     return chunks;
   }
 

@@ -315,6 +315,24 @@ describe('JSONTokenStorage', () => {
       });
     }
 
+    it('a number beyond the double range is read, but a write is refused with TokenFileFormatError and the file kept', async () => {
+      const file = join(dir, 'tokens.json');
+      const good = sampleTokenData('good').toDict();
+      // 1e999 parses as Infinity, which no JSON writer can put back (Python would write `Infinity`).
+      const text = `{"data": {"DEFAULT": {"good": ${JSON.stringify(good)}}}, "format_version": "2.0", "globus-sdk.version": "4.9.0", "x": 1e999}`;
+      writeFileSync(file, text);
+      const storage = new JSONTokenStorage(file);
+      expect((await storage.getTokenData('good'))?.toDict()).toEqual(good);
+      for (const call of [() => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }), () => storage.removeTokenData('good')]) {
+        const error = await caught(call);
+        expect(error.code).toBe(ErrorCodes.TOKEN_FILE_FORMAT);
+        expect((error as TokenFileFormatError).filePath).toBe(file);
+        expect(error.message).toContain('too large for JSON');
+      }
+      expect(readFileSync(file, 'utf8')).toBe(text);
+      expect(readdirSync(dir)).toEqual(['tokens.json']);
+    });
+
     it('an invalid entry throws InvalidTokenDataError naming file, namespace and resource server; the rest stays usable', async () => {
       const file = join(dir, 'tokens.json');
       const good = sampleTokenData('good').toDict();
