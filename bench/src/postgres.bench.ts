@@ -1,22 +1,10 @@
 import pg from 'pg';
-import { TokenStorageData } from '@globus-tokenstorage/core';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import { startPostgresServer } from '@globus-tokenstorage/postgres-server';
+import { tokenData } from './fixtures';
 import { compare } from './harness';
 
 const RESOURCE_SERVERS = ['auth.globus.org', 'transfer.api.globus.org', 'groups.api.globus.org'];
-
-function tokenData(resourceServer: string, generation: number): TokenStorageData {
-  return new TokenStorageData({
-    resourceServer,
-    identityId: '11111111-2222-4333-8444-555555555555',
-    scope: `urn:globus:auth:scope:${resourceServer}:all`,
-    accessToken: `AT-${resourceServer}-${generation}-${'a'.repeat(40)}`,
-    refreshToken: `RT-${resourceServer}-${generation}-${'r'.repeat(40)}`,
-    expiresAtSeconds: 2000000000 + generation,
-    tokenType: 'Bearer',
-  });
-}
 
 /**
  * A table of `namespaces` x 3 resource servers in schema `s<namespaces>`: created by
