@@ -1,7 +1,40 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { tokenFileV2Schema, validateTokenEntry, validateTokenFile } from '@globus-tokenstorage/core';
+import Ajv from 'ajv';
+import fc from 'fast-check';
+import {
+  legacySimpleJSONFileSchema,
+  tokenEntrySchema,
+  tokenFileV1Schema,
+  tokenFileV2Schema,
+  validateTokenEntry,
+  validateTokenFile,
+  type JSONSchemaDocument,
+  type SchemaProblem,
+} from '@globus-tokenstorage/core';
+import { schemaProblems } from '../src/schemas/schema-problems';
 import { readFixtureJson } from './support/fixtures';
+
+const SCHEMAS: Record<string, JSONSchemaDocument> = {
+  tokenEntrySchema,
+  tokenFileV2Schema,
+  tokenFileV1Schema,
+  legacySimpleJSONFileSchema,
+};
+
+/** ajv's problems, in the form of ours (a missing property at its own path, as `is required`). */
+function ajvProblems(ajv: Ajv, schema: JSONSchemaDocument, value: unknown): SchemaProblem[] {
+  const validate = ajv.getSchema(schema.$id as string);
+  if (validate === undefined) throw new Error(`ajv does not know ${String(schema.$id)}`);
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((error) =>
+    error.keyword === 'required'
+      ? { path: `${error.instancePath}/${String(error.params.missingProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`, message: 'is required' }
+      : { path: error.instancePath, message: error.message ?? '' },
+  );
+}
+
+/** Keywords that schema-problems.ts reads, and those that only annotate. */
+const READ_KEYWORDS = ['$ref', 'type', 'enum', 'required', 'properties', 'additionalProperties'];
+const ANNOTATIONS = ['$id', 'title', 'description', 'definitions'];
 
 describe('JSON Schemas of the file formats', () => {
   it.each([
@@ -55,7 +88,66 @@ describe('JSON Schemas of the file formats', () => {
     expect(tokenFileV2Schema.$id).toBe('urn:globus-tokenstorage:schema:token-file-2.0');
   });
 
-  it('are compiled into the committed validators (generated code is up to date)', () => {
-    expect(() => execFileSync(process.execPath, [join(__dirname, '../scripts/generate-validators.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
+  it('are deeply frozen, so that no caller can change what the validators check', () => {
+    expect(Object.isFrozen(tokenEntrySchema)).toBe(true);
+    expect(Object.isFrozen((tokenFileV2Schema.definitions as { tokenEntry: { required: string[] } }).tokenEntry.required)).toBe(true);
+    expect(() => (tokenEntrySchema.required as string[]).push('x')).toThrow(TypeError);
+  });
+
+  it('use only the keywords the validators read', () => {
+    const keywords = new Set<string>();
+    const visit = (node: Record<string, unknown>): void => {
+      for (const [keyword, value] of Object.entries(node)) {
+        keywords.add(keyword);
+        if (keyword === 'properties' || keyword === 'definitions') Object.values(value as Record<string, Record<string, unknown>>).forEach(visit);
+        if (keyword === 'additionalProperties' && typeof value === 'object') visit(value as Record<string, unknown>);
+      }
+    };
+    Object.values(SCHEMAS).forEach(visit);
+    expect([...keywords].filter((keyword) => !READ_KEYWORDS.includes(keyword) && !ANNOTATIONS.includes(keyword))).toEqual([]);
+  });
+});
+
+describe('the schema validators', () => {
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  for (const schema of Object.values(SCHEMAS)) ajv.addSchema(structuredClone(schema) as object);
+
+  const key = fc.oneof(fc.constantFrom('DEFAULT', 'auth.globus.org', 'a/b', '~rs', '', '__proto__', 'scope'), fc.string({ maxLength: 4 }));
+  const anyValue = fc.oneof(
+    fc.constantFrom(null, undefined, true, 0, -0, 1.5, 2 ** 53, '', 'x', [], {}, ['a'], '2.0', '1.0'),
+    fc.integer(),
+    fc.string({ maxLength: 3 }),
+  );
+  const tokenFields = ['resource_server', 'identity_id', 'scope', 'access_token', 'refresh_token', 'expires_at_seconds', 'token_type', 'globus-sdk-tokenstorage.version', 'other'];
+  const entry = fc.oneof(
+    fc.record(Object.fromEntries(tokenFields.map((field) => [field, anyValue])), { requiredKeys: [] }),
+    fc.constant({ resource_server: 'rs', scope: 's', access_token: 'a', expires_at_seconds: 1, 'globus-sdk-tokenstorage.version': '1' }),
+    anyValue,
+  );
+  const tokenFile = fc.record(
+    {
+      data: fc.oneof(fc.dictionary(key, fc.oneof(fc.dictionary(key, entry, { maxKeys: 3 }), anyValue), { maxKeys: 3 }), anyValue),
+      by_rs: fc.oneof(fc.dictionary(key, entry, { maxKeys: 3 }), anyValue),
+      format_version: fc.oneof(fc.constantFrom('2.0', '1.0', 2, '3.0'), anyValue),
+      'globus-sdk.version': anyValue,
+      'globus-sdk-tokenstorage.version': anyValue,
+    },
+    { requiredKeys: [] },
+  );
+
+  it('report exactly what ajv reports, in its order, for every schema (generated files and entries)', () => {
+    fc.assert(
+      fc.property(fc.oneof(tokenFile, entry, fc.jsonValue({ maxDepth: 4 })), (value) => {
+        for (const schema of Object.values(SCHEMAS)) expect(schemaProblems(schema, value)).toEqual(ajvProblems(ajv, schema, value));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('report exactly what ajv reports for the Python fixtures', () => {
+    for (const file of ['v2.json', 'v1.json', 'legacy_simple.json']) {
+      const value = readFixtureJson(file);
+      for (const schema of Object.values(SCHEMAS)) expect(schemaProblems(schema, value)).toEqual(ajvProblems(ajv, schema, value));
+    }
   });
 });

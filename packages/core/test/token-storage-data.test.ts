@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { InvalidTokenDataError, TokenStorageData, TokenStorageError, type TokenStorageDataInit } from '@globus-tokenstorage/core';
+import { InvalidTokenDataError, TokenStorageData, TokenStorageError, validateTokenEntry, type TokenStorageDataInit } from '@globus-tokenstorage/core';
 import { behavior } from './support/fixtures';
 
 const AT = 'AT-canary-7c1d0e';
@@ -168,6 +168,35 @@ describe('TokenStorageData', () => {
 
     it.each([[null], [[]], ['text'], [5], [undefined], [new Map()]])('rejects the non-object %p', (value) => {
       expect(messageOf(() => TokenStorageData.fromDict(value))).toMatch(/^token data must be a JSON object, got /);
+    });
+
+    it('accepts exactly the entries that the token entry schema accepts with a safe-integer expiry', () => {
+      const fieldValue = fc.oneof(
+        fc.string({ maxLength: 3 }),
+        fc.constantFrom(null, undefined, true, 0, -0, 1.5, 2 ** 53, -(2 ** 53) + 1, Number.NaN, Number.POSITIVE_INFINITY, [], {}, '5'),
+        fc.integer(),
+      );
+      const keys = ['resource_server', 'identity_id', 'scope', 'access_token', 'refresh_token', 'expires_at_seconds', 'token_type'];
+      const valid: Record<string, unknown> = { resource_server: 'rs', identity_id: 'id', scope: 's', access_token: 'a', refresh_token: 'r', expires_at_seconds: 1, token_type: 'Bearer' };
+      // A valid entry with some fields left out and up to two changed.
+      const entry = fc
+        .tuple(fc.oneof(fc.constant(keys), fc.subarray(keys)), fc.array(fc.tuple(fc.constantFrom(...keys), fieldValue), { maxLength: 2 }), fc.string())
+        .map(([kept, changes, other]): Record<string, unknown> => ({ ...Object.fromEntries(kept.map((key) => [key, valid[key]])), ...Object.fromEntries(changes), other }));
+      fc.assert(
+        fc.property(entry, (dict) => {
+          const schemaAccepts = validateTokenEntry(dict).valid && Number.isSafeInteger(dict.expires_at_seconds);
+          let accepted = true;
+          try {
+            TokenStorageData.fromDict(dict);
+          } catch (error) {
+            if (!InvalidTokenDataError.isInstance(error)) throw error;
+            expect(error.message).toMatch(new RegExp(`^'(${keys.join('|')})' must be an? (string|string or null|int)$`));
+            accepted = false;
+          }
+          expect(accepted).toBe(schemaAccepts);
+        }),
+        { numRuns: 5000 },
+      );
     });
 
     it('throws only InvalidTokenDataError for any JSON value', () => {

@@ -1,23 +1,19 @@
-import {
-  validateLegacySimpleJSONFile,
-  validateTokenEntry as compiledTokenEntryValidator,
-  validateTokenFileV1,
-  validateTokenFileV2,
-  type CompiledValidator,
-} from './compiled-validators.js';
+import { schemaProblems } from './schema-problems';
+import { frozenJsonCopy } from '../tokens/json-value';
 import schemas from './token-schemas.json';
 
 /** A JSON Schema document (draft-07), as a plain object that any JSON Schema validator accepts. */
 export type JSONSchemaDocument = Readonly<Record<string, unknown>>;
 
-/** Schema of one stored token entry (a 2.0 entry, a SQLite row's JSON, or a 1.0 / legacy dict). */
-export const tokenEntrySchema: JSONSchemaDocument = schemas.tokenEntry;
-/** Schema of a format 2.0 token file (Python SDK `JSONTokenStorage`, `@globus-tokenstorage/json`). */
-export const tokenFileV2Schema: JSONSchemaDocument = schemas.tokenFileV2;
-/** Schema of a format 1.0 token file (the Python SDK's legacy `SimpleJSONFileAdapter`). */
-export const tokenFileV1Schema: JSONSchemaDocument = schemas.tokenFileV1;
-/** Schema of the single-token file of the contrib package `globus_sdk_tokenstorage`. */
-export const legacySimpleJSONFileSchema: JSONSchemaDocument = schemas.legacySimpleJSONFile;
+// Frozen: the validators below read these objects, so a caller's change must not alter them.
+/** Schema of one stored token entry (a 2.0 entry, a SQLite row's JSON, or a 1.0 / legacy dict). Deeply frozen. */
+export const tokenEntrySchema = /* @__PURE__ */ frozenSchema(schemas.tokenEntry, 'tokenEntrySchema');
+/** Schema of a format 2.0 token file (Python SDK `JSONTokenStorage`, `@globus-tokenstorage/json`). Deeply frozen. */
+export const tokenFileV2Schema = /* @__PURE__ */ frozenSchema(schemas.tokenFileV2, 'tokenFileV2Schema');
+/** Schema of a format 1.0 token file (the Python SDK's legacy `SimpleJSONFileAdapter`). Deeply frozen. */
+export const tokenFileV1Schema = /* @__PURE__ */ frozenSchema(schemas.tokenFileV1, 'tokenFileV1Schema');
+/** Schema of the single-token file of the contrib package `globus_sdk_tokenstorage`. Deeply frozen. */
+export const legacySimpleJSONFileSchema = /* @__PURE__ */ frozenSchema(schemas.legacySimpleJSONFile, 'legacySimpleJSONFileSchema');
 
 /** One way in which a value does not match a schema. Never contains a value from the data. */
 export interface SchemaProblem {
@@ -64,8 +60,8 @@ export function validateTokenFile(value: unknown): TokenFileValidation {
         : 'must be a JSON object';
     return { valid: false, kind: null, problems: [{ path: '', message }] };
   }
-  const validator = { '2.0': validateTokenFileV2, '1.0': validateTokenFileV1, 'legacy-simple': validateLegacySimpleJSONFile }[kind];
-  return { kind, ...run(validator, value) };
+  const schema = { '2.0': tokenFileV2Schema, '1.0': tokenFileV1Schema, 'legacy-simple': legacySimpleJSONFileSchema }[kind];
+  return { kind, ...validation(schemaProblems(schema, value)) };
 }
 
 /**
@@ -75,7 +71,7 @@ export function validateTokenFile(value: unknown): TokenFileValidation {
  * @returns Whether it is valid, and every problem found.
  */
 export function validateTokenEntry(value: unknown): TokenEntryValidation {
-  return run(compiledTokenEntryValidator, value);
+  return validation(schemaProblems(tokenEntrySchema, value));
 }
 
 function detectTokenFileKind(value: unknown): TokenFileKind | null {
@@ -89,15 +85,10 @@ function detectTokenFileKind(value: unknown): TokenFileKind | null {
   return null;
 }
 
-function run(validator: CompiledValidator, value: unknown): TokenEntryValidation {
-  if (validator(value)) return { valid: true, problems: [] };
-  const problems = (validator.errors ?? []).map((error) => ({
-    path: error.keyword === 'required' ? `${error.instancePath}/${escapePointer(String(error.params.missingProperty))}` : error.instancePath,
-    message: error.keyword === 'required' ? 'is required' : (error.message ?? 'is invalid'),
-  }));
-  return { valid: false, problems };
+function validation(problems: SchemaProblem[]): TokenEntryValidation {
+  return { valid: problems.length === 0, problems };
 }
 
-function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+function frozenSchema(schema: object, label: string): JSONSchemaDocument {
+  return frozenJsonCopy(schema, label) as JSONSchemaDocument;
 }

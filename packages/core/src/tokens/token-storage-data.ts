@@ -1,4 +1,3 @@
-import { validateTokenEntry } from '../schemas/compiled-validators.js';
 import { assertKnownOptions } from '../arguments/assert-known-options';
 import { InvalidTokenDataError } from '../errors';
 import { INSPECT_CUSTOM, redactSecret, redactSecretFields } from '../redaction';
@@ -139,9 +138,7 @@ export class TokenStorageData {
       const got = dict === null ? 'null' : Array.isArray(dict) ? 'an array' : typeof dict;
       throw new InvalidTokenDataError(`token data must be a JSON object, got ${got}`);
     }
-    if (!validateTokenEntry(dict) || !Number.isSafeInteger(dict.expires_at_seconds)) {
-      throw new InvalidTokenDataError(firstFieldProblem(dict));
-    }
+    if (!hasValidFields(dict)) throw new InvalidTokenDataError(firstFieldProblem(dict));
     const extra: Record<string, unknown> = {};
     for (const key of Object.keys(dict)) {
       if (!DICT_KEYS.has(key)) Object.defineProperty(extra, key, { value: dict[key], enumerable: true, writable: true, configurable: true });
@@ -281,6 +278,27 @@ function checkedExtra(extra: unknown): Readonly<Record<string, unknown>> {
     if (DICT_KEYS.has(key)) throw new InvalidTokenDataError(`'extra' must not hold the token field '${key}'`);
   }
   return frozenJsonCopy(extra, "'extra'") as Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Whether a dict is a valid token entry: the rules of the token entry schema (an absent optional field
+ * may also be `undefined`), with a safe-integer expiry. Unrolled: every read of a stored token
+ * passes here (test/token-storage-data.test.ts checks it against the schema).
+ */
+function hasValidFields(dict: Record<string, unknown>): boolean {
+  return (
+    typeof dict.resource_server === 'string' &&
+    isOptionalString(dict.identity_id) &&
+    typeof dict.scope === 'string' &&
+    typeof dict.access_token === 'string' &&
+    isOptionalString(dict.refresh_token) &&
+    Number.isSafeInteger(dict.expires_at_seconds) &&
+    isOptionalString(dict.token_type)
+  );
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === 'string';
 }
 
 /** Python's message for the first field (in field order) that fails validation. */
