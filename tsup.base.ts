@@ -16,8 +16,16 @@ export const baseConfig: Options = {
   // entries (core's main, conformance and node entries must see the same error classes).
   splitting: true,
   treeshake: false,
-  // Class names appear in messages and in toString(); keep them unmangled.
-  keepNames: true,
+  // Names of classes and functions. The ES modules need no help: their classes are named by their
+  // declarations, and those whose names appear in messages, toString() or util.inspect return it
+  // from a `static get name()` (kept by minifiers, and by esbuild's renaming of a class that refers
+  // to itself). keepNames there would add a naming call to every function and a static block to
+  // every class, which bundlers must keep: an app importing one class of a package got all of them.
+  // The CommonJS output is converted by sucrase, which renames classes with fields `_class`: there
+  // keepNames restores them. tests/packaging checks the name of every export in both formats.
+  esbuildOptions: (options, { format }) => {
+    options.keepNames = format === 'cjs';
+  },
   onSuccess: async () => relativizeSourceMaps('dist'),
 };
 

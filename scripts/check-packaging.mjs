@@ -1,8 +1,9 @@
 // Packs every publishable package with pnpm (so workspace:^ ranges become real versions), then checks
 // each tarball with publint (package.json and exports) and attw (types for ESM and CJS consumers, and
 // for the node10 resolution of older TypeScript set-ups), checks that no source map names a path of
-// the build machine, smoke-tests the built entries with both import() and require(), and checks the
-// browser bundles (no Node built-in, size budget; see browser-bundles.mjs).
+// the build machine, smoke-tests the built entries with both import() and require() (and the names of
+// their classes and functions), and checks the browser bundles (no Node built-in, size budget; see
+// browser-bundles.mjs).
 // With --imports-only, only the smoke test runs (for the other Node versions CI tests: publint, attw,
 // the source maps and the bundles read files, and their answer does not depend on the Node that runs them).
 import { execFileSync } from 'node:child_process';
@@ -19,6 +20,17 @@ rmSync(packsDir, { recursive: true, force: true });
 mkdirSync(packsDir, { recursive: true });
 
 let failures = 0;
+
+/**
+ * The exported classes and functions whose `name` is not their export name (messages, toString()
+ * and util.inspect show class names; the build can rename classes, see tsup.base.ts).
+ */
+function misnamedExports(module, how) {
+  return Object.entries(module)
+    .filter(([key, value]) => typeof value === 'function' && value.name !== key)
+    .map(([key, value]) => `${key} is ${JSON.stringify(value.name)} (${how})`);
+}
+
 const run = (label, command, args, cwd) => {
   try {
     execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
@@ -60,7 +72,9 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
       const esm = await import(pathToFileURL(requireFromPackage.resolve(specifier).replace(/\.cjs$/, '.js')).href);
       const names = Object.keys(cjs).sort().join(',');
       if (names === '' || names !== Object.keys(esm).sort().join(',')) throw new Error(`ESM and CJS exports differ: ${names}`);
-      console.error(`ok   ${specifier}: import and require (Node ${process.versions.node})`);
+      const renamed = misnamedExports(cjs, 'require').concat(misnamedExports(esm, 'import'));
+      if (renamed.length > 0) throw new Error(`exported classes or functions named otherwise than exported: ${renamed.join(', ')}`);
+      console.error(`ok   ${specifier}: import and require, every export named as exported (Node ${process.versions.node})`);
     } catch (error) {
       failures += 1;
       console.error(`FAIL ${specifier}: import and require\n${error.stack}`);

@@ -26,7 +26,8 @@ export default defineConfig(() => {
       // tsup turns the split ESM output into CommonJS with sucrase, which breaks jose's
       // `super(message, options), this.name = …` by moving class fields after the `super(…)` call;
       // with the fields lowered by esbuild first, sucrase has none left to move.
-      esbuildOptions: (options) => {
+      esbuildOptions: (options, context) => {
+        baseConfig.esbuildOptions?.(options, context);
         options.supported = { ...options.supported, 'class-field': false };
       },
       onSuccess: async () => {

@@ -29,4 +29,36 @@ describe('the browser bundle check', () => {
     expect(result.failures).toEqual([]);
     expect(result.sizes.withoutJose).toBeLessThanOrEqual(30_000);
   });
+
+  it('keeps, in a minified bundle, the class names that messages, toString() and util.inspect show', () => {
+    const result = runModule(`
+      const { build } = await import('esbuild');
+      const packages = ['core', 'memory', 'authorizers', 'web-storage'];
+      const bundled = await build({
+        stdin: { contents: packages.map((name) => "export * from '@globus-tokenstorage/" + name + "';").join('\\n'), resolveDir: 'tests', loader: 'js' },
+        bundle: true, platform: 'browser', format: 'esm', target: 'es2022', minify: true, write: false, tsconfigRaw: '{}', logLevel: 'silent',
+      });
+      const module = await import('data:text/javascript,' + encodeURIComponent(bundled.outputFiles[0].text));
+      const names = Object.fromEntries(Object.entries(module).filter(([, value]) => typeof value === 'function').map(([key, value]) => [key, value.name]));
+      console.log(JSON.stringify({ names, storage: String(new module.MemoryTokenStorage({ namespace: 'n' })) }));
+    `) as { names: Record<string, string>; storage: string };
+    const shown = [
+      'MemoryTokenStorage',
+      'WebStorageTokenStorage',
+      'ValidatingTokenStorage',
+      'RenewingAuthorizer',
+      'RefreshTokenAuthorizer',
+      'ClientCredentialsAuthorizer',
+      'StorageBackedAuthorizer',
+      'NativeAppAuthClient',
+      'ConfidentialAppAuthClient',
+      'RedirectLogin',
+      'TokenStorageData',
+      'OAuthTokenResponse',
+      'Scope',
+      'ConsentForest',
+    ];
+    expect(Object.fromEntries(shown.map((name) => [name, result.names[name]]))).toEqual(Object.fromEntries(shown.map((name) => [name, name])));
+    expect(result.storage).toBe('MemoryTokenStorage(namespace="n")');
+  });
 });

@@ -26,6 +26,11 @@ export interface ClientCredentialsClient {
  * ```
  */
 export class ClientCredentialsAuthorizer extends RenewingAuthorizer {
+  /** `"ClientCredentialsAuthorizer"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static override get name(): string {
+    return 'ClientCredentialsAuthorizer';
+  }
+
   /** The requested scopes, space-separated. */
   readonly scopes: string;
   readonly #client: ClientCredentialsClient;

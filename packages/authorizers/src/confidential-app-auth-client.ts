@@ -68,6 +68,11 @@ export interface ConsentListResponse {
  * ```
  */
 export class ConfidentialAppAuthClient extends AuthLoginClient {
+  /** `"ConfidentialAppAuthClient"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static override get name(): string {
+    return 'ConfidentialAppAuthClient';
+  }
+
   readonly #clientSecret: string;
   readonly #authorization: string;
   #flow: OAuth2Flow | null = null;

@@ -50,6 +50,11 @@ const VERIFIER_CHARACTERS = /^[a-zA-Z0-9~_.-]*$/;
  * ```
  */
 export class NativeAppAuthClient extends AuthLoginClient {
+  /** `"NativeAppAuthClient"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static override get name(): string {
+    return 'NativeAppAuthClient';
+  }
+
   #flow: NativeFlow | null = null;
 
   /**

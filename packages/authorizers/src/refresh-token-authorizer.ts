@@ -32,6 +32,11 @@ export interface RefreshTokenClient {
  * ```
  */
 export class RefreshTokenAuthorizer extends RenewingAuthorizer {
+  /** `"RefreshTokenAuthorizer"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static override get name(): string {
+    return 'RefreshTokenAuthorizer';
+  }
+
   #refreshToken: string;
   readonly #authClient: RefreshTokenClient;
 

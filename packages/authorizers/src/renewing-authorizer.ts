@@ -60,6 +60,11 @@ const RENEWING_OPTION_KEYS = ['accessToken', 'expiresAt', 'onRefresh', 'now', 't
  * ```
  */
 export abstract class RenewingAuthorizer implements GlobusAuthorizer {
+  /** `"RenewingAuthorizer"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static get name(): string {
+    return 'RenewingAuthorizer';
+  }
+
   /** Tokens expiring within this many seconds are renewed before use (as in the Python SDK). */
   static readonly EXPIRES_ADJUST_SECONDS = 60;
 

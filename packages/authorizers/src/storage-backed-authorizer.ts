@@ -94,6 +94,11 @@ interface Renewed {
  * ```
  */
 export class StorageBackedAuthorizer implements GlobusAuthorizer {
+  /** `"StorageBackedAuthorizer"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static get name(): string {
+    return 'StorageBackedAuthorizer';
+  }
+
   /** Tokens expiring within this many seconds are renewed before use unless `marginSeconds` says otherwise. */
   static readonly DEFAULT_MARGIN_SECONDS = 60;
 

@@ -41,6 +41,11 @@ class MemoryStore {
  * ```
  */
 export class MemoryTokenStorage extends TokenStorage {
+  /** `"MemoryTokenStorage"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static override get name(): string {
+    return 'MemoryTokenStorage';
+  }
+
   private readonly store: MemoryStore;
 
   /**

@@ -82,6 +82,11 @@ interface PendingLogin {
  * ```
  */
 export class RedirectLogin {
+  /** `"RedirectLogin"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static get name(): string {
+    return 'RedirectLogin';
+  }
+
   /** The default of the `flowKey` option. */
   static readonly DEFAULT_FLOW_KEY = 'globus-tokenstorage:login';
 

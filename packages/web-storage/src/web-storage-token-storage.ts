@@ -64,6 +64,11 @@ const PROPAGATION_POLL_MS = 2;
  * ```
  */
 export class WebStorageTokenStorage extends TokenStorage {
+  /** `"WebStorageTokenStorage"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static override get name(): string {
+    return 'WebStorageTokenStorage';
+  }
+
   /** The default of the `keyPrefix` option. */
   static readonly DEFAULT_KEY_PREFIX = 'globus-tokenstorage:';
   /** The default of the `lockTimeoutMs` option. */

@@ -24,6 +24,11 @@ export interface ScopeOptions {
  * ```
  */
 export class Scope {
+  /** `"Scope"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static get name(): string {
+    return 'Scope';
+  }
+
   /** The scope string itself, without markers or dependencies. */
   readonly scopeString: string;
   /** Whether the scope is optional. */

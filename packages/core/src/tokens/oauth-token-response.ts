@@ -49,6 +49,11 @@ export interface OAuthTokenResponseOptions {
  * ```
  */
 export class OAuthTokenResponse {
+  /** `"OAuthTokenResponse"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static get name(): string {
+    return 'OAuthTokenResponse';
+  }
+
   /** The raw response body (tokens included; do not log it). */
   declare readonly data: Readonly<Record<string, unknown>> | ReadonlyArray<Readonly<Record<string, unknown>>>;
   /** How the tokens were obtained. */

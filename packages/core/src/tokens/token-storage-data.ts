@@ -82,6 +82,11 @@ const BRAND = Symbol.for('globus-tokenstorage.TokenStorageData');
  * ```
  */
 export class TokenStorageData {
+  /** `"TokenStorageData"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static get name(): string {
+    return 'TokenStorageData';
+  }
+
   /** The resource server the token is for. */
   readonly resourceServer: string;
   /** The Globus identity the token belongs to, or `null` if unknown. */

@@ -45,6 +45,11 @@ interface ConsentNode {
  * `dependency_path`; roots have a path of length 1.
  */
 export class ConsentForest {
+  /** `"ConsentForest"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static get name(): string {
+    return 'ConsentForest';
+  }
+
   private readonly roots: ConsentNode[];
 
   private constructor(roots: ConsentNode[]) {

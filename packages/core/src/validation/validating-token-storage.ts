@@ -31,6 +31,11 @@ export interface ValidatingTokenStorageOptions {
  * ```
  */
 export class ValidatingTokenStorage implements TokenStorageLike {
+  /** `"ValidatingTokenStorage"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
+  static get name(): string {
+    return 'ValidatingTokenStorage';
+  }
+
   /** The inner storage. */
   readonly storage: TokenStorageLike;
   /** The inner storage's namespace. */
