@@ -23,31 +23,55 @@ interface SchemaNode {
  * @returns The problems, empty when the value is valid.
  */
 export function schemaProblems(schema: JSONSchemaDocument, value: unknown): SchemaProblem[] {
-  const problems: SchemaProblem[] = [];
-  check(schema as SchemaNode, schema, value, '', problems);
-  return problems;
+  const walk: Walk = { root: schema, refs: new Map(), segments: [], problems: [] };
+  check(schema as SchemaNode, value, walk);
+  return walk.problems;
 }
 
-function check(node: SchemaNode, root: JSONSchemaDocument, value: unknown, path: string, problems: SchemaProblem[]): void {
-  if (node.$ref !== undefined) check(resolve(root, node.$ref), root, value, path, problems);
-  if (node.type !== undefined && !(typeof node.type === 'string' ? hasType(value, node.type) : node.type.some((type) => hasType(value, type)))) {
-    problems.push({ path, message: `must be ${String(node.type)}` });
-  }
-  if (node.enum !== undefined && !node.enum.includes(value)) problems.push({ path, message: 'must be equal to one of the allowed values' });
+/** Where the check is: the root schema, the keys leading to the value, the problems so far. */
+interface Walk {
+  root: JSONSchemaDocument;
+  /** The schemas `$ref`s resolved to so far (a file's every entry refers to the same one). */
+  refs: Map<string, SchemaNode>;
+  /** Unescaped; a path is only built for a problem, valid data costs no string. */
+  segments: string[];
+  problems: SchemaProblem[];
+}
+
+function check(node: SchemaNode, value: unknown, walk: Walk): void {
+  if (node.$ref !== undefined) check(resolved(node.$ref, walk), value, walk);
+  if (node.type !== undefined && !hasSomeType(value, node.type)) report(walk, `must be ${String(node.type)}`);
+  if (node.enum !== undefined && !node.enum.includes(value)) report(walk, 'must be equal to one of the allowed values');
   if (!isObject(value)) return;
-  for (const key of node.required ?? []) {
-    if (value[key] === undefined) problems.push({ path: `${path}/${escapePointer(key)}`, message: 'is required' });
+  if (node.required !== undefined) {
+    for (const key of node.required) if (value[key] === undefined) report(walk, 'is required', key);
   }
-  const properties = node.properties ?? {};
-  for (const key of Object.keys(properties)) {
-    if (value[key] !== undefined) check(properties[key] as SchemaNode, root, value[key], `${path}/${escapePointer(key)}`, problems);
+  const { properties, additionalProperties } = node;
+  if (properties !== undefined) {
+    for (const key in properties) if (value[key] !== undefined) checkChild(properties[key] as SchemaNode, value, key, walk);
   }
-  const additional = node.additionalProperties;
-  if (typeof additional !== 'object') return;
+  if (typeof additionalProperties !== 'object') return;
   // `for…in`, as ajv's generated code iterates.
   for (const key in value) {
-    if (!Object.hasOwn(properties, key)) check(additional, root, value[key], `${path}/${escapePointer(key)}`, problems);
+    if (properties === undefined || !Object.hasOwn(properties, key)) checkChild(additionalProperties, value, key, walk);
   }
+}
+
+function checkChild(node: SchemaNode, parent: Record<string, unknown>, key: string, walk: Walk): void {
+  walk.segments.push(key);
+  check(node, parent[key], walk);
+  walk.segments.pop();
+}
+
+function report(walk: Walk, message: string, missingKey?: string): void {
+  const segments = missingKey === undefined ? walk.segments : [...walk.segments, missingKey];
+  walk.problems.push({ path: segments.map((segment) => `/${escapePointer(segment)}`).join(''), message });
+}
+
+function hasSomeType(value: unknown, type: string | readonly string[]): boolean {
+  if (typeof type === 'string') return hasType(value, type);
+  for (const one of type) if (hasType(value, one)) return true;
+  return false;
 }
 
 function hasType(value: unknown, type: string): boolean {
@@ -73,10 +97,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The schema a local `$ref` (`#/definitions/…`) points to. */
-function resolve(root: JSONSchemaDocument, ref: string): SchemaNode {
-  let node: unknown = root;
-  for (const part of ref.split('/').slice(1)) node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  return node as SchemaNode;
+function resolved(ref: string, walk: Walk): SchemaNode {
+  let node = walk.refs.get(ref);
+  if (node === undefined) {
+    let target: unknown = walk.root;
+    for (const part of ref.split('/').slice(1)) target = (target as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+    node = target as SchemaNode;
+    walk.refs.set(ref, node);
+  }
+  return node;
 }
 
 /** A key as one JSON Pointer segment (RFC 6901). */
