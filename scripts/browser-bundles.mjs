@@ -18,7 +18,7 @@ export { NativeAppAuthClient, StorageBackedAuthorizer, authorizedFetch } from '@
 
 /**
  * Budget of the web-app bundle without the id_token verifier (jose), minified and gzipped: the goal
- * of issue 16. It measured 24.6 kB once the schema validators read the schemas instead of shipping
+ * of issue 16. It measured 24.8 kB once the schema validators read the schemas instead of shipping
  * generated code, the ES modules dropped keepNames and sha256 derived its constants.
  */
 export const WEB_APP_BUDGET_BYTES = 25_000;
