@@ -20,7 +20,6 @@ import {
   StorageLockTimeoutError,
   TokenFileFormatError,
   TokenStorageData,
-  TokenStorageError,
   toPythonJSON,
   UnsupportedFormatVersionError,
   validateTokenFile,
@@ -29,6 +28,7 @@ import { runTokenStorageConformance, sampleTokenData } from '@globus-tokenstorag
 import { withFileLock } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { behavior, copyFixture, fixtureText, temporaryDirectory, withOurVersion, WRITER } from './support';
+import { caught } from '../../../tests/support/thrown';
 
 const edge = behavior.json_edge_cases;
 const modeOf = (path: string) => statSync(path).mode & 0o777;
@@ -59,15 +59,6 @@ function dictsOf(mapping: Record<string, TokenStorageData>): Record<string, unkn
   return Object.fromEntries(Object.entries(mapping).map(([key, data]) => [key, data.toDict()]));
 }
 
-async function caught(action: () => Promise<unknown>): Promise<TokenStorageError> {
-  try {
-    await action();
-  } catch (error) {
-    if (TokenStorageError.isInstance(error)) return error;
-    throw new Error(`expected a TokenStorageError, got ${String(error)}`);
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('JSONTokenStorage', () => {
   let temp: ReturnType<typeof temporaryDirectory>;

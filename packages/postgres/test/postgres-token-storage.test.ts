@@ -5,6 +5,7 @@ import { ErrorCodes, InvalidArgumentError, TokenStorageData } from '@globus-toke
 import { sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { PostgresTokenStorage, type PostgresTokenStorageOptions } from '@globus-tokenstorage/postgres';
 import { caught, TestDatabase } from './support';
+import { thrownBy } from '../../../tests/support/thrown';
 
 let database: TestDatabase;
 let pool: Pool;
@@ -31,14 +32,6 @@ function storageIn(options: PostgresTokenStorageOptions = {}): PostgresTokenStor
   return storage;
 }
 
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the action to throw');
-}
 
 describe('PostgresTokenStorage arguments', () => {
   it.each([[undefined], [null], [5], [''], ['   '], [[]], [true]])('refuses %p as the pool or configuration', (value) => {

@@ -6,6 +6,7 @@ import { ErrorCodes, InvalidArgumentError, TokenStorageData } from '@globus-toke
 import { runTokenStorageConformance, sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { caught, TempDirs } from './support';
+import { thrownBy } from '../../../tests/support/thrown';
 
 const dirs = new TempDirs();
 const conformanceRoot = dirs.make('gts-sqlite-conformance-');
@@ -50,14 +51,6 @@ function rawAt(filepath: string, options: Database.Options = {}): Database.Datab
   return db;
 }
 
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the action to throw');
-}
 
 describe('SQLiteTokenStorage arguments', () => {
   it("refuses ':memory:' with Python's advice to use MemoryTokenStorage", () => {

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TokenStorageError } from '@globus-tokenstorage/core';
 
 /** The files written by the real Python SDK (read-only; copy before opening). */
 export const PYTHON_FIXTURES = resolve(__dirname, '../../../fixtures/python');
@@ -22,13 +21,4 @@ export class TempDirs {
   }
 }
 
-/** Awaits `action` and returns what it threw (fails the test if it did not throw a TokenStorageError). */
-export async function caught(action: () => Promise<unknown>): Promise<TokenStorageError> {
-  try {
-    await action();
-  } catch (error) {
-    if (!TokenStorageError.isInstance(error)) throw new Error(`expected a TokenStorageError, got ${String(error)}`, { cause: error });
-    return error;
-  }
-  throw new Error('expected the action to throw');
-}
+export { caught } from '../../../tests/support/thrown';
