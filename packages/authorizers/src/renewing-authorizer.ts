@@ -15,7 +15,8 @@ export interface RenewingAuthorizerOptions {
   expiresAt?: number | null;
   /**
    * Called with each new token response after the new token is in place and before its header is
-   * returned; awaited. Typically `(response) => storage.storeTokenResponse(response)`.
+   * returned; awaited. Typically `(response) => storage.storeTokenResponse(response)`. If it throws,
+   * the next call offers it the same response again before the token is used.
    * @default none
    */
   onRefresh?: OnRefreshCallback | null;
@@ -49,7 +50,9 @@ const RENEWING_OPTION_KEYS = ['accessToken', 'expiresAt', 'onRefresh', 'now', 't
  * - A renewal's token request ends within `timeoutMs` (default 30 s), or when `signal` aborts, with a
  *   typed error: a token endpoint that never answers cannot leave callers waiting for ever.
  * - `onRefresh(response)` is awaited after the new token is in place and before any caller gets it.
- *   If it throws, the callers get its error but the new token is kept (it is valid).
+ *   If it throws, the callers get its error and the new token is kept (its refresh token may already
+ *   be spent) but not used: the next call first offers the same response to `onRefresh` again, so
+ *   a token is never handed out before `onRefresh` has accepted it.
  *
  * @example
  * ```ts
@@ -74,6 +77,8 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
   #header: Promise<string> | null = null;
   /** The last `now()` at which the token is used: `expiresAt - 60`, or -Infinity when it must be renewed. */
   #useUntil = -Infinity;
+  /** A response `onRefresh` threw on: offered to it again before its token is used. */
+  #undelivered: OAuthTokenResponse | null = null;
   readonly #renewal = new SingleFlight<string>();
   readonly #onRefresh: OnRefreshCallback | null;
   readonly #now: () => number;
@@ -205,7 +210,20 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
     this.#accessToken = accessToken;
     this.#expiresAt = expiresAt;
     this.#header = accessToken === null ? null : Promise.resolve(`Bearer ${accessToken}`);
-    this.#useUntil = accessToken === null || expiresAt === null ? -Infinity : expiresAt - RenewingAuthorizer.EXPIRES_ADJUST_SECONDS;
+    this.#useUntil = this.#undelivered !== null || accessToken === null || expiresAt === null ? -Infinity : expiresAt - RenewingAuthorizer.EXPIRES_ADJUST_SECONDS;
+  }
+
+  /**
+   * Awaits `onRefresh(response)`. Until it succeeds, the response stays undelivered and its token is
+   * not used (the hot path falls through to a renewal, which delivers it first).
+   */
+  async #deliver(response: OAuthTokenResponse): Promise<void> {
+    if (this.#onRefresh === null) return;
+    this.#undelivered = response;
+    this.#useUntil = -Infinity;
+    await this.#onRefresh(response);
+    this.#undelivered = null;
+    this.#setToken(this.#accessToken, this.#expiresAt);
   }
 
   async #renewedHeader(): Promise<string> {
@@ -217,6 +235,10 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
   }
 
   async #fetchNewToken(): Promise<string> {
+    if (this.#undelivered !== null) {
+      await this.#deliver(this.#undelivered);
+      if (this.#accessToken !== null && this.#now() <= this.#useUntil) return this.#accessToken;
+    }
     let response: OAuthTokenResponse;
     const deadline = new RequestDeadline(this.#timeoutMs, [this.#signal]);
     try {
@@ -231,7 +253,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
     }
     const data = this.extractTokenData(response);
     this.#setToken(data.access_token, data.expires_at_seconds);
-    if (this.#onRefresh !== null) await this.#onRefresh(response);
+    await this.#deliver(response);
     return data.access_token;
   }
 }

@@ -203,17 +203,43 @@ describe('RefreshTokenAuthorizer', () => {
     expect(client.seen).toHaveLength(1);
   });
 
-  it('passes an onRefresh failure to the callers but keeps the new token', async () => {
-    const client = new ScriptedClient([async () => refreshResponse('AT-new')]);
+  it('passes an onRefresh failure to the callers and offers the same response again before the new token is used', async () => {
+    const client = new ScriptedClient([async () => refreshResponse('AT-new', { refresh_token: 'RT-new' })]);
+    const offered: OAuthTokenResponse[] = [];
     const authorizer = new RefreshTokenAuthorizer('RT', client, {
       now: () => FAKE_NOW,
-      onRefresh: () => {
-        throw new Error('disk full');
+      onRefresh: (response) => {
+        offered.push(response);
+        if (offered.length <= 2) throw new Error(`disk full ${offered.length}`);
+      },
+    });
+    await expect(authorizer.getAuthorizationHeader()).rejects.toThrow('disk full 1');
+    expect(authorizer.refreshToken).toBe('RT-new');
+    await expect(authorizer.getAuthorizationHeader()).rejects.toThrow('disk full 2');
+    await expect(authorizer.getAuthorizationHeader()).resolves.toBe('Bearer AT-new');
+    await expect(authorizer.getAuthorizationHeader()).resolves.toBe('Bearer AT-new');
+    expect(offered).toHaveLength(3);
+    expect(new Set(offered).size).toBe(1);
+    expect(client.seen).toHaveLength(1);
+  });
+
+  it('delivers an undelivered response before renewing after a 401, then renews once', async () => {
+    const client = new ScriptedClient([async () => refreshResponse('AT-2'), async () => refreshResponse('AT-3')]);
+    const offered: string[] = [];
+    let failing = true;
+    const authorizer = new RefreshTokenAuthorizer('RT', client, {
+      now: () => FAKE_NOW,
+      onRefresh: (response) => {
+        offered.push(String(response.byResourceServer[TRANSFER]!.access_token));
+        if (failing) throw new Error('disk full');
       },
     });
     await expect(authorizer.getAuthorizationHeader()).rejects.toThrow('disk full');
-    await expect(authorizer.getAuthorizationHeader()).resolves.toBe('Bearer AT-new');
-    expect(client.seen).toHaveLength(1);
+    failing = false;
+    await expect(authorizer.handleMissingAuthorization()).resolves.toBe(true);
+    expect(offered).toEqual(['AT-2', 'AT-2', 'AT-3']);
+    await expect(authorizer.getAuthorizationHeader()).resolves.toBe('Bearer AT-3');
+    expect(client.seen).toHaveLength(2);
   });
 
   it('handleMissingAuthorization renews and returns true (Python: expires_at None, then a new token)', async () => {

@@ -176,6 +176,25 @@ describe('refresh grant', () => {
     expect(error).toMatchObject({ httpStatus: 400, errorCode: 'invalid_grant' });
   });
 
+  it('with rotation, an onRefresh that fails once still stores the rotated refresh token before it is used', async () => {
+    const { response, client } = await loginNative(rotating);
+    const storage = new MemoryTokenStorage();
+    await storage.storeTokenResponse(response);
+    let failures = 1;
+    const authorizer = new RefreshTokenAuthorizer(apiToken(rotating, response).refresh_token!, client, {
+      onRefresh: async (refreshed) => {
+        if (failures-- > 0) throw new Error('disk briefly full');
+        await storage.storeTokenResponse(refreshed);
+      },
+    });
+    await expect(authorizer.getAuthorizationHeader()).rejects.toThrow('disk briefly full');
+    expect((await getGroups(rotating, authorizer)).status).toBe(200);
+    const stored = (await storage.getTokenData(rotating.resourceServers.api))!;
+    expect(stored).toMatchObject({ accessToken: authorizer.accessToken, refreshToken: authorizer.refreshToken });
+    const nextRun = new RefreshTokenAuthorizer(stored.refreshToken!, client);
+    expect((await getGroups(rotating, nextRun)).status).toBe(200);
+  });
+
   it('a refresh answer without refresh_token keeps the old one (Python would send none next time)', async () => {
     const { response, client } = await loginNative(omitting);
     const original = apiToken(omitting, response).refresh_token!;
