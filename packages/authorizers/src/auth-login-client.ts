@@ -342,7 +342,11 @@ export abstract class AuthLoginClient {
     }
     set('session_message', optionalString(extra.sessionMessage, 'sessionMessage'));
     set('prompt', optionalString(extra.prompt, 'prompt'));
-    for (const [key, value] of Object.entries(extra.queryParams ?? {})) set(key, optionalString(value, `queryParams.${key}`));
+    const queryParams = extra.queryParams ?? {};
+    if (typeof queryParams !== 'object' || queryParams === null || Array.isArray(queryParams)) {
+      throw new InvalidArgumentError("'queryParams' must be an object of parameter names to strings");
+    }
+    for (const [key, value] of Object.entries(queryParams)) set(key, optionalString(value, `queryParams.${key}`));
     return `${this.baseUrl}/v2/oauth2/authorize?${urlencode([...params])}`;
   }
 

@@ -1,6 +1,7 @@
-import { abortable, assertKnownOptions, AuthAPIError, InvalidArgumentError, TokenStorageError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
+import { assertKnownOptions, InvalidArgumentError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
 import type { GlobusAuthorizer } from './globus-authorizer';
-import { checkedSignal, checkedTimeoutMs, RequestDeadline } from './request-deadline';
+import { checkedSignal, checkedTimeoutMs } from './request-deadline';
+import { requestTokens } from './token-request';
 import { SingleFlight } from './single-flight';
 import { describe, INSPECT_CUSTOM, redacted } from './redaction';
 
@@ -239,18 +240,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
       await this.#deliver(this.#undelivered);
       if (this.#accessToken !== null && this.#now() <= this.#useUntil) return this.#accessToken;
     }
-    let response: OAuthTokenResponse;
-    const deadline = new RequestDeadline(this.#timeoutMs, [this.#signal]);
-    try {
-      response = await abortable(this.getTokenResponse(deadline.signal), deadline.signal);
-    } catch (error) {
-      throw deadline.signal.aborted ? deadline.error(`${this.constructor.name}: the token renewal`) : typedRenewalError(error);
-    } finally {
-      deadline.dispose();
-    }
-    if (typeof response !== 'object' || response === null || typeof response.byResourceServer !== 'object') {
-      throw new AuthAPIError(`${this.constructor.name}: the auth client returned no token response`, { httpStatus: 0 });
-    }
+    const response = await requestTokens(`${this.constructor.name}: the token renewal`, this.#timeoutMs, this.#signal, (signal) => this.getTokenResponse(signal));
     const data = this.extractTokenData(response);
     this.#setToken(data.access_token, data.expires_at_seconds);
     await this.#deliver(response);
@@ -258,13 +248,3 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
   }
 }
 
-/**
- * Errors of our login clients are already typed; anything else (from a custom client) is wrapped,
- * without its message or the error itself, which may quote the refresh token or client secret.
- */
-function typedRenewalError(error: unknown): TokenStorageError {
-  if (TokenStorageError.isInstance(error)) return error;
-  const name = (error as { name?: unknown } | null)?.name;
-  const shown = typeof name === 'string' && /^\w+$/.test(name) ? name : typeof error;
-  return new AuthAPIError(`token renewal failed: the auth client threw ${shown}`, { httpStatus: 0 });
-}

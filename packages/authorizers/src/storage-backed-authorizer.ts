@@ -1,10 +1,9 @@
 import {
-  abortable,
   assertKnownOptions,
-  AuthAPIError,
   InvalidArgumentError,
   InvalidTokenDataError,
   MissingTokenError,
+  safeErrorName,
   TokenStorageError,
   type OAuthTokenResponse,
   type TokenDict,
@@ -12,7 +11,8 @@ import {
   type TokenStorageLike,
 } from '@globus-tokenstorage/core';
 import type { GlobusAuthorizer } from './globus-authorizer';
-import { checkedSignal, checkedTimeoutMs, RequestDeadline } from './request-deadline';
+import { checkedSignal, checkedTimeoutMs } from './request-deadline';
+import { requestTokens } from './token-request';
 import { SingleFlight } from './single-flight';
 import { describe, INSPECT_CUSTOM, redacted } from './redaction';
 import type { RefreshTokenClient } from './refresh-token-authorizer';
@@ -308,22 +308,8 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
     return stored;
   }
 
-  async #refresh(refreshToken: string): Promise<OAuthTokenResponse> {
-    let response: OAuthTokenResponse;
-    const deadline = new RequestDeadline(this.#timeoutMs, [this.#signal]);
-    try {
-      response = await abortable(this.#authClient.oauth2RefreshToken(refreshToken, { signal: deadline.signal }), deadline.signal);
-    } catch (error) {
-      if (deadline.signal.aborted) throw deadline.error(`token refresh for ${this.resourceServer}`);
-      if (TokenStorageError.isInstance(error)) throw error;
-      throw new AuthAPIError(`token refresh for ${this.resourceServer} failed: the auth client threw ${safeName(error)}`, { httpStatus: 0 });
-    } finally {
-      deadline.dispose();
-    }
-    if (typeof response !== 'object' || response === null || typeof response.byResourceServer !== 'object' || response.byResourceServer === null) {
-      throw new AuthAPIError(`token refresh for ${this.resourceServer} failed: the auth client returned no token response`, { httpStatus: 0 });
-    }
-    return response;
+  #refresh(refreshToken: string): Promise<OAuthTokenResponse> {
+    return requestTokens(`token refresh for ${this.resourceServer}`, this.#timeoutMs, this.#signal, (signal) => this.#authClient.oauth2RefreshToken(refreshToken, { signal }));
   }
 
   #tokenOf(response: OAuthTokenResponse): Readonly<TokenDict> {
@@ -359,11 +345,8 @@ function bearerToken(header: string | null | undefined): string | null {
 function typedStorageError(error: unknown, what: string): TokenStorageError {
   if (TokenStorageError.isInstance(error)) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  const detail = typeof code === 'string' && /^[A-Z0-9_]+$/.test(code) ? `${safeName(error)} ${code}` : safeName(error);
+  const name = safeErrorName(error) ?? typeof error;
+  const detail = typeof code === 'string' && /^[A-Z0-9_]+$/.test(code) ? `${name} ${code}` : name;
   return new TokenStorageError(`${what} failed: the storage threw ${detail}`);
 }
 
-function safeName(error: unknown): string {
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && /^\w+$/.test(name) ? name : typeof error;
-}

@@ -177,7 +177,7 @@ describe('RefreshTokenAuthorizer', () => {
     const client = new ScriptedClient([() => Promise.reject(new TypeError('boom'))]);
     const error = await new RefreshTokenAuthorizer('RT', client).getAuthorizationHeader().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AuthAPIError);
-    expect(error).toMatchObject({ httpStatus: 0, message: 'token renewal failed: the auth client threw TypeError' });
+    expect(error).toMatchObject({ httpStatus: 0, message: 'RefreshTokenAuthorizer: the token renewal failed: the auth client threw TypeError' });
   });
 
   it('awaits onRefresh after the new token is in place and before any header is returned', async () => {

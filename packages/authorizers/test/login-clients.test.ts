@@ -65,6 +65,14 @@ describe('NativeAppAuthClient authorize URL', () => {
     expect(url.search).toContain('extra=a+b');
   });
 
+  it.each([['a string', 'abc'], ['an array', ['a']], ['a number', 5]])('refuses queryParams that are %s instead of adding its indexes', (_kind, queryParams) => {
+    const client = new NativeAppAuthClient(NATIVE_CLIENT_ID);
+    client.oauth2StartFlow({ requestedScopes: 'openid' });
+    expect(() => client.oauth2GetAuthorizeUrl({ queryParams: queryParams as never })).toThrow(
+      new InvalidArgumentError("'queryParams' must be an object of parameter names to strings"),
+    );
+  });
+
   it('encodes every character like Python’s urlencode (output of Python 3.11 below)', async () => {
     const client = new NativeAppAuthClient(NATIVE_CLIENT_ID);
     client.oauth2StartFlow({ requestedScopes: 'openid', verifier: flow.verifier, state: "x*y!z'(q)~ é/:&=+%" });

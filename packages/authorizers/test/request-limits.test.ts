@@ -228,6 +228,13 @@ describe('network failures keep their cause', () => {
     await endpoint.start();
   });
 
+  it('a failure without a system code names the platform fetch\'s own reason (port 9 is a blocked port)', async () => {
+    const client = new NativeAppAuthClient('client-id', { baseUrl: 'http://127.0.0.1:9', maxRetries: 0 });
+    const { error } = await failure(() => client.oauth2RefreshToken('RT-secret-value'));
+    expect((error as Error).message).toBe('the refresh_token grant failed: could not reach http://127.0.0.1:9 (POST /v2/oauth2/token): fetch failed: bad port');
+    expect(inspect(error, { depth: null, showHidden: true })).not.toContain('RT-secret-value');
+  });
+
   it('a custom fetch that quotes the request: the cause keeps the code and address, not the message', async () => {
     const quoting: typeof fetch = async (input, init) => {
       const error = new TypeError(`fetch failed for ${String(input)} with ${String(init?.body)} ${JSON.stringify(init?.headers)}`);

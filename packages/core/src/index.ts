@@ -48,5 +48,6 @@ export {
   type TokenEntryValidation,
 } from './schemas';
 export { REDACTED } from './redaction';
+export { setOwnEntry } from './objects/set-own-entry';
 export { describeNetworkError, type NetworkErrorDescription } from './network/describe-network-error';
 export { abortable } from './network/abortable';

@@ -1,3 +1,5 @@
+import { setOwnEntry } from './objects/set-own-entry';
+
 /** What every redacted secret is replaced with in logs, `toJSON`, `toString` and `util.inspect`. */
 export const REDACTED = '[redacted]';
 
@@ -28,7 +30,7 @@ export function redactSecretFields(value: unknown, depth = 0): unknown {
   for (const [key, item] of Object.entries(value)) {
     const isSecret = SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key) && item !== null && item !== undefined;
     const shown = isSecret ? REDACTED : redactSecretFields(item, depth + 1);
-    Object.defineProperty(copy, key, { value: shown, enumerable: true, writable: true, configurable: true });
+    setOwnEntry(copy, key, shown);
   }
   return copy;
 }

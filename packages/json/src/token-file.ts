@@ -1,10 +1,11 @@
 import {
   InvalidArgumentError,
   InvalidTokenDataError,
+  setOwnEntry,
   TokenFileFormatError,
   TokenStorageData,
-  UnsupportedFormatVersionError,
   toPythonJSON,
+  UnsupportedFormatVersionError,
 } from '@globus-tokenstorage/core';
 import { findDeepJSONNesting } from '@globus-tokenstorage/core/node';
 import { version } from '../package.json';
@@ -208,7 +209,7 @@ export class TokenFile {
   allTokenData(namespace: string): Record<string, TokenStorageData> {
     const result: Record<string, TokenStorageData> = {};
     for (const [key, raw] of this.entries(namespace) ?? []) {
-      Object.defineProperty(result, key, { value: this.build(namespace, key, raw), enumerable: true, writable: true, configurable: true });
+      setOwnEntry(result, key, this.build(namespace, key, raw));
     }
     return result;
   }
@@ -350,7 +351,7 @@ function toPlainValue(value: unknown): unknown {
   if (!(value instanceof Map)) return value;
   const object: Record<string, unknown> = {};
   for (const [key, item] of value as Map<string, unknown>) {
-    Object.defineProperty(object, key, { value: toPlainValue(item), enumerable: true, writable: true, configurable: true });
+    setOwnEntry(object, key, toPlainValue(item));
   }
   return object;
 }

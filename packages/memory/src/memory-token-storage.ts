@@ -3,6 +3,7 @@ import {
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
+  setOwnEntry,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
   TokenStorageData,
@@ -75,7 +76,7 @@ export class MemoryTokenStorage extends TokenStorage {
     this.assertOpen();
     const result: Record<string, TokenStorageData> = {};
     for (const [key, dict] of this.namespaceEntries(false) ?? []) {
-      Object.defineProperty(result, key, { value: TokenStorageData.fromDict(dict), enumerable: true, writable: true, configurable: true });
+      setOwnEntry(result, key, TokenStorageData.fromDict(dict));
     }
     return result;
   }

@@ -8,9 +8,10 @@ import {
   checkTokenDataMapping,
   InvalidArgumentError,
   InvalidTokenDataError,
+  setOwnEntry,
   StorageLockTimeoutError,
-  TokenFileFormatError,
   TOKEN_STORAGE_OPTION_KEYS,
+  TokenFileFormatError,
   TokenStorage,
   TokenStorageData,
   TokenStorageError,
@@ -209,7 +210,7 @@ export class SQLiteTokenStorage extends TokenStorage {
     const rows = await this.run(() => connection.getAll.all(this.namespace));
     const result: Record<string, TokenStorageData> = {};
     for (const [key, text] of rows as Array<[string, unknown]>) {
-      Object.defineProperty(result, key, { value: this.parseRow(key, text), enumerable: true, writable: true, configurable: true });
+      setOwnEntry(result, key, this.parseRow(key, text));
     }
     return result;
   }

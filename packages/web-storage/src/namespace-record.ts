@@ -1,5 +1,6 @@
 import {
   InvalidTokenDataError,
+  setOwnEntry,
   TokenFileFormatError,
   TokenStorageData,
   TokenStorageError,
@@ -103,7 +104,7 @@ export class NamespaceRecord {
   allTokenData(): Record<string, TokenStorageData> {
     const result: Record<string, TokenStorageData> = {};
     for (const [key, raw] of this.entries) {
-      Object.defineProperty(result, key, { value: this.build(key, raw), enumerable: true, writable: true, configurable: true });
+      setOwnEntry(result, key, this.build(key, raw));
     }
     return result;
   }

@@ -36,7 +36,11 @@ export interface RedirectLoginOptions {
    * @default globalThis.sessionStorage (this tab only, gone when it closes)
    */
   flowStorage?: Storage;
-  /** The key of the pending login in `flowStorage`. @default "globus-tokenstorage:login" */
+  /**
+   * The key of the pending login in `flowStorage`. Keep it outside the `keyPrefix` of a
+   * `WebStorageTokenStorage` on the same storage area, whose `listNamespaces` would read it as a
+   * namespace. @default "globus-tokenstorage-login"
+   */
   flowKey?: string;
 }
 
@@ -88,7 +92,7 @@ export class RedirectLogin {
   }
 
   /** The default of the `flowKey` option. */
-  static readonly DEFAULT_FLOW_KEY = 'globus-tokenstorage:login';
+  static readonly DEFAULT_FLOW_KEY = 'globus-tokenstorage-login';
 
   readonly #client: RedirectLoginClient;
   readonly #storage: TokenStorageLike;
@@ -124,11 +128,16 @@ export class RedirectLogin {
    *
    * @param options - See {@link RedirectLoginStartOptions}.
    * @returns The authorize URL.
-   * @throws {@link InvalidArgumentError} for empty scopes or a redirect URI that is not an absolute URL.
+   * @throws {@link InvalidArgumentError} for empty scopes or a missing redirect URI, or one that is
+   *   not an absolute URL.
    */
   start(options: RedirectLoginStartOptions): string {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('start needs an options object');
     assertKnownOptions(options, ['requestedScopes', 'redirectUri', 'refreshTokens', 'prefillNamedGrant', 'authorizeUrlOptions'], 'RedirectLogin.start');
+    // Without it the login page would end on Globus's copy-this-code page, never coming back here.
+    if (typeof options.redirectUri !== 'string' || options.redirectUri === '') {
+      throw new InvalidArgumentError("'redirectUri' is required: the page the login returns to");
+    }
     const pending: PendingLogin = {
       state: randomText(16),
       verifier: randomText(32),
@@ -144,12 +153,13 @@ export class RedirectLogin {
   }
 
   /**
-   * @param url - The address the browser is at (`location.href`).
+   * @param url - The address the browser is at (`location.href`; a relative one is resolved against it).
    * @returns Whether it is the way back from a login this tab started (it carries `code` or `error`,
    *   and a login is pending).
+   * @throws {@link InvalidArgumentError} if `url` is not a URL.
    */
   isCallback(url: string | URL): boolean {
-    const params = new URL(url).searchParams;
+    const params = callbackParams(url);
     return (params.has('code') || params.has('error')) && this.#flowStorage.getItem(this.#flowKey) !== null;
   }
 
@@ -158,15 +168,16 @@ export class RedirectLogin {
    * tab sent, exchanges the code (with the PKCE verifier) and stores the tokens. The pending login
    * is used up whatever the outcome, so a redirect cannot be replayed.
    *
-   * @param url - The address the browser is at (`location.href`).
+   * @param url - The address the browser is at (`location.href`; a relative one is resolved against it).
    * @returns The token response, already stored.
    * @throws {@link LoginCallbackError} if the server sent an error (`reason` is its `error`, e.g.
    *   `access_denied`), no login was started in this tab (`no_login_started`), the `state` differs
    *   (`state_mismatch`) or there is no code (`missing_code`); nothing is requested or stored then.
+   * @throws {@link InvalidArgumentError} if `url` is not a URL (the pending login is kept then).
    * @throws The login client's errors (`AuthAPIError`) and the storage's.
    */
   async handleCallback(url: string | URL): Promise<OAuthTokenResponse> {
-    const params = new URL(url).searchParams;
+    const params = callbackParams(url);
     const pending = this.#takePending();
     if (pending === null) {
       throw new LoginCallbackError('no login was started in this browser tab (or it was already completed)', { reason: 'no_login_started' });
@@ -220,6 +231,16 @@ export class RedirectLogin {
   toJSON(): Record<string, unknown> {
     return { redirectLogin: true, flowKey: this.#flowKey };
   }
+}
+
+/** The query of the address the browser came back to, resolved against the page's own address. */
+function callbackParams(url: string | URL): URLSearchParams {
+  try {
+    if (typeof url === 'string' || url instanceof URL) return new URL(url, (globalThis as { location?: { href?: string } }).location?.href).searchParams;
+  } catch {
+    // Reported below, like a value that is no address at all.
+  }
+  throw new InvalidArgumentError("'url' must be the page's address (location.href)");
 }
 
 /** `byteCount` random bytes as unpadded base64url (43 characters for 32 bytes: a valid PKCE verifier). */

@@ -4,6 +4,7 @@ import {
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
+  safeErrorName,
   StorageLockTimeoutError,
   StorageQuotaExceededError,
   TokenStorage,
@@ -239,7 +240,7 @@ export class WebStorageTokenStorage extends TokenStorage {
     try {
       text = this.#storage.getItem(this.key);
     } catch (error) {
-      throw new TokenStorageError(`${this.#where(this.key)} cannot be read (${errorName(error)})`, { cause: error });
+      throw new TokenStorageError(`${this.#where(this.key)} cannot be read (${safeErrorName(error) ?? 'unknown error'})`, { cause: error });
     }
     if (this.#cached?.text !== text) this.#cached = { text, record: NamespaceRecord.parse(text, this.#where(this.key), this.namespace) };
     return this.#cached.record;
@@ -256,7 +257,7 @@ export class WebStorageTokenStorage extends TokenStorage {
           cause: error,
         });
       }
-      throw new TokenStorageError(`${this.#where(this.key)} cannot be written (${errorName(error)}); nothing was changed`, { cause: error });
+      throw new TokenStorageError(`${this.#where(this.key)} cannot be written (${safeErrorName(error) ?? 'unknown error'}); nothing was changed`, { cause: error });
     }
     this.#cached = { text, record };
   }
@@ -325,9 +326,4 @@ function lockManager(): LockManagerLike | null {
 function isQuotaError(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name;
   return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
-}
-
-function errorName(error: unknown): string {
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && /^\w+$/.test(name) ? name : 'unknown error';
 }

@@ -170,7 +170,7 @@ describe('the PKCE redirect login', () => {
       return {
         isCallback,
         entries: Object.values(stored).map((data) => [data.resourceServer, data.identityId, data.refreshToken !== null]),
-        pendingLoginLeft: sessionStorage.getItem('globus-tokenstorage:login'),
+        pendingLoginLeft: sessionStorage.getItem(webStorage.RedirectLogin.DEFAULT_FLOW_KEY),
         status: response.status,
         address: location.href,
       };

@@ -41,3 +41,4 @@ export {
   type IdentityMismatchErrorOptions,
 } from './validation-errors';
 export { ScopeParseError, ScopeCycleError, ConsentParseError } from './scope-errors';
+export { safeErrorName } from './safe-error-name';

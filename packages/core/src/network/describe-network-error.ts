@@ -1,6 +1,12 @@
+import { safeErrorName } from '../errors/safe-error-name';
+
 /** What {@link describeNetworkError} makes of a failed `fetch`. */
 export interface NetworkErrorDescription {
-  /** For a message: the system code (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_CONNECT_TIMEOUT`, …), else the error's class. */
+  /**
+   * For a message: the system code (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_CONNECT_TIMEOUT`, …); else,
+   * for the platform's `fetch`, its messages along the `cause` chain (`fetch failed: bad port`); else
+   * the error's class.
+   */
   reason: string;
   /** The system code, if the failure carries one. */
   code: string | null;
@@ -41,14 +47,21 @@ const SAFE_FIELDS = ['code', 'errno', 'syscall', 'address', 'port', 'hostname'] 
 export function describeNetworkError(error: unknown, options: { trustMessages: boolean }): NetworkErrorDescription {
   const coded = findCoded(error);
   const code = coded === null ? null : (coded.code as string);
-  const name = (error as { name?: unknown } | null)?.name;
   const syscall = typeof coded?.syscall === 'string' && /^\w{1,40}$/.test(coded.syscall) ? coded.syscall : null;
-  const reason = code ?? (typeof name === 'string' && /^\w{1,40}$/.test(name) ? name : 'network error');
+  const className = safeErrorName(error);
+  const reason = code ?? (options.trustMessages ? chainedMessages(error) : null) ?? className ?? 'network error';
   if (options.trustMessages && isErrorLike(error)) return { reason, code, syscall, cause: isErrorLike(coded) ? coded : error };
   const cause = new Error(coded === null ? reason : describeSystemError(coded));
-  if (typeof name === 'string' && /^\w{1,40}$/.test(name)) cause.name = name;
+  if (className !== null) cause.name = className;
   if (coded !== null) for (const field of SAFE_FIELDS) if (isSafeValue(coded[field])) Object.assign(cause, { [field]: coded[field] });
   return { reason, code, syscall, cause };
+}
+
+/** The platform's message and its cause's, on one short line: `fetch failed: bad port`. */
+function chainedMessages(error: unknown): string | null {
+  if (!isErrorLike(error)) return null;
+  const text = isErrorLike(error.cause) ? `${error.message}: ${error.cause.message}` : error.message;
+  return text.replace(/\s+/g, ' ').trim().slice(0, 200) || null;
 }
 
 /** The first error of the chain (`cause`, and the `errors` of an `AggregateError`) that carries a system code. */

@@ -2,6 +2,7 @@ import { IdentityExtractionError, InvalidArgumentError, TokenStorageError } from
 import type { IDTokenDecoderLike } from '../tokens/id-token-decoder';
 import type { OAuthTokenResponse } from '../tokens/oauth-token-response';
 import { TokenStorageData } from '../tokens/token-storage-data';
+import { setOwnEntry } from '../objects/set-own-entry';
 
 /**
  * The identity ID (`sub` of the verified id_token) of a response, or `null` when it carries no
@@ -51,7 +52,7 @@ export function tokenDataFromResponse(
       expiresAtSeconds: dict.expires_at_seconds,
       tokenType: dict.token_type,
     });
-    Object.defineProperty(mapping, key, { value: data, enumerable: true, writable: true, configurable: true });
+    setOwnEntry(mapping, key, data);
   }
   return mapping;
 }

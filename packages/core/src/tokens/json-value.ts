@@ -1,4 +1,5 @@
 import { InvalidTokenDataError } from '../errors';
+import { setOwnEntry } from '../objects/set-own-entry';
 
 /** Deepest nesting accepted inside `extra`; Python's json module fails long before this too. */
 export const MAX_EXTRA_DEPTH = 100;
@@ -32,7 +33,7 @@ export function frozenJsonCopy(value: unknown, label: string): unknown {
         const object: Record<string, unknown> = {};
         for (const [childKey, item] of Object.entries(source)) {
           // Define the key now so the copy keeps the source's key order; the value is filled in later.
-          Object.defineProperty(object, childKey, { value: undefined, enumerable: true, writable: true, configurable: true });
+          setOwnEntry(object, childKey, undefined);
           pending.push({ source: item, target: object, key: childKey, depth: depth + 1 });
         }
         copy = object;
@@ -43,7 +44,7 @@ export function frozenJsonCopy(value: unknown, label: string): unknown {
     } else {
       throw new InvalidTokenDataError(`${label} must hold only JSON values, not ${typeof source}`);
     }
-    Object.defineProperty(target, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    setOwnEntry(target, key, copy);
   }
   for (const container of containers) Object.freeze(container);
   return root.value;

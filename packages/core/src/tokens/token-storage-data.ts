@@ -2,6 +2,7 @@ import { assertKnownOptions } from '../arguments/assert-known-options';
 import { InvalidTokenDataError } from '../errors';
 import { INSPECT_CUSTOM, redactSecret, redactSecretFields } from '../redaction';
 import { frozenJsonCopy, isPlainObject } from './json-value';
+import { setOwnEntry } from '../objects/set-own-entry';
 
 /** Fields accepted by the {@link TokenStorageData} constructor. */
 export interface TokenStorageDataInit {
@@ -146,7 +147,7 @@ export class TokenStorageData {
     if (!hasValidFields(dict)) throw new InvalidTokenDataError(firstFieldProblem(dict));
     const extra: Record<string, unknown> = {};
     for (const key of Object.keys(dict)) {
-      if (!DICT_KEYS.has(key)) Object.defineProperty(extra, key, { value: dict[key], enumerable: true, writable: true, configurable: true });
+      if (!DICT_KEYS.has(key)) setOwnEntry(extra, key, dict[key]);
     }
     return new TokenStorageData({
       resourceServer: dict.resource_server as string,
@@ -214,7 +215,7 @@ export class TokenStorageData {
       if (value !== null) dict[key] = value;
     }
     for (const [key, value] of Object.entries(this.extra)) {
-      Object.defineProperty(dict, key, { value, enumerable: true, writable: true, configurable: true });
+      setOwnEntry(dict, key, value);
     }
     return dict as TokenDataDict;
   }
