@@ -193,11 +193,15 @@ describe('id_token verification through a login client', () => {
 });
 
 describe('the audit itself', () => {
+  it("a response's token dicts (byResourceServer) show no token when logged", () => {
+    expectNoSecret('token dicts', OAuthTokenResponse.fromJSON({ access_token: ACCESS, refresh_token: REFRESH, scope: 's', resource_server: 'rs' }).byResourceServer);
+  });
+
   it('would notice a leak: in a cause, a hidden property, a Basic header, or a console line', () => {
     expect(() => expectNoSecret('cause', new Error('outer', { cause: new Error(`inner ${REFRESH}`) }))).toThrow();
     expect(() => expectNoSecret('hidden', Object.defineProperty(new Error('x'), 'token', { value: ACCESS, enumerable: false }))).toThrow();
     expect(() => expectNoSecret('basic', { header: `Basic ${BASIC_CREDENTIALS}` })).toThrow();
-    expect(() => expectNoSecret('response body', OAuthTokenResponse.fromJSON({ access_token: ACCESS, scope: 's', resource_server: 'rs' }).byResourceServer)).toThrow();
+    expect(() => expectNoSecret('response body', OAuthTokenResponse.fromJSON({ access_token: ACCESS, scope: 's', resource_server: 'rs' }).data)).toThrow();
     expect(renderings(new AccessTokenAuthorizer(ACCESS)).join('\n')).toContain('[redacted]');
   });
 

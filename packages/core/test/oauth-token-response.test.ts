@@ -38,13 +38,24 @@ describe('OAuthTokenResponse', () => {
   const response = OAuthTokenResponse.fromJSON(codeExchangeBody, { now: () => NOW, grantType: 'authorization_code' });
 
   it('indexes tokens by resource server exactly like the Python SDK (keys, order, expiry)', () => {
-    expect(JSON.parse(JSON.stringify(response.byResourceServer, (key, value) => (key === '' ? value : value)))).toEqual(
-      behavior.native_flow_default.by_resource_server,
-    );
+    const plain = Object.fromEntries(Object.entries(response.byResourceServer).map(([key, dict]) => [key, { ...dict }]));
+    expect(plain).toEqual(behavior.native_flow_default.by_resource_server);
     for (const [key, dict] of Object.entries(response.byResourceServer)) {
       expect(Object.keys(dict)).toEqual(Object.keys(behavior.native_flow_default.by_resource_server[key]));
     }
     expect(Object.isFrozen(response.byResourceServer)).toBe(true);
+  });
+
+  it('shows no token when its token dicts are logged, while their keys and a spread copy stay as in Python', () => {
+    const transfer = response.byResourceServer['transfer.api.globus.org']!;
+    for (const text of [JSON.stringify(response.byResourceServer), JSON.stringify(transfer), inspect(response.byResourceServer, { depth: 5 }), inspect(transfer)]) {
+      expect(text).not.toContain(transfer.access_token);
+      expect(text).not.toContain(transfer.refresh_token);
+      expect(text).toContain('[redacted]');
+      expect(text).toContain('transfer.api.globus.org');
+    }
+    expect(Object.keys(transfer)).toEqual(['scope', 'access_token', 'refresh_token', 'token_type', 'expires_at_seconds', 'resource_server']);
+    expect(JSON.stringify({ ...transfer })).toContain(transfer.access_token);
   });
 
   it('looks tokens up by scopes like the Python SDK', () => {

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { InvalidTokenDataError, TokenStorageData, TokenStorageError, validateTokenEntry, type TokenStorageDataInit } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, InvalidTokenDataError, TokenStorageData, TokenStorageError, validateTokenEntry, type TokenStorageDataInit } from '@globus-tokenstorage/core';
 import { behavior } from './support/fixtures';
 
 const AT = 'AT-canary-7c1d0e';
@@ -92,6 +92,18 @@ describe('TokenStorageData', () => {
     expect(data.isExpired({ now: () => 1000.5 })).toBe(true);
     expect(data.isExpired({ now: () => 950, marginSeconds: 60 })).toBe(true);
     expect(data.isExpired({ now: () => 939, marginSeconds: 60 })).toBe(false);
+  });
+
+  it.each([
+    ['a margin that is not a number', { marginSeconds: 'x' }],
+    ['a NaN margin', { marginSeconds: NaN }],
+    ['a now that is not a function', { now: 'x' }],
+    ['a now that returns no number', { now: () => 'soon' }],
+    ['an unknown option', { margin: 60 }],
+    ['options that are not an object', null],
+  ])('isExpired refuses %s with InvalidArgumentError rather than calling an expired token valid', (_kind, options) => {
+    const expired = new TokenStorageData({ ...fields, expiresAtSeconds: 1 });
+    expect(() => expired.isExpired(options as never)).toThrow(InvalidArgumentError);
   });
 
   it('redacts both tokens in toJSON, toString and util.inspect, and secret-looking extra keys', () => {

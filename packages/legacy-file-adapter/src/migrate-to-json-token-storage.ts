@@ -36,13 +36,18 @@ export interface MigrateResult {
  * @returns What happened.
  * @throws {@link TokenFileFormatError} if the legacy file cannot be parsed or the stored token does
  *   not read back identically (the legacy file is then left in place).
- * @throws {@link InvalidArgumentError} for options that are not an object or an unknown option.
+ * @throws {@link InvalidArgumentError} for an adapter or storage of the wrong kind, options that are
+ *   not an object, or an unknown option.
  */
 export async function migrateToJSONTokenStorage(
   adapter: SimpleJSONFileAdapter,
   storage: TokenStorageLike,
   options: MigrateOptions = {},
 ): Promise<MigrateResult> {
+  if (typeof adapter?.readTokenData !== 'function') throw new InvalidArgumentError("migrateToJSONTokenStorage: 'adapter' must be a SimpleJSONFileAdapter");
+  if (typeof storage?.getTokenData !== 'function' || typeof storage.storeTokenDataByResourceServer !== 'function') {
+    throw new InvalidArgumentError("migrateToJSONTokenStorage: 'storage' must be a token storage");
+  }
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('migrateToJSONTokenStorage options must be an object');
   assertKnownOptions(options, ['overwrite', 'removeLegacyFile'], 'migrateToJSONTokenStorage');
   const legacy = await adapter.readTokenData();

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TokenStorageData } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, TokenStorageData } from '@globus-tokenstorage/core';
 import { migrateToJSONTokenStorage, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 
@@ -17,6 +17,15 @@ describe('migrateToJSONTokenStorage', () => {
     adapter = new SimpleJSONFileAdapter(join(dir, 'legacy.json'), { resourceServer: TRANSFER });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['no adapter', () => migrateToJSONTokenStorage(null as never, new MemoryTokenStorage())],
+    ['no storage', () => migrateToJSONTokenStorage(adapter, null as never)],
+    ['a storage that is not one', () => migrateToJSONTokenStorage(adapter, {} as never)],
+  ])('refuses %s with InvalidArgumentError, leaving the legacy file', async (_kind, call) => {
+    await expect(call()).rejects.toThrow(InvalidArgumentError);
+    expect(existsSync(join(dir, 'legacy.json'))).toBe(true);
+  });
 
   it("moves the legacy token into the storage's namespace and keeps the legacy file by default", async () => {
     const storage = new MemoryTokenStorage({ namespace: 'migrated' });

@@ -84,7 +84,8 @@ export class MemoryTokenStorage extends TokenStorage {
   /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.getTokenData} */
   override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
     this.assertOpen();
-    const dict = this.namespaceEntries(false)?.get(checkResourceServer(resourceServer));
+    checkResourceServer(resourceServer);
+    const dict = this.namespaceEntries(false)?.get(resourceServer);
     return dict ? TokenStorageData.fromDict(dict) : null;
   }
 

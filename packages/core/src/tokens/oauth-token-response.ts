@@ -11,7 +11,9 @@ const GRANT_TYPES: ReadonlySet<string> = new Set(['authorization_code', 'refresh
 
 /**
  * One token of a response in the Python SDK's `by_resource_server` form (keys in that order;
- * `refresh_token` and `token_type` present as `null` when absent).
+ * `refresh_token` and `token_type` present as `null` when absent). `JSON.stringify` and
+ * `util.inspect` of a dict from a response show its tokens as `"[redacted]"`; `{ ...dict }` is a
+ * plain copy that shows them.
  */
 export interface TokenDict {
   scope: string;
@@ -250,12 +252,20 @@ function toTokenDict(token: Record<string, unknown>, what: string, nowSeconds: n
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn)) throw new InvalidTokenDataError(`'expires_in' of ${what} must be a number`);
   const expiresAtSeconds = Math.trunc(nowSeconds + expiresIn);
   if (!Number.isSafeInteger(expiresAtSeconds)) throw new InvalidTokenDataError(`'expires_in' of ${what} is out of range`);
-  return Object.freeze({
+  const dict: TokenDict = {
     scope: token.scope as string,
     access_token: token.access_token as string,
     refresh_token: (token.refresh_token as string | null | undefined) ?? null,
     token_type: (token.token_type as string | null | undefined) ?? null,
     expires_at_seconds: expiresAtSeconds,
     resource_server: resourceServer,
-  });
+  };
+  // Not enumerable: the dict keeps Python's keys (and `{ ...dict }` is the raw copy), but logging it shows no token.
+  Object.defineProperties(dict, { toJSON: { value: redactedView }, [INSPECT_CUSTOM]: { value: redactedView } });
+  return Object.freeze(dict);
+}
+
+/** A token dict as `JSON.stringify` and `util.inspect` show it: its tokens redacted. */
+function redactedView(this: TokenDict): unknown {
+  return redactSecretFields({ ...this });
 }

@@ -1,5 +1,5 @@
 import { assertKnownOptions } from '../arguments/assert-known-options';
-import { InvalidTokenDataError } from '../errors';
+import { InvalidArgumentError, InvalidTokenDataError } from '../errors';
 import { INSPECT_CUSTOM, redactSecret, redactSecretFields } from '../redaction';
 import { frozenJsonCopy, isPlainObject } from './json-value';
 import { setOwnEntry } from '../objects/set-own-entry';
@@ -184,10 +184,19 @@ export class TokenStorageData {
    * @param options - `marginSeconds` (default 0) treats a token that expires that soon as expired;
    *   `now` returns the current time in epoch seconds (default: the system clock).
    * @returns `true` if expired.
+   * @throws {@link InvalidArgumentError} for a margin that is not a finite number, a `now` that is
+   *   not a function or does not return one, or an unknown option: a wrong option must not make an
+   *   expired token look valid.
    */
   isExpired(options: { marginSeconds?: number; now?: () => number } = {}): boolean {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('isExpired options must be an object');
+    assertKnownOptions(options, ['marginSeconds', 'now'], 'isExpired');
+    const margin = options.marginSeconds ?? 0;
+    if (typeof margin !== 'number' || !Number.isFinite(margin)) throw new InvalidArgumentError("'marginSeconds' must be a finite number");
+    if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
     const now = options.now ? options.now() : Date.now() / 1000;
-    return this.expiresAtSeconds - (options.marginSeconds ?? 0) < now;
+    if (typeof now !== 'number' || Number.isNaN(now)) throw new InvalidArgumentError("'now' must return the time in epoch seconds");
+    return this.expiresAtSeconds - margin < now;
   }
 
   /**

@@ -36,6 +36,18 @@ export function describeSafetyConformance<S extends TokenStorageLike>(t: Conform
         t.expect(Object.keys(await storage.getTokenDataByResourceServer())).toEqual(['kept']);
       });
     }
+
+    test('every bad argument is refused on an empty storage too (before any lookup)', async (session) => {
+      const storage = await session.create();
+      for (const [label, call] of misuses()) {
+        const code = await call(storage, sampleTokenData('rs').toDict()).then(
+          () => 'resolved',
+          (error: unknown) => (error as { code?: unknown } | null)?.code,
+        );
+        t.expect([label, code]).toEqual([label, ErrorCodes.INVALID_ARGUMENT]);
+      }
+      t.expect(await storage.getTokenDataByResourceServer()).toEqual({});
+    });
   });
 
   defineGroup(t, options, 'token redaction', [], (test) => {
