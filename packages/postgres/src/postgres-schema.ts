@@ -92,8 +92,9 @@ export interface EnsureSchemaOptions {
 
 /**
  * Makes sure the token table and its version table exist and are this package's: reads the
- * catalog (no lock, no write) and, only if both tables are missing, creates them in one
- * transaction under an advisory lock, so that processes starting together create them once.
+ * catalog (no lock, no write) and, only if both tables are missing, creates them (and the schema)
+ * in one transaction under advisory locks on the schema and on the table, so that processes
+ * starting together create each once.
  *
  * @throws {@link TokenFileFormatError} if a table of that name exists but is not a token table (it is left unchanged).
  * @throws {@link UnsupportedFormatVersionError} if the version table holds an unknown version.
@@ -108,6 +109,10 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<void> 
   let failed = false;
   try {
     await client.query('BEGIN');
+    // The schema's lock first, always in this order: storages of different tables in one new
+    // schema would otherwise create the schema together (and all but one fail, 23505). The
+    // table's lock is still taken, as earlier versions take only that one.
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryKey('schema', options.names.schema)]);
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryKey('schema', options.names.schema, options.names.table)]);
     const current = await inspect(client, options.names);
     if (current.kind === 'missing') await create(client, options);
