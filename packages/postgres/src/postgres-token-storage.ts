@@ -347,8 +347,9 @@ export class PostgresTokenStorage extends TokenStorage {
   }
 
   /**
-   * Runs one statement. A table that disappeared meanwhile (dropped by someone) is created again,
-   * as on first use, and the statement run once more.
+   * Runs one statement. Tables that disappeared meanwhile (dropped by someone) are created again,
+   * as on first use, and the statement run once more; a version table left without its token
+   * table is refused by the schema check.
    */
   private async query<Row>(statement: QueryConfig | QueryArrayConfig): Promise<{ rows: Row[]; rowCount: number | null }> {
     for (let attempt = 1; ; attempt += 1) {
