@@ -1,5 +1,5 @@
 import { escapeIdentifier, Pool } from 'pg';
-import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
+import { PostgresTokenStorage, type PostgresPool } from '@globus-tokenstorage/postgres';
 import { parsePostgresTarget, type PostgresTarget } from './postgres-target';
 import { readEntriesOneByOne, type TokenFile } from './token-file';
 
@@ -9,6 +9,37 @@ export function poolFor(target: PostgresTarget): Pool {
   // An idle connection the server closes is dropped by the pool; without a listener it would end the process.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/**
+ * Runs `work` in one transaction on one connection of `pool`: the storages `work` makes on the
+ * pool-like object it is given write together, or not at all. They must be made with
+ * `createTables: false` (creating tables takes a connection of its own, which this one refuses).
+ *
+ * @returns What `work` returns, once committed.
+ */
+export async function inTransaction<T>(pool: Pool, work: (transaction: PostgresPool) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let failed = false;
+  try {
+    await client.query('BEGIN');
+    const transaction: PostgresPool = {
+      query: client.query.bind(client),
+      connect: () => Promise.reject(new Error('a storage in a transaction of the CLI asked for another connection')),
+      // Names the server in the storages' messages.
+      options: pool.options,
+    };
+    const result = await work(transaction);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    failed = true;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    // After a failure the connection may be broken or mid-transaction: closed, not reused.
+    client.release(failed);
+  }
 }
 
 /**

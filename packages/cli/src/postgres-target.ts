@@ -8,11 +8,18 @@ export interface PostgresTarget {
   schema: string;
   /** From `?table=` (default `token_storage`). */
   table: string;
-  /** The URL as shown in messages: the password replaced by `***`. */
+  /** The URL as shown in messages: the password (in the user part or as a parameter) replaced by `***`. */
   display: string;
 }
 
 const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
+
+/**
+ * Query parameters that hold a secret: pg reads the password from `?password=` too, and libpq's
+ * `sslpassword` (the key's passphrase) is one as well. The `sslcert`, `sslkey` and `sslrootcert`
+ * parameters are file paths (pg reads the files), so they are shown.
+ */
+const SECRET_PARAMETERS = ['password', 'sslpassword'];
 
 /** Whether a command-line argument names a PostgreSQL database rather than a file. */
 export function isPostgresUrl(argument: string): boolean {
@@ -36,6 +43,7 @@ export function parsePostgresTarget(argument: string): PostgresTarget {
   const table = url.searchParams.get('table') ?? 'token_storage';
   const shown = new URL(url);
   if (shown.password !== '') shown.password = '***';
+  for (const name of SECRET_PARAMETERS) if (shown.searchParams.has(name)) shown.searchParams.set(name, '***');
   url.searchParams.delete('schema');
   url.searchParams.delete('table');
   return { connectionString: url.toString(), schema, table, display: shown.toString() };

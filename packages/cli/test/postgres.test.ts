@@ -1,7 +1,9 @@
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli } from '@globus-tokenstorage/cli';
+import { TokenStorageData } from '@globus-tokenstorage/core';
+import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { TestDatabase } from '@globus-tokenstorage/postgres-server/test-database';
 
 const FIXTURES = resolve(__dirname, '../../../fixtures/python');
@@ -122,5 +124,63 @@ describe('globus-tokens on a PostgreSQL token table', () => {
     const listed = await cli('list', unreachable);
     expect(listed.code).toBe(1);
     expect(listed.stderr).toContain('the PostgreSQL server 127.0.0.1:1/nowhere cannot be used');
+  });
+
+  it('never prints a password given as a query parameter (nor an sslpassword)', async () => {
+    const withoutPassword = new URL(database.url);
+    withoutPassword.password = '';
+    const target = `${withoutPassword}?password=${encodeURIComponent(password)}&sslpassword=ssl-secret-value&schema=query_password`;
+    const runs = [
+      await cli('convert', join(dir, 'v2.json'), target, '--json'),
+      await cli('convert', join(dir, 'v2.json'), target),
+      await cli('list', target),
+      await cli('list', target, '--json'),
+      await cli('show', target, 'DEFAULT', 'transfer.api.globus.org'),
+      await cli('check', target),
+      await cli('check', target, '--json'),
+      await cli('remove', target, 'nobody', 'auth.globus.org'),
+      await cli('migrate', target),
+      await cli('convert', target, join(dir, 'back.json')),
+    ];
+    expect(runs.map((run) => run.code)).toEqual([0, 6, 0, 0, 0, 0, 0, 5, 0, 0]);
+    for (const run of runs) {
+      const printed = `${run.stdout}\n${run.stderr}`;
+      expect(printed).not.toContain(encodeURIComponent(password));
+      expect(printed).not.toContain('ssl-secret-value');
+    }
+    expect(runs[0]!.json().destination).toContain('password=***');
+    expect(runs[2]!.stdout).toContain('sslpassword=***');
+  });
+
+  it('a conversion that fails on a later namespace writes nothing, so that it can be run again', async () => {
+    const source = join(dir, 'later-fails.json');
+    const entry = (resourceServer: string, extra: Record<string, unknown> = {}) =>
+      new TokenStorageData({ resourceServer, identityId: null, scope: 's', accessToken: `AT-${resourceServer}`, refreshToken: null, expiresAtSeconds: 2_000_000_000, tokenType: 'Bearer', extra });
+    for (const [namespace, extra] of [['aaa', {}], ['bbb', { note: 'x\u0000y' }]] as const) {
+      const writer = new JSONTokenStorage(source, { namespace });
+      await writer.storeTokenDataByResourceServer({ rs: entry('rs', extra) });
+      await writer.close();
+    }
+    const target = url('all_or_nothing');
+    const failed = await cli('convert', source, target);
+    expect(failed.code).toBe(4);
+    expect(failed.stderr).toContain('NUL');
+    expect(await database.query('SELECT namespace FROM all_or_nothing.token_storage')).toEqual([]);
+
+    expect((await cli('remove', source, 'bbb', 'rs')).code).toBe(0);
+    const fixed = await cli('convert', source, target, '--json');
+    expect(fixed.code).toBe(0);
+    expect(fixed.json()).toMatchObject({ namespaces: 1, tokens: 1 });
+  });
+
+  it('a conversion into a file that fails on a later namespace leaves no file behind', async () => {
+    const target = url('file_later_fails');
+    await cli('convert', join(dir, 'v2.json'), target);
+    await database.query(`UPDATE file_later_fails.token_storage SET token_data = '{"scope": 5}' WHERE namespace = 'userapp'`);
+    for (const back of ['back.json', 'back.db']) {
+      const failed = await cli('convert', target, join(dir, back));
+      expect([back, failed.code]).toEqual([back, 4]);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['tokens.db', 'v2.json']);
   });
 });

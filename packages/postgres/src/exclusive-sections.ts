@@ -1,5 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PoolClient } from 'pg';
 import { StorageLockTimeoutError } from '@globus-tokenstorage/core';
+import { TIMED_OUT, within } from './connect-within';
 import type { PostgresPool } from './postgres-connection';
 
 /**
@@ -13,6 +15,11 @@ import type { PostgresPool } from './postgres-connection';
  *
  * PostgreSQL lets a session take a lock it already holds, so calls of this process that want the
  * same section queue here first, and only the first of them asks the database.
+ *
+ * The wait for the lock session's connection counts against the section's deadline too: a pool
+ * busy with other work (or a pool of one connection behind a wrapper) cannot make a call wait for
+ * ever. While `fn` runs, storage calls inside it know (see {@link isInsideSection}) that the pool is
+ * short of one connection, and bound their own waits for one.
  */
 
 /** One call's part in a section. */
@@ -43,6 +50,17 @@ interface Session {
 const MAX_PAUSE_MS = 100;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The pools whose lock session holds a section that the running code is inside of. */
+const entered = new AsyncLocalStorage<ReadonlySet<PostgresPool>>();
+
+/**
+ * Whether the running code is inside `fn` of a section held through `pool`: one of the pool's
+ * connections is then the lock session, and waiting for the pool could wait for ever.
+ */
+export function isInsideSection(pool: PostgresPool): boolean {
+  return entered.getStore()?.has(pool) === true;
+}
 
 /** The sections of one pool (shared by every storage on that pool in this process). */
 export class SectionLocks {
@@ -80,7 +98,7 @@ export class SectionLocks {
     try {
       const session = await this.lock(request, deadline);
       try {
-        return await fn();
+        return await entered.run(new Set([...(entered.getStore() ?? []), this.pool]), fn);
       } finally {
         await this.unlock(session, request.lockKey);
       }
@@ -129,7 +147,8 @@ export class SectionLocks {
   private async lock(request: SectionRequest, deadline: number): Promise<Session> {
     for (let pause = 2; ; pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
       request.assertOpen();
-      const session = await this.openSession(request);
+      const session = await within(this.openSession(request), deadline - performance.now());
+      if (session === TIMED_OUT) throw timeout(request, true);
       let locked: boolean;
       try {
         const rows = await ask<{ locked: boolean }>(session, 'SELECT pg_try_advisory_lock($1::bigint) AS locked', request.lockKey);
@@ -169,6 +188,8 @@ export class SectionLocks {
         client.on('error', session.onLost);
         client.on('end', session.onLost);
         this.session = session;
+        // Everyone who wanted it gave up waiting: back to the pool.
+        if (this.users === 0) this.end(session, false);
         return session;
       },
       (error: unknown) => {
@@ -200,7 +221,11 @@ function ask<Row extends Record<string, unknown>>(session: Session, sql: string,
   return result.then(({ rows }) => rows);
 }
 
-function timeout(request: SectionRequest): StorageLockTimeoutError {
+/** @param poolExhausted - Whether the pool gave no connection for the lock session (rather than the lock staying taken). */
+function timeout(request: SectionRequest, poolExhausted = false): StorageLockTimeoutError {
   const resource = request.resource();
-  return new StorageLockTimeoutError(`the section ${resource} stayed taken for ${request.timeoutMs} ms`, { resource, timeoutMs: request.timeoutMs });
+  const message = poolExhausted
+    ? `the section ${resource} was not entered within ${request.timeoutMs} ms: the pool gave no connection for its lock session`
+    : `the section ${resource} stayed taken for ${request.timeoutMs} ms`;
+  return new StorageLockTimeoutError(message, { resource, timeoutMs: request.timeoutMs });
 }

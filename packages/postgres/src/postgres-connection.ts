@@ -72,18 +72,43 @@ export interface ServerDescription {
   secrets: string[];
 }
 
+/** What names a server whose configuration pg cannot parse (messages read "the configured PostgreSQL server"). */
+export const UNKNOWN_SERVER = 'the configured PostgreSQL server';
+
+/** Connection-string parameters whose files pg reads as it parses them (a missing file would throw here). */
+const FILE_PARAMETERS = new Set(['sslcert', 'sslkey', 'sslrootcert']);
+
 /**
  * Names the server of a configuration without connecting: `host:port/database`. A configuration
- * pg cannot parse is named by what is known of it.
+ * pg cannot parse is named {@link UNKNOWN_SERVER}.
  */
 export function describeServer(config: ResolvedPool['config']): ServerDescription {
   try {
-    // A Client only parses its parameters until connect() is called.
-    const client = new Client(config as PoolConfig | string | undefined);
+    // A Client only parses its parameters until connect() is called; the certificate files are
+    // left out, as they name no server and pg would read them (and throw if one is missing).
+    const client = new Client(withoutFiles(config) as PoolConfig | string | undefined);
     const password = (client as unknown as { password?: unknown }).password;
     const secrets = typeof password === 'string' && password !== '' ? [password, encodeURIComponent(password)] : [];
     return { server: `${client.host}:${client.port}/${client.database ?? ''}`, secrets };
   } catch {
-    return { server: 'the configured PostgreSQL server', secrets: [] };
+    return { server: UNKNOWN_SERVER, secrets: [] };
   }
+}
+
+/** `config` with the certificate file parameters taken out of its connection string. */
+function withoutFiles(config: ResolvedPool['config']): ResolvedPool['config'] {
+  if (typeof config === 'string') return connectionStringWithoutFiles(config);
+  const connectionString = (config as { connectionString?: unknown } | undefined)?.connectionString;
+  if (typeof connectionString !== 'string') return config;
+  return { ...config, connectionString: connectionStringWithoutFiles(connectionString) };
+}
+
+function connectionStringWithoutFiles(text: string): string {
+  const at = text.indexOf('?');
+  if (at < 0) return text;
+  const kept = text
+    .slice(at + 1)
+    .split('&')
+    .filter((pair) => ![...new URLSearchParams(pair).keys()].some((key) => FILE_PARAMETERS.has(key)));
+  return kept.length === 0 ? text.slice(0, at) : `${text.slice(0, at)}?${kept.join('&')}`;
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, StorageUnavailableError, TokenStorageError } from '@globus-tokenstorage/core';
+import { UNKNOWN_SERVER } from './postgres-connection';
 
 /** What an error message says about the database: where it is and which table. */
 export interface ErrorContext {
@@ -25,6 +26,10 @@ const UNAVAILABLE_MESSAGES = [
   'timeout exceeded when trying to connect',
   'not queryable',
   'Cannot use a pool after calling end',
+  // pg's own side of the login: no password (or not a string) for a server that asks for one, a
+  // SCRAM exchange that fails (pg's messages start "SASL: "), a password function that fails.
+  'SASL: ',
+  'Password must be a string',
 ];
 
 /** The SQLSTATE of a PostgreSQL error (five characters), or `undefined`. */
@@ -59,7 +64,8 @@ export function toStorageError(error: unknown, context: ErrorContext): TokenStor
     (sqlState === undefined && systemCode !== undefined && (UNAVAILABLE_SYSTEM_CODES.has(systemCode) || TLS_CODE.test(systemCode))) ||
     (sqlState === undefined && UNAVAILABLE_MESSAGES.some((text) => error.message.includes(text)))
   ) {
-    return new StorageUnavailableError(`the PostgreSQL server ${resource} cannot be used: ${message}${codeSuffix(sqlState ?? systemCode)}`, { resource, cause });
+    const server = resource === UNKNOWN_SERVER ? resource : `the PostgreSQL server ${resource}`;
+    return new StorageUnavailableError(`${server} cannot be used: ${message}${codeSuffix(sqlState ?? systemCode)}`, { resource, cause });
   }
   if (systemCode === 'ERR_INVALID_URL') {
     return new InvalidArgumentError('the PostgreSQL connection string is not a valid URL (postgres://user:password@host:port/database)');

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { InvalidArgumentError, TokenFileFormatError, TokenStorageError, UnsupportedFormatVersionError } from '@globus-tokenstorage/core';
 import { advisoryKey } from './advisory-key';
-import type { PostgresPool } from './postgres-connection';
+import type { Connections } from './connect-within';
 
 /** The schema version this package writes into the version table. */
 export const SCHEMA_VERSION = '1';
@@ -76,11 +76,12 @@ interface TableInfo {
 
 type SchemaState = { kind: 'missing' } | { kind: 'ours' } | { kind: 'foreign'; reason: string } | { kind: 'unsupported'; version: string | undefined };
 
-type Queryable = Pick<PoolClient, 'query'> | PostgresPool;
+type Queryable = Pick<Connections, 'query'>;
 
 /** Everything {@link ensureSchema} needs. */
 export interface EnsureSchemaOptions {
-  pool: PostgresPool;
+  /** The storage's pool (inside a section, with bounded waits for a connection). */
+  db: Connections;
   names: TableNames;
   /** The `writer` row of a new version table. */
   writer: string;
@@ -92,8 +93,9 @@ export interface EnsureSchemaOptions {
 
 /**
  * Makes sure the token table and its version table exist and are this package's: reads the
- * catalog (no lock, no write) and, only if both tables are missing, creates them in one
- * transaction under an advisory lock, so that processes starting together create them once.
+ * catalog (no lock, no write) and, only if both tables are missing, creates them (and the schema)
+ * in one transaction under advisory locks on the schema and on the table, so that processes
+ * starting together create each once.
  *
  * @throws {@link TokenFileFormatError} if a table of that name exists but is not a token table (it is left unchanged).
  * @throws {@link UnsupportedFormatVersionError} if the version table holds an unknown version.
@@ -101,13 +103,17 @@ export interface EnsureSchemaOptions {
  * @throws whatever pg throws (the caller types it).
  */
 export async function ensureSchema(options: EnsureSchemaOptions): Promise<void> {
-  const state = await inspect(options.pool, options.names);
+  const state = await inspect(options.db, options.names);
   if (state.kind !== 'missing') return assertUsable(state, options);
   if (!options.mayCreate) throw new TokenStorageError(`${options.location} does not exist (createTables is false, so it was not created)`);
-  const client = await options.pool.connect();
+  const client = await options.db.connect();
   let failed = false;
   try {
     await client.query('BEGIN');
+    // The schema's lock first, always in this order: storages of different tables in one new
+    // schema would otherwise create the schema together (and all but one fail, 23505). The
+    // table's lock is still taken, as earlier versions take only that one.
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryKey('schema', options.names.schema)]);
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryKey('schema', options.names.schema, options.names.table)]);
     const current = await inspect(client, options.names);
     if (current.kind === 'missing') await create(client, options);
@@ -124,8 +130,8 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<void> 
 }
 
 async function inspect(db: Queryable, names: TableNames): Promise<SchemaState> {
-  const { rows } = await db.query<TableInfo>(
-    `SELECT c.relname, c.relkind::text AS relkind,
+  const { rows } = await db.query<TableInfo>({
+    text: `SELECT c.relname, c.relkind::text AS relkind,
        ARRAY(SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
        ARRAY(SELECT a.attname::text FROM pg_index i
@@ -134,8 +140,8 @@ async function inspect(db: Queryable, names: TableNames): Promise<SchemaState> {
              WHERE i.indrelid = c.oid AND i.indisprimary ORDER BY k.position) AS primary_key
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = $1 AND c.relname = ANY($2::text[])`,
-    [names.schema, [names.table, names.internal]],
-  );
+    values: [names.schema, [names.table, names.internal]],
+  });
   const tokens = rows.find((row) => row.relname === names.table);
   const internal = rows.find((row) => row.relname === names.internal);
   if (!tokens && !internal) return { kind: 'missing' };
@@ -145,7 +151,7 @@ async function inspect(db: Queryable, names: TableNames): Promise<SchemaState> {
   if (tokenProblem) return { kind: 'foreign', reason: tokenProblem };
   const internalProblem = tableProblem(internal, ['attribute text', 'value text'], ['attribute']);
   if (internalProblem) return { kind: 'foreign', reason: internalProblem };
-  const version = await db.query<{ value: string }>(`SELECT value FROM ${names.qualifiedInternal} WHERE attribute = $1`, [VERSION_ATTRIBUTE]);
+  const version = await db.query<{ value: string }>({ text: `SELECT value FROM ${names.qualifiedInternal} WHERE attribute = $1`, values: [VERSION_ATTRIBUTE] });
   const value = version.rows[0]?.value;
   return value !== undefined && SUPPORTED_VERSIONS.has(value) ? { kind: 'ours' } : { kind: 'unsupported', version: value };
 }

@@ -6,6 +6,7 @@ import {
   checkTokenDataMapping,
   InvalidArgumentError,
   InvalidTokenDataError,
+  StorageUnavailableError,
   TokenStorage,
   TokenStorageData,
   TokenStorageError,
@@ -15,7 +16,8 @@ import {
 import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
 import { version } from '../package.json';
 import { advisoryKey } from './advisory-key';
-import { SectionLocks } from './exclusive-sections';
+import { boundedConnections, type Connections } from './connect-within';
+import { isInsideSection, SectionLocks } from './exclusive-sections';
 import { describeServer, resolvePool, type PostgresPool, type PostgresPoolOrConfig, type ServerDescription } from './postgres-connection';
 import { isRetryableConflict, sqlStateOf, toStorageError } from './postgres-errors';
 import { ensureSchema, isWellFormed, tableNames, type TableNames } from './postgres-schema';
@@ -27,8 +29,10 @@ export interface PostgresTokenStorageOptions extends TokenStorageOptions {
   /** The token table; its version table is `<table>_internal`. At most 54 bytes. @default "token_storage" */
   table?: string;
   /**
-   * How long `runExclusive` waits for a section another process (or call) holds, in milliseconds,
-   * before rejecting with `StorageLockTimeoutError`. @default 60000
+   * How long `runExclusive` waits for a section another process (or call) holds, and for the pool
+   * connection that holds it, in milliseconds, before rejecting with `StorageLockTimeoutError`.
+   * Inside a section, also how long a call of this storage waits for a connection of the pool
+   * (then `StorageUnavailableError`). @default 60000
    */
   lockTimeoutMs?: number;
   /**
@@ -124,6 +128,7 @@ export class PostgresTokenStorage extends TokenStorage {
   private readonly createTables: boolean;
   private readonly statements: Statements;
   private description: ServerDescription | null = null;
+  private boundedPool: Connections | null = null;
   private isReady = false;
   private poolEnded = false;
   private readonly parsed = new Map<string, { text: string; data: TokenStorageData }>();
@@ -281,12 +286,19 @@ export class PostgresTokenStorage extends TokenStorage {
    * usable while `fn` runs. The database releases the lock when that connection ends: a holder
    * that is killed, or whose connection is cut, frees the section at once.
    *
+   * The pool needs a connection free for `fn` beside that one (and beside those the application
+   * keeps): inside `fn`, a call of a storage on the same pool waits at most `lockTimeoutMs` for a
+   * connection, then rejects with `StorageUnavailableError`, so a pool too small cannot hold the
+   * section for ever. Sections are not re-entrant: the same key inside `fn` waits until
+   * `lockTimeoutMs` and rejects with `StorageLockTimeoutError`.
+   *
    * @param key - Non-empty name of the section, e.g. `namespace + "/" + resourceServer`.
    * @param fn - The work; its result or error is passed on, and the section is released either way.
    * @returns What `fn` returns.
    * @throws {@link InvalidArgumentError} for an empty key, or a pool of a single connection (the
    *   section's connection would leave `fn` none).
-   * @throws {@link StorageLockTimeoutError} if the section stays taken longer than `lockTimeoutMs`.
+   * @throws {@link StorageLockTimeoutError} if the section stays taken, or the pool gives no
+   *   connection to hold it, for longer than `lockTimeoutMs`.
    * @throws {@link StorageUnavailableError} if the server cannot be reached.
    * @throws {@link StorageClosedError} after `close()`.
    */
@@ -333,7 +345,7 @@ export class PostgresTokenStorage extends TokenStorage {
     }
     let check = checks.get(this.checkKey);
     if (!check) {
-      check = ensureSchema({ pool: this.pool, names: this.names, writer: WRITER, mayCreate: this.createTables, location: this.location() });
+      check = ensureSchema({ db: this.connections(), names: this.names, writer: WRITER, mayCreate: this.createTables, location: this.location() });
       checks.set(this.checkKey, check);
     }
     try {
@@ -347,14 +359,15 @@ export class PostgresTokenStorage extends TokenStorage {
   }
 
   /**
-   * Runs one statement. A table that disappeared meanwhile (dropped by someone) is created again,
-   * as on first use, and the statement run once more.
+   * Runs one statement. Tables that disappeared meanwhile (dropped by someone) are created again,
+   * as on first use, and the statement run once more; a version table left without its token
+   * table is refused by the schema check.
    */
   private async query<Row>(statement: QueryConfig | QueryArrayConfig): Promise<{ rows: Row[]; rowCount: number | null }> {
     for (let attempt = 1; ; attempt += 1) {
       if (!this.isReady) await this.ensureReady();
       try {
-        const { rows, rowCount } = await this.pool.query(statement as QueryConfig);
+        const { rows, rowCount } = await this.connections().query(statement as QueryConfig);
         return { rows: rows as unknown as Row[], rowCount };
       } catch (error) {
         if (attempt > 1 || sqlStateOf(error) !== '42P01') throw error;
@@ -362,6 +375,25 @@ export class PostgresTokenStorage extends TokenStorage {
         schemaChecks.get(this.pool)?.delete(this.checkKey);
       }
     }
+  }
+
+  /**
+   * The pool, for one call. Inside `fn` of a section held through it, one of its connections is
+   * the lock session: a pool with no other connection free (too small, or the application holds
+   * the others) would make the call, and so the section, wait for ever. There, the wait for a
+   * connection lasts at most `lockTimeoutMs`.
+   */
+  private connections(): Connections {
+    if (!isInsideSection(this.pool)) return this.pool;
+    this.boundedPool ??= boundedConnections(this.pool, this.lockTimeoutMs, () => {
+      const { server } = this.describe();
+      return new StorageUnavailableError(
+        `the pool of ${server} gave no connection within ${this.lockTimeoutMs} ms to a call inside runExclusive: ` +
+          'the section holds one of its connections, so the pool needs another one free for fn',
+        { resource: server },
+      );
+    });
+    return this.boundedPool;
   }
 
   /** {@link PostgresTokenStorage.query} with pg's errors typed. */

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { Pool } from 'pg';
+import { Pool, type PoolConfig } from 'pg';
 import { startPostgresServerProcess, type PostgresServerProcess } from '@globus-tokenstorage/postgres-server/process';
 import { ErrorCodes, StorageUnavailableError } from '@globus-tokenstorage/core';
 import { sampleTokenData } from '@globus-tokenstorage/core/conformance';
@@ -19,7 +19,7 @@ const opened: PostgresTokenStorage[] = [];
 afterEach(async () => {
   for (const storage of opened.splice(0)) await storage.close();
 });
-function storage(pool: Pool | string, options: ConstructorParameters<typeof PostgresTokenStorage>[1] = {}): PostgresTokenStorage {
+function storage(pool: Pool | string | PoolConfig, options: ConstructorParameters<typeof PostgresTokenStorage>[1] = {}): PostgresTokenStorage {
   const made = new PostgresTokenStorage(pool, options);
   opened.push(made);
   return made;
@@ -130,6 +130,37 @@ describe('a server that cannot be used', () => {
     expect(error.message).toContain(`(${code})`);
     expect(shown(error)).not.toContain(server.password);
     expect(shown(error)).not.toContain('wrong-password-value');
+  });
+
+  it('a certificate file that does not exist gives StorageUnavailableError naming host, port and database', async () => {
+    const withCertificate = `${server.url}?sslmode=verify-full&sslrootcert=/nonexistent/gts-ca.pem`;
+    for (const target of [storage(withCertificate), storage({ connectionString: withCertificate })]) {
+      const error = await caught(() => target.listNamespaces());
+      expect(error.code).toBe(ErrorCodes.STORAGE_UNAVAILABLE);
+      expect((error as StorageUnavailableError).resource).toBe(`127.0.0.1:${server.port}/postgres`);
+      expect(error.message).toContain(`the PostgreSQL server 127.0.0.1:${server.port}/postgres cannot be used: ENOENT`);
+      expect(error.message).toContain('/nonexistent/gts-ca.pem');
+      expect(shown(error)).not.toContain(server.password);
+    }
+  });
+
+  it('no password for a server that requires one gives StorageUnavailableError naming host and database', async () => {
+    const saved = { PGPASSWORD: process.env.PGPASSWORD, PGPASSFILE: process.env.PGPASSFILE };
+    delete process.env.PGPASSWORD;
+    process.env.PGPASSFILE = '/nonexistent/gts-pgpass';
+    try {
+      const target = storage({ host: '127.0.0.1', port: server.port, user: server.user, database: 'postgres' });
+      const error = await caught(() => target.getTokenData('rs'));
+      expect(error.code).toBe(ErrorCodes.STORAGE_UNAVAILABLE);
+      expect((error as StorageUnavailableError).resource).toBe(`127.0.0.1:${server.port}/postgres`);
+      expect(error.message).toContain(`the PostgreSQL server 127.0.0.1:${server.port}/postgres cannot be used`);
+      expect(error.message).toContain('password');
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   it('a connection URL pg cannot parse gives InvalidArgumentError without showing it', async () => {

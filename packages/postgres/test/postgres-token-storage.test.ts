@@ -169,6 +169,20 @@ describe('PostgresTokenStorage tables', () => {
     await storages[0]!.migrate();
   });
 
+  it('first use of different tables in a schema that does not exist yet, by several processes at once, creates the schema once', async () => {
+    for (const round of [1, 2, 3]) {
+      const storages = Array.from({ length: 6 }, (_, index) => {
+        const storage = new PostgresTokenStorage({ connectionString: database.url }, { schema: `race_${round}`, table: `t${index}` });
+        opened.push(storage);
+        return storage;
+      });
+      const results = await Promise.allSettled(storages.map((storage) => storage.migrate()));
+      expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    }
+    const tables = await database.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema LIKE 'race\\_%'");
+    expect(tables).toEqual([{ n: 36 }]);
+  });
+
   it.each([
     ['a newer schema version', "UPDATE versioned.token_storage_internal SET value = '2' WHERE attribute = 'schema_version'", '2'],
     ['no schema version', "DELETE FROM versioned.token_storage_internal WHERE attribute = 'schema_version'", undefined],
@@ -233,6 +247,17 @@ describe('PostgresTokenStorage tables', () => {
     expect(await database.query("SELECT value FROM dropped.token_storage_internal WHERE attribute = 'schema_version'")).toEqual([{ value: '1' }]);
     await storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') });
     expect((await storage.getTokenData('rs'))?.resourceServer).toBe('rs');
+  });
+
+  it('a token table dropped without its version table is refused until the version table is dropped too', async () => {
+    const storage = storageIn({ schema: 'half_dropped' });
+    await storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') });
+    await database.query('DROP TABLE half_dropped.token_storage');
+    const error = await caught(() => storage.getTokenData('rs'));
+    expect(error.code).toBe(ErrorCodes.TOKEN_FILE_FORMAT);
+    expect(error.message).toContain('its version table token_storage_internal exists without the token table');
+    await database.query('DROP TABLE half_dropped.token_storage_internal');
+    expect(await storage.getTokenData('rs')).toBeNull();
   });
 });
 

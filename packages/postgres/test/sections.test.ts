@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { ErrorCodes } from '@globus-tokenstorage/core';
-import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
+import { PostgresTokenStorage, type PostgresPoolOrConfig } from '@globus-tokenstorage/postgres';
 import { killAll, requireBuiltPackages, startChild } from './children';
 import { caught, TestDatabase } from './support';
 
@@ -19,7 +19,7 @@ afterEach(async () => {
   for (const storage of opened.splice(0)) await storage.close();
 });
 
-function storage(options: ConstructorParameters<typeof PostgresTokenStorage>[1] = {}, pool: Pool | string = database.url): PostgresTokenStorage {
+function storage(options: ConstructorParameters<typeof PostgresTokenStorage>[1] = {}, pool: PostgresPoolOrConfig = database.url): PostgresTokenStorage {
   const made = new PostgresTokenStorage(pool, options);
   opened.push(made);
   return made;
@@ -136,4 +136,71 @@ describe('runExclusive in one process', () => {
     release();
     await held;
   });
+
+  it('is not re-entrant: the same key inside its own section waits until lockTimeoutMs and throws StorageLockTimeoutError', async () => {
+    const inner = storage({ lockTimeoutMs: 200 });
+    const error = await inner.runExclusive('key', () => caught(() => inner.runExclusive('key', async () => 'no')));
+    expect(error.code).toBe(ErrorCodes.STORAGE_LOCK_TIMEOUT);
+  });
+});
+
+describe('runExclusive on a pool that has no connection to spare', () => {
+  it('a pool wrapper around a pool of one connection: calls inside fn reject after lockTimeoutMs, and the section is released', async () => {
+    const inner = new Pool({ connectionString: database.url, max: 1 });
+    try {
+      // No `options`: the size check cannot see that the pool has a single connection.
+      const wrapper = { query: inner.query.bind(inner), connect: inner.connect.bind(inner) };
+      const wrapped = storage({ lockTimeoutMs: 1000, schema: 'wrapped' }, wrapper);
+      for (const round of ['first use (tables created inside fn)', 'tables ready']) {
+        const started = Date.now();
+        const error = await caught(() => wrapped.runExclusive('k', () => wrapped.getTokenData('rs')));
+        expect([round, error.code]).toEqual([round, ErrorCodes.STORAGE_UNAVAILABLE]);
+        expect(error.message).toContain('inside runExclusive');
+        expect(Date.now() - started).toBeLessThan(4000);
+        expect(await advisoryHolders()).toEqual([]);
+        await wrapped.migrate();
+      }
+      expect(await wrapped.getTokenData('rs')).toBeNull();
+    } finally {
+      await inner.end();
+    }
+  }, 15000);
+
+  it('a pool of 2 connections whose other one the application holds (LISTEN): the calls of fn reject after lockTimeoutMs, and another pool gets the section', async () => {
+    const pool = new Pool({ connectionString: database.url, max: 2 });
+    const listener = await pool.connect();
+    try {
+      await listener.query('LISTEN gts_test');
+      const held = storage({ lockTimeoutMs: 1000, schema: 'listening' }, pool);
+      await storage({ schema: 'listening' }).migrate();
+      const started = Date.now();
+      const error = await caught(() => held.runExclusive('k', () => held.getTokenData('rs')));
+      expect(error.code).toBe(ErrorCodes.STORAGE_UNAVAILABLE);
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect(await storage({ lockTimeoutMs: 1000, schema: 'listening' }).runExclusive('k', async () => 'free')).toBe('free');
+    } finally {
+      listener.release();
+      await pool.end();
+    }
+  }, 15000);
+
+  it('a pool busy with long queries: runExclusive rejects with StorageLockTimeoutError after lockTimeoutMs, and gives back the connection it gets later', async () => {
+    const pool = new Pool({ connectionString: database.url, max: 2 });
+    try {
+      const busy = storage({ lockTimeoutMs: 500 }, pool);
+      const sleeps = [pool.query('SELECT pg_sleep(2)'), pool.query('SELECT pg_sleep(2)')];
+      await pause(100);
+      const started = Date.now();
+      const error = await caught(() => busy.runExclusive('k', async () => 'late'));
+      expect(error.code).toBe(ErrorCodes.STORAGE_LOCK_TIMEOUT);
+      expect(Date.now() - started).toBeLessThan(1500);
+      await Promise.all(sleeps);
+      await pause(100);
+      expect(pool.idleCount).toBe(pool.totalCount);
+      expect(await advisoryHolders()).toEqual([]);
+      expect(await busy.runExclusive('k', async () => 'now')).toBe('now');
+    } finally {
+      await pool.end();
+    }
+  }, 15000);
 });

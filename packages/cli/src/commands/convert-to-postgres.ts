@@ -1,38 +1,46 @@
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import type { CommandContext } from '../command';
 import { CliError, ExitCodes } from '../cli-error';
-import { poolFor } from '../postgres-file';
+import { inTransaction, poolFor } from '../postgres-file';
 import { displayName, parsePostgresTarget } from '../postgres-target';
 import { openTokenFile } from '../token-file';
 
 /**
  * `globus-tokens convert SOURCE postgres://…`: copies every namespace of a token file (or of another
  * table) into a PostgreSQL token table, created if missing. Only into namespaces that hold nothing
- * there yet: nothing already in the database is overwritten. Each namespace is one transaction.
+ * there yet: nothing already in the database is overwritten. All namespaces are written in one
+ * transaction, so a failure part-way writes nothing and the conversion can be run again.
  */
 export async function convertToPostgres(context: CommandContext): Promise<number> {
   const [source, destination] = context.positionals as [string, string];
   const target = parsePostgresTarget(destination);
   const input = await openTokenFile(source, { readOnly: true });
   const pool = poolFor(target);
-  const outputs: PostgresTokenStorage[] = [];
+  const tableOptions = { schema: target.schema, table: target.table };
   let copied = 0;
   let namespaces: string[] = [];
   try {
     namespaces = await input.listNamespaces();
     if (namespaces.length === 0) throw new CliError(`'${input.path}' holds no tokens; nothing to convert`, ExitCodes.REFUSED);
-    for (const namespace of namespaces) outputs.push(new PostgresTokenStorage(pool, { namespace, schema: target.schema, table: target.table }));
-    const taken: string[] = [];
-    for (const output of outputs) if (Object.keys(await output.getTokenDataByResourceServer()).length > 0) taken.push(output.namespace);
-    if (taken.length > 0) {
-      throw new CliError(`namespace(s) ${taken.map((name) => `'${name}'`).join(', ')} already hold tokens in ${target.display}; convert copies only into empty namespaces`, ExitCodes.REFUSED);
-    }
-    for (const output of outputs) {
-      await output.storeTokenDataByResourceServer(await input.read(output.namespace));
-      copied += Object.keys(await output.getTokenDataByResourceServer()).length;
-    }
+    // Tables are created outside the transaction (on a connection of their own); they stay if the copy fails.
+    const creator = new PostgresTokenStorage(pool, tableOptions);
+    await creator.migrate();
+    await creator.close();
+    copied = await inTransaction(pool, async (transaction) => {
+      const outputs = namespaces.map((namespace) => new PostgresTokenStorage(transaction, { ...tableOptions, namespace, createTables: false }));
+      const taken: string[] = [];
+      for (const output of outputs) if (Object.keys(await output.getTokenDataByResourceServer()).length > 0) taken.push(output.namespace);
+      if (taken.length > 0) {
+        throw new CliError(`namespace(s) ${taken.map((name) => `'${name}'`).join(', ')} already hold tokens in ${target.display}; convert copies only into empty namespaces`, ExitCodes.REFUSED);
+      }
+      let count = 0;
+      for (const output of outputs) {
+        await output.storeTokenDataByResourceServer(await input.read(output.namespace));
+        count += Object.keys(await output.getTokenDataByResourceServer()).length;
+      }
+      return count;
+    });
   } finally {
-    for (const output of outputs) await output.close();
     await pool.end();
     await input.close();
   }

@@ -1,0 +1,79 @@
+import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import type { PostgresPool } from './postgres-connection';
+import { sqlStateOf } from './postgres-errors';
+
+/** What {@link within} resolves to when the time ran out first. */
+export const TIMED_OUT: unique symbol = Symbol('timed out');
+
+/** Largest timeout Node's timers accept. */
+const MAX_TIMER_MS = 0x7fffffff;
+
+/** How one call reaches the database: a pool, or {@link boundedConnections} of one. */
+export interface Connections {
+  query<Row extends QueryResultRow>(statement: QueryConfig): Promise<QueryResult<Row>>;
+  connect(): Promise<PoolClient>;
+}
+
+/**
+ * Waits for `promise` at most `ms` milliseconds. The promise is not cancelled: what it gives after
+ * the time ran out is the caller's to clean up.
+ *
+ * @returns What `promise` resolves to, or {@link TIMED_OUT}.
+ * @throws whatever `promise` rejects with in time.
+ */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), Math.min(Math.max(0, ms), MAX_TIMER_MS));
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Takes a connection from `pool`, waiting at most `ms` milliseconds (pg-pool itself waits for ever
+ * unless `connectionTimeoutMillis` is set). A connection the pool hands out later goes straight back.
+ *
+ * @returns The connection, or `null` if none came in time.
+ * @throws whatever `pool.connect()` rejects with in time.
+ */
+export async function connectWithin(pool: PostgresPool, ms: number): Promise<PoolClient | null> {
+  const connecting = pool.connect();
+  const client = await within(connecting, ms);
+  if (client !== TIMED_OUT) return client;
+  connecting.then(
+    (late) => late.release(),
+    () => undefined,
+  );
+  return null;
+}
+
+/**
+ * `pool`, but every wait for a connection lasts at most `ms` milliseconds, then rejects with
+ * `timedOut()`. Queries run as `pool.query` runs them: on a connection of their own, given back after.
+ */
+export function boundedConnections(pool: PostgresPool, ms: number, timedOut: () => Error): Connections {
+  const connect = async () => {
+    const client = await connectWithin(pool, ms);
+    if (client === null) throw timedOut();
+    return client;
+  };
+  return {
+    connect,
+    async query<Row extends QueryResultRow>(statement: QueryConfig) {
+      const client = await connect();
+      try {
+        const result = await client.query<Row>(statement);
+        client.release();
+        return result;
+      } catch (error) {
+        // An error without a SQLSTATE may have left the connection broken: the pool closes it.
+        client.release(sqlStateOf(error) === undefined);
+        throw error;
+      }
+    },
+  };
+}
