@@ -114,6 +114,21 @@ describe('unknown option keys', () => {
   });
 });
 
+describe("a 'now' option that is not a function", () => {
+  const clockless: Array<[string, () => unknown]> = [
+    ['MemoryTokenStorage', () => new MemoryTokenStorage(loose({ now: 5 }))],
+    ['NotExpiredValidator', () => new NotExpiredValidator(loose({ now: 5 }))],
+    ['IDTokenDecoder', () => new IDTokenDecoder(loose({ clientId: 'x', authBaseUrl: 'https://auth.example.org', now: 5 }))],
+    ['OAuthTokenResponse', () => OAuthTokenResponse.fromJSON({ access_token: 'A', scope: 's', resource_server: 'rs' }, loose({ now: 5 }))],
+    ['NativeAppAuthClient', () => new NativeAppAuthClient('client-id', loose({ now: 5 }))],
+    ['RefreshTokenAuthorizer', () => new RefreshTokenAuthorizer('RT', native(), loose({ now: 5 }))],
+    ['StorageBackedAuthorizer', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), 'rs', native(), loose({ now: 5 }))],
+  ];
+  it.each(clockless)('is refused by %s', async (_owner, call) => {
+    expect(await refusal(call)).toBe("'now' must be a function");
+  });
+});
+
 describe('assertKnownOptions', () => {
   it('names the unknown key, the nearest known one, and every known one', () => {
     expect(() => assertKnownOptions({ namspace: 'x' }, [...TOKEN_STORAGE_OPTION_KEYS, 'table'], 'PostgresTokenStorage')).toThrow(
@@ -123,14 +138,16 @@ describe('assertKnownOptions', () => {
     );
   });
 
-  it('suggests nothing when no known option is close, and accepts known keys, undefined values and non-objects', () => {
+  it('suggests nothing when no known option is close, accepts known keys and undefined values, and refuses non-objects', () => {
     expect(() => assertKnownOptions({ colour: 'red' }, ['namespace', 'now'], 'X')).toThrow(
       new InvalidArgumentError("X: unknown option \"colour\"; the options are 'namespace', 'now'"),
     );
     expect(() => assertKnownOptions({ NAMESPACE: 1 }, ['namespace'], 'X')).toThrow(/did you mean 'namespace'/);
     expect(() => assertKnownOptions({ nmaespace: 1 }, ['namespace'], 'X')).toThrow(/did you mean 'namespace'/);
     expect(() => assertKnownOptions({ namespace: undefined, now: () => 1 }, ['namespace', 'now'], 'X')).not.toThrow();
-    expect(() => assertKnownOptions(undefined, ['namespace'], 'X')).not.toThrow();
+    for (const options of [undefined, null, 'namespace', 5]) {
+      expect(() => assertKnownOptions(options, ['namespace'], 'X')).toThrow(new InvalidArgumentError('X: options must be an object'));
+    }
     expect(() => assertKnownOptions({ [Symbol('s')]: 1 }, [], 'X')).not.toThrow();
   });
 

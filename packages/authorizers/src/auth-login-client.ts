@@ -1,6 +1,7 @@
 import {
   abortable,
   assertKnownOptions,
+  checkedClock,
   AuthAPIError,
   describeNetworkError,
   IDTokenDecoder,
@@ -122,14 +123,12 @@ export abstract class AuthLoginClient {
    */
   protected constructor(clientId: string, options: AuthLoginClientOptions) {
     if (typeof clientId !== 'string' || clientId === '') throw new InvalidArgumentError('clientId must be a non-empty string');
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('client options must be an object');
     assertKnownOptions(options, CLIENT_OPTION_KEYS, new.target.name);
     const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
     if (typeof baseUrl !== 'string' || !URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
       throw new InvalidArgumentError("'baseUrl' must be an absolute http(s) URL");
     }
     if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new InvalidArgumentError("'fetch' must be a function");
-    if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
     if (options.idTokenDecoder !== undefined && typeof options.idTokenDecoder?.decode !== 'function') {
       throw new InvalidArgumentError("'idTokenDecoder' must have a decode(idToken) method");
     }
@@ -143,7 +142,7 @@ export abstract class AuthLoginClient {
     }
     this.clientId = clientId;
     this.baseUrl = baseUrl.replace(/\/+$/, '');
-    this.now = options.now ?? (() => Date.now() / 1000);
+    this.now = checkedClock(options.now);
     this.#isPlatformFetch = options.fetch === undefined;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#timeoutMs = checkedTimeoutMs(options.timeoutMs);
@@ -240,7 +239,6 @@ export abstract class AuthLoginClient {
     },
   ): Promise<unknown> {
     const options = request.options ?? {};
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${request.what}: options must be an object`);
     assertKnownOptions(options, ['signal'], request.what);
     const where = `${method} ${pathAndQuery.split('?')[0]}`;
     const deadline = new RequestDeadline(this.#timeoutMs, [this.#signal, checkedSignal(options.signal)]);
@@ -323,7 +321,6 @@ export abstract class AuthLoginClient {
    * Python's `urlencode`.
    */
   protected authorizeUrl(flowParams: ReadonlyArray<readonly [string, string]>, extra: AuthorizeUrlOptions = {}): string {
-    if (typeof extra !== 'object' || extra === null) throw new InvalidArgumentError('oauth2GetAuthorizeUrl options must be an object');
     assertKnownOptions(
       extra,
       ['sessionRequiredIdentities', 'sessionRequiredSingleDomain', 'sessionRequiredPolicies', 'sessionRequiredMfa', 'sessionMessage', 'prompt', 'queryParams'],

@@ -53,7 +53,6 @@ export function authorizedFetch(authorizer: GlobusAuthorizer, input: RequestInfo
  */
 export function createAuthorizedFetch(authorizer: GlobusAuthorizer, options: AuthorizedFetchOptions = {}): FetchFunction {
   checkAuthorizer(authorizer);
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('createAuthorizedFetch options must be an object');
   assertKnownOptions(options, ['fetch'], 'createAuthorizedFetch');
   const fetchImpl = options.fetch;
   if (fetchImpl !== undefined && typeof fetchImpl !== 'function') throw new InvalidArgumentError("'fetch' must be a function");

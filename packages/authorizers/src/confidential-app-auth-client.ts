@@ -115,7 +115,6 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
    * @throws {@link InvalidArgumentError} for a missing redirect URI or empty scopes.
    */
   oauth2StartFlow(options: ConfidentialAppFlowOptions): void {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('oauth2StartFlow needs an options object');
     assertKnownOptions(options, ['redirectUri', 'requestedScopes', 'state', 'refreshTokens'], 'oauth2StartFlow');
     this.#flow = checkedFlow(options);
   }
@@ -194,7 +193,6 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
    */
   async oauth2GetDependentTokens(token: string, options: DependentTokenOptions = {}): Promise<OAuthTokenResponse> {
     checkedToken(token, 'token');
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('oauth2GetDependentTokens options must be an object');
     assertKnownOptions(options, ['refreshTokens', 'scope', 'additionalParams', 'signal'], 'oauth2GetDependentTokens');
     const form: Array<[string, string]> = [
       ['grant_type', 'urn:globus:auth:grant_type:dependent_token'],
@@ -224,7 +222,6 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
    */
   async getConsents(identityId: string, options: { all?: boolean; signal?: AbortSignal } = {}): Promise<ConsentListResponse> {
     checkedToken(identityId, 'identityId');
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('getConsents options must be an object');
     assertKnownOptions(options, ['all', 'signal'], 'getConsents');
     const all = options.all ?? false;
     if (typeof all !== 'boolean') throw new InvalidArgumentError("'all' must be a boolean");

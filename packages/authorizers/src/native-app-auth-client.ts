@@ -74,7 +74,6 @@ export class NativeAppAuthClient extends AuthLoginClient {
    *   Python's messages (`verifier must be 43-128 characters long: N`, `verifier contained invalid characters`).
    */
   oauth2StartFlow(options: NativeAppFlowOptions): void {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('oauth2StartFlow needs an options object');
     assertKnownOptions(options, ['requestedScopes', 'redirectUri', 'state', 'verifier', 'refreshTokens', 'prefillNamedGrant'], 'oauth2StartFlow');
     const flow = checkedFlow({ ...options, redirectUri: options.redirectUri ?? `${this.baseUrl}/v2/web/auth-code` });
     const prefill = options.prefillNamedGrant ?? null;

@@ -1,4 +1,4 @@
-import { assertKnownOptions, InvalidArgumentError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
+import { assertKnownOptions, checkedClock, InvalidArgumentError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
 import type { GlobusAuthorizer } from './globus-authorizer';
 import { checkedSignal, checkedTimeoutMs } from './request-deadline';
 import { requestTokens } from './token-request';
@@ -92,7 +92,6 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
    *   an option has the wrong type, or for an unknown option.
    */
   constructor(options: RenewingAuthorizerOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('authorizer options must be an object');
     assertKnownOptions(options, RENEWING_OPTION_KEYS, new.target.name);
     const accessToken = options.accessToken ?? null;
     const expiresAt = options.expiresAt ?? null;
@@ -109,10 +108,9 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
     }
     const onRefresh = options.onRefresh ?? null;
     if (onRefresh !== null && typeof onRefresh !== 'function') throw new InvalidArgumentError("'onRefresh' must be a function");
-    if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
     this.#setToken(accessToken, expiresAt);
     this.#onRefresh = onRefresh;
-    this.#now = options.now ?? (() => Date.now() / 1000);
+    this.#now = checkedClock(options.now);
     this.#timeoutMs = checkedTimeoutMs(options.timeoutMs);
     this.#signal = checkedSignal(options.signal);
   }

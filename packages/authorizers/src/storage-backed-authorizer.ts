@@ -1,5 +1,6 @@
 import {
   assertKnownOptions,
+  checkedClock,
   InvalidArgumentError,
   InvalidTokenDataError,
   MissingTokenError,
@@ -153,11 +154,9 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
         'StorageBackedAuthorizer requires a login client with an oauth2RefreshToken method (NativeAppAuthClient or ConfidentialAppAuthClient)',
       );
     }
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('authorizer options must be an object');
     assertKnownOptions(options, ['now', 'onRefresh', 'marginSeconds', 'timeoutMs', 'signal'], 'StorageBackedAuthorizer');
     const onRefresh = options.onRefresh ?? null;
     if (onRefresh !== null && typeof onRefresh !== 'function') throw new InvalidArgumentError("'onRefresh' must be a function");
-    if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
     const marginSeconds = options.marginSeconds ?? StorageBackedAuthorizer.DEFAULT_MARGIN_SECONDS;
     if (typeof marginSeconds !== 'number' || !Number.isFinite(marginSeconds) || marginSeconds < 0) {
       throw new InvalidArgumentError("'marginSeconds' must be a finite number >= 0");
@@ -168,7 +167,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
     this.#runExclusive = storage.runExclusive.bind(storage);
     this.#authClient = authClient;
     this.#onRefresh = onRefresh;
-    this.#now = options.now ?? (() => Date.now() / 1000);
+    this.#now = checkedClock(options.now);
     this.#marginSeconds = marginSeconds;
     this.#timeoutMs = checkedTimeoutMs(options.timeoutMs);
     this.#signal = checkedSignal(options.signal);

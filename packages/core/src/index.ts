@@ -29,6 +29,7 @@ export {
   type TokenStorageOptions,
 } from './storage/token-storage';
 export { assertKnownOptions } from './arguments/assert-known-options';
+export { checkedClock } from './arguments/checked-clock';
 export { assertWellFormedText } from './arguments/assert-well-formed-text';
 export type { TokenStorageLike } from './storage/token-storage-like';
 export { Scope, type ScopeOptions } from './scopes/scope';

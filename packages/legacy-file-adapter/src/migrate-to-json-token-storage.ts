@@ -48,7 +48,6 @@ export async function migrateToJSONTokenStorage(
   if (typeof storage?.getTokenData !== 'function' || typeof storage.storeTokenDataByResourceServer !== 'function') {
     throw new InvalidArgumentError("migrateToJSONTokenStorage: 'storage' must be a token storage");
   }
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('migrateToJSONTokenStorage options must be an object');
   assertKnownOptions(options, ['overwrite', 'removeLegacyFile'], 'migrateToJSONTokenStorage');
   const legacy = await adapter.readTokenData();
   if (legacy === null) return { resourceServer: adapter.resourceServer ?? '', outcome: 'no-file', removedLegacyFile: false };

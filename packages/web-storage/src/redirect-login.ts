@@ -104,7 +104,6 @@ export class RedirectLogin {
    * @throws {@link InvalidArgumentError} for a missing client or storage, or no `sessionStorage`.
    */
   constructor(options: RedirectLoginOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('RedirectLogin needs an options object');
     assertKnownOptions(options, ['client', 'storage', 'flowStorage', 'flowKey'], 'RedirectLogin');
     const { client, storage } = options;
     if (typeof client?.oauth2StartFlow !== 'function' || typeof client.oauth2ExchangeCodeForTokens !== 'function') {
@@ -132,7 +131,6 @@ export class RedirectLogin {
    *   not an absolute URL.
    */
   start(options: RedirectLoginStartOptions): string {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('start needs an options object');
     assertKnownOptions(options, ['requestedScopes', 'redirectUri', 'refreshTokens', 'prefillNamedGrant', 'authorizeUrlOptions'], 'RedirectLogin.start');
     // Without it the login page would end on Globus's copy-this-code page, never coming back here.
     if (typeof options.redirectUri !== 'string' || options.redirectUri === '') {

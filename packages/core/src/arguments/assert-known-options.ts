@@ -3,14 +3,15 @@ import { InvalidArgumentError } from '../errors';
 /**
  * Refuses an options object with a key the callee does not know, so that a misspelt option
  * (`{ namspace: 'x' }` from plain JavaScript) fails at once instead of being silently ignored.
- * Only own enumerable string keys are checked; `options` that is not an object is left to the
- * caller's own type check.
+ * Only own enumerable string keys are checked. One call checks both that `options` is an object
+ * and that its keys are known.
  *
  * @param options - The options object as the caller passed it.
  * @param allowedKeys - Every option the callee reads.
  * @param ownerName - Names the callee in the message, e.g. `"SQLiteTokenStorage"`.
- * @throws {@link InvalidArgumentError} naming the unknown key, the nearest known one when it looks
- *   like a misspelling of it, and every known option.
+ * @throws {@link InvalidArgumentError} if `options` is not an object (`<ownerName>: options must be
+ *   an object`), or naming the unknown key, the nearest known one when it looks like a misspelling
+ *   of it, and every known option.
  *
  * @example
  * ```ts
@@ -20,8 +21,8 @@ import { InvalidArgumentError } from '../errors';
  * }
  * ```
  */
-export function assertKnownOptions(options: unknown, allowedKeys: readonly string[], ownerName: string): void {
-  if (typeof options !== 'object' || options === null) return;
+export function assertKnownOptions(options: unknown, allowedKeys: readonly string[], ownerName: string): asserts options is object {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${ownerName}: options must be an object`);
   for (const key of Object.keys(options)) {
     if (allowedKeys.includes(key)) continue;
     const nearest = nearestKey(key, allowedKeys);

@@ -45,7 +45,6 @@ const DIRECT_FLUSH_MAX_BYTES = 64 * 1024;
  *   array of bytes (nothing is written).
  */
 export async function writeFileAtomic(filePath: string, data: AtomicWriteData, options: { mode?: number } = {}): Promise<void> {
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('writeFileAtomic options must be an object');
   assertKnownOptions(options, ['mode'], 'writeFileAtomic');
   const chunks = chunksOf(data);
   try {

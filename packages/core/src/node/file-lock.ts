@@ -169,7 +169,6 @@ interface LockSettings {
 }
 
 function checkOptions(options: FileLockOptions): LockSettings {
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('lock options must be an object');
   assertKnownOptions(options, ['timeoutMs', 'staleMs', 'refreshIntervalMs'], 'file lock');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {

@@ -5,6 +5,7 @@ import type { OAuthTokenResponse } from '../tokens/oauth-token-response';
 import { TokenStorageData } from '../tokens/token-storage-data';
 import type { TokenStorageLike } from './token-storage-like';
 import { checkTokenResponse, extractIdentityId, tokenDataFromResponse } from './token-response-data';
+import { checkedClock } from '../arguments/checked-clock';
 
 /** Options every storage accepts. */
 export interface TokenStorageOptions {
@@ -65,14 +66,13 @@ export abstract class TokenStorage implements TokenStorageLike {
     if (typeof namespace !== 'string' || namespace === '') {
       throw new InvalidArgumentError('namespace must be a non-empty string');
     }
-    if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
     const decoder = options.idTokenDecoder ?? null;
     if (decoder !== null && typeof decoder.decode !== 'function') {
       throw new InvalidArgumentError("'idTokenDecoder' must have a decode(idToken) method");
     }
     this.namespace = namespace;
     this.idTokenDecoder = decoder;
-    this.now = options.now ?? (() => Date.now() / 1000);
+    this.now = checkedClock(options.now);
   }
 
   /** {@inheritDoc TokenStorageLike.storeTokenDataByResourceServer} */

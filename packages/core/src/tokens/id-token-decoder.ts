@@ -3,6 +3,7 @@ import { assertKnownOptions } from '../arguments/assert-known-options';
 import { IdentityExtractionError, InvalidArgumentError, TokenStorageError } from '../errors';
 import { abortable } from '../network/abortable';
 import { describeNetworkError } from '../network/describe-network-error';
+import { checkedClock } from '../arguments/checked-clock';
 
 /** Largest delay the platform's timers accept. */
 const MAX_TIMER_MS = 0x7fffffff;
@@ -84,7 +85,6 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
    *   `openidConfiguration`, a bad `timeoutMs`, or an unknown option.
    */
   constructor(options: IDTokenDecoderOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('IDTokenDecoder needs an options object');
     assertKnownOptions(options, ['clientId', 'authBaseUrl', 'openidConfiguration', 'jwks', 'leewaySeconds', 'fetch', 'now', 'timeoutMs'], 'IDTokenDecoder');
     if (typeof options.clientId !== 'string' || options.clientId === '') {
       throw new InvalidArgumentError("IDTokenDecoder: 'clientId' must be a non-empty string");
@@ -111,7 +111,7 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
     this.authBaseUrl = checkedBaseUrl(options.authBaseUrl ?? 'https://auth.globus.org');
     this.leewaySeconds = leeway;
     this.fetchImpl = options.fetch;
-    this.now = options.now ?? (() => Date.now() / 1000);
+    this.now = checkedClock(options.now);
     this.configuration = options.openidConfiguration ? Promise.resolve(options.openidConfiguration) : null;
     this.keySet = options.jwks ? Promise.resolve(createLocalJWKSet(options.jwks)) : null;
   }

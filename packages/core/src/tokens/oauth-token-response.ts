@@ -3,6 +3,7 @@ import { IdentityExtractionError, InvalidArgumentError, InvalidTokenDataError } 
 import { INSPECT_CUSTOM, redactSecretFields } from '../redaction';
 import type { IDTokenClaims, IDTokenDecoderLike } from './id-token-decoder';
 import { isPlainObject } from './json-value';
+import { checkedClock } from '../arguments/checked-clock';
 
 /** How the tokens of a response were obtained. */
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | 'dependent_token' | 'unknown';
@@ -215,16 +216,14 @@ function splitScopes(scopes: string): string[] {
 }
 
 function checkedOptions(options: OAuthTokenResponseOptions, isArray: boolean) {
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('OAuthTokenResponse options must be an object');
   assertKnownOptions(options, ['grantType', 'now', 'defaultResourceServer', 'idTokenDecoder'], 'OAuthTokenResponse');
   const grantType = options.grantType ?? (isArray ? 'dependent_token' : 'unknown');
   if (!GRANT_TYPES.has(grantType)) throw new InvalidArgumentError(`unknown grantType '${String(grantType)}'`);
-  if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
   const { defaultResourceServer } = options;
   if (defaultResourceServer !== undefined && (typeof defaultResourceServer !== 'string' || defaultResourceServer === '')) {
     throw new InvalidArgumentError("'defaultResourceServer' must be a non-empty string");
   }
-  return { grantType, now: options.now ?? (() => Date.now() / 1000), defaultResourceServer };
+  return { grantType, now: checkedClock(options.now), defaultResourceServer };
 }
 
 function checkedObject(value: unknown, what: string): Record<string, unknown> {

@@ -3,6 +3,7 @@ import { InvalidArgumentError, InvalidTokenDataError } from '../errors';
 import { INSPECT_CUSTOM, redactSecret, redactSecretFields } from '../redaction';
 import { frozenJsonCopy, isPlainObject } from './json-value';
 import { setOwnEntry } from '../objects/set-own-entry';
+import { checkedClock } from '../arguments/checked-clock';
 
 /** Fields accepted by the {@link TokenStorageData} constructor. */
 export interface TokenStorageDataInit {
@@ -189,12 +190,10 @@ export class TokenStorageData {
    *   expired token look valid.
    */
   isExpired(options: { marginSeconds?: number; now?: () => number } = {}): boolean {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('isExpired options must be an object');
     assertKnownOptions(options, ['marginSeconds', 'now'], 'isExpired');
     const margin = options.marginSeconds ?? 0;
     if (typeof margin !== 'number' || !Number.isFinite(margin)) throw new InvalidArgumentError("'marginSeconds' must be a finite number");
-    if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
-    const now = options.now ? options.now() : Date.now() / 1000;
+    const now = checkedClock(options.now)();
     if (typeof now !== 'number' || Number.isNaN(now)) throw new InvalidArgumentError("'now' must return the time in epoch seconds");
     return this.expiresAtSeconds - margin < now;
   }

@@ -2,6 +2,7 @@ import { assertKnownOptions } from '../arguments/assert-known-options';
 import { ExpiredTokenError, InvalidArgumentError } from '../errors';
 import type { TokenStorageData } from '../tokens/token-storage-data';
 import type { TokenDataValidator } from './token-data-validator';
+import { checkedClock } from '../arguments/checked-clock';
 
 /** Options of {@link NotExpiredValidator}. */
 export interface NotExpiredValidatorOptions {
@@ -21,15 +22,13 @@ export class NotExpiredValidator implements TokenDataValidator {
    * @throws {@link InvalidArgumentError} for a negative or non-numeric margin, or an unknown option.
    */
   constructor(options: NotExpiredValidatorOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('NotExpiredValidator options must be an object');
     assertKnownOptions(options, ['marginSeconds', 'now'], 'NotExpiredValidator');
     const margin = options.marginSeconds ?? 0;
     if (typeof margin !== 'number' || !Number.isFinite(margin) || margin < 0) {
       throw new InvalidArgumentError("'marginSeconds' must be a non-negative number");
     }
-    if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError("'now' must be a function");
     this.marginSeconds = margin;
-    this.now = options.now ?? (() => Date.now() / 1000);
+    this.now = checkedClock(options.now);
   }
 
   /**

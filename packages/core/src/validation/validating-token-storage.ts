@@ -61,7 +61,6 @@ export class ValidatingTokenStorage implements TokenStorageLike {
     if (typeof storage !== 'object' || storage === null || typeof storage.getTokenDataByResourceServer !== 'function') {
       throw new InvalidArgumentError('ValidatingTokenStorage needs a token storage');
     }
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('ValidatingTokenStorage options must be an object');
     assertKnownOptions(options, ['validators'], 'ValidatingTokenStorage');
     const given: unknown = options.validators ?? [];
     if (typeof given !== 'object' || given === null || typeof (given as Iterable<unknown>)[Symbol.iterator] !== 'function') {
