@@ -1,5 +1,5 @@
 import { escapeIdentifier, Pool } from 'pg';
-import { PostgresTokenStorage, type PostgresPool } from '@globus-tokenstorage/postgres';
+import { inTransaction, PostgresTokenStorage, type PostgresPool } from '@globus-tokenstorage/postgres';
 import { parsePostgresTarget, type PostgresTarget } from './postgres-target';
 import { readEntriesOneByOne, type TokenFile } from './token-file';
 
@@ -18,28 +18,15 @@ export function poolFor(target: PostgresTarget): Pool {
  *
  * @returns What `work` returns, once committed.
  */
-export async function inTransaction<T>(pool: Pool, work: (transaction: PostgresPool) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let failed = false;
-  try {
-    await client.query('BEGIN');
-    const transaction: PostgresPool = {
+export function inStorageTransaction<T>(pool: Pool, work: (transaction: PostgresPool) => Promise<T>): Promise<T> {
+  return inTransaction(pool, (client) =>
+    work({
       query: client.query.bind(client),
       connect: () => Promise.reject(new Error('a storage in a transaction of the CLI asked for another connection')),
       // Names the server in the storages' messages.
       options: pool.options,
-    };
-    const result = await work(transaction);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    failed = true;
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    // After a failure the connection may be broken or mid-transaction: closed, not reused.
-    client.release(failed);
-  }
+    }),
+  );
 }
 
 /**

@@ -6,3 +6,4 @@
  */
 export { PostgresTokenStorage, type PostgresTokenStorageOptions } from './postgres-token-storage';
 export type { PostgresPool, PostgresPoolOrConfig } from './postgres-connection';
+export { inTransaction, type ConnectionSource } from './transaction';

@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { InvalidArgumentError, TokenFileFormatError, TokenStorageError, UnsupportedFormatVersionError } from '@globus-tokenstorage/core';
 import { advisoryKey } from './advisory-key';
 import type { Connections } from './connect-within';
+import { inTransaction } from './transaction';
 
 /** The schema version this package writes into the version table. */
 export const SCHEMA_VERSION = '1';
@@ -106,10 +107,7 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<void> 
   const state = await inspect(options.db, options.names);
   if (state.kind !== 'missing') return assertUsable(state, options);
   if (!options.mayCreate) throw new TokenStorageError(`${options.location} does not exist (createTables is false, so it was not created)`);
-  const client = await options.db.connect();
-  let failed = false;
-  try {
-    await client.query('BEGIN');
+  await inTransaction(options.db, async (client) => {
     // The schema's lock first, always in this order: storages of different tables in one new
     // schema would otherwise create the schema together (and all but one fail, 23505). The
     // table's lock is still taken, as earlier versions take only that one.
@@ -118,15 +116,7 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<void> 
     const current = await inspect(client, options.names);
     if (current.kind === 'missing') await create(client, options);
     else assertUsable(current, options);
-    await client.query('COMMIT');
-  } catch (error) {
-    // The connection may be broken or mid-transaction: it is closed rather than given back.
-    failed = true;
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release(failed);
-  }
+  });
 }
 
 async function inspect(db: Queryable, names: TableNames): Promise<SchemaState> {

@@ -1,7 +1,7 @@
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import type { CommandContext } from '../command';
 import { CliError, ExitCodes } from '../cli-error';
-import { inTransaction, poolFor } from '../postgres-file';
+import { inStorageTransaction, poolFor } from '../postgres-file';
 import { displayName, parsePostgresTarget } from '../postgres-target';
 import { openTokenFile } from '../token-file';
 
@@ -26,7 +26,7 @@ export async function convertToPostgres(context: CommandContext): Promise<number
     const creator = new PostgresTokenStorage(pool, tableOptions);
     await creator.migrate();
     await creator.close();
-    copied = await inTransaction(pool, async (transaction) => {
+    copied = await inStorageTransaction(pool, async (transaction) => {
       const outputs = namespaces.map((namespace) => new PostgresTokenStorage(transaction, { ...tableOptions, namespace, createTables: false }));
       const taken: string[] = [];
       for (const output of outputs) if (Object.keys(await output.getTokenDataByResourceServer()).length > 0) taken.push(output.namespace);
