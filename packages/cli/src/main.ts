@@ -21,7 +21,8 @@ const COMMANDS: CommandDefinition[] = [
     details:
       'Works on JSON (format 2.0 and 1.0), SQLite and legacy single-token files, and on PostgreSQL token tables ' +
       '(FILE = postgres://user:password@host:port/database?schema=S&table=T). Tokens are never printed. ' +
-      'An invalid entry is shown as INVALID with the reason, the others as usual, and the exit code is 1.',
+      'An invalid entry is shown as INVALID with the reason, the others as usual, and the exit code is 1. ' +
+      'Exits 5 if the namespace given with --namespace is not in the file.',
     options: namespaceOption,
     run: listCommand,
   },

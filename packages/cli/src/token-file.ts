@@ -1,8 +1,8 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCodes, InvalidArgumentError, InvalidTokenDataError, TokenStorageError, type TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
+import { findDeepJSONNesting, MAX_JSON_DEPTH, openRegularFile } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { LEGACY_VERSION_KEY, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
@@ -48,7 +48,7 @@ export interface TokenFile {
 export async function detectKind(path: string): Promise<TokenFileKind> {
   if (isPostgresUrl(path)) return 'postgres';
   await requireFile(path);
-  const handle = await open(path, 'r');
+  const handle = await openFile(path);
   try {
     const header = Buffer.alloc(SQLITE_MAGIC.length);
     await handle.read(header, 0, header.length, 0);
@@ -188,6 +188,17 @@ export async function requireFile(path: string): Promise<void> {
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`no such file: '${path}'`, ExitCodes.FILE_NOT_FOUND);
+  }
+}
+
+/** Opens a file that {@link requireFile} accepted; one swapped for a FIFO since is refused, not waited on. */
+async function openFile(path: string) {
+  try {
+    return await openRegularFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EFTYPE' || code === 'EISDIR') throw new CliError(`'${path}' is not a file`, ExitCodes.FILE_NOT_FOUND);
+    throw error;
   }
 }
 

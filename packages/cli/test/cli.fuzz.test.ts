@@ -62,8 +62,8 @@ const commandLine: fc.Arbitrary<CommandLine> = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(fc.boolean(), fc.option(name, { nil: undefined })).map(([json, namespace]): CommandLine => ({
     args: ['list', 'FILE', ...(json ? ['--json'] : []), ...(namespace === undefined ? [] : ['--namespace', namespace])],
     changes: false,
-    // 1: some entries are invalid (listed as such, with the others).
-    codes: [ExitCodes.OK, ExitCodes.PROBLEMS_FOUND, ExitCodes.BAD_FILE],
+    // 1: some entries are invalid (listed as such, with the others); 5: the namespace named is not in the file.
+    codes: [ExitCodes.OK, ExitCodes.PROBLEMS_FOUND, ExitCodes.BAD_FILE, ...(namespace === undefined ? [] : [ExitCodes.NOT_FOUND])],
   })) },
   { weight: 3, arbitrary: fc.tuple(name, name, fc.boolean()).map(([namespace, resourceServer, json]): CommandLine => ({
     args: ['show', 'FILE', namespace, resourceServer, ...(json ? ['--json'] : [])],

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -239,11 +239,24 @@ describe('globus-tokens as a new user meets it', () => {
     expect(checked.json().problems).toEqual([{ path: '', message: expect.stringContaining(where as string) }]);
   });
 
+  it('list --namespace of a namespace that is not in the file exits 5, as show does, with nothing on stdout', () => {
+    const result = run('list', 'v2.json', '--namespace', 'nope');
+    expect([result.code, result.stdout, result.stderr]).toEqual([5, '', "globus-tokens: no namespace 'nope' in 'v2.json'\n"]);
+    expect(run('list', 'v2.json', '--namespace', 'userapp').code).toBe(0);
+  });
+
+  it('a FIFO given as FILE is not a file (exit 3), and is not waited on', () => {
+    execFileSync('mkfifo', [join(dir, 'pipe.json')]);
+    const result = run('list', 'pipe.json');
+    expect([result.code, result.stderr]).toEqual([3, "globus-tokens: 'pipe.json' is not a file\n"]);
+  });
+
   it('with --json, errors are JSON on stderr too', () => {
     for (const [args, code, errorCode] of [
       [['list', 'missing.json', '--json'], 3, 'FILE_NOT_FOUND'],
       [['list', 'v2.json', '--json', '--frob'], 2, 'USAGE'],
       [['show', 'v2.json', 'nope', 'rs', '--json'], 5, 'NOT_FOUND'],
+      [['list', 'v2.json', '--namespace', 'nope', '--json'], 5, 'NOT_FOUND'],
     ] as const) {
       const result = run(...args);
       expect(result.code).toBe(code);
@@ -296,8 +309,13 @@ describe('globus-tokens as a new user meets it', () => {
     await storage.storeTokenDataByResourceServer({ rs: TokenStorageData.fromDict(entry('rs')) });
     await storage.close();
     const before = readFileSync(join(dir, 'ours.db'));
-    for (const args of [['list', 'ours.db'], ['show', 'ours.db', 'ns', 'rs'], ['check', 'ours.db'], ['list', 'ours.db', '--namespace', 'other']]) {
-      expect(run(...args).code).toBe(0);
+    for (const [args, code] of [
+      [['list', 'ours.db'], 0],
+      [['show', 'ours.db', 'ns', 'rs'], 0],
+      [['check', 'ours.db'], 0],
+      [['list', 'ours.db', '--namespace', 'other'], 5],
+    ] as const) {
+      expect(run(...args).code).toBe(code);
       expect(existsSync(join(dir, 'ours.db-wal')) || existsSync(join(dir, 'ours.db-shm'))).toBe(false);
     }
     expect(readFileSync(join(dir, 'ours.db')).equals(before)).toBe(true);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readdirSync, realpathSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, readdirSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -13,7 +13,15 @@ import {
   type TokenStorageData,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
-import { toTokenFileAccessError, withFileLock, writeFileAtomic } from '@globus-tokenstorage/core/node';
+import {
+  assertRegularFile,
+  openRegularFile,
+  openRegularFileSync,
+  toTokenFileAccessError,
+  withFileLock,
+  writeFileAtomic,
+  writeTarget,
+} from '@globus-tokenstorage/core/node';
 import { hasContent, isSameContent, readAll, type FileContent } from './file-content';
 import { TokenFile } from './token-file';
 
@@ -122,7 +130,7 @@ export class JSONTokenStorage extends TokenStorage {
    * @returns Whether the token file exists.
    * @throws {@link StorageClosedError} after `close()`.
    * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
+   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async fileExists(): Promise<boolean> {
     this.assertOpen();
@@ -142,7 +150,7 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link InvalidTokenDataError} naming the namespace and resource server of an invalid entry.
    * @throws {@link StorageClosedError} after `close()`.
    * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
+   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
     this.assertOpen();
@@ -160,7 +168,7 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link InvalidArgumentError} for an empty or non-string resource server.
    * @throws {@link StorageClosedError} after `close()`.
    * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
+   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
     this.assertOpen();
@@ -179,7 +187,7 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`.
    * @throws {@link StorageClosedError} after `close()`.
    * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
+   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
     this.assertOpen();
@@ -198,7 +206,7 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link InvalidArgumentError} for an empty or non-string resource server.
    * @throws {@link StorageClosedError} after `close()`.
    * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
+   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async removeTokenData(resourceServer: string): Promise<boolean> {
     this.assertOpen();
@@ -220,7 +228,7 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
    * @throws {@link StorageClosedError} after `close()`.
    * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
+   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async listNamespaces(): Promise<string[]> {
     this.assertOpen();
@@ -242,7 +250,7 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link InvalidArgumentError} for an empty key or a `fn` that is not a function.
    * @throws {@link StorageClosedError} after `close()`.
    * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
+   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
     this.assertOpen();
@@ -259,7 +267,7 @@ export class JSONTokenStorage extends TokenStorage {
       }
     };
     try {
-      const lockPath = `${this.accessing('write', () => resolveTarget(this.absolutePath))}.${digest}.section.lock`;
+      const lockPath = `${this.accessing('write', () => writeTarget(this.absolutePath))}.${digest}.section.lock`;
       return await withFileLock(lockPath, run, { timeoutMs: this.sectionTimeoutMs, staleMs: this.sectionLeaseMs });
     } catch (error) {
       // fn's own errors pass through untouched; only the lock's are about the token file.
@@ -299,6 +307,9 @@ export class JSONTokenStorage extends TokenStorage {
       if (!isMissingFileError(error)) throw toTokenFileAccessError(error, this.filepath, 'read');
     }
     if (stats === undefined) return (this.snapshot = MISSING);
+    const found = stats;
+    // Only a regular file is opened: a FIFO would wait for a writer, a device might never end.
+    this.accessing('read', () => assertRegularFile(found, this.filepath));
     const cached = this.snapshot;
     if (cached !== null && cached.key !== null && sameKey(cached.key, stats)) {
       return cached.racy ? this.accessing('read', () => this.revalidate(cached)) : cached;
@@ -327,7 +338,7 @@ export class JSONTokenStorage extends TokenStorage {
   private revalidate(cached: Snapshot): Snapshot {
     let fd: number;
     try {
-      fd = openSync(this.absolutePath, 'r');
+      fd = openRegularFileSync(this.absolutePath);
     } catch (error) {
       if (isMissingFileError(error)) return (this.snapshot = MISSING);
       throw error;
@@ -348,7 +359,7 @@ export class JSONTokenStorage extends TokenStorage {
   private async read(cached: Snapshot | null): Promise<Snapshot> {
     let handle;
     try {
-      handle = await open(this.absolutePath, 'r');
+      handle = await openRegularFile(this.absolutePath);
     } catch (error) {
       if (isMissingFileError(error)) return (this.snapshot = MISSING);
       throw error;
@@ -385,7 +396,8 @@ export class JSONTokenStorage extends TokenStorage {
   }
 
   private async lockedUpdate(change: (file: TokenFile | null) => TokenFile | null): Promise<void> {
-    const target = resolveTarget(this.absolutePath);
+    // Every path naming the same file (through links, dangling ones too) shares one lock next to it.
+    const target = writeTarget(this.absolutePath);
     await withFileLock(
       `${target}.lock`,
       async (lock) => {
@@ -419,24 +431,6 @@ function checkFilepath(filepath: unknown): string {
     throw new InvalidArgumentError('filepath must be a non-empty path');
   }
   return path;
-}
-
-/**
- * The file that writes replace (`writeFileAtomic` follows a symbolic link), so that every path
- * naming the same file shares one lock next to it. (The native resolution: one system call per
- * path component, and none of the JavaScript implementation's work, on every store.)
- */
-function resolveTarget(path: string): string {
-  try {
-    return realpathSync.native(path);
-  } catch (error) {
-    if (!isMissingFileError(error)) throw error;
-  }
-  try {
-    return join(realpathSync.native(dirname(path)), basename(path));
-  } catch {
-    return path;
-  }
 }
 
 /**

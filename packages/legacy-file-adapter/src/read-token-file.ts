@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { TokenFileFormatError } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
+import { findDeepJSONNesting, MAX_JSON_DEPTH, openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 
 /**
  * Reads and parses a JSON token file.
@@ -9,13 +8,20 @@ import { findDeepJSONNesting, MAX_JSON_DEPTH, toTokenFileAccessError } from '@gl
  * @returns The parsed root object, or `null` if the file does not exist.
  * @throws {@link TokenFileFormatError} naming the file if it is empty, not JSON (or nests too deep to
  *   parse safely), or not an object.
- * @throws {@link TokenFileAccessError} naming the file if it cannot be read (permissions, a directory).
+ * @throws {@link TokenFileAccessError} naming the file if it cannot be read (permissions, a directory,
+ *   anything else that is not a regular file, such as a FIFO).
  *   The message gives the position of a syntax error, never the file's content.
  */
 export async function readJsonObjectFile(filename: string): Promise<Record<string, unknown> | null> {
   let text: string;
   try {
-    text = await readFile(filename, 'utf8');
+    // Only a regular file is read: a FIFO would block a thread-pool thread for good.
+    const handle = await openRegularFile(filename);
+    try {
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw toTokenFileAccessError(error, filename, 'read');

@@ -95,7 +95,7 @@ export class SimpleJSONFileAdapter {
    * @throws {@link TokenFileFormatError} if the existing file cannot be parsed or holds a multi-token
    *   storage file (any file with a `format_version`); it is not overwritten.
    * @throws {@link TokenFileAccessError} naming the file if it cannot be read or replaced (permissions,
-   *   a directory in its place, a file its owner made read-only with `chmod 400`).
+   *   a directory or a FIFO in its place, a file its owner made read-only with `chmod 400`).
    */
   async store(tokenResponse: OAuthTokenResponse): Promise<void> {
     const dict = this.selectToken(tokenResponse);
@@ -125,7 +125,7 @@ export class SimpleJSONFileAdapter {
    *
    * @returns The parsed object, or `null` if the file does not exist.
    * @throws {@link TokenFileFormatError} if the file cannot be parsed.
-   * @throws {@link TokenFileAccessError} if it cannot be read (permissions, a directory in its place).
+   * @throws {@link TokenFileAccessError} if it cannot be read (permissions, a directory or a FIFO in its place).
    */
   async readAsDict(): Promise<LegacyTokenFileDict | null> {
     return (await readJsonObjectFile(this.filename)) as LegacyTokenFileDict | null;

@@ -2,9 +2,9 @@ import { open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TokenFileFormatError, TokenStorageError, UnsupportedFormatVersionError } from '@globus-tokenstorage/core';
-import { ensurePrivateDirectory, PRIVATE_FILE_MODE } from '@globus-tokenstorage/core/node';
+import { assertRegularFile, ensurePrivateDirectory, openRegularFile, PRIVATE_FILE_MODE } from '@globus-tokenstorage/core/node';
 import { retryWhileBusy } from './retry-while-busy';
-import { toStorageError } from './sqlite-errors';
+import { toStorageError, toWalReadError } from './sqlite-errors';
 import { createSchema, inspectSchema, type SchemaState } from './sqlite-schema';
 
 /** What {@link openTokenDatabase} needs. */
@@ -58,6 +58,8 @@ export interface OpenedTokenDatabase {
  * @throws {@link TokenFileFormatError} for a file that is not a token database (left unchanged).
  * @throws {@link UnsupportedFormatVersionError} for a token database of an unknown schema version.
  * @throws {@link StorageLockTimeoutError} if other connections kept it locked too long.
+ * @throws {@link TokenFileAccessError} for a path that is not a regular file (a directory, a FIFO), or
+ *   a WAL database that cannot be read in a directory this user may not write to.
  * @throws {@link TokenStorageError} for other I/O failures (missing file with `fileMustExist`, permissions…).
  */
 export async function openTokenDatabase(options: OpenTokenDatabaseOptions): Promise<OpenedTokenDatabase> {
@@ -65,7 +67,7 @@ export async function openTokenDatabase(options: OpenTokenDatabaseOptions): Prom
   const retry = { timeoutMs: options.busyTimeoutMs, resource: displayPath, beforeRetry: options.beforeRetry };
   await prepareFile(options);
 
-  const hadSideFiles = await sideFilesExist(options.filePath);
+  const hadSideFiles = await sideFilesExist(options.filePath, displayPath);
   const probe = connect(options, { readonly: true });
   let state: SchemaState | typeof HOT_JOURNAL;
   try {
@@ -81,13 +83,13 @@ export async function openTokenDatabase(options: OpenTokenDatabaseOptions): Prom
       if (state.kind === 'empty') {
         throw new TokenFileFormatError(`'${displayPath}' holds no token tables, and read-only mode cannot create them`, { filePath: displayPath });
       }
-      return { db: probe, isWal: false, createdSideFiles: !hadSideFiles && (await sideFilesExist(options.filePath)) };
+      return { db: probe, isWal: false, createdSideFiles: !hadSideFiles && (await sideFilesExist(options.filePath, displayPath)) };
     }
   } catch (error) {
     probe.close();
     // A refused file is left as it was found, without the side files the probe made.
-    if (!hadSideFiles && (await sideFilesExist(options.filePath))) removeSideFiles(options.filePath, options.driverOptions);
-    throw toStorageError(error, displayPath);
+    if (!hadSideFiles && (await sideFilesExist(options.filePath, displayPath))) removeSideFiles(options.filePath, options.driverOptions);
+    throw toWalReadError(error, displayPath) ?? toStorageError(error, displayPath);
   }
   probe.close();
 
@@ -144,19 +146,41 @@ export function removeSideFiles(filePath: string, driverOptions: Readonly<Record
   }
 }
 
-async function sideFilesExist(filePath: string): Promise<boolean> {
-  const found = await Promise.all(['-wal', '-shm'].map((suffix) => stat(`${filePath}${suffix}`).then(() => true, () => false)));
+/**
+ * Whether the database's `-wal` or `-shm` file exists. Something that is not a regular file in
+ * place of a side file (`-journal` included) is refused: SQLite would wait for ever reading a FIFO.
+ */
+async function sideFilesExist(filePath: string, displayPath: string): Promise<boolean> {
+  const found = await Promise.all(
+    ['-wal', '-shm', '-journal'].map(async (suffix) => {
+      const sideFile = `${filePath}${suffix}`;
+      const stats = await stat(sideFile).catch(() => undefined);
+      if (stats === undefined) return false;
+      try {
+        assertRegularFile(stats, sideFile);
+      } catch (error) {
+        throw toStorageError(error, displayPath);
+      }
+      return suffix !== '-journal';
+    }),
+  );
   return found.includes(true);
 }
 
+/**
+ * Creates the file if allowed, and refuses anything but a regular file before SQLite opens it: a
+ * directory fails deep inside SQLite (`SQLITE_IOERR_READ`), a FIFO blocks the main thread for ever.
+ * SQLite opens the path itself, so a FIFO swapped in between this check and its open is not caught:
+ * whoever can do that can also replace or remove the database, so the check guards against
+ * mistakes, not against the owner of the directory.
+ */
 async function prepareFile(options: OpenTokenDatabaseOptions): Promise<void> {
   try {
     if (options.mayCreate) {
       await ensurePrivateDirectory(dirname(options.filePath));
       await createPrivateFile(options.filePath);
-    } else {
-      await stat(options.filePath);
     }
+    assertRegularFile(await stat(options.filePath), options.filePath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !options.mayCreate) {
       throw new TokenStorageError(`the token database '${options.displayPath}' does not exist (connectParams.readonly or fileMustExist is set)`, {
@@ -199,7 +223,7 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
  * it held: only a file that is really empty, or a SQLite database without tables, is.
  */
 async function assertEmptyOrSQLite(filePath: string, displayPath: string): Promise<void> {
-  const handle = await open(filePath, 'r');
+  const handle = await openRegularFile(filePath);
   try {
     const header = Buffer.alloc(SQLITE_MAGIC.length);
     const { bytesRead } = await handle.read(header, 0, header.length, 0);

@@ -1,4 +1,5 @@
 import { TokenFileAccessError, TokenFileFormatError, TokenStorageError } from '@globus-tokenstorage/core';
+import { dirname } from 'node:path';
 import { toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 
 /** The `code` of an error thrown by SQLite (through better-sqlite3) or by `node:fs`, if it has one. */
@@ -50,4 +51,24 @@ export function toStorageError(error: unknown, filePath: string): unknown {
     return new TokenStorageError(`SQLite failed on the token database '${filePath}' (${code})`, { cause: error });
   }
   return toTokenFileAccessError(error, filePath, 'use');
+}
+
+/**
+ * The error of a read that SQLite refused with `SQLITE_READONLY_DIRECTORY`: to read a database in
+ * WAL mode it needs its `-shm` file, which it creates next to the database when missing (the last
+ * connection to close removes it), so the directory must be writable even to read. Reading without
+ * it (SQLite's `immutable` option) is not done: that skips SQLite's locks and change detection, so a
+ * write by another process (one with more rights, or after the directory is made writable) could be
+ * read half-done, or its committed transactions ignored.
+ *
+ * @param error - An error of the read-only connection that inspects the database.
+ * @param filePath - The database file, named in the message.
+ * @returns The `TokenFileAccessError` to throw, or `undefined` for any other error.
+ */
+export function toWalReadError(error: unknown, filePath: string): TokenFileAccessError | undefined {
+  if (codeOf(error) !== 'SQLITE_READONLY_DIRECTORY') return undefined;
+  return new TokenFileAccessError(
+    `the token database '${filePath}' cannot be read here: a WAL database needs write access to its directory '${dirname(filePath)}' for its -shm file, even to read (SQLITE_READONLY_DIRECTORY); let this user write to the directory (connectParams.readonly does not lift this)`,
+    { filePath, cause: error },
+  );
 }

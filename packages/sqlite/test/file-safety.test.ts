@@ -163,8 +163,8 @@ describe('files that are not token databases', () => {
     const filepath = join(dirs.make(), 'tokens.db');
     mkdirSync(filepath);
     const error = await caught(() => storageAt(filepath).getTokenData('rs'));
-    expect(error.code).toBe(ErrorCodes.TOKEN_STORAGE_ERROR);
-    expect(error.message).toContain(filepath);
+    expect(error.code).toBe(ErrorCodes.TOKEN_FILE_ACCESS);
+    expect(error.message).toBe(`cannot use the token file '${filepath}': it is a directory (EISDIR)`);
   });
 });
 

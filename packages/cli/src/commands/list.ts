@@ -1,7 +1,7 @@
 import type { TokenStorageData } from '@globus-tokenstorage/core';
 import { describeExpiry, fingerprint, table } from '../format';
 import type { CommandContext } from '../command';
-import { ExitCodes } from '../cli-error';
+import { CliError, ExitCodes } from '../cli-error';
 import { openTokenFile } from '../token-file';
 
 /** The public view of one stored token: everything but the token values, which are fingerprinted. */
@@ -29,14 +29,17 @@ function isoTime(epochSeconds: number): string | null {
 
 /**
  * `globus-tokens list FILE [--namespace NS]`: every token's metadata. An invalid entry is listed as
- * such, with what is wrong with it, and the others still shown; the exit code is then 1.
+ * such, with what is wrong with it, and the others still shown; the exit code is then 1. A namespace
+ * named with `--namespace` that holds no entry in the file ends it with exit code 5, as in `show`.
  */
 export async function listCommand(context: CommandContext): Promise<number> {
   const [path] = context.positionals;
   const file = await openTokenFile(path as string, { readOnly: true });
   try {
     const wanted = context.values.namespace;
-    const namespaces = typeof wanted === 'string' ? [wanted] : await file.listNamespaces();
+    const inFile = await file.listNamespaces();
+    if (typeof wanted === 'string' && !inFile.includes(wanted)) throw new CliError(`no namespace '${wanted}' in '${file.path}'`, ExitCodes.NOT_FOUND);
+    const namespaces = typeof wanted === 'string' ? [wanted] : inFile;
     const entries = [];
     const invalid = [];
     for (const namespace of namespaces) {

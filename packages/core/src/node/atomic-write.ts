@@ -1,9 +1,11 @@
-import { closeSync, fchmodSync, fsync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fchmodSync, fsync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { assertKnownOptions } from '../arguments/assert-known-options';
 import { InvalidArgumentError } from '../errors';
+import { assertRegularFile } from './regular-file';
 import { ensurePrivateDirectory } from './secure-directory';
 import { assertWritableMode, toTokenFileAccessError } from './token-file-access-error';
+import { writeTarget } from './write-target';
 
 /** Mode of token files this project writes: owner read/write only. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -26,10 +28,11 @@ const DIRECT_FLUSH_MAX_BYTES = 64 * 1024;
  * new one, never a mix. The data goes to a temporary file in the same directory, which is given
  * mode `0600` (whatever the umask), flushed to disk and renamed over the target; then the directory
  * is flushed so the rename itself survives a power loss. Missing parent directories are created
- * `0700`. A symbolic link is followed, so the file it points to is replaced.
+ * `0700`. A symbolic link is followed, so the file it points to is replaced, or created when the
+ * link is dangling (as `open(path, 'w')` does), with its missing directories.
  *
  * A file without owner write permission (e.g. `chmod 400`) is not replaced: its owner made it
- * read-only.
+ * read-only. Nor is anything that is not a regular file (a FIFO, a device, a directory).
  *
  * The steps are direct (synchronous) calls: metadata operations and copies into the page cache are
  * quick, and a flush that waits for one journal commit (the directory's, a small file's) costs less
@@ -39,8 +42,9 @@ const DIRECT_FLUSH_MAX_BYTES = 64 * 1024;
  * @param filePath - The file to write.
  * @param data - The new content; chunks are written in order, without joining them first.
  * @param options - `mode` of the written file. @default 0o600
- * @throws {@link TokenFileAccessError} naming `filePath` if the file is read-only or a directory, or
- *   the file system refuses (permissions, read-only file system, full disk); the file is unchanged.
+ * @throws {@link TokenFileAccessError} naming `filePath` if the file is read-only or not a regular
+ *   file (a directory, a FIFO), or the file system refuses (permissions, read-only file system, full
+ *   disk); the file is unchanged.
  * @throws {@link InvalidArgumentError} for an unknown option, or `data` that is not text, bytes or an
  *   array of bytes (nothing is written).
  */
@@ -104,26 +108,22 @@ function chunksOf(data: AtomicWriteData): readonly Uint8Array[] {
 }
 
 /**
- * The file to replace: the target of a symbolic link, else the path itself. Only the last component
- * matters (a rename through a linked directory replaces the file in the directory it points to), so
- * the common case costs one `lstat`, which also tells whether a directory or a file its owner made
- * read-only stands there (refused).
+ * The file to replace: the target of a symbolic link (see {@link writeTarget}), else the path
+ * itself. Only the last component matters (a rename through a linked directory replaces the file in
+ * the directory it points to), so the common case costs one `lstat`, which also tells whether
+ * something that is not a regular file, or a file its owner made read-only, stands there (refused).
  */
 function resolveTarget(filePath: string): string {
   let target = filePath;
   let stats = lstatSync(filePath, { throwIfNoEntry: false });
   if (stats?.isSymbolicLink()) {
-    try {
-      target = realpathSync.native(filePath);
-    } catch (error) {
-      // A dangling link is replaced by the new file, as before.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return filePath;
-      throw error;
-    }
+    target = writeTarget(filePath);
     stats = statSync(target, { throwIfNoEntry: false });
   }
-  if (stats?.isDirectory()) throw Object.assign(new Error(`'${filePath}' is a directory`), { code: 'EISDIR', path: filePath });
-  if (stats !== undefined) assertWritableMode(stats.mode, filePath);
+  if (stats !== undefined) {
+    assertRegularFile(stats, filePath);
+    assertWritableMode(stats.mode, filePath);
+  }
   return target;
 }
 

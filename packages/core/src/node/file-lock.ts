@@ -19,6 +19,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { assertKnownOptions } from '../arguments/assert-known-options';
 import { InvalidArgumentError, StorageLockTimeoutError } from '../errors';
 import { PRIVATE_FILE_MODE } from './atomic-write';
+import { openRegularFileSync } from './regular-file';
 import { ensurePrivateDirectory } from './secure-directory';
 
 /** Options of {@link acquireFileLock} and {@link withFileLock}. */
@@ -114,6 +115,9 @@ const recordScratch = Buffer.allocUnsafe(LOCK_RECORD_MAX_BYTES + 1);
  * @returns The held lock.
  * @throws {@link StorageLockTimeoutError} if the lock is still held by another after `timeoutMs`.
  * @throws {@link InvalidArgumentError} for a bad path or option.
+ * @throws The system error (`code` `EFTYPE`, or `EISDIR`) if something that is not a regular file
+ *   (a FIFO, a directory) stands at `lockPath`; it is never waited on or removed. Other system errors
+ *   (`EACCES`) are passed on too.
  */
 export async function acquireFileLock(lockPath: string, options: FileLockOptions = {}): Promise<FileLock> {
   if (typeof lockPath !== 'string' || lockPath === '' || lockPath.includes('\0')) {
@@ -347,7 +351,8 @@ function createExclusiveWithoutLink(path: string, content: Uint8Array): boolean 
 function observe(path: string): ObservedLock | null {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // Something else than a file at the lock path (a FIFO would block this read for ever) is refused.
+    fd = openRegularFileSync(path);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     throw error;
@@ -572,9 +577,10 @@ class HeldFileLock implements FileLock {
     if (!this.isHeld) return;
     let fd: number;
     try {
-      fd = openSync(this.lockPath, 'r');
+      fd = openRegularFileSync(this.lockPath);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') this.lose('was removed by another process');
+      else if (errorCode(error) === 'EFTYPE') this.lose('was replaced by something that is not a file');
       return;
     }
     try {
@@ -595,9 +601,9 @@ class HeldFileLock implements FileLock {
   private holdsOurRecord(): boolean {
     let fd: number;
     try {
-      fd = openSync(this.lockPath, 'r');
+      fd = openRegularFileSync(this.lockPath);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return false;
+      if (errorCode(error) === 'ENOENT' || errorCode(error) === 'EFTYPE') return false;
       throw error;
     }
     try {

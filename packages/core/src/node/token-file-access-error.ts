@@ -7,6 +7,7 @@ const MEANINGS: Readonly<Record<string, string>> = {
   EPERM: 'operation not permitted',
   EROFS: 'the file system is read-only',
   EISDIR: 'it is a directory',
+  EFTYPE: 'it is not a regular file',
   ENOTDIR: 'a part of its path is not a directory',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'the disk quota is exceeded',
@@ -43,11 +44,20 @@ export function toTokenFileAccessError(error: unknown, filePath: string, operati
   if (TokenStorageError.isInstance(error)) return error;
   const { code, path } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; path?: unknown };
   if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return error;
-  const meaning = MEANINGS[code] ?? 'system error';
-  // A failure on a file beside the token file (its lock, a temporary file) is one of its directory.
   const besideIt = typeof path === 'string' && resolve(path) !== resolve(filePath) && dirname(resolve(path)) === dirname(resolve(filePath));
+  const meaning = code === 'EFTYPE' ? notRegularFile(error as { path?: unknown; fileType?: unknown }, besideIt) : (MEANINGS[code] ?? 'system error');
+  // A failure on a file beside the token file (its lock, a temporary file) is one of its directory.
   const where = besideIt && (code === 'EACCES' || code === 'EPERM') ? ` in its directory '${dirname(filePath)}'` : '';
   return new TokenFileAccessError(`cannot ${operation} the token file '${filePath}': ${meaning}${where} (${code})`, { filePath, cause: error });
+}
+
+/**
+ * The meaning of an `EFTYPE` of `assertRegularFile`. Something that is not a file in place of the
+ * lock file (or a SQLite side file) is named, as it is what the user has to remove.
+ */
+function notRegularFile({ path, fileType }: { path?: unknown; fileType?: unknown }, besideIt: boolean): string {
+  const what = typeof fileType === 'string' ? ` but ${fileType}` : '';
+  return besideIt ? `'${basename(String(path))}' next to it is not a regular file${what}` : `it is not a regular file${what}`;
 }
 
 /**
