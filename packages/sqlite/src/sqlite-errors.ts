@@ -54,6 +54,23 @@ export function toStorageError(error: unknown, filePath: string): unknown {
 }
 
 /**
+ * The error of preparing this package's statements on a database whose token tables are ours: a
+ * plain `SQLITE_ERROR` there means another schema object (a trigger or view on the token table)
+ * cannot be compiled, e.g. one referring to a column that does not exist: the file is damaged.
+ *
+ * @param error - What `prepare` threw.
+ * @param filePath - The database file, named in the message.
+ * @returns A `TokenFileFormatError` for `SQLITE_ERROR`, else what {@link toStorageError} makes of it.
+ */
+export function toStatementError(error: unknown, filePath: string): unknown {
+  if (codeOf(error) !== 'SQLITE_ERROR') return toStorageError(error, filePath);
+  return new TokenFileFormatError(`'${filePath}' is not a usable SQLite token database: an object of its schema cannot be compiled (SQLITE_ERROR); it is left unchanged`, {
+    filePath,
+    cause: error,
+  });
+}
+
+/**
  * The error of a read that SQLite refused with `SQLITE_READONLY_DIRECTORY`: to read a database in
  * WAL mode it needs its `-shm` file, which it creates next to the database when missing (the last
  * connection to close removes it), so the directory must be writable even to read. Reading without

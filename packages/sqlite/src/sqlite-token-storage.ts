@@ -23,7 +23,7 @@ import { version } from '../package.json';
 import { attributeOf, newLease, prepareSectionStatements, type SectionStatements } from './exclusive-section';
 import { openTokenDatabase, removeSideFiles } from './open-token-database';
 import { retryWhileBusy, type BusyRetryOptions } from './retry-while-busy';
-import { toStorageError } from './sqlite-errors';
+import { toStatementError, toStorageError } from './sqlite-errors';
 
 /**
  * Options passed through to better-sqlite3's `Database` constructor. Other keys are refused (a
@@ -447,7 +447,7 @@ export class SQLiteTokenStorage extends TokenStorage {
       };
     } catch (error) {
       db.close();
-      throw toStorageError(error, this.filepath);
+      throw toStatementError(error, this.filepath);
     }
   }
 

@@ -354,6 +354,27 @@ describe('files the fuzzer found mishandled', () => {
     await refusedUnchanged(bytes, (storage) => storage.removeTokenData('transfer.api.globus.org'));
   });
 
+  it.each([false, true])('a trigger on the token table that cannot be compiled (readonly: %p) is a file format error, not "SQLite failed"', async (readonly) => {
+    const db = new Database(':memory:');
+    db.exec(`${PYTHON_TOKEN_TABLE}; ${PYTHON_INTERNAL_TABLE}`);
+    db.exec("INSERT INTO sdk_storage_adapter_internal VALUES ('globus-sdk.database_schema_version', '2')");
+    // A damaged byte turned RAISE into a function call with a column that does not exist.
+    db.exec("CREATE TRIGGER no_reads AFTER INSERT ON token_storage BEGIN SELECT RAISF(ABORT, 'no'); END");
+    const bytes = db.serialize();
+    db.close();
+    const path = join(dir, 'tokens.db');
+    writeFileSync(path, bytes);
+    const storage = new SQLiteTokenStorage(path, readonly ? { connectParams: { readonly: true } } : {});
+    try {
+      for (const call of [() => storage.listNamespaces(), () => storage.getTokenData('rs'), () => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') })]) {
+        expect(await settle(call)).toMatchObject({ code: 'TOKEN_FILE_FORMAT', filePath: path });
+      }
+    } finally {
+      await storage.close();
+    }
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
   it('a row of 2 MB of "[" is invalid token data at once (JSON.parse would spend about 100 MB on it)', async () => {
     const path = join(dir, 'tokens.db');
     const db = new Database(path);
