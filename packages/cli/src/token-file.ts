@@ -194,7 +194,7 @@ export async function requireFile(path: string): Promise<void> {
 /** Opens a file that {@link requireFile} accepted; one swapped for a FIFO since is refused, not waited on. */
 async function openFile(path: string) {
   try {
-    return await openRegularFile(path);
+    return (await openRegularFile(path)).handle;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EFTYPE' || code === 'EISDIR') throw new CliError(`'${path}' is not a file`, ExitCodes.FILE_NOT_FOUND);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, readdirSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
+import { closeSync, readdirSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -337,15 +337,15 @@ export class JSONTokenStorage extends TokenStorage {
    */
   private revalidate(cached: Snapshot): Snapshot {
     let fd: number;
+    let stats: BigIntStats;
     try {
-      fd = openRegularFileSync(this.absolutePath);
+      ({ fd, stats } = openRegularFileSync(this.absolutePath));
     } catch (error) {
       if (isMissingFileError(error)) return (this.snapshot = MISSING);
       throw error;
     }
     let snapshot: Snapshot;
     try {
-      const stats = fstatSync(fd, { bigint: true });
       snapshot =
         cached.content !== null && hasContent(fd, cached.content)
           ? { ...cached, key: keyOf(stats), racy: isRacy(stats) }
@@ -357,17 +357,18 @@ export class JSONTokenStorage extends TokenStorage {
   }
 
   private async read(cached: Snapshot | null): Promise<Snapshot> {
-    let handle;
+    let opened;
     try {
-      handle = await openRegularFile(this.absolutePath);
+      opened = await openRegularFile(this.absolutePath);
     } catch (error) {
       if (isMissingFileError(error)) return (this.snapshot = MISSING);
       throw error;
     }
+    const { handle, stats } = opened;
     let snapshot: Snapshot;
     try {
       // The key comes from the descriptor that is read, so it always describes this content.
-      snapshot = this.snapshotOf(await handle.stat({ bigint: true }), await handle.readFile(), cached);
+      snapshot = this.snapshotOf(stats, await handle.readFile(), cached);
     } finally {
       await handle.close();
     }

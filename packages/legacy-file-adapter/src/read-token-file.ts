@@ -16,7 +16,7 @@ export async function readJsonObjectFile(filename: string): Promise<Record<strin
   let text: string;
   try {
     // Only a regular file is read: a FIFO would block a thread-pool thread for good.
-    const handle = await openRegularFile(filename);
+    const { handle } = await openRegularFile(filename);
     try {
       text = await handle.readFile('utf8');
     } finally {

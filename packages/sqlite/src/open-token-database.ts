@@ -223,7 +223,7 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
  * it held: only a file that is really empty, or a SQLite database without tables, is.
  */
 async function assertEmptyOrSQLite(filePath: string, displayPath: string): Promise<void> {
-  const handle = await openRegularFile(filePath);
+  const { handle } = await openRegularFile(filePath);
   try {
     const header = Buffer.alloc(SQLITE_MAGIC.length);
     const { bytesRead } = await handle.read(header, 0, header.length, 0);

@@ -366,7 +366,8 @@ describe('files the fuzzer found mishandled', () => {
     writeFileSync(path, bytes);
     const storage = new SQLiteTokenStorage(path, readonly ? { connectParams: { readonly: true } } : {});
     try {
-      for (const call of [() => storage.listNamespaces(), () => storage.getTokenData('rs'), () => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') })]) {
+      const calls: Array<() => Promise<unknown>> = [() => storage.listNamespaces(), () => storage.getTokenData('rs'), () => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') })];
+      for (const call of calls) {
         expect(await settle(call)).toMatchObject({ code: 'TOKEN_FILE_FORMAT', filePath: path });
       }
     } finally {

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fchmodSync,
-  fstatSync,
   futimesSync,
   linkSync,
   openSync,
@@ -13,6 +12,7 @@ import {
   renameSync,
   unlinkSync,
   writeSync,
+  type BigIntStats,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -350,15 +350,15 @@ function createExclusiveWithoutLink(path: string, content: Uint8Array): boolean 
 /** Reads a lock file's identity, age and record through one descriptor, or `null` if it is gone. */
 function observe(path: string): ObservedLock | null {
   let fd: number;
+  let stats: BigIntStats;
   try {
     // Something else than a file at the lock path (a FIFO would block this read for ever) is refused.
-    fd = openRegularFileSync(path);
+    ({ fd, stats } = openRegularFileSync(path));
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     throw error;
   }
   try {
-    const stats = fstatSync(fd, { bigint: true });
     const length = readSync(fd, recordScratch, 0, LOCK_RECORD_MAX_BYTES, 0);
     return {
       ino: stats.ino,
@@ -577,7 +577,7 @@ class HeldFileLock implements FileLock {
     if (!this.isHeld) return;
     let fd: number;
     try {
-      fd = openRegularFileSync(this.lockPath);
+      ({ fd } = openRegularFileSync(this.lockPath));
     } catch (error) {
       if (errorCode(error) === 'ENOENT') this.lose('was removed by another process');
       else if (errorCode(error) === 'EFTYPE') this.lose('was replaced by something that is not a file');
@@ -601,7 +601,7 @@ class HeldFileLock implements FileLock {
   private holdsOurRecord(): boolean {
     let fd: number;
     try {
-      fd = openRegularFileSync(this.lockPath);
+      ({ fd } = openRegularFileSync(this.lockPath));
     } catch (error) {
       if (errorCode(error) === 'ENOENT' || errorCode(error) === 'EFTYPE') return false;
       throw error;

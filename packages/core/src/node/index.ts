@@ -9,5 +9,5 @@ export { ensurePrivateDirectory, PRIVATE_DIRECTORY_MODE } from './secure-directo
 export { acquireFileLock, withFileLock, type FileLock, type FileLockOptions } from './file-lock';
 export { findDeepJSONNesting, MAX_JSON_DEPTH } from './json-nesting';
 export { toTokenFileAccessError, assertWritableMode } from './token-file-access-error';
-export { assertRegularFile, openRegularFile, openRegularFileSync } from './regular-file';
+export { assertRegularFile, openRegularFile, openRegularFileSync, type OpenRegularFile, type OpenRegularFileHandle } from './regular-file';
 export { writeTarget } from './write-target';

@@ -36,23 +36,36 @@ export function assertRegularFile(stats: Stats | BigIntStats, path: string): voi
   throw Object.assign(new Error(`'${path}' is not a regular file but ${fileType}`), { code: 'EFTYPE', path, fileType });
 }
 
+/** A file opened by {@link openRegularFileSync}: its descriptor, and its `fstat` (taken for the type check). */
+export interface OpenRegularFile {
+  fd: number;
+  stats: BigIntStats;
+}
+
 /**
  * Opens a file for reading, only if it is a regular file (or a symbolic link to one); never waits on
  * a FIFO. The type is checked on the opened descriptor, so the file read is the file checked.
  *
  * @param path - The file.
- * @returns The open descriptor; close it when done.
+ * @returns The open descriptor (close it when done) and its `stat`.
  * @throws The system error of `open` (`ENOENT`…), or the error of {@link assertRegularFile}.
  */
-export function openRegularFileSync(path: string): number {
+export function openRegularFileSync(path: string): OpenRegularFile {
   const fd = openSync(path, READ_WITHOUT_BLOCKING);
   try {
-    assertRegularFile(fstatSync(fd), path);
+    const stats = fstatSync(fd, { bigint: true });
+    assertRegularFile(stats, path);
+    return { fd, stats };
   } catch (error) {
     closeSync(fd);
     throw error;
   }
-  return fd;
+}
+
+/** A file opened by {@link openRegularFile}: its handle, and its `stat` (taken for the type check). */
+export interface OpenRegularFileHandle {
+  handle: FileHandle;
+  stats: BigIntStats;
 }
 
 /**
@@ -60,16 +73,17 @@ export function openRegularFileSync(path: string): number {
  * file (or a symbolic link to one); never waits on a FIFO.
  *
  * @param path - The file.
- * @returns The open file; close it when done.
+ * @returns The open file (close it when done) and its `stat`.
  * @throws The system error of `open` (`ENOENT`…), or the error of {@link assertRegularFile}.
  */
-export async function openRegularFile(path: string): Promise<FileHandle> {
+export async function openRegularFile(path: string): Promise<OpenRegularFileHandle> {
   const handle = await open(path, READ_WITHOUT_BLOCKING);
   try {
-    assertRegularFile(await handle.stat(), path);
+    const stats = await handle.stat({ bigint: true });
+    assertRegularFile(stats, path);
+    return { handle, stats };
   } catch (error) {
     await handle.close();
     throw error;
   }
-  return handle;
 }
