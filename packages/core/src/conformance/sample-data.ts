@@ -1,4 +1,4 @@
-import { TokenStorageError } from '../errors';
+import { safeErrorName, TokenStorageError } from '../errors';
 import { TokenStorageData, type TokenStorageDataInit } from '../tokens/token-storage-data';
 import type { ConformanceTestApi } from './types';
 
@@ -30,22 +30,26 @@ export function dictText(data: TokenStorageData | null | undefined): string | nu
 }
 
 /**
- * Awaits `action` and checks it fails with a `TokenStorageError` of the given code.
+ * Awaits `action` and checks it fails with a `TokenStorageError` of the given code. A failure names
+ * the call and what it did instead (resolved, another code, or an error that is not a
+ * `TokenStorageError`), so a backend author sees what to fix.
  *
+ * @param label - Names the call in the failure, e.g. `removeTokenData('')`.
  * @returns The error, for further checks.
  */
-export async function expectStorageError(t: ConformanceTestApi, action: () => Promise<unknown>, code: string): Promise<TokenStorageError> {
+export async function expectStorageError(t: ConformanceTestApi, label: string, action: () => Promise<unknown>, code: string): Promise<TokenStorageError> {
   let caught: unknown = undefined;
-  let failed = false;
+  let outcome: string;
   try {
     await action();
+    outcome = 'resolved without an error';
   } catch (error) {
     caught = error;
-    failed = true;
+    outcome = TokenStorageError.isInstance(error)
+      ? `rejected with code ${error.code}`
+      : `rejected with ${safeErrorName(error) ?? typeof error}, which is not a TokenStorageError (use the error classes of @globus-tokenstorage/core)`;
   }
-  t.expect(failed).toBe(true);
-  t.expect(TokenStorageError.isInstance(caught)).toBe(true);
-  t.expect((caught as TokenStorageError).code).toBe(code);
+  t.expect(`${label}: ${outcome}`).toBe(`${label}: rejected with code ${code}`);
   return caught as TokenStorageError;
 }
 

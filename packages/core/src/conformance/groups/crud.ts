@@ -127,8 +127,10 @@ export function describeRoundTripConformance<S extends TokenStorageLike>(t: Conf
         const storage = await session.create();
         const data = sampleTokenData(key);
         await storage.storeTokenDataByResourceServer(Object.fromEntries([[key, data]]));
-        t.expect(dictText(await storage.getTokenData(key))).toBe(dictText(data));
-        t.expect(Object.keys(await storage.getTokenDataByResourceServer())).toEqual([key]);
+        // Keys are data: `result[key] = …` with "__proto__" sets the prototype instead (use setOwnEntry).
+        const hint = 'stored under its key, read back as an own entry of the result';
+        t.expect([hint, dictText(await storage.getTokenData(key))]).toEqual([hint, dictText(data)]);
+        t.expect([hint, Object.keys(await storage.getTokenDataByResourceServer())]).toEqual([hint, [key]]);
         t.expect(await storage.removeTokenData(key)).toBe(true);
         t.expect(await storage.getTokenData(key)).toBe(null);
       });

@@ -61,7 +61,7 @@ export function describeExclusiveSectionConformance<S extends TokenStorageLike>(
 
     test('runExclusive rejects an empty key with InvalidArgumentError', async (session) => {
       const storage = await session.create();
-      await expectStorageError(t, () => exclusiveOf(storage)('', async () => undefined), ErrorCodes.INVALID_ARGUMENT);
+      await expectStorageError(t, "runExclusive('')", () => exclusiveOf(storage)('', async () => undefined), ErrorCodes.INVALID_ARGUMENT);
     });
   });
 }

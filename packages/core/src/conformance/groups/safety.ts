@@ -32,7 +32,7 @@ export function describeSafetyConformance<S extends TokenStorageLike>(t: Conform
         const storage = await session.create();
         const kept = sampleTokenData('kept');
         await storage.storeTokenDataByResourceServer({ kept });
-        await expectStorageError(t, () => call(storage, sampleTokenData('rs').toDict()), ErrorCodes.INVALID_ARGUMENT);
+        await expectStorageError(t, label, () => call(storage, sampleTokenData('rs').toDict()), ErrorCodes.INVALID_ARGUMENT);
         t.expect(Object.keys(await storage.getTokenDataByResourceServer())).toEqual(['kept']);
       });
     }
@@ -101,10 +101,10 @@ export function describeSafetyConformance<S extends TokenStorageLike>(t: Conform
       await storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') });
       await storage.close?.();
       await storage.close?.();
-      await expectStorageError(t, () => storage.getTokenData('rs'), ErrorCodes.STORAGE_CLOSED);
-      await expectStorageError(t, () => storage.getTokenDataByResourceServer(), ErrorCodes.STORAGE_CLOSED);
-      await expectStorageError(t, () => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }), ErrorCodes.STORAGE_CLOSED);
-      await expectStorageError(t, () => storage.removeTokenData('rs'), ErrorCodes.STORAGE_CLOSED);
+      await expectStorageError(t, 'getTokenData after close()', () => storage.getTokenData('rs'), ErrorCodes.STORAGE_CLOSED);
+      await expectStorageError(t, 'getTokenDataByResourceServer after close()', () => storage.getTokenDataByResourceServer(), ErrorCodes.STORAGE_CLOSED);
+      await expectStorageError(t, 'storeTokenDataByResourceServer after close()', () => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }), ErrorCodes.STORAGE_CLOSED);
+      await expectStorageError(t, 'removeTokenData after close()', () => storage.removeTokenData('rs'), ErrorCodes.STORAGE_CLOSED);
     });
   });
 
