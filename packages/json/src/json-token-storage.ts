@@ -14,7 +14,6 @@ import {
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
 import {
-  assertRegularFile,
   openRegularFile,
   openRegularFileSync,
   toTokenFileAccessError,
@@ -307,9 +306,8 @@ export class JSONTokenStorage extends TokenStorage {
       if (!isMissingFileError(error)) throw toTokenFileAccessError(error, this.filepath, 'read');
     }
     if (stats === undefined) return (this.snapshot = MISSING);
-    const found = stats;
-    // Only a regular file is opened: a FIFO would wait for a writer, a device might never end.
-    this.accessing('read', () => assertRegularFile(found, this.filepath));
+    // A cached key names an inode that was read as a regular file; anything else is opened below,
+    // where openRegularFile refuses what is not a regular file (a FIFO would wait for a writer).
     const cached = this.snapshot;
     if (cached !== null && cached.key !== null && sameKey(cached.key, stats)) {
       return cached.racy ? this.accessing('read', () => this.revalidate(cached)) : cached;
