@@ -14,9 +14,9 @@ export const ExitCodes = {
   /** The operation is refused (e.g. the destination of `convert` exists). */
   REFUSED: 6,
   /**
-   * The store cannot be used: the database cannot be reached, refuses the login or has no token
-   * table, a lock stays held, the store fails in another way, or the SQLite driver cannot be loaded.
-   * Nothing was checked: run again once the cause is fixed.
+   * The store cannot be used: the database cannot be reached, refuses the login, has no token table
+   * or fails otherwise; a lock stays held; or the SQLite driver cannot be loaded. Nothing was
+   * checked: run again once the cause is fixed.
    */
   STORE_UNAVAILABLE: 7,
   /** The output cannot be written (e.g. a full disk). A closed pipe (`| head`) is not an error. */

@@ -5,12 +5,8 @@ import { CliError, ExitCodes } from './cli-error';
 /** Library error codes of a token file that cannot be read or parsed. */
 const BAD_FILE_CODES: readonly string[] = [ErrorCodes.TOKEN_FILE_FORMAT, ErrorCodes.UNSUPPORTED_FORMAT_VERSION, ErrorCodes.INVALID_TOKEN_DATA, ErrorCodes.TOKEN_FILE_ACCESS];
 
-/**
- * Library error codes of a store that cannot be used: unreachable, a lock held too long, or a
- * failure the library has no narrower code for (a PostgreSQL database without the token table, an
- * SQL error, an I/O error of SQLite).
- */
-const UNAVAILABLE_CODES: readonly string[] = [ErrorCodes.STORAGE_UNAVAILABLE, ErrorCodes.STORAGE_LOCK_TIMEOUT, ErrorCodes.TOKEN_STORAGE_ERROR];
+/** Library error codes of a store that cannot be used: unreachable, or a lock held too long. */
+const UNAVAILABLE_CODES: readonly string[] = [ErrorCodes.STORAGE_UNAVAILABLE, ErrorCodes.STORAGE_LOCK_TIMEOUT];
 
 /**
  * Gives an error the CLI's meaning before it is reported: a file-system error that escaped the
@@ -35,15 +31,18 @@ export function toReportedError(error: unknown): unknown {
  * The exit code of an error (see {@link ExitCodes}).
  *
  * @param error - An error as {@link toReportedError} returns it.
+ * @param onDatabase - Whether the command uses a PostgreSQL database: an error the library has no
+ *   narrower code for (`TOKEN_STORAGE_ERROR`: a database without the token table, an SQL error)
+ *   means the database cannot be used; in a file it stays unexpected.
  * @returns `BAD_FILE` for a token file that cannot be read or parsed, `STORE_UNAVAILABLE` for a
  *   store that cannot be used, `USAGE` for an invalid argument, `PROBLEMS_FOUND` for anything
  *   unexpected.
  */
-export function exitCodeOf(error: unknown): number {
+export function exitCodeOf(error: unknown, onDatabase: boolean): number {
   if (error instanceof CliError) return error.exitCode;
   if (!TokenStorageError.isInstance(error)) return ExitCodes.PROBLEMS_FOUND;
   if (BAD_FILE_CODES.includes(error.code)) return ExitCodes.BAD_FILE;
-  if (UNAVAILABLE_CODES.includes(error.code)) return ExitCodes.STORE_UNAVAILABLE;
+  if (UNAVAILABLE_CODES.includes(error.code) || (onDatabase && error.code === ErrorCodes.TOKEN_STORAGE_ERROR)) return ExitCodes.STORE_UNAVAILABLE;
   if (error.code === ErrorCodes.INVALID_ARGUMENT) return ExitCodes.USAGE;
   return ExitCodes.PROBLEMS_FOUND;
 }
@@ -53,9 +52,10 @@ export function exitCodeOf(error: unknown): number {
  * store (it found none; it could not look) but ends with `STORE_UNAVAILABLE`.
  *
  * @param error - Anything caught while reading the store.
+ * @param onDatabase - Whether the store is a PostgreSQL database (see {@link exitCodeOf}).
  */
-export function isStoreUnavailable(error: unknown): boolean {
-  return exitCodeOf(toReportedError(error)) === ExitCodes.STORE_UNAVAILABLE;
+export function isStoreUnavailable(error: unknown, onDatabase: boolean): boolean {
+  return exitCodeOf(toReportedError(error), onDatabase) === ExitCodes.STORE_UNAVAILABLE;
 }
 
 /**

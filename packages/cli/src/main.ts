@@ -9,6 +9,7 @@ import { removeCommand } from './commands/remove';
 import { showCommand } from './commands/show';
 import { describeError, errorCode, exitCodeOf, toReportedError } from './error-report';
 import { isClosedReader, lineWriter } from './line-writer';
+import { isPostgresUrl } from './postgres-target';
 import { CLI_VERSION } from './version';
 
 const namespaceOption = { namespace: { type: 'string' as const, description: 'only this namespace' } };
@@ -136,7 +137,7 @@ async function runCommand(argv: readonly string[], environment: CliEnvironment):
     return await command.run(context);
   } catch (caught) {
     const error = toReportedError(caught);
-    const exitCode = exitCodeOf(error);
+    const exitCode = exitCodeOf(error, rest.some(isPostgresUrl));
     environment.stderr(json ? jsonError(error, exitCode) : `globus-tokens: ${describeError(error)}`);
     return exitCode;
   }
