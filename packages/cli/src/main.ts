@@ -203,6 +203,7 @@ function overview(): string {
     '',
     'Inspect, migrate, convert and check Globus token files (JSON, SQLite, legacy) and PostgreSQL token tables',
     '(FILE = postgres://user:password@host:port/database?schema=S&table=T). Tokens and passwords are never printed.',
+    'A password in a URL is percent-encoded (# as %23, @ as %40…), or left out of it and set in the environment variable PGPASSWORD.',
     '',
     'commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
