@@ -106,7 +106,7 @@ function nativeModuleError(failure: Error): CliError {
   const code = 'code' in failure && typeof failure.code === 'string' ? ` (${failure.code})` : '';
   return new CliError(
     `the SQLite driver cannot be loaded: better-sqlite3's native module ${module} does not load: ${why}${code}. ` +
-      `Rebuild it for this Node.js ('npm rebuild better-sqlite3' where globus-tokens is installed), or install globus-tokens again with it`,
+      `Rebuild it for this Node.js ('npm rebuild better-sqlite3' where globus-tokens is installed), or reinstall globus-tokens with this Node.js`,
     ExitCodes.STORE_UNAVAILABLE,
   );
 }
