@@ -6,3 +6,14 @@
  */
 export type { GlobusAuthorizationParameters } from './authorization-parameters';
 export type { LoginFlowManager, LoginFlowOptions } from './login-flow-manager';
+export { CommandLineLoginFlowManager, type CommandLineLoginFlowManagerOptions } from './command-line-login-flow-manager';
+export { LocalServerLoginFlowManager, type LocalServerLoginFlowManagerOptions } from './local-server-login-flow-manager';
+export type { LoginClient, LoginFlowManagerOptions } from './login-flow/login-flow-manager-options';
+export {
+  CommandLineLoginFlowEOFError,
+  InvalidAuthorizationCodeError,
+  LoginFlowTimeoutError,
+  LoginFlowAbortedError,
+  LocalServerEnvironmentError,
+  type LoginFlowTimeoutErrorOptions,
+} from './login-flow/login-flow-errors';
