@@ -341,7 +341,9 @@ export abstract class GlobusApp implements AsyncDisposable {
     const existing = this.#authorizers.get(resourceServer);
     if (existing !== undefined) return existing;
     const { validating } = await this.#open();
-    const made = this.#authorizers.get(resourceServer) ?? new StorageBackedAuthorizer(validating, resourceServer, this.loginClient);
+    // Without refresh tokens a token is used until it expires, as Python does; the validators then ask for a login.
+    const marginSeconds = this.config.requestRefreshTokens === true ? StorageBackedAuthorizer.DEFAULT_MARGIN_SECONDS : 0;
+    const made = this.#authorizers.get(resourceServer) ?? new StorageBackedAuthorizer(validating, resourceServer, this.loginClient, { marginSeconds });
     this.#authorizers.set(resourceServer, made);
     return made;
   }
