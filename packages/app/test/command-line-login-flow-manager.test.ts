@@ -78,8 +78,9 @@ describe('CommandLineLoginFlowManager through piped stdin of a child process', (
   });
 
   it('throws CommandLineLoginFlowEOFError when stdin ends without a code', async () => {
-    const { result, status } = await runInChild(async () => null);
+    const { stdout, result, status } = await runInChild(async () => null);
     expect(result).toMatchObject({ name: 'CommandLineLoginFlowEOFError', code: ErrorCodes.LOGIN_FLOW_EOF });
+    expect(stdout.endsWith(`${PROMPT}\n`)).toBe(true);
     expect(status).toBe(1);
   });
 
