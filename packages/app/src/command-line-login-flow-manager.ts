@@ -97,8 +97,14 @@ export class CommandLineLoginFlowManager implements LoginFlowManager {
       timeoutMs: this.#options.timeoutMs,
       signal: options.signal,
       what: 'the authorization code',
+    }).catch((error: unknown) => {
+      output.write('\n'); // what is printed next starts on its own line, not after the prompt
+      throw error;
     });
-    if (line === null) throw new CommandLineLoginFlowEOFError('the input ended (EOF) where an authorization code was expected');
+    if (line === null) {
+      output.write('\n');
+      throw new CommandLineLoginFlowEOFError('the input ended (EOF) where an authorization code was expected');
+    }
     const code = checkedAuthorizationCode(line);
     return this.loginClient.oauth2ExchangeCodeForTokens(code, options.signal === undefined ? {} : { signal: options.signal });
   }

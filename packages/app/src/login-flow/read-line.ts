@@ -1,10 +1,11 @@
 import { StringDecoder } from 'node:string_decoder';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
 /**
  * Reads one line from `input` (without its line ending). Bytes after the line are pushed back, and
- * the stream is paused again, so a later reader gets them and an idle stdin does not keep the
- * process alive.
+ * the stream is paused again, so a later reader gets them; a pipe or terminal (stdin) is also
+ * unreferenced when nobody else reads it, as a paused pipe would otherwise keep the process alive.
  *
  * @param input - The stream (stdin, or a pipe).
  * @param signal - Stops reading; the call then rejects with the signal's reason.
@@ -27,6 +28,7 @@ export function readLine(input: Readable, signal: AbortSignal): Promise<string |
       input.off('error', onError);
       signal.removeEventListener('abort', onAbort);
       input.pause();
+      if (input.listenerCount('data') === 0 && input.listenerCount('readable') === 0) (input as Partial<Socket>).unref?.();
     };
     const onData = (chunk: Buffer | string) => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -63,6 +65,7 @@ export function readLine(input: Readable, signal: AbortSignal): Promise<string |
     input.once('close', onEnd);
     input.once('error', onError);
     signal.addEventListener('abort', onAbort, { once: true });
+    (input as Partial<Socket>).ref?.();
     input.resume();
   });
 }

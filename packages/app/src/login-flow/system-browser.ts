@@ -37,7 +37,7 @@ export function assertGraphicalBrowserAvailable(env: NodeJS.ProcessEnv): void {
 export function openSystemBrowser(url: string, env: NodeJS.ProcessEnv, onFailure: (error: LocalServerEnvironmentError) => void): Promise<void> {
   const [command, ...args] = openerCommand(url, env);
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(command as string, args, { stdio: 'ignore', detached: true, windowsVerbatimArguments: process.platform === 'win32' });
+    const child = spawn(command as string, args, { env, stdio: 'ignore', detached: true, windowsVerbatimArguments: process.platform === 'win32' });
     child.once('error', (error) => {
       reject(new LocalServerEnvironmentError(`could not start a browser (${command}): ${(error as NodeJS.ErrnoException).code ?? error.message}; ${USE_COMMAND_LINE}`, { cause: error }));
     });
