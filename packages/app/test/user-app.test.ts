@@ -245,6 +245,30 @@ describe('UserApp', () => {
     expect(await patient.app.loginRequired()).toBe(false);
   });
 
+  it('a login waiting for another app\'s login on the same storage can be cancelled with a signal', async () => {
+    const shared = new MemoryTokenStorage();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = makeApp(server, { tokenStorage: shared, requestRefreshTokens: true });
+    const slowManager = slow.app.loginFlowManager as ServerLoginFlowManager;
+    const original = slowManager.runLoginFlow.bind(slowManager);
+    slowManager.runLoginFlow = async (parameters) => {
+      await held;
+      return original(parameters);
+    };
+    const first = slow.app.login();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const waiting = makeApp(server, { tokenStorage: shared, requestRefreshTokens: true });
+    const controller = new AbortController();
+    const second = waiting.app.login({ signal: controller.signal });
+    controller.abort(new Error('shutting down'));
+    await expect(second).rejects.toThrow('shutting down');
+    release();
+    await first;
+    expect(waiting.logins).toHaveLength(0);
+    expect(await waiting.app.loginRequired()).toBe(false);
+  });
+
   it('close() closes a storage it made, never one it was given; a closed app refuses calls', async () => {
     const given = new MemoryTokenStorage();
     const withGiven = makeApp(server, { tokenStorage: given }).app;
