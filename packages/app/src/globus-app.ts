@@ -232,8 +232,9 @@ export abstract class GlobusApp implements AsyncDisposable {
    * @throws {@link InvalidArgumentError} for an empty resource server.
    */
   getAuthorizer(resourceServer: string): AppAuthorizer {
+    // `close()` empties the map, so a closed app always takes the checks below.
     const made = this.#appAuthorizers.get(resourceServer);
-    if (made !== undefined && !this.#closed) return made;
+    if (made !== undefined) return made;
     this.#assertOpen();
     if (typeof resourceServer !== 'string' || resourceServer === '') throw new InvalidArgumentError('resourceServer must be a non-empty string');
     const slot: InnerAuthorizerSlot = { inner: null };
@@ -291,6 +292,7 @@ export abstract class GlobusApp implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#appAuthorizers.clear();
     const opening = this.#storage;
     if (opening === null) return;
     const opened = await opening.catch(() => null);
