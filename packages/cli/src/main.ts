@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CommandContext, CommandDefinition } from './command';
 import { CliError, EXIT_CODE_SUMMARIES, ExitCodes } from './cli-error';
+import { APP_COMMANDS } from './commands/app-commands';
 import { checkCommand } from './commands/check';
 import { convertCommand } from './commands/convert';
 import { listCommand } from './commands/list';
@@ -76,6 +77,7 @@ const COMMANDS: CommandDefinition[] = [
     options: {},
     run: checkCommand,
   },
+  ...APP_COMMANDS,
 ];
 
 /** Where the CLI writes and what time it is; the binary passes the real ones. */

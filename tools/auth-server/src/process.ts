@@ -24,6 +24,17 @@ export interface AuthServerStats {
   apiRequests: { total: number; unauthorized: number };
 }
 
+/** Globus Auth `authorization_parameters` the protected API can ask for in a `403`. */
+export interface AuthorizationParameters {
+  required_scopes?: string[];
+  session_message?: string;
+  session_required_identities?: string[];
+  session_required_single_domain?: string[];
+  session_required_policies?: string[];
+  session_required_mfa?: boolean;
+  prompt?: string;
+}
+
 /** One API token answer of `issueTokens`. */
 export interface IssuedToken {
   access_token: string;
@@ -46,6 +57,11 @@ export interface AuthServerProcess extends AuthServerInfo {
    * times, without the login pages: one grant each (see the README).
    */
   issueTokens(options: { username: string; count?: number }): Promise<IssuedToken[]>;
+  /**
+   * Makes the next `count` (default 1) API requests with a valid token answer `403` with
+   * `{ "code": "AuthorizationRequired", "authorization_parameters": … }` (a Globus Auth requirements error).
+   */
+  requireAuthorization(options: { count?: number; authorization_parameters?: AuthorizationParameters }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -101,6 +117,9 @@ export async function startAuthServerProcess(args: string[] = []): Promise<AuthS
       await control('POST', '/stats/reset');
     },
     login: async (options) => (await control('POST', '/login', options)).code as string,
+    requireAuthorization: async (options) => {
+      await control('POST', '/require-authorization', options);
+    },
     issueTokens: async (options) => (await control('POST', '/issue', options)).tokens as IssuedToken[],
     close: async () => {
       child.stdin.end();

@@ -28,6 +28,8 @@ const PATHS = Object.freeze({
   authCodePage: '/v2/web/auth-code',
 });
 const CONSENTS_PATH = /^\/v2\/api\/identities\/([^/]+)\/consents$/;
+/** The Globus Groups API path of the protected API's listing (also served at `/groups`), as `@globus/sdk` calls it. */
+const GROUPS_API_PATH = '/v2/groups/my_groups';
 
 /**
  * Starts the server. Both listeners bind 127.0.0.1 on free ports unless told otherwise.
@@ -51,6 +53,8 @@ export async function startAuthServer(options = {}) {
     accessTokenTTL: positiveInteger(options.accessTokenTTL ?? 3600, 'accessTokenTTL'),
     refreshTokenTTL: positiveInteger(options.refreshTokenTTL ?? 14 * 24 * 3600, 'refreshTokenTTL'),
     users: options.users ?? DEFAULT_USERS,
+    // Set by `requireAuthorization`: the next `remaining` API requests answer a Globus Auth requirements error.
+    authorizationRequirements: { remaining: 0, parameters: {} },
   };
   const host = '127.0.0.1';
   const state = options.stateFile ? new PersistentState(options.stateFile) : null;
@@ -97,6 +101,7 @@ export async function startAuthServer(options = {}) {
     login: ({ authorizeUrl, username, password = passwordOf(username), clientId, consent }) =>
       login({ authorizeUrl, username, password, clientId, consent }),
     issueTokens: (request) => issueTokens({ provider, apiUrl, settings }, request),
+    requireAuthorization: (request) => requireAuthorization(settings, request),
     resetStats: () => Object.assign(stats, newStats()),
     close: () => Promise.all([close(authHttp), close(apiHttp)]).then(() => undefined),
   };
@@ -510,7 +515,7 @@ async function protectedApi(req, res, { provider, apiUrl, settings, stats }) {
       return res.end();
     }
   }
-  if (url.pathname !== '/groups') return sendJSON(res, 404, { code: 'NOT_FOUND', message: `no route ${url.pathname}` });
+  if (url.pathname !== '/groups' && url.pathname !== GROUPS_API_PATH) return sendJSON(res, 404, { code: 'NOT_FOUND', message: `no route ${url.pathname}` });
   stats.apiRequests.total += 1;
   const challenge = (error, description) => {
     stats.apiRequests.unauthorized += 1;
@@ -524,6 +529,10 @@ async function protectedApi(req, res, { provider, apiUrl, settings, stats }) {
   if (!token) return challenge('invalid_token', 'the access token is unknown, expired or revoked');
   if (token.aud !== apiUrl) return challenge('invalid_token', 'the access token is not for this API');
   if (!token.scopes.has(API_SCOPE)) return challenge('insufficient_scope', `the access token lacks ${API_SCOPE}`);
+  if (settings.authorizationRequirements.remaining > 0) {
+    settings.authorizationRequirements.remaining -= 1;
+    return sendJSON(res, 403, { code: 'AuthorizationRequired', authorization_parameters: settings.authorizationRequirements.parameters });
+  }
   const user = token.accountId === undefined ? undefined : settings.users.find((candidate) => candidate.identityId === token.accountId);
   return sendJSON(res, 200, user ? user.groups : []);
 }
@@ -541,6 +550,14 @@ async function control(req, res, url, server) {
       return sendJSON(res, 400, { error: 'issue_failed', error_description: error.message });
     }
   }
+  if (req.method === 'POST' && url.pathname === '/__control/require-authorization') {
+    try {
+      server.requireAuthorization(JSON.parse(await readBody(req)));
+    } catch (error) {
+      return sendJSON(res, 400, { error: 'invalid_request', error_description: error.message });
+    }
+    return sendJSON(res, 200, {});
+  }
   if (req.method === 'POST' && url.pathname === '/__control/login') {
     let code;
     try {
@@ -555,6 +572,32 @@ async function control(req, res, url, server) {
 
 function newStats() {
   return { tokenRequests: { total: 0, byGrantType: {} }, apiRequests: { total: 0, unauthorized: 0 } };
+}
+
+/** The Globus Auth `authorization_parameters` keys the API may ask for, and their types. */
+const AUTHORIZATION_PARAMETER_TYPES = {
+  required_scopes: 'list',
+  session_message: 'string',
+  session_required_identities: 'list',
+  session_required_single_domain: 'list',
+  session_required_policies: 'list',
+  session_required_mfa: 'boolean',
+  prompt: 'string',
+};
+
+/**
+ * Makes the next `count` API requests with a valid token answer `403` with a Globus Auth
+ * requirements error: `{ "code": "AuthorizationRequired", "authorization_parameters": {…} }`.
+ */
+function requireAuthorization(settings, { count = 1, authorization_parameters: parameters = {} } = {}) {
+  if (!Number.isSafeInteger(count) || count < 0) throw new TypeError("requireAuthorization: 'count' must be an integer >= 0");
+  if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) throw new TypeError("requireAuthorization: 'authorization_parameters' must be an object");
+  for (const [key, value] of Object.entries(parameters)) {
+    const type = AUTHORIZATION_PARAMETER_TYPES[key];
+    const valid = type === 'list' ? Array.isArray(value) && value.every((item) => typeof item === 'string') : typeof value === type;
+    if (!valid) throw new TypeError(`requireAuthorization: unknown or mistyped authorization parameter '${key}'`);
+  }
+  settings.authorizationRequirements = { remaining: count, parameters: { ...parameters } };
 }
 
 function basicCredentials(header) {
