@@ -1,21 +1,24 @@
 import { TokenValidationError } from '@globus-tokenstorage/core';
 import type { GlobusAuthorizer, StorageBackedAuthorizer } from '@globus-tokenstorage/authorizers';
 
+/** The inner authorizer of one resource server; the app empties it after a login, to read the new tokens. */
+export interface InnerAuthorizerSlot {
+  inner: StorageBackedAuthorizer | null;
+}
+
 /** What an {@link AppAuthorizer} asks of its app. */
 export interface AppAuthorizerSource {
-  /** The current inner authorizer of a resource server, if one is made. */
-  current(resourceServer: string): StorageBackedAuthorizer | undefined;
-  /** Makes (or returns) the inner authorizer of a resource server. */
-  create(resourceServer: string): Promise<StorageBackedAuthorizer>;
+  /** Fills the slot with a new inner authorizer if it is empty, and returns it. */
+  fill(slot: InnerAuthorizerSlot): Promise<StorageBackedAuthorizer>;
   /** Handles a validation error (by default: logs in again), or rethrows it. */
   recover(error: TokenValidationError): Promise<void>;
 }
 
 /**
  * The authorizer `app.getAuthorizer(resourceServer)` returns: a `StorageBackedAuthorizer` on the
- * app's validating storage (so processes of one app refresh once), and when the stored tokens fail
+ * app's validating storage (so processes of one app refresh once). When the stored tokens fail
  * validation — missing, expired without a refresh token, lacking a scope — the app's
- * `tokenValidationErrorHandler` (by default a new login), then one more try.
+ * `tokenValidationErrorHandler` runs (by default a new login), then the token is read again.
  */
 export class AppAuthorizer implements GlobusAuthorizer {
   /** `"AppAuthorizer"`, also in minified bundles. */
@@ -25,11 +28,13 @@ export class AppAuthorizer implements GlobusAuthorizer {
 
   /** The resource server whose tokens this authorizer sends. */
   readonly resourceServer: string;
+  readonly #slot: InnerAuthorizerSlot;
   readonly #source: AppAuthorizerSource;
 
   /** @internal Made by the app. */
-  constructor(resourceServer: string, source: AppAuthorizerSource) {
+  constructor(resourceServer: string, slot: InnerAuthorizerSlot, source: AppAuthorizerSource) {
     this.resourceServer = resourceServer;
+    this.#slot = slot;
     this.#source = source;
   }
 
@@ -43,8 +48,9 @@ export class AppAuthorizer implements GlobusAuthorizer {
    *   by default); the errors of `StorageBackedAuthorizer.getAuthorizationHeader`.
    */
   getAuthorizationHeader(): Promise<string> {
-    const inner = this.#source.current(this.resourceServer);
-    if (inner !== undefined) return inner.getAuthorizationHeader().catch((error: unknown) => this.#recoverThen(error, (next) => next.getAuthorizationHeader()));
+    // The hot path is the bare authorizer's: validation errors of its reads are recovered in the storage it reads.
+    const inner = this.#slot.inner;
+    if (inner !== null) return inner.getAuthorizationHeader();
     return this.#withInner((next) => next.getAuthorizationHeader());
   }
 
@@ -53,8 +59,9 @@ export class AppAuthorizer implements GlobusAuthorizer {
    *
    * @param rejectedAuthorization - The header value the server rejected.
    * @returns `true`: a retry makes sense.
+   * @throws As {@link AppAuthorizer.getAuthorizationHeader}.
    */
-  async handleMissingAuthorization(rejectedAuthorization?: string | null): Promise<boolean> {
+  handleMissingAuthorization(rejectedAuthorization?: string | null): Promise<boolean> {
     return this.#withInner((inner) => inner.handleMissingAuthorization(rejectedAuthorization));
   }
 
@@ -64,16 +71,15 @@ export class AppAuthorizer implements GlobusAuthorizer {
   }
 
   async #withInner<T>(use: (inner: StorageBackedAuthorizer) => Promise<T>): Promise<T> {
+    const inner = await this.#source.fill(this.#slot);
     try {
-      return await use(await this.#source.create(this.resourceServer));
+      return await use(inner);
     } catch (error) {
-      return this.#recoverThen(error, use);
+      // A renewal that failed (e.g. no refresh token for a rejected token) leaves the inner authorizer unusable.
+      if (this.#slot.inner === inner) this.#slot.inner = null;
+      if (!TokenValidationError.isInstance(error)) throw error;
+      await this.#source.recover(error);
+      return use(await this.#source.fill(this.#slot));
     }
-  }
-
-  async #recoverThen<T>(error: unknown, use: (inner: StorageBackedAuthorizer) => Promise<T>): Promise<T> {
-    if (!TokenValidationError.isInstance(error)) throw error;
-    await this.#source.recover(error);
-    return use(await this.#source.create(this.resourceServer));
   }
 }

@@ -14,7 +14,7 @@ import {
   type TokenStorageLike,
 } from '@globus-tokenstorage/core';
 import { authorizedFetch, ConfidentialAppAuthClient, NativeAppAuthClient, StorageBackedAuthorizer } from '@globus-tokenstorage/authorizers';
-import { AppAuthorizer } from './app-authorizer';
+import { AppAuthorizer, type InnerAuthorizerSlot } from './app-authorizer';
 import type { GlobusAuthorizationParameters } from './authorization-parameters';
 import { slugifyAppName } from './default-token-path';
 import { authBaseUrlOf, resolveEnvironment } from './environment';
@@ -22,6 +22,7 @@ import { authorizationParametersOfGare } from './gare';
 import { GLOBUS_APP_CONFIG_KEYS, type GlobusAppConfig, type TokenValidationErrorHandler } from './globus-app-config';
 import { GlobusSdkManager, type GlobusSdkManagerOptions } from './globus-sdk-manager';
 import { runLoginExclusively } from './login-section';
+import { RecoveringTokenStorage } from './recovering-token-storage';
 import { mergeScopeRequirements, parseScopeRequirements, type ScopeRequirementsInput } from './scope-requirements';
 import { checkTokenStorageChoice, openTokenStorage } from './token-storage-config';
 
@@ -57,6 +58,8 @@ export interface LogoutOptions {
 interface OpenStorage {
   inner: TokenStorageLike;
   validating: ValidatingTokenStorage;
+  /** What the authorizers read: `validating`, recovering from validation errors. */
+  recovering: RecoveringTokenStorage;
   owned: boolean;
 }
 
@@ -87,7 +90,8 @@ export abstract class GlobusApp implements AsyncDisposable {
   protected readonly authResourceServer: string;
   #scopeRequirements: Record<string, Scope[]>;
   #storage: Promise<OpenStorage> | null = null;
-  readonly #authorizers = new Map<string, StorageBackedAuthorizer>();
+  /** The inner authorizer of each resource server, emptied after each login and logout. */
+  readonly #slots = new Map<string, InnerAuthorizerSlot>();
   readonly #appAuthorizers = new Map<string, AppAuthorizer>();
   #login: Promise<void> | null = null;
   #closed = false;
@@ -154,7 +158,7 @@ export abstract class GlobusApp implements AsyncDisposable {
   addScopeRequirements(requirements: ScopeRequirementsInput): void {
     this.#assertOpen();
     this.#scopeRequirements = mergeScopeRequirements(this.#scopeRequirements, parseScopeRequirements(requirements));
-    this.#authorizers.clear();
+    this.#forgetInnerAuthorizers();
     void this.#storage?.then((opened) => this.#installValidators(opened.validating), () => undefined);
   }
 
@@ -210,7 +214,7 @@ export abstract class GlobusApp implements AsyncDisposable {
   async logout(options: LogoutOptions = {}): Promise<void> {
     assertKnownOptions(options, ['sweep'], 'logout');
     const { inner } = await this.#open();
-    this.#authorizers.clear();
+    this.#forgetInnerAuthorizers();
     const stored = await inner.getTokenDataByResourceServer();
     const targets = options.sweep === true ? Object.keys(stored) : Object.keys(this.#scopeRequirements).filter((rs) => Object.hasOwn(stored, rs));
     for (const resourceServer of targets) {
@@ -228,17 +232,17 @@ export abstract class GlobusApp implements AsyncDisposable {
    * @throws {@link InvalidArgumentError} for an empty resource server.
    */
   getAuthorizer(resourceServer: string): AppAuthorizer {
+    const made = this.#appAuthorizers.get(resourceServer);
+    if (made !== undefined && !this.#closed) return made;
     this.#assertOpen();
     if (typeof resourceServer !== 'string' || resourceServer === '') throw new InvalidArgumentError('resourceServer must be a non-empty string');
-    let authorizer = this.#appAuthorizers.get(resourceServer);
-    if (authorizer === undefined) {
-      authorizer = new AppAuthorizer(resourceServer, {
-        current: (rs) => this.#authorizers.get(rs),
-        create: (rs) => this.#innerAuthorizer(rs),
-        recover: (error) => this.handleValidationError(error),
-      });
-      this.#appAuthorizers.set(resourceServer, authorizer);
-    }
+    const slot: InnerAuthorizerSlot = { inner: null };
+    this.#slots.set(resourceServer, slot);
+    const authorizer = new AppAuthorizer(resourceServer, slot, {
+      fill: (target) => this.#fillSlot(resourceServer, target),
+      recover: (error) => this.handleValidationError(error),
+    });
+    this.#appAuthorizers.set(resourceServer, authorizer);
     return authorizer;
   }
 
@@ -334,18 +338,20 @@ export abstract class GlobusApp implements AsyncDisposable {
       },
       { timeoutMs: this.#loginWaitTimeoutMs, ...(signal === undefined ? {} : { signal }) },
     );
-    this.#authorizers.clear();
+    this.#forgetInnerAuthorizers();
   }
 
-  async #innerAuthorizer(resourceServer: string): Promise<StorageBackedAuthorizer> {
-    const existing = this.#authorizers.get(resourceServer);
-    if (existing !== undefined) return existing;
-    const { validating } = await this.#open();
+  async #fillSlot(resourceServer: string, slot: InnerAuthorizerSlot): Promise<StorageBackedAuthorizer> {
+    if (slot.inner !== null) return slot.inner;
+    const { recovering } = await this.#open();
     // Without refresh tokens a token is used until it expires, as Python does; the validators then ask for a login.
     const marginSeconds = this.config.requestRefreshTokens === true ? StorageBackedAuthorizer.DEFAULT_MARGIN_SECONDS : 0;
-    const made = this.#authorizers.get(resourceServer) ?? new StorageBackedAuthorizer(validating, resourceServer, this.loginClient, { marginSeconds });
-    this.#authorizers.set(resourceServer, made);
-    return made;
+    slot.inner ??= new StorageBackedAuthorizer(recovering, resourceServer, this.loginClient, { marginSeconds });
+    return slot.inner;
+  }
+
+  #forgetInnerAuthorizers(): void {
+    for (const slot of this.#slots.values()) slot.inner = null;
   }
 
   #open(): Promise<OpenStorage> {
@@ -360,7 +366,8 @@ export abstract class GlobusApp implements AsyncDisposable {
       const { storage, owned } = await openTokenStorage(this.config, context);
       const validating = new ValidatingTokenStorage(storage);
       this.#installValidators(validating);
-      return { inner: storage, validating, owned };
+      const recovering = new RecoveringTokenStorage(validating, (error) => this.handleValidationError(error));
+      return { inner: storage, validating, recovering, owned };
     } catch (error) {
       this.#storage = null;
       throw error;

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { AuthAPIError, IdentityMismatchError, MissingTokenError, StorageClosedError, type TokenStorageLike } from '@globus-tokenstorage/core';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
@@ -81,6 +82,18 @@ describe('UserApp', () => {
     expect(again.logins).toHaveLength(0);
     const stored = JSON.parse(readFileSync(join(directory, 'tokens.json'), 'utf8')).data.DEFAULT;
     expect(Object.keys(stored).sort()).toEqual([server.resourceServers.api, server.resourceServers.auth].sort());
+  });
+
+  it('never shows a token in util.inspect or JSON.stringify of the app, its authorizers or its @globus/sdk manager', async () => {
+    const { app } = makeApp(server, { requestRefreshTokens: true });
+    const authorizer = app.getAuthorizer(server.resourceServers.api);
+    await authorizer.getAuthorizationHeader();
+    const manager = await app.globusSdkManager();
+    const stored = (await new JSONTokenStorage(join(directory, 'tokens.json')).getTokenData(server.resourceServers.api))!;
+    for (const shown of [inspect(app, { depth: 6 }), JSON.stringify(app), inspect(authorizer, { depth: 6 }), JSON.stringify(authorizer), inspect(manager, { depth: 6 }), JSON.stringify(manager)]) {
+      expect(shown).not.toContain(stored.accessToken);
+      expect(shown).not.toContain(stored.refreshToken);
+    }
   });
 
   it('renews an expired token with its refresh token, once, through the storage', async () => {
