@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { TokenStorageError } from '@globus-tokenstorage/core';
 import type { CommandContext, CommandDefinition } from './command';
-import { CliError, ExitCodes } from './cli-error';
+import { CliError, EXIT_CODE_SUMMARIES, ExitCodes } from './cli-error';
 import { APP_COMMANDS } from './commands/app-commands';
 import { checkCommand } from './commands/check';
 import { convertCommand } from './commands/convert';
@@ -9,7 +8,9 @@ import { listCommand } from './commands/list';
 import { migrateCommand } from './commands/migrate';
 import { removeCommand } from './commands/remove';
 import { showCommand } from './commands/show';
-import { exitCodeOf } from './token-file';
+import { describeError, errorCode, exitCodeOf, toReportedError } from './error-report';
+import { isClosedReader, lineWriter } from './line-writer';
+import { isPostgresUrl } from './postgres-target';
 import { CLI_VERSION } from './version';
 
 const namespaceOption = { namespace: { type: 'string' as const, description: 'only this namespace' } };
@@ -58,7 +59,7 @@ const COMMANDS: CommandDefinition[] = [
     args: ['SOURCE', 'DESTINATION'],
     summary: 'copy every namespace of a token file into a new JSON or SQLite file, or into a PostgreSQL table',
     details:
-      'The destination must not exist, and neither its directory unless --parents is given. Its kind comes from --to or from its extension (.json, or .db/.sqlite/.sqlite3). ' +
+      'The destination must not exist; its directory must exist, unless --parents is given (then it is created). Its kind comes from --to or from its extension (.json, or .db/.sqlite/.sqlite3). ' +
       'A postgres:// destination is a token table (created if missing) whose namespaces being copied must be empty; the source may be one too.',
     options: {
       to: { type: 'string', description: 'json or sqlite' },
@@ -70,7 +71,9 @@ const COMMANDS: CommandDefinition[] = [
     name: 'check',
     args: ['FILE'],
     summary: 'validate a file against the JSON Schemas (or a PostgreSQL table), read every token, and check permissions',
-    details: 'Exits 1 if there is any problem; expired tokens and old formats are reported as notes.',
+    details:
+      'Exits 1 if there is any problem; expired tokens and old formats are reported as notes. ' +
+      'Exits 7, reporting no problem, if the store cannot be used (a database that cannot be reached, refuses the login or has no token table).',
     options: {},
     run: checkCommand,
   },
@@ -84,20 +87,32 @@ export interface CliEnvironment {
   now: () => number;
 }
 
-const defaultEnvironment: CliEnvironment = {
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
-  now: () => Date.now() / 1000,
-};
-
 /**
  * Runs `globus-tokens` with the given arguments.
  *
  * @param argv - The arguments after the program name.
- * @param environment - Output streams and clock.
+ * @param environment - Output streams and clock; by default the process's own, where a closed
+ *   reader of stdout (`| head -1`) ends the output quietly and any other write error (a full disk)
+ *   is reported on stderr with exit code `OUTPUT_FAILED`.
  * @returns The exit code (see `ExitCodes`).
  */
-export async function runCli(argv: readonly string[], environment: CliEnvironment = defaultEnvironment): Promise<number> {
+export async function runCli(argv: readonly string[], environment?: CliEnvironment): Promise<number> {
+  if (environment) return runCommand(argv, environment);
+  const stdout = lineWriter(process.stdout);
+  const stderr = lineWriter(process.stderr);
+  let exitCode = await runCommand(argv, { stdout: stdout.line, stderr: stderr.line, now: () => Date.now() / 1000 });
+  const failure = await stdout.finish();
+  if (failure !== null && !isClosedReader(failure)) {
+    const error = new CliError(`cannot write the output: ${describeWriteError(failure)}`, ExitCodes.OUTPUT_FAILED);
+    stderr.line(argv.includes('--json') ? jsonError(error, ExitCodes.OUTPUT_FAILED) : `globus-tokens: ${error.message}`);
+    exitCode = ExitCodes.OUTPUT_FAILED;
+  }
+  // Nothing can report a failure of stderr itself.
+  await stderr.finish();
+  return exitCode;
+}
+
+async function runCommand(argv: readonly string[], environment: CliEnvironment): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     environment.stdout(overview());
@@ -122,32 +137,24 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
     }
     const context: CommandContext = { positionals, values, json: values.json === true, print: environment.stdout, now: environment.now };
     return await command.run(context);
-  } catch (error) {
-    const exitCode = exitCodeOf(error);
-    environment.stderr(
-      json ? JSON.stringify({ error: { code: errorCode(error, exitCode), exitCode, message: describeError(error) } }) : `globus-tokens: ${describeError(error)}`,
-    );
+  } catch (caught) {
+    const error = toReportedError(caught);
+    const exitCode = exitCodeOf(error, rest.some(isPostgresUrl));
+    environment.stderr(json ? jsonError(error, exitCode) : `globus-tokens: ${describeError(error)}`);
     return exitCode;
   }
 }
 
-/** A stable name for an error: the library's error code, or the name of the CLI's exit code. */
-function errorCode(error: unknown, exitCode: number): string {
-  if (TokenStorageError.isInstance(error)) return error.code;
-  if (error instanceof CliError) return Object.entries(ExitCodes).find(([, code]) => code === exitCode)?.[0] ?? 'ERROR';
-  return 'UNEXPECTED';
+/** An error as one line of JSON, for `--json`. */
+function jsonError(error: unknown, exitCode: number): string {
+  return JSON.stringify({ error: { code: errorCode(error, exitCode), exitCode, message: describeError(error) } });
 }
 
-/**
- * The messages of our errors name files, never tokens; another error's message may quote anything it
- * was given (V8's JSON errors quote the file), so only its class and code are shown.
- */
-function describeError(error: unknown): string {
-  if (error instanceof CliError || TokenStorageError.isInstance(error)) return error.message;
-  const { name, code } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; code?: unknown };
-  const shownName = typeof name === 'string' && /^\w+$/.test(name) ? name : 'error';
-  const shownCode = typeof code === 'string' && /^[A-Z0-9_]+$/.test(code) ? ` (${code})` : '';
-  return `unexpected ${shownName}${shownCode}`;
+/** A write error in words: its system code, and what the common ones mean. */
+function describeWriteError(error: NodeJS.ErrnoException): string {
+  const meanings: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'the disk quota is exceeded', EIO: 'an input/output error', EFBIG: 'the file is too large' };
+  const code = typeof error.code === 'string' ? error.code : 'unknown error';
+  return `${meanings[code] ?? 'system error'} (${code})`;
 }
 
 function parseCommandLine(command: CommandDefinition, args: string[]) {
@@ -198,11 +205,14 @@ function overview(): string {
     '',
     'Inspect, migrate, convert and check Globus token files (JSON, SQLite, legacy) and PostgreSQL token tables',
     '(FILE = postgres://user:password@host:port/database?schema=S&table=T). Tokens and passwords are never printed.',
+    'A password in a URL is percent-encoded (# as %23, @ as %40…), or left out of it and set in the environment variable PGPASSWORD.',
     '',
     'commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
     "Run 'globus-tokens <command> --help' for a command's arguments.",
-    'Exit codes: 0 ok, 1 problems found, 2 usage, 3 no such file, 4 unreadable file, 5 not found, 6 refused.',
+    `Exit codes: ${Object.entries(ExitCodes)
+      .map(([name, code]) => `${code} ${EXIT_CODE_SUMMARIES[name as keyof typeof ExitCodes]}`)
+      .join(', ')}.`,
   ].join('\n');
 }

@@ -1,8 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ErrorCodes, InvalidArgumentError, InvalidTokenDataError, TokenStorageError, type TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH, openRegularFile } from '@globus-tokenstorage/core/node';
+import { InvalidArgumentError, InvalidTokenDataError, type TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/core';
+import { findDeepJSONNesting, MAX_JSON_DEPTH, openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { LEGACY_VERSION_KEY, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
@@ -44,10 +44,10 @@ export interface TokenFile {
  * `.sqlite3`: SQLite), so that the error describes the kind of file the user has.
  *
  * @throws {@link CliError} with `FILE_NOT_FOUND` if it does not exist.
+ * @throws {@link TokenFileAccessError} if it cannot be read, or is not a regular file.
  */
 export async function detectKind(path: string): Promise<TokenFileKind> {
   if (isPostgresUrl(path)) return 'postgres';
-  await requireFile(path);
   const handle = await openFile(path);
   try {
     const header = Buffer.alloc(SQLITE_MAGIC.length);
@@ -181,33 +181,18 @@ export function parseJSONFile(text: string): unknown {
   return JSON.parse(text) as unknown;
 }
 
-/** @throws {@link CliError} `FILE_NOT_FOUND` when `path` is missing or not a file. */
-export async function requireFile(path: string): Promise<void> {
-  try {
-    if (!(await stat(path)).isFile()) throw new CliError(`'${path}' is not a file`, ExitCodes.FILE_NOT_FOUND);
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`no such file: '${path}'`, ExitCodes.FILE_NOT_FOUND);
-  }
-}
-
-/** Opens a file that {@link requireFile} accepted; one swapped for a FIFO since is refused, not waited on. */
+/**
+ * Opens a token file for reading, only if it is a regular file: a FIFO is refused, not waited on.
+ *
+ * @throws {@link CliError} `FILE_NOT_FOUND` when `path` does not exist.
+ * @throws {@link TokenFileAccessError} (as the storages throw it) when it cannot be read: no
+ *   permission, a directory or FIFO, a loop of symbolic links…
+ */
 async function openFile(path: string) {
   try {
     return (await openRegularFile(path)).handle;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EFTYPE' || code === 'EISDIR') throw new CliError(`'${path}' is not a file`, ExitCodes.FILE_NOT_FOUND);
-    throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`no such file: '${path}'`, ExitCodes.FILE_NOT_FOUND);
+    throw toTokenFileAccessError(error, path, 'read');
   }
-}
-
-/** Turns a library error into the CLI's exit code (token files that cannot be read → BAD_FILE). */
-export function exitCodeOf(error: unknown): number {
-  if (error instanceof CliError) return error.exitCode;
-  if (!TokenStorageError.isInstance(error)) return 1;
-  const badFile: string[] = [ErrorCodes.TOKEN_FILE_FORMAT, ErrorCodes.UNSUPPORTED_FORMAT_VERSION, ErrorCodes.INVALID_TOKEN_DATA, ErrorCodes.TOKEN_FILE_ACCESS];
-  if (badFile.includes(error.code)) return ExitCodes.BAD_FILE;
-  if (error.code === ErrorCodes.INVALID_ARGUMENT) return ExitCodes.USAGE;
-  return 1;
 }

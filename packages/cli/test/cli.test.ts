@@ -245,10 +245,10 @@ describe('globus-tokens as a new user meets it', () => {
     expect(run('list', 'v2.json', '--namespace', 'userapp').code).toBe(0);
   });
 
-  it('a FIFO given as FILE is not a file (exit 3), and is not waited on', () => {
+  it('a FIFO given as FILE cannot be read as a token file (exit 4), and is not waited on', () => {
     execFileSync('mkfifo', [join(dir, 'pipe.json')]);
     const result = run('list', 'pipe.json');
-    expect([result.code, result.stderr]).toEqual([3, "globus-tokens: 'pipe.json' is not a file\n"]);
+    expect([result.code, result.stderr]).toEqual([4, "globus-tokens: cannot read the token file 'pipe.json': it is not a regular file but a FIFO (named pipe) (EFTYPE)\n"]);
   });
 
   it('with --json, errors are JSON on stderr too', () => {

@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runCli } from '@globus-tokenstorage/cli';
+import { ExitCodes, runCli } from '@globus-tokenstorage/cli';
 import { TokenStorageData } from '@globus-tokenstorage/core';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { TestDatabase } from '@globus-tokenstorage/postgres-server/test-database';
@@ -99,9 +99,9 @@ describe('globus-tokens on a PostgreSQL token table', () => {
   it('inspection never creates tables; migrate creates them, then finds nothing to do', async () => {
     const target = url('empty', 'Tokens');
     const listed = await cli('list', target);
-    expect(listed.code).toBe(1);
+    expect(listed.code).toBe(ExitCodes.STORE_UNAVAILABLE);
     expect(listed.stderr).toContain('"empty"."Tokens" does not exist');
-    expect((await cli('check', target)).code).toBe(1);
+    expect((await cli('check', target)).code).toBe(ExitCodes.STORE_UNAVAILABLE);
     expect(await database.query("SELECT nspname FROM pg_namespace WHERE nspname = 'empty'")).toEqual([]);
 
     const created = await cli('migrate', target);
@@ -122,7 +122,7 @@ describe('globus-tokens on a PostgreSQL token table', () => {
   it('a server it cannot reach is reported without the password', async () => {
     const unreachable = `postgres://someone:${encodeURIComponent(password)}@127.0.0.1:1/nowhere`;
     const listed = await cli('list', unreachable);
-    expect(listed.code).toBe(1);
+    expect(listed.code).toBe(ExitCodes.STORE_UNAVAILABLE);
     expect(listed.stderr).toContain('the PostgreSQL server 127.0.0.1:1/nowhere cannot be used');
   });
 

@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import { ErrorCodes, TokenStorageError, validateTokenFile, type SchemaProblem } from '@globus-tokenstorage/core';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import type { CommandContext } from '../command';
+import { isStoreUnavailable } from '../error-report';
 import { describeExpiry } from '../format';
-import { displayName } from '../postgres-target';
+import { displayName, isPostgresUrl } from '../postgres-target';
 import { detectKind, openTokenFile, parseJSONFile } from '../token-file';
 
 /**
@@ -74,10 +75,13 @@ async function readEveryToken(path: string, context: CommandContext, problems: S
           }
         }
       } catch (error) {
+        if (isStoreUnavailable(error, isPostgresUrl(path))) throw error;
         problems.push({ path: `/${namespace}`, message: describe(error) });
       }
     }
   } catch (error) {
+    // A store that cannot be used has no problem to report: nothing was checked (see ExitCodes.STORE_UNAVAILABLE).
+    if (isStoreUnavailable(error, isPostgresUrl(path))) throw error;
     problems.push({ path: '', message: describe(error) });
   } finally {
     await file?.close();

@@ -58,11 +58,13 @@ function destinationKind(destination: string, option: string | boolean | undefin
   throw new CliError(`cannot tell the format of '${destination}' from its name: pass --to json or --to sqlite`, ExitCodes.USAGE);
 }
 
+/** Whether `path` exists; one that cannot be looked at (a directory this user may not enter) is an error, not an absence. */
 async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
