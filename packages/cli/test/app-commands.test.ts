@@ -161,6 +161,21 @@ describe('globus-tokens login, whoami, logout', () => {
     expect(existsSync(tokenFile()) && storedTokens().length > 0).toBe(false);
   });
 
+  it('Ctrl-C (SIGINT) cancels a login with the typed abort error', async () => {
+    let child: ReturnType<typeof spawn> | null = null;
+    const login = await new Promise<Run>((resolveRun) => {
+      child = spawn(process.execPath, [BIN, 'login', ...appOptions(), '--json'], { env: { PATH: process.env.PATH, HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.endsWith(PROMPT)) child?.kill('SIGINT');
+      });
+      child.once('close', (status) => resolveRun({ status, stdout: '', stderr }));
+    });
+    expect(login.status).toBe(1);
+    expect(JSON.parse(login.stderr.split('\n').filter(Boolean).pop() as string)).toMatchObject({ error: { code: 'LOGIN_FLOW_ABORTED' } });
+  });
+
   it('logs in with --flow local-server through the BROWSER command', async () => {
     const recorded = join(home, 'urls.txt');
     const login = run(['login', ...appOptions(), '--flow', 'local-server'], {

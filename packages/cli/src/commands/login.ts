@@ -15,10 +15,14 @@ export async function loginCommand(context: CommandContext): Promise<number> {
   const scopes = (typeof scopeOption === 'string' ? scopeOption : DEFAULT_SCOPES).split(/\s+/).filter((scope) => scope !== '');
   if (scopes.length === 0) throw new CliError('--scope needs at least one scope', ExitCodes.USAGE);
   const session = openAppSession(context, { scopes, flow, requestRefreshTokens: context.values['refresh-tokens'] === true });
+  // Ctrl-C cancels the login cleanly: the local server closes and the error says what happened.
+  const interrupt = new AbortController();
+  const onInterrupt = () => interrupt.abort(new Error('interrupted (SIGINT)'));
+  process.once('SIGINT', onInterrupt);
   try {
     const force = context.values.force === true;
     const wasRequired = force || (await session.app.loginRequired());
-    await session.app.login({ force });
+    await session.app.login({ force, signal: interrupt.signal });
     const summary = await summarizeIdentity(session);
     if (context.json) {
       context.print(JSON.stringify({ loggedIn: true, loginPerformed: wasRequired, ...summary }, null, 2));
@@ -28,6 +32,7 @@ export async function loginCommand(context: CommandContext): Promise<number> {
     }
     return ExitCodes.OK;
   } finally {
+    process.off('SIGINT', onInterrupt);
     await session.app.close();
   }
 }
