@@ -1,0 +1,123 @@
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+
+/**
+ * Where an {@link EncryptedTokenStorage} gets its keys. Every value it writes names the key id it was
+ * encrypted under; reading it asks for that id again, so a provider that still knows old ids keeps
+ * old values readable after the current id changes.
+ */
+export interface KeyProvider {
+  /** @returns The id of the key new values are encrypted with (1-64 of `A-Z a-z 0-9 . _ ~ -`). */
+  currentKeyId(): Promise<string>;
+  /**
+   * @param keyId - An id returned by `currentKeyId()` now or earlier.
+   * @returns The 32-byte AES-256 key: raw bytes, or a WebCrypto `AES-GCM` key of 256 bits.
+   * @throws `KeyUnavailableError` when the key cannot be had (and says what to do).
+   */
+  getKey(keyId: string): Promise<CryptoKey | Uint8Array>;
+}
+
+/** Key ids are written into every value, between `:` separators. */
+const KEY_ID = /^[A-Za-z0-9._~-]{1,64}$/;
+
+/**
+ * @param keyId - A key id from a provider or a stored value.
+ * @returns Whether it has the allowed form.
+ */
+export function isValidKeyId(keyId: unknown): keyId is string {
+  return typeof keyId === 'string' && KEY_ID.test(keyId);
+}
+
+/**
+ * Checks a key id given by a caller.
+ *
+ * @param keyId - The argument.
+ * @param what - Its name in the message.
+ * @returns It, typed.
+ * @throws {@link InvalidArgumentError} if it does not have the allowed form.
+ */
+export function checkKeyId(keyId: unknown, what = 'keyId'): string {
+  if (!isValidKeyId(keyId)) throw new InvalidArgumentError(`'${what}' must be 1-64 characters of A-Z a-z 0-9 . _ ~ -`);
+  return keyId;
+}
+
+/** What the function behind {@link keyProviderFrom} returns. */
+export interface KeyProviderFunctionResult {
+  /** The id of the key returned. */
+  keyId: string;
+  /** The 32-byte key, or a WebCrypto `AES-GCM` 256-bit key. */
+  key: CryptoKey | Uint8Array;
+}
+
+/**
+ * Makes a {@link KeyProvider} from one function, e.g. around a KMS or Vault call that unwraps a data
+ * key. The function is called with `undefined` for the current key and with a key id for an older
+ * one; each answer is kept for the life of the provider, so the service is asked once per key id
+ * (make a new provider to pick up a new current key).
+ *
+ * @param fn - Fetches a key: `fn(undefined)` the current one, `fn(keyId)` the key of that id.
+ * @returns The provider.
+ * @throws {@link InvalidArgumentError} if `fn` is not a function.
+ *
+ * @example
+ * ```ts
+ * const keys = keyProviderFrom(async (keyId) => {
+ *   const { id, plaintext } = await kms.decryptDataKey(keyId ?? 'current');
+ *   return { keyId: id, key: plaintext };
+ * });
+ * ```
+ */
+export function keyProviderFrom(fn: (keyId: string | undefined) => Promise<KeyProviderFunctionResult>): KeyProvider {
+  if (typeof fn !== 'function') throw new InvalidArgumentError('keyProviderFrom needs a function');
+  const byId = new Map<string, Promise<CryptoKey | Uint8Array>>();
+  let current: Promise<string> | null = null;
+  const remember = (keyId: string | undefined, promise: Promise<KeyProviderFunctionResult>) =>
+    promise.then((result) => {
+      const id = checkKeyId(result?.keyId, 'keyId returned by the key function');
+      if (keyId !== undefined && id !== keyId) {
+        throw new InvalidArgumentError(`the key function was asked for key id '${keyId}' and returned '${id}'`);
+      }
+      if (!byId.has(id)) byId.set(id, Promise.resolve(result.key));
+      return { id, key: result.key };
+    });
+  const forget = <T>(promise: Promise<T>, onFailure: () => void) => {
+    promise.catch(onFailure);
+    return promise;
+  };
+  return hideInternals({
+    currentKeyId() {
+      current ??= forget(
+        remember(undefined, Promise.resolve().then(() => fn(undefined))).then((result) => result.id),
+        () => (current = null),
+      );
+      return current;
+    },
+    getKey(keyId: string) {
+      const known = byId.get(keyId);
+      if (known) return known;
+      const fetched = forget(
+        remember(keyId, Promise.resolve().then(() => fn(keyId))).then((result) => result.key),
+        () => byId.delete(keyId),
+      );
+      byId.set(keyId, fetched);
+      return fetched;
+    },
+  }, 'keyProviderFrom');
+}
+
+/**
+ * Gives a provider object a `toString`, `toJSON` and `util.inspect` that show its kind only, so
+ * logging it never shows a key or a passphrase.
+ *
+ * @param provider - The provider.
+ * @param description - What to show.
+ * @returns `provider`.
+ */
+export function hideInternals<T extends object>(provider: T, description: string): T {
+  const show = () => `KeyProvider(${description})`;
+  Object.defineProperties(provider, {
+    toString: { value: show, enumerable: false },
+    toJSON: { value: () => ({ keyProvider: description }), enumerable: false },
+    [Symbol.for('nodejs.util.inspect.custom')]: { value: show, enumerable: false },
+  });
+  return provider;
+}
