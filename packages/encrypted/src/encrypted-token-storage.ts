@@ -257,7 +257,7 @@ export class EncryptedTokenStorage extends TokenStorage {
     const known = this.decrypted.get(stored);
     if (known?.resourceServer === resourceServer) return known.data;
     const replacements = new Map<string, string>();
-    await Promise.all(
+    const results = await Promise.allSettled(
       tokenFieldsOf(stored).map(async ({ field, value }) => {
         if (!isEncryptedValue(value)) return; // stored before encryption was turned on
         const place: ValuePlace = { namespace: this.namespace, resourceServer, field };
@@ -270,6 +270,8 @@ export class EncryptedTokenStorage extends TokenStorage {
         replacements.set(field, plain);
       }),
     );
+    // The first failure in field order, whichever settled first.
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
     const data = replacements.size === 0 ? stored : withTokenFields(stored, replacements);
     this.decrypted.set(stored, { resourceServer, data });
     return data;
