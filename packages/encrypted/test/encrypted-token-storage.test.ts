@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import Database from 'better-sqlite3';
 import { ErrorCodes, InvalidArgumentError, TokenStorageData } from '@globus-tokenstorage/core';
 import {
   EncryptedTokenStorage,
@@ -202,7 +201,7 @@ describe('migration and rotation', () => {
     expect(readFileSync(file, 'utf8')).not.toContain('canary');
     await expect(storage.encryptAll()).resolves.toEqual({ rewritten: 0, total: 3 });
     stored = await storage.getTokenDataByResourceServer();
-    expect(Object.fromEntries(Object.entries(stored).map(([key, data]) => [key, data.toDict()]))).toEqual({
+    expect(Object.fromEntries(Object.entries(stored).map(([key, data]) => [key, (data as TokenStorageData).toDict()]))).toEqual({
       one: entry('one', '-new').toDict(),
       two: entry('two', '-2').toDict(),
       three: entry('three', '-3').toDict(),
@@ -337,6 +336,5 @@ describe('arguments and redaction', () => {
     const storage = new EncryptedTokenStorage(new SQLiteTokenStorage(file), { keys: envKeys() });
     await storage.close();
     await expect(storage.inner.getTokenData('rs')).rejects.toMatchObject({ code: 'STORAGE_CLOSED' });
-    expect(() => new Database(file).close()).not.toThrow();
   });
 });

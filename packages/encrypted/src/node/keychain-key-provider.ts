@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { assertKnownOptions, InvalidArgumentError, safeErrorName } from '@globus-tokenstorage/core';
 import { fromBase64, toBase64Url } from '../base64url';
@@ -33,7 +32,8 @@ type KeyringModule = {
 
 /** Windows caps a credential at 2,560 bytes; a dozen keys stay far below. */
 const MAX_ITEM_BYTES = 2000;
-const PACKAGE = '@napi-rs/keyring';
+/** A variable, so bundlers leave the optional dependency alone. */
+const PACKAGE: string = '@napi-rs/keyring';
 
 /**
  * Keys in the operating system's keychain through `@napi-rs/keyring` (an optional dependency:
@@ -151,7 +151,7 @@ export class KeychainKeyProvider implements KeyProvider {
   }
 
   private async call<T>(what: 'read' | 'write', fn: (entry: AsyncEntryLike, signal: AbortSignal) => Promise<T>): Promise<T> {
-    const keyring = loadKeyring();
+    const keyring = await loadKeyring();
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
       const entry = new keyring.AsyncEntry(this.service, this.account, { linux: { store: 'secret-service' } });
@@ -179,15 +179,19 @@ function describeKeyringError(error: unknown, signal: AbortSignal): string {
   return typeof message === 'string' ? message.slice(0, 200) : (safeErrorName(error) ?? 'unknown error');
 }
 
-let keyring: KeyringModule | null = null;
+let keyring: Promise<KeyringModule> | null = null;
 
-/** Loads the optional dependency on first use. */
-function loadKeyring(): KeyringModule {
-  if (keyring) return keyring;
-  try {
-    keyring = createRequire(import.meta.url)(PACKAGE) as KeyringModule;
-  } catch (error) {
-    throw new KeyUnavailableError(`KeychainKeyProvider needs the optional package ${PACKAGE}: npm install ${PACKAGE}`, { keyId: null, cause: error });
-  }
+/** Loads the optional dependency on first use (a failed load is retried next time). */
+function loadKeyring(): Promise<KeyringModule> {
+  keyring ??= import(PACKAGE).then(
+    (loaded: Partial<KeyringModule> & { default?: Partial<KeyringModule> }) => {
+      const AsyncEntry = loaded.AsyncEntry ?? loaded.default?.AsyncEntry;
+      if (typeof AsyncEntry !== 'function') throw new Error(`${PACKAGE} has no AsyncEntry`);
+      return { AsyncEntry };
+    },
+  ).catch((error: unknown) => {
+    keyring = null;
+    throw new KeyUnavailableError(`KeychainKeyProvider needs the optional package ${PACKAGE} (version 2): npm install ${PACKAGE}`, { keyId: null, cause: error });
+  });
   return keyring;
 }
