@@ -4,6 +4,7 @@ import type { CommandContext, CommandDefinition } from './command';
 import { CliError, ExitCodes } from './cli-error';
 import { checkCommand } from './commands/check';
 import { convertCommand } from './commands/convert';
+import { ENCRYPTION_COMMANDS } from './commands/encryption-definitions';
 import { listCommand } from './commands/list';
 import { migrateCommand } from './commands/migrate';
 import { removeCommand } from './commands/remove';
@@ -73,6 +74,7 @@ const COMMANDS: CommandDefinition[] = [
     options: {},
     run: checkCommand,
   },
+  ...ENCRYPTION_COMMANDS,
 ];
 
 /** Where the CLI writes and what time it is; the binary passes the real ones. */
