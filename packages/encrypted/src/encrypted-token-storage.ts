@@ -12,7 +12,7 @@ import {
 } from '@globus-tokenstorage/core';
 import { KeyRing } from './key-ring';
 import type { KeyProvider } from './key-provider';
-import { PlaintextCache } from './plaintext-cache';
+import { DecryptedEntryCache, PlaintextCache } from './plaintext-cache';
 import { tokenFieldsOf, withTokenFields } from './token-fields';
 import { decryptValue, encryptValue, isEncryptedValue, keyIdOf, parseEncryptedValue, type ValuePlace } from './value-cipher';
 
@@ -75,8 +75,8 @@ export class EncryptedTokenStorage extends TokenStorage {
 
   private readonly keyRing: KeyRing;
   private readonly plaintexts = new PlaintextCache();
-  /** The decrypted form of each stored entry object already decrypted (backends that return the same object for an unchanged entry). */
-  private readonly decrypted = new WeakMap<TokenStorageData, { resourceServer: string; data: TokenStorageData }>();
+  /** The last entry decrypted for each resource server, with the stored entry it came from. */
+  private readonly decrypted = new DecryptedEntryCache();
 
   /**
    * @param inner - Any storage (`TokenStorageLike`): memory, JSON, SQLite, PostgreSQL, web storage, your own.
@@ -254,8 +254,8 @@ export class EncryptedTokenStorage extends TokenStorage {
   }
 
   private async decryptEntry(resourceServer: string, stored: TokenStorageData): Promise<TokenStorageData> {
-    const known = this.decrypted.get(stored);
-    if (known?.resourceServer === resourceServer) return known.data;
+    const known = this.decrypted.get(resourceServer, stored);
+    if (known) return known;
     const replacements = new Map<string, string>();
     const results = await Promise.allSettled(
       tokenFieldsOf(stored).map(async ({ field, value }) => {
@@ -273,7 +273,7 @@ export class EncryptedTokenStorage extends TokenStorage {
     // The first failure in field order, whichever settled first.
     for (const result of results) if (result.status === 'rejected') throw result.reason;
     const data = replacements.size === 0 ? stored : withTokenFields(stored, replacements);
-    this.decrypted.set(stored, { resourceServer, data });
+    this.decrypted.set(resourceServer, stored, data);
     return data;
   }
 }
