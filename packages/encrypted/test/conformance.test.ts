@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { OAuthTokenResponse } from '@globus-tokenstorage/core';
 import { runTokenStorageConformance } from '@globus-tokenstorage/core/conformance';
 import { EncryptedTokenStorage } from '@globus-tokenstorage/encrypted';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
@@ -80,4 +81,27 @@ describe('around PostgresTokenStorage', () => {
       inspect,
     },
   );
+});
+
+describe('the PostgreSQL table after a store', () => {
+  it('holds no token byte sequence', async () => {
+    const database = await TestDatabase.create('encrypted_canary');
+    try {
+      const storage = new EncryptedTokenStorage(new PostgresTokenStorage(database.url, { schema: 'canary' }), { keys });
+      await storage.storeTokenResponse(
+        OAuthTokenResponse.fromJSON({
+          access_token: 'AT-canary-pg-4411', refresh_token: 'RT-canary-pg-8822', expires_in: 3600, token_type: 'Bearer',
+          resource_server: 'transfer.api.globus.org', scope: 'urn:globus:auth:scope:transfer.api.globus.org:all', other_tokens: [],
+        }),
+      );
+      await storage.close();
+      const rows = await database.query('SELECT namespace, resource_server, token_data::text AS data FROM canary.token_storage');
+      const dump = JSON.stringify(rows);
+      expect(dump).toContain('transfer.api.globus.org');
+      expect(dump).toContain('gts-enc:v1:a:');
+      expect(dump).not.toContain('canary');
+    } finally {
+      await database.drop();
+    }
+  });
 });
