@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { SettledCache } from './settled-cache';
 
 /**
  * Where an {@link EncryptedTokenStorage} gets its keys. Every value it writes names the key id it was
@@ -68,39 +69,18 @@ export interface KeyProviderFunctionResult {
  */
 export function keyProviderFrom(fn: (keyId: string | undefined) => Promise<KeyProviderFunctionResult>): KeyProvider {
   if (typeof fn !== 'function') throw new InvalidArgumentError('keyProviderFrom needs a function');
-  const byId = new Map<string, Promise<CryptoKey | Uint8Array>>();
-  let current: Promise<string> | null = null;
-  const remember = (keyId: string | undefined, promise: Promise<KeyProviderFunctionResult>) =>
-    promise.then((result) => {
-      const id = checkKeyId(result?.keyId, 'keyId returned by the key function');
-      if (keyId !== undefined && id !== keyId) {
-        throw new InvalidArgumentError(`the key function was asked for key id '${keyId}' and returned '${id}'`);
-      }
-      if (!byId.has(id)) byId.set(id, Promise.resolve(result.key));
-      return { id, key: result.key };
-    });
-  const forget = <T>(promise: Promise<T>, onFailure: () => void) => {
-    promise.catch(onFailure);
-    return promise;
+  const byId = new SettledCache<CryptoKey | Uint8Array>();
+  const current = new SettledCache<string>();
+  const call = async (keyId: string | undefined) => {
+    const result = await fn(keyId);
+    const id = checkKeyId(result?.keyId, 'keyId returned by the key function');
+    if (keyId !== undefined && id !== keyId) throw new InvalidArgumentError(`the key function was asked for key id '${keyId}' and returned '${id}'`);
+    if (!byId.has(id)) byId.set(id, result.key);
+    return result;
   };
   return hideInternals({
-    currentKeyId() {
-      current ??= forget(
-        remember(undefined, Promise.resolve().then(() => fn(undefined))).then((result) => result.id),
-        () => (current = null),
-      );
-      return current;
-    },
-    getKey(keyId: string) {
-      const known = byId.get(keyId);
-      if (known) return known;
-      const fetched = forget(
-        remember(keyId, Promise.resolve().then(() => fn(keyId))).then((result) => result.key),
-        () => byId.delete(keyId),
-      );
-      byId.set(keyId, fetched);
-      return fetched;
-    },
+    currentKeyId: () => current.get('current', async () => (await call(undefined)).keyId),
+    getKey: (keyId: string) => byId.get(keyId, async () => (await call(keyId)).key),
   }, 'keyProviderFrom');
 }
 

@@ -1,13 +1,14 @@
 import { InvalidArgumentError, safeErrorName, TokenStorageError } from '@globus-tokenstorage/core';
 import { KeyUnavailableError } from './errors';
 import { isValidKeyId, type KeyProvider } from './key-provider';
+import { SettledCache } from './settled-cache';
 
 /**
  * The keys of one storage, imported once per key id as non-extractable WebCrypto keys. A failed
  * fetch is not remembered, so the next call asks the provider again (a keychain unlocked meanwhile).
  */
 export class KeyRing {
-  private readonly keys = new Map<string, Promise<CryptoKey>>();
+  private readonly keys = new SettledCache<CryptoKey>();
 
   /** @param provider - Where the keys come from. */
   constructor(private readonly provider: KeyProvider) {}
@@ -35,13 +36,7 @@ export class KeyRing {
    * @throws {@link KeyUnavailableError} if the provider cannot give it or gives something that is not a 256-bit key.
    */
   key(keyId: string): Promise<CryptoKey> {
-    let key = this.keys.get(keyId);
-    if (!key) {
-      key = this.fetch(keyId);
-      this.keys.set(keyId, key);
-      key.catch(() => this.keys.delete(keyId));
-    }
-    return key;
+    return this.keys.get(keyId, () => this.fetch(keyId));
   }
 
   private async fetch(keyId: string): Promise<CryptoKey> {

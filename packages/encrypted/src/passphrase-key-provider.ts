@@ -2,6 +2,7 @@ import { assertKnownOptions, InvalidArgumentError } from '@globus-tokenstorage/c
 import { fromBase64, toBase64Url } from './base64url';
 import { KeyUnavailableError } from './errors';
 import { hideInternals, type KeyProvider } from './key-provider';
+import { SettledCache } from './settled-cache';
 
 /** The least PBKDF2-SHA256 work accepted (OWASP's 2023 figure), and the most (a bound on a hostile key id). */
 const MIN_ITERATIONS = 600_000;
@@ -46,7 +47,7 @@ export class PassphraseKeyProvider implements KeyProvider {
   private readonly currentId: string;
   private readonly getPassphrase: () => Promise<string>;
   private passphrase: Promise<string> | null = null;
-  private readonly derived = new Map<string, Promise<CryptoKey>>();
+  private readonly derived = new SettledCache<CryptoKey>();
 
   /**
    * @param options - `passphrase`, `salt`, `iterations`.
@@ -83,13 +84,7 @@ export class PassphraseKeyProvider implements KeyProvider {
    * @throws {@link KeyUnavailableError} for a key id not of this provider's form, or if the passphrase function fails.
    */
   getKey(keyId: string): Promise<CryptoKey> {
-    let key = this.derived.get(keyId);
-    if (!key) {
-      key = this.derive(keyId);
-      this.derived.set(keyId, key);
-      key.catch(() => this.derived.delete(keyId));
-    }
-    return key;
+    return this.derived.get(keyId, () => this.derive(keyId));
   }
 
   private async derive(keyId: string): Promise<CryptoKey> {
