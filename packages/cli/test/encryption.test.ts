@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TokenStorageData } from '@globus-tokenstorage/core';
@@ -83,4 +83,37 @@ describe.each(['json', 'sqlite'] as const)('encrypt, decrypt and rotate-key on a
     expect((await storage.getTokenData('transfer.api.globus.org'))?.toDict()).toEqual(entry('transfer.api.globus.org', 2).toDict());
     await storage.close();
   });
+});
+
+describe('--keychain, against a real Secret Service (gnome-keyring under dbus-run-session)', () => {
+  it('encrypt, rotate-key and decrypt with the data keys of the OS keychain', async () => {
+    for (const command of ['dbus-run-session', 'gnome-keyring-daemon']) {
+      if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) throw new Error(`${command} not found: run \`bash scripts/install-secret-service.sh\` as root`);
+    }
+    const file = join(dir, 'tokens.json');
+    await seed(file, 'json');
+    const cli = (args: string) => `node "${BIN}" ${args} --keychain gts-cli-test --json`;
+    const script = [
+      'echo -n "$PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null',
+      cli(`encrypt "${file}"`),
+      `node "${BIN}" show "${file}" DEFAULT auth.globus.org --json`,
+      cli(`rotate-key "${file}"`),
+      cli(`decrypt "${file}"`),
+    ].join(' && ');
+    // A home of its own: gnome-keyring keeps its keyring files there, never in the user's.
+    mkdirSync(join(dir, 'home'));
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, 'home'), PW: 'keyring-test-password' };
+    delete env.XDG_DATA_HOME;
+    const result = spawnSync('dbus-run-session', ['--', 'sh', '-c', script], { encoding: 'utf8', env, timeout: 90_000 });
+    expect(result.status).toBe(0);
+    const [encrypted, shown, rotated, decrypted] = result.stdout.trim().split(/\n(?=\{)/).map((text) => JSON.parse(text));
+    expect(encrypted).toMatchObject({ tokens: 4, keyId: expect.stringMatching(/^kc-/) });
+    expect(shown.accessTokenFingerprint).toBe(`encrypted (key id ${encrypted.keyId})`);
+    expect(rotated.keyId).not.toBe(encrypted.keyId);
+    expect(rotated.newKeyId).toBe(rotated.keyId);
+    expect(decrypted).toMatchObject({ tokens: 4 });
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(CANARY);
+    const storage = new JSONTokenStorage(file);
+    expect((await storage.getTokenData('auth.globus.org'))?.accessToken).toBe('canary-access-1');
+  }, 120_000);
 });
