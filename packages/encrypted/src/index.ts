@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { EncryptedTokenStorage, type EncryptedTokenStorageOptions, type ReencryptionResult } from './encrypted-token-storage';
-export { keyProviderFrom, type KeyProvider, type KeyProviderFunctionResult } from './key-provider';
+export { keyProviderFrom, type KeyProvider, type KeyProviderFromOptions, type KeyProviderFunctionResult } from './key-provider';
 export { EnvironmentKeyProvider, type EnvironmentKeyProviderOptions } from './environment-key-provider';
 export { PassphraseKeyProvider, type PassphraseKeyProviderOptions } from './passphrase-key-provider';
 export { KeyUnavailableError, TokenDecryptionError, type KeyUnavailableErrorOptions, type TokenDecryptionErrorOptions } from './errors';

@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { assertKnownOptions, InvalidArgumentError } from '@globus-tokenstorage/core';
+import { KeyUnavailableError } from './errors';
 import { SettledCache } from './settled-cache';
 
 /**
@@ -41,6 +42,12 @@ export function checkKeyId(keyId: unknown, what = 'keyId'): string {
   return keyId;
 }
 
+/** Options of {@link keyProviderFrom}. */
+export interface KeyProviderFromOptions {
+  /** How long one call of the function may take, in milliseconds. @default 30000 */
+  timeoutMs?: number;
+}
+
 /** What the function behind {@link keyProviderFrom} returns. */
 export interface KeyProviderFunctionResult {
   /** The id of the key returned. */
@@ -55,9 +62,11 @@ export interface KeyProviderFunctionResult {
  * one; each answer is kept for the life of the provider, so the service is asked once per key id
  * (make a new provider to pick up a new current key).
  *
- * @param fn - Fetches a key: `fn(undefined)` the current one, `fn(keyId)` the key of that id.
- * @returns The provider.
- * @throws {@link InvalidArgumentError} if `fn` is not a function.
+ * @param fn - Fetches a key: `fn(undefined)` the current one, `fn(keyId)` the key of that id; its
+ *   `signal` aborts when the call takes longer than `timeoutMs`.
+ * @param options - `timeoutMs`.
+ * @returns The provider; a call that takes longer than `timeoutMs` rejects with `KeyUnavailableError`.
+ * @throws {@link InvalidArgumentError} if `fn` is not a function, or for a bad option.
  *
  * @example
  * ```ts
@@ -67,12 +76,18 @@ export interface KeyProviderFunctionResult {
  * });
  * ```
  */
-export function keyProviderFrom(fn: (keyId: string | undefined) => Promise<KeyProviderFunctionResult>): KeyProvider {
+export function keyProviderFrom(
+  fn: (keyId: string | undefined, options: { signal: AbortSignal }) => Promise<KeyProviderFunctionResult>,
+  options: KeyProviderFromOptions = {},
+): KeyProvider {
   if (typeof fn !== 'function') throw new InvalidArgumentError('keyProviderFrom needs a function');
+  assertKnownOptions(options, ['timeoutMs'], 'keyProviderFrom');
+  const { timeoutMs = 30_000 } = options;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new InvalidArgumentError("'timeoutMs' must be a positive integer");
   const byId = new SettledCache<CryptoKey | Uint8Array>();
   const current = new SettledCache<string>();
   const call = async (keyId: string | undefined) => {
-    const result = await fn(keyId);
+    const result = await withTimeout(timeoutMs, (signal) => fn(keyId, { signal }), keyId);
     const id = checkKeyId(result?.keyId, 'keyId returned by the key function');
     if (keyId !== undefined && id !== keyId) throw new InvalidArgumentError(`the key function was asked for key id '${keyId}' and returned '${id}'`);
     if (!byId.has(id)) byId.set(id, result.key);
@@ -100,4 +115,21 @@ export function hideInternals<T extends object>(provider: T, description: string
     [Symbol.for('nodejs.util.inspect.custom')]: { value: show, enumerable: false },
   });
   return provider;
+}
+
+/** Runs `work` with a signal that aborts after `timeoutMs`; rejects with `KeyUnavailableError` then. */
+async function withTimeout<T>(timeoutMs: number, work: (signal: AbortSignal) => Promise<T>, keyId: string | undefined): Promise<T> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new KeyUnavailableError(`the key function gave no answer for ${keyId === undefined ? 'the current key' : `key id '${keyId}'`} within ${timeoutMs} ms`, { keyId: keyId ?? null }));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(() => work(controller.signal)), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -317,6 +317,19 @@ describe('arguments and redaction', () => {
     expect((await storage.getTokenData('rs'))?.accessToken).toBe(CANARY_AT);
   });
 
+  it('a key function that does not answer in time gives KeyUnavailableError and sees its signal aborted', async () => {
+    let seen: AbortSignal | undefined;
+    const keys = keyProviderFrom((_keyId, { signal }) => {
+      seen = signal;
+      return new Promise(() => {});
+    }, { timeoutMs: 50 });
+    const error = await caught(() => new EncryptedTokenStorage(new MemoryTokenStorage(), { keys }).storeTokenDataByResourceServer({ rs: entry('rs') }));
+    expect(error).toMatchObject({ code: 'KEY_UNAVAILABLE', keyId: null });
+    expect(error.message).toContain('within 50 ms');
+    expect(seen?.aborted).toBe(true);
+    expect(thrownBy(() => keyProviderFrom(async () => ({ keyId: 'k', key: new Uint8Array(32) }), { timeoutMs: 0 }))).toBeInstanceOf(InvalidArgumentError);
+  });
+
   it('a provider key of the wrong size or kind gives KeyUnavailableError', async () => {
     for (const key of [new Uint8Array(16), 'not a key' as never]) {
       const storage = new EncryptedTokenStorage(new MemoryTokenStorage(), { keys: keyProviderFrom(async () => ({ keyId: 'k', key })) });
