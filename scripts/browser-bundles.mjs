@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 /** Packages (folders under packages/) whose main entry must load in a browser. */
-export const BROWSER_PACKAGES = ['core', 'memory', 'authorizers', 'web-storage'];
+export const BROWSER_PACKAGES = ['core', 'memory', 'authorizers', 'web-storage', 'encrypted'];
 
 /** The packages a web app combines, measured together with everything they export. */
 const WEB_APP_PACKAGES = ['core', 'authorizers', 'web-storage'];

@@ -17,6 +17,10 @@ echo "== chromium" >&2
 # The browser tests need it; without it they fail and say how to install it.
 bash scripts/install-chromium.sh || failed_steps=$((failed_steps + 1))
 
+echo "== secret service" >&2
+# The keychain tests of packages/encrypted run gnome-keyring under dbus-run-session.
+bash scripts/install-secret-service.sh || failed_steps=$((failed_steps + 1))
+
 echo "== jest (Node $(node --version))" >&2
 mkdir -p reports
 report="reports/jest-node$(node -p 'process.versions.node.split(".")[0]').json"

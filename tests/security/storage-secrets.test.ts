@@ -14,6 +14,7 @@ import {
   type TokenStorageLike,
 } from '@globus-tokenstorage/core';
 import { withFileLock } from '@globus-tokenstorage/core/node';
+import { EncryptedTokenStorage, EnvironmentKeyProvider } from '@globus-tokenstorage/encrypted';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { migrateToJSONTokenStorage, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
@@ -83,6 +84,10 @@ const backends: Backend[] = [
   ['json', (namespace) => new JSONTokenStorage(join(dir, 'audit.json'), { namespace, lockTimeoutMs: 50 })],
   ['sqlite', (namespace) => new SQLiteTokenStorage(join(dir, 'audit.db'), { namespace, busyTimeoutMs: 50, sectionTimeoutMs: 50 })],
   ['postgres', (namespace) => new PostgresTokenStorage(pool, { namespace, lockTimeoutMs: 50 })],
+  ['encrypted (around json)', (namespace) =>
+    new EncryptedTokenStorage(new JSONTokenStorage(join(dir, 'audit-encrypted.json'), { namespace, lockTimeoutMs: 50 }), {
+      keys: new EnvironmentKeyProvider({ variable: 'AUDIT_KEY', env: { AUDIT_KEY: `audit:${Buffer.alloc(32, 9).toString('base64')}` } }),
+    })],
 ];
 
 describe.each(backends)('the %s backend', (name, open) => {

@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
+import { isEncryptedValue } from '@globus-tokenstorage/encrypted';
 
-/** A short, stable fingerprint of a token, so two tokens can be told apart without showing them. */
+/**
+ * A short, stable fingerprint of a token, so two tokens can be told apart without showing them; an
+ * encrypted token (`@globus-tokenstorage/encrypted`) shows as `encrypted (key id …)`.
+ */
 export function fingerprint(token: string | null): string | null {
-  return token === null ? null : `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+  if (token === null) return null;
+  if (isEncryptedValue(token)) {
+    const keyId = token.split(':')[2] ?? '';
+    return `encrypted (key id ${/^[A-Za-z0-9._~-]{1,64}$/.test(keyId) ? keyId : '?'})`;
+  }
+  return `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
 }
 
 /** Beyond this distance from now, an expiry is shown as a date: "in 2360d 6h" says less than "2033-05-01 14:02 UTC". */

@@ -4,6 +4,7 @@ import { CliError, EXIT_CODE_SUMMARIES, ExitCodes } from './cli-error';
 import { APP_COMMANDS } from './commands/app-commands';
 import { checkCommand } from './commands/check';
 import { convertCommand } from './commands/convert';
+import { ENCRYPTION_COMMANDS } from './commands/encryption-definitions';
 import { listCommand } from './commands/list';
 import { migrateCommand } from './commands/migrate';
 import { removeCommand } from './commands/remove';
@@ -78,6 +79,7 @@ const COMMANDS: CommandDefinition[] = [
     run: checkCommand,
   },
   ...APP_COMMANDS,
+  ...ENCRYPTION_COMMANDS,
 ];
 
 /** Where the CLI writes and what time it is; the binary passes the real ones. */
