@@ -53,9 +53,11 @@ export async function connectWithin(pool: PostgresPool, ms: number): Promise<Poo
 
 /**
  * `pool`, but every wait for a connection lasts at most `ms` milliseconds, then rejects with
- * `timedOut()`. Queries run as `pool.query` runs them: on a connection of their own, given back after.
+ * `timedOut()`, and every query at most `queryTimeoutMs` when given (pg's `query_timeout`: it rejects
+ * with "Query read timeout" and the connection is closed). Queries run as `pool.query` runs them: on a
+ * connection of their own, given back after.
  */
-export function boundedConnections(pool: PostgresPool, ms: number, timedOut: () => Error): Connections {
+export function boundedConnections(pool: PostgresPool, ms: number, queryTimeoutMs: number | undefined, timedOut: () => Error): Connections {
   const connect = async () => {
     const client = await connectWithin(pool, ms);
     if (client === null) throw timedOut();
@@ -66,7 +68,7 @@ export function boundedConnections(pool: PostgresPool, ms: number, timedOut: () 
     async query<Row extends QueryResultRow>(statement: QueryConfig) {
       const client = await connect();
       try {
-        const result = await client.query<Row>(statement);
+        const result = await client.query<Row>(queryTimeoutMs === undefined ? statement : ({ ...statement, query_timeout: queryTimeoutMs } as QueryConfig));
         client.release();
         return result;
       } catch (error) {
