@@ -190,6 +190,10 @@ export class PostgresTokenStorage extends TokenStorage {
    * method does the same; call this to do it at deployment time, e.g. with a role allowed to create
    * tables, while the application's role may only read and write rows.
    *
+   * Tables of the right shape whose version table holds no schema version (made by hand without
+   * the version rows) are completed: the version rows are written (needs `INSERT` on the version
+   * table, e.g. as its owner; not with `createTables: false`).
+   *
    * @throws {@link TokenFileFormatError} if a table of that name is not a token table (left unchanged).
    * @throws {@link UnsupportedFormatVersionError} if the tables are of an unknown schema version.
    * @throws {@link StorageUnavailableError} if the server cannot be reached.
@@ -200,7 +204,7 @@ export class PostgresTokenStorage extends TokenStorage {
     // Always asks the server, even when this process has checked the tables before.
     this.isReady = false;
     schemaChecks.get(this.pool)?.delete(this.checkKey);
-    await this.ensureReady();
+    await this.track(this.ensureReady(true));
   }
 
   /**
@@ -358,16 +362,17 @@ export class PostgresTokenStorage extends TokenStorage {
   }
 
   /** Creates or checks the tables, once per pool and table in this process. */
-  private async ensureReady(): Promise<void> {
+  private async ensureReady(isMigrating = false): Promise<void> {
     if (this.isReady) return;
     let checks = schemaChecks.get(this.pool);
     if (!checks) {
       checks = new Map();
       schemaChecks.set(this.pool, checks);
     }
-    let check = checks.get(this.checkKey);
+    let check = isMigrating ? undefined : checks.get(this.checkKey);
     if (!check) {
-      check = ensureSchema({ db: this.connections(), names: this.names, writer: WRITER, mayCreate: this.createTables, location: this.location() });
+      const mayComplete = isMigrating && this.createTables;
+      check = ensureSchema({ db: this.connections(), names: this.names, writer: WRITER, mayCreate: this.createTables, mayComplete, location: this.location() });
       checks.set(this.checkKey, check);
     }
     try {

@@ -148,6 +148,17 @@ export abstract class TokenStorage implements TokenStorageLike {
     return this.toString();
   }
 
+  /**
+   * Makes {@link TokenStorage.close} wait for `call` too: for a backend's own methods beyond
+   * `TokenStorageLike` (those of `TokenStorageLike` are counted already).
+   *
+   * @param call - The pending work.
+   * @returns `call` itself.
+   */
+  protected track<T>(call: Promise<T>): Promise<T> {
+    return this.inFlight.track(call);
+  }
+
   /** Whether {@link TokenStorage.close} was called. */
   protected get isClosed(): boolean {
     return this.closed;
