@@ -67,13 +67,21 @@ export function boundedConnections(pool: PostgresPool, ms: number, queryTimeoutM
     connect,
     async query<Row extends QueryResultRow>(statement: QueryConfig) {
       const client = await connect();
+      // A checked-out client has no listener of pg-pool's: a connection lost during the query
+      // would emit an 'error' nobody handles (and end the process). The query rejects anyway.
+      const ignore = () => undefined;
+      client.on('error', ignore);
       try {
         const result = await client.query<Row>(queryTimeoutMs === undefined ? statement : ({ ...statement, query_timeout: queryTimeoutMs } as QueryConfig));
+        client.off('error', ignore);
         client.release();
         return result;
       } catch (error) {
-        // An error without a SQLSTATE may have left the connection broken: the pool closes it.
-        client.release(sqlStateOf(error) === undefined);
+        // An error without a SQLSTATE may have left the connection broken: the pool closes it
+        // (keeping our listener, for what it emits while closing).
+        const isBroken = sqlStateOf(error) === undefined;
+        if (!isBroken) client.off('error', ignore);
+        client.release(isBroken);
         throw error;
       }
     },
