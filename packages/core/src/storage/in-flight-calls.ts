@@ -44,8 +44,9 @@ export class InFlightCalls {
     for (const name of TRACKED_CALLS) {
       const method = methods[name];
       if (typeof method !== 'function') continue;
-      const tracked = (...args: unknown[]): unknown => {
-        const result: unknown = method.apply(target, args);
+      // Two parameters cover every method of TokenStorageLike (a rest parameter would allocate per call).
+      const tracked = (first?: unknown, second?: unknown): unknown => {
+        const result: unknown = method.call(target, first, second);
         return result instanceof Promise ? this.track(result) : result;
       };
       Object.defineProperty(target, name, { value: tracked, writable: true, configurable: true, enumerable: false });
