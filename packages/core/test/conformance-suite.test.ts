@@ -1,7 +1,16 @@
 import { inspect } from 'node:util';
 import { runTokenStorageConformance, type ConformanceOptions } from '@globus-tokenstorage/core/conformance';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
-import { LeakyStorage, LosingWritesStorage, NonExclusiveStorage, SharingStorage, TransparentStorage } from './support/broken-storages';
+import {
+  AbandoningStorage,
+  DroppingOnCloseStorage,
+  HastyCloseStorage,
+  LeakyStorage,
+  LosingWritesStorage,
+  NonExclusiveStorage,
+  SharingStorage,
+  TransparentStorage,
+} from './support/broken-storages';
 import { collectingRunner, type CaseOutcome } from './support/collecting-runner';
 
 type StorageClass = new (options: { namespace?: string; shareWith?: MemoryTokenStorage }) => MemoryTokenStorage;
@@ -12,6 +21,8 @@ function optionsFor(Storage: StorageClass): ConformanceOptions<MemoryTokenStorag
     reopen: (storage, { namespace }) => new Storage({ namespace, shareWith: storage }),
     capabilities: { listNamespaces: true, closeRejectsCalls: true, runExclusive: true },
     inspect,
+    // Short, so that a case left waiting on a hanging call ends soon.
+    timeoutMs: 2000,
   };
 }
 
@@ -54,6 +65,21 @@ describe('the conformance suite', () => {
   it('fails against a storage whose exclusive sections let two callers in', async () => {
     const failed = failedNames(await runSuite(NonExclusiveStorage));
     expect(failed).toEqual([expect.stringContaining('runExclusive runs calls with the same key one at a time, across handles')]);
+  });
+
+  it('fails against a storage whose close() resolves before the calls it accepted', async () => {
+    const failed = failedNames(await runSuite(HastyCloseStorage));
+    expect(failed).toEqual([expect.stringContaining('calls started before close() all settle')]);
+  });
+
+  it('fails against a storage that leaves the calls it accepted pending after close()', async () => {
+    const failed = failedNames(await runSuite(AbandoningStorage));
+    expect(failed).toEqual([expect.stringContaining('calls started before close() all settle')]);
+  });
+
+  it('fails against a storage that drops the writes in flight when close() is called', async () => {
+    const failed = failedNames(await runSuite(DroppingOnCloseStorage));
+    expect(failed).toEqual([expect.stringContaining('every store that resolved across close() is kept')]);
   });
 
   it('shows a group the backend cannot run as a skipped case that names the reason', async () => {

@@ -53,9 +53,11 @@ export async function connectWithin(pool: PostgresPool, ms: number): Promise<Poo
 
 /**
  * `pool`, but every wait for a connection lasts at most `ms` milliseconds, then rejects with
- * `timedOut()`. Queries run as `pool.query` runs them: on a connection of their own, given back after.
+ * `timedOut()`, and every query at most `queryTimeoutMs` when given (pg's `query_timeout`: it rejects
+ * with "Query read timeout" and the connection is closed). Queries run as `pool.query` runs them: on a
+ * connection of their own, given back after.
  */
-export function boundedConnections(pool: PostgresPool, ms: number, timedOut: () => Error): Connections {
+export function boundedConnections(pool: PostgresPool, ms: number, queryTimeoutMs: number | undefined, timedOut: () => Error): Connections {
   const connect = async () => {
     const client = await connectWithin(pool, ms);
     if (client === null) throw timedOut();
@@ -65,13 +67,21 @@ export function boundedConnections(pool: PostgresPool, ms: number, timedOut: () 
     connect,
     async query<Row extends QueryResultRow>(statement: QueryConfig) {
       const client = await connect();
+      // A checked-out client has no listener of pg-pool's: a connection lost during the query
+      // would emit an 'error' nobody handles (and end the process). The query rejects anyway.
+      const ignore = () => undefined;
+      client.on('error', ignore);
       try {
-        const result = await client.query<Row>(statement);
+        const result = await client.query<Row>(queryTimeoutMs === undefined ? statement : ({ ...statement, query_timeout: queryTimeoutMs } as QueryConfig));
+        client.off('error', ignore);
         client.release();
         return result;
       } catch (error) {
-        // An error without a SQLSTATE may have left the connection broken: the pool closes it.
-        client.release(sqlStateOf(error) === undefined);
+        // An error without a SQLSTATE may have left the connection broken: the pool closes it
+        // (keeping our listener, for what it emits while closing).
+        const isBroken = sqlStateOf(error) === undefined;
+        if (!isBroken) client.off('error', ignore);
+        client.release(isBroken);
         throw error;
       }
     },

@@ -28,6 +28,8 @@ export interface SectionRequest {
   lockKey: string;
   /** How long to wait for the section, in milliseconds. */
   timeoutMs: number;
+  /** How long one query of the lock session may take (the client-side deadline), in milliseconds; `undefined` for the pool's own. */
+  queryTimeoutMs: number | undefined;
   /** Names the section in the timeout error (called only then). */
   resource(): string;
   /** Throws when the storage was closed meanwhile. */
@@ -100,7 +102,7 @@ export class SectionLocks {
       try {
         return await entered.run(new Set([...(entered.getStore() ?? []), this.pool]), fn);
       } finally {
-        await this.unlock(session, request.lockKey);
+        await this.unlock(session, request);
       }
     } finally {
       this.users -= 1;
@@ -151,7 +153,7 @@ export class SectionLocks {
       if (session === TIMED_OUT) throw timeout(request, true);
       let locked: boolean;
       try {
-        const rows = await ask<{ locked: boolean }>(session, 'SELECT pg_try_advisory_lock($1::bigint) AS locked', request.lockKey);
+        const rows = await ask<{ locked: boolean }>(session, 'SELECT pg_try_advisory_lock($1::bigint) AS locked', request);
         locked = rows[0]?.locked === true;
       } catch (error) {
         this.end(session, true);
@@ -165,11 +167,11 @@ export class SectionLocks {
     }
   }
 
-  private async unlock(session: Session, lockKey: string): Promise<void> {
+  private async unlock(session: Session, request: SectionRequest): Promise<void> {
     // A broken session's locks died with its connection.
     if (session.broken || session.released) return;
     try {
-      const rows = await ask<{ unlocked: boolean }>(session, 'SELECT pg_advisory_unlock($1::bigint) AS unlocked', lockKey);
+      const rows = await ask<{ unlocked: boolean }>(session, 'SELECT pg_advisory_unlock($1::bigint) AS unlocked', request);
       // Not held after all: the session is not what we think it is, so it is not reused.
       if (rows[0]?.unlocked !== true) this.end(session, true);
     } catch {
@@ -215,8 +217,9 @@ export class SectionLocks {
 }
 
 /** Runs one query on the lock session after the ones already sent. */
-function ask<Row extends Record<string, unknown>>(session: Session, sql: string, lockKey: string): Promise<Row[]> {
-  const result = session.tail.then(() => session.client.query<Row>(sql, [lockKey]));
+function ask<Row extends Record<string, unknown>>(session: Session, sql: string, request: SectionRequest): Promise<Row[]> {
+  const statement = { text: sql, values: [request.lockKey], ...(request.queryTimeoutMs === undefined ? {} : { query_timeout: request.queryTimeoutMs }) };
+  const result = session.tail.then(() => session.client.query<Row>(statement));
   session.tail = result.catch(() => undefined);
   return result.then(({ rows }) => rows);
 }

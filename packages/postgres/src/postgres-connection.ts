@@ -9,10 +9,10 @@ export interface PostgresPool {
   query: Pool['query'];
   connect: Pool['connect'];
   /**
-   * pg-pool keeps its configuration here: its `max` is checked by `runExclusive`, and it names the
-   * server in error messages.
+   * pg-pool keeps its configuration here: its `max` is checked by `runExclusive`, its
+   * `query_timeout` replaces the storage's client-side deadline, and it names the server in error messages.
    */
-  readonly options?: { readonly max?: number };
+  readonly options?: { readonly max?: number; readonly query_timeout?: number };
 }
 
 /** The three ways to say which database to use. */
@@ -36,17 +36,35 @@ export interface ResolvedPool {
  *
  * @throws {@link InvalidArgumentError} for anything else (the message never shows the value: it may hold a password).
  */
-export function resolvePool(value: unknown): ResolvedPool {
+export function resolvePool(value: unknown, limits: PoolTimeLimits): ResolvedPool {
   if (isPool(value)) return { pool: value, end: null, config: value.options };
   if (typeof value === 'string') {
     // pg reads any other text as a database name, and would name it (password included) in errors.
     if (!CONNECTION_URL.test(value)) {
       throw new InvalidArgumentError('the PostgreSQL connection string must be a URL: postgres://user:password@host:port/database (or a socket path)');
     }
-    return ownPool({ connectionString: value }, value);
+    return ownPool({ ...timeLimitSettings(limits), connectionString: value }, value);
   }
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return ownPool({ ...(value as PoolConfig) }, value);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return ownPool({ ...timeLimitSettings(limits), ...(value as PoolConfig) }, value);
   throw new InvalidArgumentError('PostgresTokenStorage needs a pg.Pool, a connection string or a pg.PoolConfig object');
+}
+
+/** The time limits of a storage, which bound the pool it makes. */
+export interface PoolTimeLimits {
+  /** See `PostgresTokenStorageOptions.queryTimeoutMs`. */
+  queryTimeoutMs: number;
+  /** How much later than the server's `statement_timeout` the client gives up on a query. */
+  clientGraceMs: number;
+}
+
+/**
+ * pg settings of a pool the storage makes (each one the configuration sets itself wins): the
+ * server cancels a statement, lock waits included, after `queryTimeoutMs` (`statement_timeout`,
+ * sent at connection start); the client gives up a little later on a server that says nothing
+ * (`query_timeout`), and on connecting after `queryTimeoutMs` (`connectionTimeoutMillis`).
+ */
+function timeLimitSettings({ queryTimeoutMs, clientGraceMs }: PoolTimeLimits): PoolConfig {
+  return { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + clientGraceMs, connectionTimeoutMillis: queryTimeoutMs };
 }
 
 function isPool(value: unknown): value is PostgresPool {

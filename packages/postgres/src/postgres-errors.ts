@@ -9,10 +9,19 @@ export interface ErrorContext {
   table: string;
   /** Text that must never appear in a message (the password, when it is known). */
   secrets: readonly string[];
+  /** The storage's `queryTimeoutMs`, named in the message of a call that outlasted it. */
+  queryTimeoutMs?: number;
 }
 
-/** SQLSTATE classes and codes that mean the server could not be used at all: connecting again later may work. */
-const UNAVAILABLE_SQLSTATE = /^(08|28|3D000|53300|57P0[1-4])/;
+/**
+ * SQLSTATE classes and codes that mean the server could not be used at all: connecting again later
+ * may work. 57014 is a statement cancelled by `statement_timeout`, 55P03 a lock wait ended by `lock_timeout`.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|28|3D000|53300|57P0[1-4]|57014|55P03)/;
+
+/** What a wait that outlasted a time limit looks like: SQLSTATEs, and pg's own messages. */
+const TIMEOUT_SQLSTATE = /^(57014|55P03)$/;
+const TIMEOUT_MESSAGES = ['Query read timeout', 'connection timeout', 'timeout exceeded when trying to connect'];
 
 /** TLS failures (certificate not trusted, wrong host name, …): Node's codes for them. */
 const TLS_CODE = /CERT|TLS|SSL|SIGNATURE/;
@@ -26,6 +35,8 @@ const UNAVAILABLE_MESSAGES = [
   'timeout exceeded when trying to connect',
   'not queryable',
   'Cannot use a pool after calling end',
+  // pg's query_timeout: the server did not answer in time.
+  'Query read timeout',
   // pg's own side of the login: no password (or not a string) for a server that asks for one, a
   // SCRAM exchange that fails (pg's messages start "SASL: "), a password function that fails.
   'SASL: ',
@@ -65,7 +76,9 @@ export function toStorageError(error: unknown, context: ErrorContext): TokenStor
     (sqlState === undefined && UNAVAILABLE_MESSAGES.some((text) => error.message.includes(text)))
   ) {
     const server = resource === UNKNOWN_SERVER ? resource : `the PostgreSQL server ${resource}`;
-    return new StorageUnavailableError(`${server} cannot be used: ${message}${codeSuffix(sqlState ?? systemCode)}`, { resource, cause });
+    const timedOut = sqlState !== undefined ? TIMEOUT_SQLSTATE.test(sqlState) : TIMEOUT_MESSAGES.some((text) => error.message.includes(text));
+    const limit = timedOut && context.queryTimeoutMs !== undefined ? ` (no answer within queryTimeoutMs, ${context.queryTimeoutMs} ms)` : '';
+    return new StorageUnavailableError(`${server} cannot be used: ${message}${codeSuffix(sqlState ?? systemCode)}${limit}`, { resource, cause });
   }
   if (systemCode === 'ERR_INVALID_URL') {
     return new InvalidArgumentError('the PostgreSQL connection string is not a valid URL (postgres://user:password@host:port/database)');

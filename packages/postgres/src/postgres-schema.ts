@@ -88,6 +88,11 @@ export interface EnsureSchemaOptions {
   writer: string;
   /** Whether missing tables may be created. */
   mayCreate: boolean;
+  /**
+   * Whether a token table whose version table holds no schema version (made by hand, without the
+   * version rows) may be completed by writing them.
+   */
+  mayComplete: boolean;
   /** Where the tables are, for messages: `host:port/database "schema"."table"`. */
   location: string;
 }
@@ -96,7 +101,8 @@ export interface EnsureSchemaOptions {
  * Makes sure the token table and its version table exist and are this package's: reads the
  * catalog (no lock, no write) and, only if both tables are missing, creates them (and the schema)
  * in one transaction under advisory locks on the schema and on the table, so that processes
- * starting together create each once.
+ * starting together create each once. With `mayComplete`, tables of the right shape whose version
+ * table has no schema version get their version rows the same way.
  *
  * @throws {@link TokenFileFormatError} if a table of that name exists but is not a token table (it is left unchanged).
  * @throws {@link UnsupportedFormatVersionError} if the version table holds an unknown version.
@@ -104,8 +110,9 @@ export interface EnsureSchemaOptions {
  * @throws whatever pg throws (the caller types it).
  */
 export async function ensureSchema(options: EnsureSchemaOptions): Promise<void> {
+  const isCompletable = (state: SchemaState) => options.mayComplete && state.kind === 'unsupported' && state.version === undefined;
   const state = await inspect(options.db, options.names);
-  if (state.kind !== 'missing') return assertUsable(state, options);
+  if (state.kind !== 'missing' && !isCompletable(state)) return assertUsable(state, options);
   if (!options.mayCreate) throw new TokenStorageError(`${options.location} does not exist (createTables is false, so it was not created)`);
   await inTransaction(options.db, async (client) => {
     // The schema's lock first, always in this order: storages of different tables in one new
@@ -115,6 +122,7 @@ export async function ensureSchema(options: EnsureSchemaOptions): Promise<void> 
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryKey('schema', options.names.schema, options.names.table)]);
     const current = await inspect(client, options.names);
     if (current.kind === 'missing') await create(client, options);
+    else if (isCompletable(current)) await writeVersion(client, options);
     else assertUsable(current, options);
   });
 }
@@ -161,14 +169,21 @@ function assertUsable(state: Exclude<SchemaState, { kind: 'missing' }>, options:
   }
   if (state.kind === 'unsupported') {
     const found = state.version === undefined ? 'no schema version' : `schema version ${JSON.stringify(state.version)}`;
+    // Tables made by hand without the version rows: say how to complete them.
+    const fix =
+      state.version === undefined
+        ? ` To complete tables made by hand, run migrate() (or \`globus-tokens migrate URL\`) as their owner, or: ` +
+          `INSERT INTO ${options.names.qualifiedInternal} (attribute, value) VALUES ('${VERSION_ATTRIBUTE}', '${SCHEMA_VERSION}')`
+        : '';
     throw new UnsupportedFormatVersionError(
-      `${options.location} has ${found}; this version of @globus-tokenstorage/postgres reads schema version ${SCHEMA_VERSION}. It was left unchanged.`,
+      `${options.location} has ${found}; this version of @globus-tokenstorage/postgres reads schema version ${SCHEMA_VERSION}. It was left unchanged.${fix}`,
       { filePath: options.location, formatVersion: state.version },
     );
   }
 }
 
-async function create(client: PoolClient, { names, writer }: EnsureSchemaOptions): Promise<void> {
+async function create(client: PoolClient, options: EnsureSchemaOptions): Promise<void> {
+  const { names } = options;
   const schemaExists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [names.schema]);
   if (schemaExists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdentifier(names.schema)}`);
   await client.query(
@@ -180,7 +195,12 @@ async function create(client: PoolClient, { names, writer }: EnsureSchemaOptions
      )`,
   );
   await client.query(`CREATE TABLE ${names.qualifiedInternal} (attribute text NOT NULL PRIMARY KEY, value text NOT NULL)`);
-  await client.query(`INSERT INTO ${names.qualifiedInternal} (attribute, value) VALUES ($1, $2), ($3, $4)`, [
+  await writeVersion(client, options);
+}
+
+/** Writes the version rows (a `writer` row already there is kept). */
+async function writeVersion(client: PoolClient, { names, writer }: EnsureSchemaOptions): Promise<void> {
+  await client.query(`INSERT INTO ${names.qualifiedInternal} (attribute, value) VALUES ($1, $2), ($3, $4) ON CONFLICT (attribute) DO NOTHING`, [
     VERSION_ATTRIBUTE,
     SCHEMA_VERSION,
     WRITER_ATTRIBUTE,

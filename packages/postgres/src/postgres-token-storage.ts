@@ -16,7 +16,7 @@ import {
 import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
 import { version } from '../package.json';
 import { advisoryKey } from './advisory-key';
-import { boundedConnections, type Connections } from './connect-within';
+import { boundedConnections, TIMED_OUT, within, type Connections } from './connect-within';
 import { isInsideSection, SectionLocks } from './exclusive-sections';
 import { describeServer, resolvePool, type PostgresPool, type PostgresPoolOrConfig, type ServerDescription } from './postgres-connection';
 import { isRetryableConflict, sqlStateOf, toStorageError } from './postgres-errors';
@@ -36,6 +36,17 @@ export interface PostgresTokenStorageOptions extends TokenStorageOptions {
    */
   lockTimeoutMs?: number;
   /**
+   * How long one database call may take, in milliseconds, before it rejects with
+   * `StorageUnavailableError`: waiting for a connection of the pool, connecting, and each statement
+   * (lock waits included). Bounds a server that accepts connections and never answers, and a table
+   * another session holds locked. On a pool the storage makes, the server cancels the statement
+   * (`statement_timeout`) and the client stops waiting a second later (`query_timeout`); connecting
+   * is bounded by `connectionTimeoutMillis` (each of the three that the configuration sets itself
+   * is kept). On a `pg.Pool` it is given, the client-side limits apply; set `statement_timeout` on
+   * that pool to have the server cancel too. From 1 to 2147483647. @default 10000
+   */
+  queryTimeoutMs?: number;
+  /**
    * Create the tables (and schema) when they are missing. With `false` nothing is ever created: a
    * missing table is an error (for inspection tools, and roles that may not create tables). @default true
    */
@@ -47,6 +58,15 @@ const WRITER = `@globus-tokenstorage/postgres ${version}`;
 
 /** Largest timeout Node's timers accept. */
 const MAX_TIMEOUT_MS = 0x7fffffff;
+
+/** The default of {@link PostgresTokenStorageOptions.queryTimeoutMs}. */
+const DEFAULT_QUERY_TIMEOUT_MS = 10000;
+
+/**
+ * How much longer than the server's `statement_timeout` the client waits for an answer: a server
+ * that answers cancels the statement first, with its own error; one that says nothing is bounded too.
+ */
+const CLIENT_GRACE_MS = 1000;
 
 /** Parsed rows kept per storage for reuse while their text is unchanged (see `parseRow`). */
 const PARSED_CACHE_SIZE = 256;
@@ -125,10 +145,12 @@ export class PostgresTokenStorage extends TokenStorage {
   private readonly poolConfig: ReturnType<typeof resolvePool>['config'];
   private readonly names: TableNames;
   private readonly lockTimeoutMs: number;
+  private readonly queryTimeoutMs: number;
   private readonly createTables: boolean;
   private readonly statements: Statements;
   private description: ServerDescription | null = null;
   private boundedPool: Connections | null = null;
+  private sectionPool: Connections | null = null;
   private isReady = false;
   private poolEnded = false;
   private readonly parsed = new Map<string, { text: string; data: TokenStorageData }>();
@@ -143,14 +165,12 @@ export class PostgresTokenStorage extends TokenStorage {
    */
   constructor(pgPoolOrConfig: PostgresPoolOrConfig, options: PostgresTokenStorageOptions = {}) {
     super(options);
-    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'schema', 'table', 'lockTimeoutMs', 'createTables'], 'PostgresTokenStorage');
+    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'schema', 'table', 'lockTimeoutMs', 'queryTimeoutMs', 'createTables'], 'PostgresTokenStorage');
     checkStorableKey(this.namespace, 'namespace');
-    const resolved = resolvePool(pgPoolOrConfig);
+    const lockTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? 60000, 'lockTimeoutMs', 0);
+    const queryTimeoutMs = checkedMilliseconds(options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, 'queryTimeoutMs', 1);
+    const resolved = resolvePool(pgPoolOrConfig, { queryTimeoutMs, clientGraceMs: CLIENT_GRACE_MS });
     const names = tableNames(options.schema ?? 'public', options.table ?? 'token_storage');
-    const lockTimeoutMs = options.lockTimeoutMs ?? 60000;
-    if (typeof lockTimeoutMs !== 'number' || !Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 0 || lockTimeoutMs > MAX_TIMEOUT_MS) {
-      throw new InvalidArgumentError(`'lockTimeoutMs' must be an integer number of milliseconds from 0 to ${MAX_TIMEOUT_MS}`);
-    }
     if (options.createTables !== undefined && typeof options.createTables !== 'boolean') throw new InvalidArgumentError("'createTables' must be a boolean");
     this.createTables = options.createTables ?? true;
     this.schema = names.schema;
@@ -160,6 +180,7 @@ export class PostgresTokenStorage extends TokenStorage {
     this.poolConfig = resolved.config;
     this.names = names;
     this.lockTimeoutMs = lockTimeoutMs;
+    this.queryTimeoutMs = queryTimeoutMs;
     this.statements = statementsFor(names.qualified);
   }
 
@@ -168,6 +189,10 @@ export class PostgresTokenStorage extends TokenStorage {
    * missing), or checks that the existing ones are this package's. The first call of any other
    * method does the same; call this to do it at deployment time, e.g. with a role allowed to create
    * tables, while the application's role may only read and write rows.
+   *
+   * Tables of the right shape whose version table holds no schema version (made by hand without
+   * the version rows) are completed: the version rows are written (needs `INSERT` on the version
+   * table, e.g. as its owner; not with `createTables: false`).
    *
    * @throws {@link TokenFileFormatError} if a table of that name is not a token table (left unchanged).
    * @throws {@link UnsupportedFormatVersionError} if the tables are of an unknown schema version.
@@ -179,7 +204,7 @@ export class PostgresTokenStorage extends TokenStorage {
     // Always asks the server, even when this process has checked the tables before.
     this.isReady = false;
     schemaChecks.get(this.pool)?.delete(this.checkKey);
-    await this.ensureReady();
+    await this.track(this.ensureReady(true));
   }
 
   /**
@@ -313,6 +338,7 @@ export class PostgresTokenStorage extends TokenStorage {
       {
         lockKey: advisoryKey('section', this.names.schema, this.names.table, key),
         timeoutMs: this.lockTimeoutMs,
+        queryTimeoutMs: this.clientQueryTimeoutMs,
         resource: () => `'${key}' of ${this.location()}`,
         assertOpen: () => this.assertOpen(),
         toError: (error) => this.toError(error),
@@ -336,20 +362,23 @@ export class PostgresTokenStorage extends TokenStorage {
   }
 
   /** Creates or checks the tables, once per pool and table in this process. */
-  private async ensureReady(): Promise<void> {
+  private async ensureReady(isMigrating = false): Promise<void> {
     if (this.isReady) return;
     let checks = schemaChecks.get(this.pool);
     if (!checks) {
       checks = new Map();
       schemaChecks.set(this.pool, checks);
     }
-    let check = checks.get(this.checkKey);
+    let check = isMigrating ? undefined : checks.get(this.checkKey);
     if (!check) {
-      check = ensureSchema({ db: this.connections(), names: this.names, writer: WRITER, mayCreate: this.createTables, location: this.location() });
+      const mayComplete = isMigrating && this.createTables;
+      check = ensureSchema({ db: this.connections(), names: this.names, writer: WRITER, mayCreate: this.createTables, mayComplete, location: this.location() });
       checks.set(this.checkKey, check);
     }
     try {
-      await check;
+      // Its statements are bounded one by one; this bounds the whole check (its transaction's
+      // statements run on a connection of a pool the storage may not have made).
+      if ((await within(check, 2 * (this.queryTimeoutMs + CLIENT_GRACE_MS))) === TIMED_OUT) throw this.unanswered('checking the tables');
     } catch (error) {
       // Not remembered: the next call checks again (e.g. once the server is back).
       if (checks.get(this.checkKey) === check) checks.delete(this.checkKey);
@@ -378,14 +407,19 @@ export class PostgresTokenStorage extends TokenStorage {
   }
 
   /**
-   * The pool, for one call. Inside `fn` of a section held through it, one of its connections is
-   * the lock session: a pool with no other connection free (too small, or the application holds
-   * the others) would make the call, and so the section, wait for ever. There, the wait for a
-   * connection lasts at most `lockTimeoutMs`.
+   * The pool, for one call: every wait for a connection lasts at most `queryTimeoutMs`, and every
+   * statement too. Inside `fn` of a section held through it, one of its connections is the lock
+   * session: a pool with no other connection free (too small, or the application holds the
+   * others) would make the call, and so the section, wait; there the wait for a connection lasts
+   * `lockTimeoutMs`, and the error says why.
    */
   private connections(): Connections {
-    if (!isInsideSection(this.pool)) return this.pool;
-    this.boundedPool ??= boundedConnections(this.pool, this.lockTimeoutMs, () => {
+    const clientQueryTimeoutMs = this.clientQueryTimeoutMs;
+    if (!isInsideSection(this.pool)) {
+      this.boundedPool ??= boundedConnections(this.pool, this.queryTimeoutMs, clientQueryTimeoutMs, () => this.unanswered('waiting for a connection'));
+      return this.boundedPool;
+    }
+    this.sectionPool ??= boundedConnections(this.pool, this.lockTimeoutMs, clientQueryTimeoutMs, () => {
       const { server } = this.describe();
       return new StorageUnavailableError(
         `the pool of ${server} gave no connection within ${this.lockTimeoutMs} ms to a call inside runExclusive: ` +
@@ -393,7 +427,24 @@ export class PostgresTokenStorage extends TokenStorage {
         { resource: server },
       );
     });
-    return this.boundedPool;
+    return this.sectionPool;
+  }
+
+  /**
+   * The client-side deadline of each statement: none of ours when the pool's configuration has
+   * one (pg then applies it: a pool this storage made always has one, ours or the configuration's).
+   */
+  private get clientQueryTimeoutMs(): number | undefined {
+    return this.pool.options?.query_timeout ? undefined : this.queryTimeoutMs + CLIENT_GRACE_MS;
+  }
+
+  /** The error of a wait that outlasted `queryTimeoutMs`. */
+  private unanswered(what: string): StorageUnavailableError {
+    const { server } = this.describe();
+    return new StorageUnavailableError(
+      `the PostgreSQL server ${server} cannot be used: no answer within queryTimeoutMs (${this.queryTimeoutMs} ms) while ${what}`,
+      { resource: server },
+    );
   }
 
   /** {@link PostgresTokenStorage.query} with pg's errors typed. */
@@ -407,7 +458,7 @@ export class PostgresTokenStorage extends TokenStorage {
 
   private toError(error: unknown): TokenStorageError {
     const { server, secrets } = this.describe();
-    return toStorageError(error, { server, table: this.names.qualified, secrets });
+    return toStorageError(error, { server, table: this.names.qualified, secrets, queryTimeoutMs: this.queryTimeoutMs });
   }
 
   private describe(): ServerDescription {
@@ -454,6 +505,14 @@ export class PostgresTokenStorage extends TokenStorage {
     this.parsed.set(resourceServer, { text, data });
     return data;
   }
+}
+
+/** Checks a duration option: an integer number of milliseconds from `min` to the largest timer. */
+function checkedMilliseconds(value: unknown, name: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMEOUT_MS) {
+    throw new InvalidArgumentError(`'${name}' must be an integer number of milliseconds from ${min} to ${MAX_TIMEOUT_MS}`);
+  }
+  return value;
 }
 
 /**

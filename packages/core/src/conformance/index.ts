@@ -22,6 +22,7 @@ import { describeSafetyConformance } from './groups/safety';
 import { describeConcurrencyConformance, describeNamespaceConformance, describePersistenceConformance } from './groups/shared-store';
 import { describeTokenResponseConformance } from './groups/token-response';
 import { describeExclusiveSectionConformance } from './groups/exclusive-sections';
+import { describeClosingInFlightConformance } from './groups/closing-in-flight';
 import type { ConformanceOptions, ConformanceTestApi } from './types';
 
 export type { ConformanceCapabilities, ConformanceMatchers, ConformanceOptions, ConformanceTestApi, ConformanceTestFunction } from './types';
@@ -34,6 +35,7 @@ export {
   describeConcurrencyConformance,
   describeSafetyConformance,
   describeExclusiveSectionConformance,
+  describeClosingInFlightConformance,
 };
 export { pythonV2Entries, pythonLegacyEntries } from './python-fixture-data';
 export { sampleTokenData, canary } from './sample-data';
@@ -41,7 +43,7 @@ export { sampleTokenData, canary } from './sample-data';
 /**
  * Registers every conformance group for a backend: reading and writing, round trips (including
  * the Python SDK's data), token responses, persistence, namespaces, concurrent writers, bad
- * arguments, token redaction, and the capability-gated groups (closing, listing namespaces,
+ * arguments, token redaction, and the capability-gated groups (closing, closing with calls in flight, listing namespaces,
  * exclusive sections).
  *
  * @param t - The runner's `describe`, `it` and `expect`.
@@ -57,5 +59,6 @@ export function runTokenStorageConformance<S extends TokenStorageLike>(t: Confor
     describeConcurrencyConformance(t, options);
     describeSafetyConformance(t, options);
     describeExclusiveSectionConformance(t, options);
+    describeClosingInFlightConformance(t, options);
   });
 }

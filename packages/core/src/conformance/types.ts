@@ -27,7 +27,10 @@ export interface ConformanceTestApi {
 export interface ConformanceCapabilities {
   /** The storage has `listNamespaces()`. @default false */
   listNamespaces?: boolean;
-  /** After `close()`, every call rejects with `StorageClosedError`. @default false */
+  /**
+   * After `close()`, every call rejects with `StorageClosedError`; calls started before it settle
+   * before it resolves (the groups "closing" and "closing with calls in flight"). @default false
+   */
   closeRejectsCalls?: boolean;
   /** The storage has `runExclusive(key, fn)`, a critical section across handles. @default false */
   runExclusive?: boolean;

@@ -6,6 +6,7 @@ import { TokenStorageData } from '../tokens/token-storage-data';
 import type { TokenStorageLike } from './token-storage-like';
 import { checkTokenResponse, extractIdentityId, tokenDataFromResponse } from './token-response-data';
 import { checkedClock } from '../arguments/checked-clock';
+import { InFlightCalls } from './in-flight-calls';
 
 /** Options every storage accepts. */
 export interface TokenStorageOptions {
@@ -55,6 +56,7 @@ export abstract class TokenStorage implements TokenStorageLike {
   /** The clock (epoch seconds). */
   protected readonly now: () => number;
   private closed = false;
+  private readonly inFlight = new InFlightCalls();
 
   /**
    * @param options - See {@link TokenStorageOptions}.
@@ -73,6 +75,9 @@ export abstract class TokenStorage implements TokenStorageLike {
     this.namespace = namespace;
     this.idTokenDecoder = decoder;
     this.now = checkedClock(options.now);
+    // Every call of the storage's methods (the subclass's own, whatever they are) is counted, so
+    // that close() can wait for those it accepted.
+    this.inFlight.wrapMethodsOf(this);
   }
 
   /** {@inheritDoc TokenStorageLike.storeTokenDataByResourceServer} */
@@ -117,11 +122,15 @@ export abstract class TokenStorage implements TokenStorageLike {
   }
 
   /**
-   * Closes the storage; afterwards every call rejects with `StorageClosedError`. Idempotent.
-   * Subclasses that hold resources override it and call `super.close()`.
+   * Closes the storage; afterwards every call rejects with `StorageClosedError`. Calls started
+   * before finish (or reject with `StorageClosedError`), and `close()` resolves only once all of
+   * them have settled, so do not await it inside `runExclusive`'s `fn` of the same storage.
+   * Idempotent. Subclasses that hold resources override it, call `super.close()` first, and
+   * release them after it resolves.
    */
   async close(): Promise<void> {
     this.closed = true;
+    await this.inFlight.idle();
   }
 
   /** A short description naming the class and namespace; never the tokens. */
@@ -137,6 +146,17 @@ export abstract class TokenStorage implements TokenStorageLike {
   /** What `util.inspect` (and so `console.log`) shows: the class and namespace only. */
   [INSPECT_CUSTOM](): string {
     return this.toString();
+  }
+
+  /**
+   * Makes {@link TokenStorage.close} wait for `call` too: for a backend's own methods beyond
+   * `TokenStorageLike` (those of `TokenStorageLike` are counted already).
+   *
+   * @param call - The pending work.
+   * @returns `call` itself.
+   */
+  protected track<T>(call: Promise<T>): Promise<T> {
+    return this.inFlight.track(call);
   }
 
   /** Whether {@link TokenStorage.close} was called. */

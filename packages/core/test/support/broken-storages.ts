@@ -61,3 +61,49 @@ export class NonExclusiveStorage extends MemoryTokenStorage {
     return fn();
   }
 }
+
+/** Takes a moment to write, and lets close() resolve without waiting for the writes it accepted. */
+export class HastyCloseStorage extends MemoryTokenStorage {
+  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await super.storeTokenDataByResourceServer(data);
+  }
+
+  override async close(): Promise<void> {
+    void super.close();
+  }
+}
+
+/** Leaves the calls it accepted pending for ever once close() was called. */
+export class AbandoningStorage extends MemoryTokenStorage {
+  private isClosing = false;
+
+  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+    const startedOpen = !this.isClosing;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    if (startedOpen && this.isClosing) await new Promise(() => undefined);
+    await super.storeTokenDataByResourceServer(data);
+  }
+
+  override async close(): Promise<void> {
+    this.isClosing = true;
+    void super.close();
+  }
+}
+
+/** Resolves the writes in flight when close() is called without making them. */
+export class DroppingOnCloseStorage extends MemoryTokenStorage {
+  private isClosing = false;
+
+  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+    const startedOpen = !this.isClosing;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    if (startedOpen && this.isClosing) return;
+    await super.storeTokenDataByResourceServer(data);
+  }
+
+  override async close(): Promise<void> {
+    this.isClosing = true;
+    await super.close();
+  }
+}
