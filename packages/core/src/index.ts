@@ -18,6 +18,8 @@ export {
   type IDTokenDecoderLike,
   type IDTokenDecoderOptions,
   type IDTokenClaims,
+  type JSONWebKey,
+  type JSONWebKeySet,
   type OpenIDConfiguration,
 } from './tokens/id-token-decoder';
 export { toPythonJSON } from './tokens/python-json';

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet as JoseKeySet, type JWTPayload } from 'jose';
 import { assertKnownOptions } from '../arguments/assert-known-options';
 import { IdentityExtractionError, InvalidArgumentError, TokenStorageError } from '../errors';
 import { abortable } from '../network/abortable';
@@ -19,9 +19,49 @@ export interface OpenIDConfiguration {
   [key: string]: unknown;
 }
 
+// The public types below are declared here rather than taken from jose: jose is an ES module only,
+// and a CommonJS TypeScript project (`module: node16`) may not import its types from core's `.d.cts`.
+
+/**
+ * One JSON Web Key (RFC 7517) of a key set. Only the members every key has are named; the others
+ * (`n`, `e`, `x`, `y`, `crv`…) are passed on to the verifier as they are.
+ */
+export interface JSONWebKey {
+  /** Key type: `RSA`, `EC`, `OKP`… */
+  kty?: string;
+  /** Key ID, matched against the `kid` of the token's header. */
+  kid?: string;
+  /** The algorithm the key is meant for. */
+  alg?: string;
+  /** Public key use: `sig` for signing keys. */
+  use?: string;
+  [member: string]: unknown;
+}
+
+/** A JSON Web Key Set (RFC 7517), as an authorization server publishes at its `jwks_uri`. */
+export interface JSONWebKeySet {
+  /** The keys. */
+  keys: JSONWebKey[];
+}
+
 /** Claims of a verified id_token; `sub` is the Globus identity ID. */
-export interface IDTokenClaims extends JWTPayload {
+export interface IDTokenClaims {
+  /** The identity ID. */
   sub: string;
+  /** The issuer. */
+  iss?: string;
+  /** The client ID (or IDs) the token was issued to. */
+  aud?: string | string[];
+  /** Expiry, in epoch seconds. */
+  exp?: number;
+  /** Issue time, in epoch seconds. */
+  iat?: number;
+  /** Not valid before, in epoch seconds. */
+  nbf?: number;
+  /** Token ID. */
+  jti?: string;
+  /** Other claims (`email`, `name`, `identity_set`…). */
+  [claim: string]: unknown;
 }
 
 /** Anything that turns an id_token into verified claims (an {@link IDTokenDecoder} or your own). */
@@ -113,7 +153,7 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
     this.fetchImpl = options.fetch;
     this.now = checkedClock(options.now);
     this.configuration = options.openidConfiguration ? Promise.resolve(options.openidConfiguration) : null;
-    this.keySet = options.jwks ? Promise.resolve(createLocalJWKSet(options.jwks)) : null;
+    this.keySet = options.jwks ? Promise.resolve(createLocalJWKSet(options.jwks as JoseKeySet)) : null;
   }
 
   /**
@@ -172,7 +212,7 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
       .then((configuration) => this.fetchJson(configuration.jwks_uri, 'JSON Web Key Set'))
       .then((body) => {
         if (!isKeySet(body)) throw new IdentityExtractionError('the JSON Web Key Set has no keys array');
-        return createLocalJWKSet(body);
+        return createLocalJWKSet(body as JoseKeySet);
       });
     return this.forgetOnFailure(this.keySet, () => (this.keySet = null));
   }
