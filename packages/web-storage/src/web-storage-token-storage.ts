@@ -60,6 +60,7 @@ const PROPAGATION_POLL_MS = 2;
  *
  * const storage = new WebStorageTokenStorage(); // localStorage, namespace "DEFAULT"
  * const client = new NativeAppAuthClient(CLIENT_ID);
+ * if (!hasRunExclusive(storage)) throw new Error('no Web Locks here'); // hasRunExclusive from core
  * const authorizer = new StorageBackedAuthorizer(storage, 'transfer.api.globus.org', client);
  * const response = await authorizedFetch(authorizer, 'https://transfer.api.globus.org/v0.10/endpoint_search?filter_scope=my-endpoints');
  * ```

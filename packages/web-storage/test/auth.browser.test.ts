@@ -69,8 +69,9 @@ describe('tabs that need a new token at once', () => {
       tabs.map((tab) =>
         tab.evaluate(
           async ({ server: cfg, crossTabSection }) => {
-            const { authorizers, webStorage } = window.testPage;
+            const { authorizers, core, webStorage } = window.testPage;
             const storage = new webStorage.WebStorageTokenStorage();
+            if (!core.hasRunExclusive(storage)) throw new Error('this page has no Web Locks');
             if (!crossTabSection) {
               // The control: a section that only excludes calls of the same tab (an in-memory lock).
               let tail = Promise.resolve<unknown>(undefined);
@@ -157,9 +158,10 @@ describe('the PKCE redirect login', () => {
     await page.waitForFunction(() => window.testPage !== undefined);
 
     const result = await page.evaluate(async (cfg) => {
-      const { authorizers, webStorage } = window.testPage;
+      const { authorizers, core, webStorage } = window.testPage;
       const client = new authorizers.NativeAppAuthClient(cfg.clientId, { baseUrl: cfg.baseUrl });
       const storage = new webStorage.WebStorageTokenStorage();
+      if (!core.hasRunExclusive(storage)) throw new Error('this page has no Web Locks');
       const login = new webStorage.RedirectLogin({ client, storage });
       const isCallback = login.isCallback(location.href);
       await login.handleCallback(location.href);

@@ -197,6 +197,7 @@ it('without the Web Locks API runExclusive is absent, so StorageBackedAuthorizer
     const storage = new webStorage.WebStorageTokenStorage();
     let refusal = '';
     try {
+      // @ts-expect-error the types refuse it too: a WebStorageTokenStorage may lack runExclusive
       new authorizers.StorageBackedAuthorizer(storage, 'rs', new authorizers.NativeAppAuthClient('client'));
     } catch (error) {
       refusal = (error as Rejection).code;
