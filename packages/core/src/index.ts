@@ -32,6 +32,7 @@ export {
 } from './storage/token-storage';
 export { assertKnownOptions } from './arguments/assert-known-options';
 export { checkedClock } from './arguments/checked-clock';
+export { checkedMilliseconds, MAX_MILLISECONDS, type MillisecondsKind } from './arguments/checked-milliseconds';
 export { assertWellFormedText } from './arguments/assert-well-formed-text';
 export type { TokenStorageLike } from './storage/token-storage-like';
 export { hasRunExclusive, type TokenStorageWithRunExclusive } from './storage/has-run-exclusive';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { QueryArrayConfig, QueryConfig } from 'pg';
 import {
   assertKnownOptions,
+  checkedMilliseconds,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
@@ -32,7 +33,7 @@ export interface PostgresTokenStorageOptions extends TokenStorageOptions {
    * How long `runExclusive` waits for a section another process (or call) holds, and for the pool
    * connection that holds it, in milliseconds, before rejecting with `StorageLockTimeoutError`.
    * Inside a section, also how long a call of this storage waits for a connection of the pool
-   * (then `StorageUnavailableError`). @default 60000
+   * (then `StorageUnavailableError`). A whole number from 0 to 2^31 − 1, or `Infinity` for no limit. @default 60000
    */
   lockTimeoutMs?: number;
   /**
@@ -44,9 +45,6 @@ export interface PostgresTokenStorageOptions extends TokenStorageOptions {
 
 /** The `writer` row of tables this package creates. */
 const WRITER = `@globus-tokenstorage/postgres ${version}`;
-
-/** Largest timeout Node's timers accept. */
-const MAX_TIMEOUT_MS = 0x7fffffff;
 
 /** Parsed rows kept per storage for reuse while their text is unchanged (see `parseRow`). */
 const PARSED_CACHE_SIZE = 256;
@@ -147,10 +145,7 @@ export class PostgresTokenStorage extends TokenStorage {
     checkStorableKey(this.namespace, 'namespace');
     const resolved = resolvePool(pgPoolOrConfig);
     const names = tableNames(options.schema ?? 'public', options.table ?? 'token_storage');
-    const lockTimeoutMs = options.lockTimeoutMs ?? 60000;
-    if (typeof lockTimeoutMs !== 'number' || !Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 0 || lockTimeoutMs > MAX_TIMEOUT_MS) {
-      throw new InvalidArgumentError(`'lockTimeoutMs' must be an integer number of milliseconds from 0 to ${MAX_TIMEOUT_MS}`);
-    }
+    const lockTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? 60000, 'lockTimeoutMs');
     if (options.createTables !== undefined && typeof options.createTables !== 'boolean') throw new InvalidArgumentError("'createTables' must be a boolean");
     this.createTables = options.createTables ?? true;
     this.schema = names.schema;

@@ -4,9 +4,7 @@ import { IdentityExtractionError, InvalidArgumentError, TokenStorageError } from
 import { abortable } from '../network/abortable';
 import { describeNetworkError } from '../network/describe-network-error';
 import { checkedClock } from '../arguments/checked-clock';
-
-/** Largest delay the platform's timers accept. */
-const MAX_TIMER_MS = 0x7fffffff;
+import { checkedMilliseconds } from '../arguments/checked-milliseconds';
 
 /** The parts of an OpenID Connect discovery document the decoder reads. */
 export interface OpenIDConfiguration {
@@ -89,7 +87,7 @@ export interface IDTokenDecoderOptions {
   fetch?: typeof fetch;
   /**
    * How long fetching the OpenID configuration or the key set may take, in milliseconds, before it
-   * fails with `IdentityExtractionError`. `Infinity` waits for ever. @default 30000
+   * fails with `IdentityExtractionError` (see core's README for the range). `Infinity` waits for ever. @default 30000
    */
   timeoutMs?: number;
   /** Current time in epoch seconds. @default the system clock */
@@ -142,10 +140,7 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
     if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
       throw new InvalidArgumentError("IDTokenDecoder: 'leewaySeconds' must be a non-negative number");
     }
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    if (timeoutMs !== Infinity && (typeof timeoutMs !== 'number' || !(timeoutMs >= 1) || timeoutMs > MAX_TIMER_MS)) {
-      throw new InvalidArgumentError(`IDTokenDecoder: 'timeoutMs' must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity`);
-    }
+    const timeoutMs = checkedMilliseconds(options.timeoutMs ?? 30_000, 'timeoutMs');
     this.clientId = options.clientId;
     this.timeoutMs = timeoutMs;
     this.authBaseUrl = checkedBaseUrl(options.authBaseUrl ?? 'https://auth.globus.org');
