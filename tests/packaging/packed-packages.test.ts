@@ -109,6 +109,7 @@ describe('the packed packages in a fresh project', () => {
     ['types-esm', 'an ES module project (module nodenext)'],
   ])('%s: %s type-checks every entry of every package with skipLibCheck off', (consumer) => {
     const project = installConsumer(consumer, PUBLISHED, { typescript: workspaceVersion('typescript'), '@types/node': workspaceVersion('@types/node') });
+    cpSync(join(CONSUMERS, 'types-usage.ts'), join(project, 'usage.ts'));
     writeFileSync(join(project, 'every-entry.ts'), everyEntrySource());
     run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', project], project);
     for (const dir of PUBLISHED) {

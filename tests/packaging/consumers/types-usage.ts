@@ -1,5 +1,5 @@
-// The types an ES module project meets most, used as the READMEs show them. The test adds a file that
-// imports every entry of every package, so that tsc (with skipLibCheck off) reads all their types.
+// The types a TypeScript project meets most, used as the READMEs show them; packed-packages.test.ts
+// copies this file into the CommonJS and the ES module consumer, with one that imports every entry.
 import { IDTokenDecoder, type IDTokenClaims } from '@globus-tokenstorage/core';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 
