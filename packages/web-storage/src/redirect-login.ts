@@ -188,9 +188,7 @@ export class RedirectLogin {
       throw new LoginCallbackError('no login was started in this browser tab (or it was already completed)', { reason: 'no_login_started' });
     }
     if (!isAddressOf(address, pending.redirectUri)) {
-      throw new LoginCallbackError(`the address is not the redirect URI of the login this tab started (${describeAddress(pending.redirectUri)})`, {
-        reason: 'not_redirect_uri',
-      });
+      throw new LoginCallbackError("the address is not the login's redirect URI", { reason: 'not_redirect_uri' });
     }
     if (params.get('state') !== pending.state) {
       throw new LoginCallbackError('the login redirect does not belong to the login this tab started (its state differs)', { reason: 'state_mismatch' });
@@ -227,8 +225,7 @@ export class RedirectLogin {
     if (text === null) return null;
     try {
       const value = JSON.parse(text) as PendingLogin;
-      const usable = typeof value.state === 'string' && typeof value.verifier === 'string' && typeof value.redirectUri === 'string';
-      return usable ? value : null;
+      return typeof value.state === 'string' && typeof value.verifier === 'string' ? value : null;
     } catch {
       return null;
     }
@@ -265,12 +262,6 @@ function parsedUrl(url: string | URL, base?: string): URL | null {
 function isAddressOf(address: URL, redirectUri: string): boolean {
   const expected = parsedUrl(redirectUri);
   return expected !== null && address.origin === expected.origin && address.pathname === expected.pathname;
-}
-
-/** The origin and path of a redirect URI, for messages (its query could hold anything). */
-function describeAddress(redirectUri: string): string {
-  const parsed = parsedUrl(redirectUri);
-  return parsed === null ? 'not a URL' : `${parsed.origin}${parsed.pathname}`;
 }
 
 /** `byteCount` random bytes as unpadded base64url (43 characters for 32 bytes: a valid PKCE verifier). */

@@ -267,13 +267,12 @@ export class WebStorageTokenStorage extends TokenStorage {
   async #locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const timeoutMs = this.#lockTimeoutMs;
     // 0 takes the lock only if it is free now; Infinity waits without a timer (AbortSignal.timeout refuses it).
-    const signal = timeoutMs === 0 || timeoutMs === Infinity ? undefined : AbortSignal.timeout(timeoutMs);
-    const options = timeoutMs === 0 ? { ifAvailable: true } : signal === undefined ? {} : { signal };
+    const signal = timeoutMs > 0 && timeoutMs < Infinity ? AbortSignal.timeout(timeoutMs) : undefined;
     const timedOut = () =>
       new StorageLockTimeoutError(`the Web Lock '${name}' stayed taken by another tab for ${timeoutMs} ms`, { resource: name, timeoutMs });
     let entered = false;
     try {
-      return await (this.#locks as LockManagerLike).request(name, options, (lock) => {
+      return await (this.#locks as LockManagerLike).request(name, { signal, ifAvailable: timeoutMs === 0 }, (lock) => {
         if (lock === null) throw timedOut();
         entered = true;
         this.assertOpen();

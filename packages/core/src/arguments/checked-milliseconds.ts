@@ -31,11 +31,12 @@ export type MillisecondsKind = 'wait' | 'duration';
  * ```
  */
 export function checkedMilliseconds(value: unknown, name: string, kind: MillisecondsKind = 'wait'): number {
-  if (kind === 'wait' && value === Infinity) return value;
-  const minimum = kind === 'wait' ? 0 : 1;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > MAX_MILLISECONDS) {
-    const infinity = kind === 'wait' ? ', or Infinity for no limit' : '';
-    throw new InvalidArgumentError(`'${name}' must be a whole number of milliseconds from ${minimum} to ${MAX_MILLISECONDS}${infinity}`);
+  const wait = kind === 'wait';
+  if (wait && value === Infinity) return value;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < (wait ? 0 : 1) || value > MAX_MILLISECONDS) {
+    throw new InvalidArgumentError(
+      `'${name}' must be a whole number of milliseconds from ${wait ? 0 : 1} to ${MAX_MILLISECONDS}${wait ? ', or Infinity for no limit' : ''}`,
+    );
   }
   return value;
 }

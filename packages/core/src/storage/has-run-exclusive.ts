@@ -21,5 +21,5 @@ export type TokenStorageWithRunExclusive = TokenStorageLike & Required<Pick<Toke
  * ```
  */
 export function hasRunExclusive<S extends TokenStorageLike>(storage: S): storage is S & TokenStorageWithRunExclusive {
-  return typeof storage === 'object' && storage !== null && typeof storage.runExclusive === 'function';
+  return typeof storage?.runExclusive === 'function';
 }
