@@ -1,5 +1,5 @@
 // Packs every publishable package with pnpm (so workspace:^ ranges become real versions), then checks
-// each tarball with publint (package.json and exports) and attw (types for ESM and CJS consumers, and
+// that each tarball carries the root LICENSE, checks each tarball with publint (package.json and exports) and attw (types for ESM and CJS consumers, and
 // for the node10 resolution of older TypeScript set-ups), checks that no source map names a path of
 // the build machine, smoke-tests the built entries with both import() and require() (and the names of
 // their classes and functions), and checks the browser bundles (no Node built-in, size budget; see
@@ -31,6 +31,17 @@ function misnamedExports(module, how) {
     .map(([key, value]) => `${key} is ${JSON.stringify(value.name)} (${how})`);
 }
 
+/**
+ * Why a tarball's LICENSE is missing or not the repository's, or null when it is there and the same.
+ * Every published package says Apache-2.0, which asks that the license text go with each copy.
+ */
+function licenseProblem(tarball) {
+  const entries = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
+  if (!entries.includes('package/LICENSE')) return 'the tarball has no LICENSE (add "LICENSE" to files, and a copy of the root LICENSE)';
+  const packed = execFileSync('tar', ['-xzOf', tarball, 'package/LICENSE'], { encoding: 'utf8' });
+  return packed === readFileSync(join(root, 'LICENSE'), 'utf8') ? null : 'the LICENSE in the tarball differs from the root LICENSE';
+}
+
 const run = (label, command, args, cwd) => {
   try {
     execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
@@ -49,6 +60,12 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
     const before = new Set(readdirSync(packsDir));
     execFileSync('pnpm', ['pack', '--pack-destination', packsDir], { cwd: packageDir, stdio: 'ignore' });
     const tarball = join(packsDir, readdirSync(packsDir).find((file) => !before.has(file)));
+    const license = licenseProblem(tarball);
+    if (license === null) console.error(`ok   ${manifest.name}: the tarball carries the repository's LICENSE`);
+    else {
+      failures += 1;
+      console.error(`FAIL ${manifest.name}: ${license}`);
+    }
     run(`${manifest.name}: publint`, 'pnpm', ['exec', 'publint', 'run', tarball, '--strict'], root);
     run(`${manifest.name}: attw`, 'pnpm', ['exec', 'attw', tarball, '--no-emoji', '--no-color'], root);
     const absoluteMapPaths = readdirSync(join(packageDir, 'dist'), { recursive: true, encoding: 'utf8' })

@@ -1,17 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
  * What a new user gets: the packages packed as they would be published, installed from the tarballs
  * into fresh projects outside the workspace (dependencies from the pnpm store, else the registry),
- * each running the conformance suite as core's README tells plugin authors to.
+ * each running the conformance suite as core's README tells plugin authors to, or type-checking
+ * every package's types as a CommonJS and an ES module TypeScript project.
  */
 
 const ROOT = resolve(__dirname, '../..');
 const CONSUMERS = join(__dirname, 'consumers');
-const PACKED = ['core', 'memory', 'json'];
+/** The folders of the published packages (every package that is not private). */
+const PUBLISHED = readdirSync(join(ROOT, 'packages'))
+  .filter((dir) => existsSync(join(ROOT, 'packages', dir, 'package.json')))
+  .filter((dir) => JSON.parse(readFileSync(join(ROOT, 'packages', dir, 'package.json'), 'utf8')).private !== true)
+  .sort();
 
 let work: string;
 let tarballs: Record<string, string>;
@@ -32,23 +37,30 @@ function run(command: string, args: string[], cwd: string): string {
   }
 }
 
-/** Copies a consumer project, points its dependencies at the tarballs, and installs it. */
-function installConsumer(name: string, devDependencies: Record<string, string>): string {
+/** The version of a package the workspace itself uses, so that installs come from the pnpm store. */
+function workspaceVersion(name: string): string {
+  return JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version as string;
+}
+
+/** Copies a consumer project, points its dependencies (package folders) at the tarballs, and installs it. */
+function installConsumer(name: string, packages: string[], devDependencies: Record<string, string>): string {
   const project = join(work, name);
   cpSync(join(CONSUMERS, name), project, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
-  manifest.dependencies = Object.fromEntries(PACKED.map((dir) => [`@globus-tokenstorage/${dir}`, `file:${tarballs[dir]}`]));
+  manifest.dependencies = Object.fromEntries(packages.map((dir) => [`@globus-tokenstorage/${dir}`, `file:${tarballs[dir]}`]));
   manifest.devDependencies = devDependencies;
   writeFileSync(join(project, 'package.json'), JSON.stringify(manifest, null, 2));
-  // Each backend depends on core by version: the overrides send that to the tarball too. The file
-  // makes the project its own workspace root, so pnpm does not climb into this repository.
+  // The packages depend on each other by version: the overrides send those to the tarballs too. The
+  // file makes the project its own workspace root, so pnpm does not climb into this repository. No
+  // consumer runs SQLite, so its native addon is not built.
   writeFileSync(
     join(project, 'pnpm-workspace.yaml'),
     [
       'overrides:',
-      `  "@globus-tokenstorage/core": "file:${tarballs.core}"`,
+      ...PUBLISHED.map((dir) => `  "@globus-tokenstorage/${dir}": "file:${tarballs[dir]}"`),
       'allowBuilds:',
       '  "@parcel/watcher": false',
+      '  better-sqlite3: false',
       '',
     ].join('\n'),
   );
@@ -60,7 +72,7 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'gts-packed-'));
   const packs = join(work, 'packs');
   tarballs = {};
-  for (const dir of PACKED) {
+  for (const dir of PUBLISHED) {
     run('pnpm', ['pack', '--pack-destination', packs], join(ROOT, 'packages', dir));
     const file = readdirSync(packs).find((entry) => entry.startsWith(`globus-tokenstorage-${dir}-`));
     if (file === undefined) throw new Error(`pnpm pack wrote no tarball for ${dir}`);
@@ -73,7 +85,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the packed packages in a fresh project', () => {
   it('a CommonJS jest project without any transform setting requires core and runs the conformance suite', () => {
     const jestVersion = JSON.parse(readFileSync(require.resolve('jest/package.json'), 'utf8')).version as string;
-    const project = installConsumer('cjs-jest', { jest: jestVersion });
+    const project = installConsumer('cjs-jest', ['core', 'memory', 'json'], { jest: jestVersion });
     const report = join(project, 'report.json');
     run(process.execPath, [join(project, 'node_modules/jest/bin/jest.js'), '--ci', '--json', `--outputFile=${report}`], project);
     const results = JSON.parse(readFileSync(report, 'utf8'));
@@ -83,10 +95,37 @@ describe('the packed packages in a fresh project', () => {
   }, 180_000);
 
   it('a node:test project runs the conformance suite through the README expect adapter', () => {
-    const project = installConsumer('node-test', {});
+    const project = installConsumer('node-test', ['core', 'memory', 'json'], {});
     const output = run(process.execPath, ['--test', '--test-reporter=tap'], project);
     const count = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(output)?.[1]);
     expect({ fail: count('fail'), cancelled: count('cancelled') }).toEqual({ fail: 0, cancelled: 0 });
     expect(count('pass')).toBeGreaterThan(80);
   }, 180_000);
+
+  // With skipLibCheck off, tsc reads every types file the entries lead to: one that imports an ES
+  // module only package (jose) from a CommonJS types file fails with TS1479.
+  it.each([
+    ['types-cjs', 'a CommonJS project (module node16)'],
+    ['types-esm', 'an ES module project (module nodenext)'],
+  ])('%s: %s type-checks every entry of every package with skipLibCheck off', (consumer) => {
+    const project = installConsumer(consumer, PUBLISHED, { typescript: workspaceVersion('typescript'), '@types/node': workspaceVersion('@types/node') });
+    cpSync(join(CONSUMERS, 'types-usage.ts'), join(project, 'usage.ts'));
+    writeFileSync(join(project, 'every-entry.ts'), everyEntrySource());
+    run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', project], project);
+    for (const dir of PUBLISHED) {
+      expect(readFileSync(join(project, 'node_modules/@globus-tokenstorage', dir, 'LICENSE'), 'utf8')).toBe(readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
+    }
+  }, 240_000);
 });
+
+/** A module that imports every export subpath of every published package. */
+function everyEntrySource(): string {
+  const specifiers = PUBLISHED.flatMap((dir) => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', dir, 'package.json'), 'utf8'));
+    return Object.keys(manifest.exports as Record<string, unknown>)
+      .filter((subpath) => subpath !== './package.json')
+      .map((subpath) => (subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`) as string);
+  });
+  const imports = specifiers.map((specifier, index) => `import * as entry${index} from '${specifier}';`);
+  return [...imports, `export const entries = [${specifiers.map((_, index) => `entry${index}`).join(', ')}];`, ''].join('\n');
+}

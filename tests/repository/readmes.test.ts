@@ -27,6 +27,15 @@ describe('package READMEs', () => {
     expect(text).toContain('`new ScopeRequirementsValidator(scopeRequirements, consentClient)`');
   });
 
+  it('millisecond options are documented once, in core, and every README that names one links there', () => {
+    expect(readme('core')).toMatch(/^### Millisecond options$/m);
+    for (const dir of readdirSync(PACKAGES).filter((name) => name !== 'core')) {
+      const text = readme(dir);
+      const namesOne = /^\| `[a-zA-Z.]*Ms` \|/m.test(text) || /`(lock|busy|section)[A-Za-z]*Ms`/.test(text);
+      if (namesOne) expect({ dir, links: text.includes('../core/README.md#millisecond-options') }).toEqual({ dir, links: true });
+    }
+  });
+
   it('the sqlite README does not call runExclusive unimplemented: it is implemented', () => {
     expect(typeof SQLiteTokenStorage.prototype.runExclusive).toBe('function');
     expect(readme('sqlite')).not.toMatch(/runExclusive[^.]*not implemented/);

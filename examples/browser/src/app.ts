@@ -1,6 +1,7 @@
 // The example app: a PKCE login by redirect, tokens in localStorage, calls to a protected API with
 // an authorizer that refreshes the token once across all open tabs.
 import { authorizedFetch, NativeAppAuthClient, StorageBackedAuthorizer } from '@globus-tokenstorage/authorizers';
+import { hasRunExclusive } from '@globus-tokenstorage/core';
 import { RedirectLogin, WebStorageTokenStorage } from '@globus-tokenstorage/web-storage';
 
 /** What the example's server tells the page (see server.mjs). */
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
   }
 
   show(`Logged in as ${token.identityId ?? 'an unknown identity'}.`, 'call-api', 'logout');
+  // One refresh across tabs needs the Web Locks API: every current browser has it, in a secure context.
+  if (!hasRunExclusive(storage)) throw new Error('this browser offers no Web Locks here (serve the page over https or from localhost)');
   const authorizer = new StorageBackedAuthorizer(storage, config.resourceServer, client);
   element('call-api').onclick = async () => {
     const response = await authorizedFetch(authorizer, `${config.apiUrl}/groups`);

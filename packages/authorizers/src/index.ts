@@ -10,7 +10,13 @@ export { StaticGlobusAuthorizer } from './static-globus-authorizer';
 export { NullAuthorizer } from './null-authorizer';
 export { BasicAuthorizer } from './basic-authorizer';
 export { AccessTokenAuthorizer } from './access-token-authorizer';
-export { RenewingAuthorizer, type RenewingAuthorizerOptions, type OnRefreshCallback } from './renewing-authorizer';
+export {
+  RenewingAuthorizer,
+  type InitialAccessToken,
+  type RenewingAuthorizerOptions,
+  type RenewingAuthorizerSettings,
+  type OnRefreshCallback,
+} from './renewing-authorizer';
 export { RefreshTokenAuthorizer, type RefreshTokenClient } from './refresh-token-authorizer';
 export { StorageBackedAuthorizer, type StorageBackedAuthorizerOptions } from './storage-backed-authorizer';
 export { ClientCredentialsAuthorizer, type ClientCredentialsClient } from './client-credentials-authorizer';

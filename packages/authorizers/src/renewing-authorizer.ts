@@ -8,12 +8,24 @@ import { describe, INSPECT_CUSTOM, redacted } from './redaction';
 /** Called with every token response a renewing authorizer obtains; awaited before the new header is used. */
 export type OnRefreshCallback = (response: OAuthTokenResponse) => unknown;
 
-/** Options of every {@link RenewingAuthorizer}. */
-export interface RenewingAuthorizerOptions {
-  /** A current access token, e.g. from storage. Give it together with `expiresAt`, or neither. */
-  accessToken?: string | null;
-  /** When `accessToken` expires, in epoch seconds. Give it together with `accessToken`, or neither. */
-  expiresAt?: number | null;
+/**
+ * The token a renewing authorizer starts with: an access token and when it expires, both or
+ * neither (then the first call fetches a token).
+ */
+export type InitialAccessToken =
+  | {
+      /** A current access token, e.g. from storage. */
+      accessToken: string;
+      /** When `accessToken` expires, in epoch seconds. */
+      expiresAt: number;
+    }
+  | { accessToken?: null; expiresAt?: null };
+
+/** Options of every {@link RenewingAuthorizer}: {@link RenewingAuthorizerSettings} and an optional {@link InitialAccessToken}. */
+export type RenewingAuthorizerOptions = RenewingAuthorizerSettings & InitialAccessToken;
+
+/** The settings of every {@link RenewingAuthorizer}, besides the token it starts with. */
+export interface RenewingAuthorizerSettings {
   /**
    * Called with each new token response after the new token is in place and before its header is
    * returned; awaited. Typically `(response) => storage.storeTokenResponse(response)`. If it throws,

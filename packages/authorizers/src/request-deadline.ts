@@ -1,9 +1,7 @@
-import { AuthRequestAbortedError, AuthRequestTimeoutError, InvalidArgumentError, type AuthAPIError } from '@globus-tokenstorage/core';
+import { AuthRequestAbortedError, AuthRequestTimeoutError, checkedMilliseconds, InvalidArgumentError, type AuthAPIError } from '@globus-tokenstorage/core';
 
 /** Time limit of a token request when none is given, in milliseconds. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-/** Largest delay the platform's timers accept. */
-const MAX_TIMER_MS = 0x7fffffff;
 
 /**
  * The time limit and the cancellation of one call to the auth server, all its attempts included:
@@ -77,15 +75,10 @@ export class RequestDeadline {
  *
  * @param value - The option as given.
  * @returns The time limit in milliseconds, {@link DEFAULT_REQUEST_TIMEOUT_MS} when not given.
- * @throws {@link InvalidArgumentError} unless it is a number of milliseconds from 1 to 2^31 - 1, or `Infinity`.
+ * @throws {@link InvalidArgumentError} unless it is a wait as core's `checkedMilliseconds` defines it.
  */
 export function checkedTimeoutMs(value: unknown): number {
-  if (value === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
-  if (value === Infinity) return value;
-  if (typeof value !== 'number' || !(value >= 1) || value > MAX_TIMER_MS) {
-    throw new InvalidArgumentError(`'timeoutMs' must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity`);
-  }
-  return value;
+  return checkedMilliseconds(value === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : value, 'timeoutMs');
 }
 
 /**

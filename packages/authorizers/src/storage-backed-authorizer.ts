@@ -10,6 +10,7 @@ import {
   type TokenDict,
   type TokenStorageData,
   type TokenStorageLike,
+  type TokenStorageWithRunExclusive,
 } from '@globus-tokenstorage/core';
 import type { GlobusAuthorizer } from './globus-authorizer';
 import { checkedSignal, checkedTimeoutMs } from './request-deadline';
@@ -125,14 +126,15 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
    * Checks its arguments; does no I/O (the storage is first read by `getAuthorizationHeader`).
    *
    * @param storage - Where the token is kept; must have `runExclusive` (a critical section shared
-   *   by every process using the same backing store).
+   *   by every process using the same backing store). Where that depends on the environment
+   *   (`WebStorageTokenStorage`), check with `hasRunExclusive(storage)` from core first.
    * @param resourceServer - The key the token is stored under, e.g. `transfer.api.globus.org`.
    * @param authClient - Anything with `oauth2RefreshToken(refreshToken)`, such as `NativeAppAuthClient`.
    * @param options - See {@link StorageBackedAuthorizerOptions}.
    * @throws {@link InvalidArgumentError} for a storage without `runExclusive` (or not a storage), an
    *   empty resource server, a client without `oauth2RefreshToken`, or bad options.
    */
-  constructor(storage: TokenStorageLike, resourceServer: string, authClient: RefreshTokenClient, options: StorageBackedAuthorizerOptions = {}) {
+  constructor(storage: TokenStorageWithRunExclusive, resourceServer: string, authClient: RefreshTokenClient, options: StorageBackedAuthorizerOptions = {}) {
     if (
       typeof storage !== 'object' ||
       storage === null ||

@@ -80,7 +80,10 @@ describe('RefreshTokenAuthorizer', () => {
     expect(recorded.rta_only_one_of_token_expires.error.message).toContain('access_token and expires_at');
     const message =
       "RefreshTokenAuthorizer: give both 'accessToken' and 'expiresAt' (the stored token and when it expires), or neither (the first call then fetches a token)";
+    // The types refuse them too (`pnpm typecheck` fails if they accept them again).
+    // @ts-expect-error accessToken without expiresAt
     expect(() => new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT' })).toThrow(new InvalidArgumentError(message));
+    // @ts-expect-error expiresAt without accessToken
     expect(() => new RefreshTokenAuthorizer('RT', client, { expiresAt: 5 })).toThrow(new InvalidArgumentError(message));
   });
 

@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import {
   AuthAPIError,
   ErrorCodes,
+  hasRunExclusive,
   InvalidArgumentError,
   InvalidTokenDataError,
   MissingTokenError,
@@ -13,6 +14,7 @@ import {
   TokenStorageData,
   TokenStorageError,
   ValidatingTokenStorage,
+  type TokenStorageLike,
 } from '@globus-tokenstorage/core';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 import { createAuthorizedFetch, StorageBackedAuthorizer, type RefreshTokenClient } from '@globus-tokenstorage/authorizers';
@@ -111,6 +113,20 @@ describe('StorageBackedAuthorizer: construction', () => {
     const create = () => new StorageBackedAuthorizer(plain as never, RS, rotatingClient());
     expect(create).toThrow(InvalidArgumentError);
     expect(create).toThrow(/runExclusive.*JSONTokenStorage/);
+  });
+
+  it('its type refuses a storage that may lack runExclusive, which hasRunExclusive narrows', () => {
+    // Typed as any storage: one without runExclusive, and one with it.
+    const plain: TokenStorageLike = Object.assign(new MemoryTokenStorage(), { runExclusive: undefined });
+    const sectioned: TokenStorageLike = new MemoryTokenStorage();
+    // Each @ts-expect-error fails `pnpm typecheck` if the types accept the call again.
+    // @ts-expect-error runExclusive is optional in TokenStorageLike
+    expect(() => new StorageBackedAuthorizer(plain, RS, rotatingClient())).toThrow(/runExclusive/);
+    // @ts-expect-error a ValidatingTokenStorage has runExclusive only when its inner storage's type does
+    expect(() => new StorageBackedAuthorizer(new ValidatingTokenStorage(plain), RS, rotatingClient())).toThrow(/runExclusive/);
+    expect(hasRunExclusive(plain)).toBe(false);
+    expect(hasRunExclusive(sectioned)).toBe(true);
+    if (hasRunExclusive(sectioned)) expect(new StorageBackedAuthorizer(sectioned, RS, rotatingClient())).toBeInstanceOf(StorageBackedAuthorizer);
   });
 
   it('accepts a ValidatingTokenStorage around a storage with runExclusive', () => {

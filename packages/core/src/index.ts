@@ -18,6 +18,8 @@ export {
   type IDTokenDecoderLike,
   type IDTokenDecoderOptions,
   type IDTokenClaims,
+  type JSONWebKey,
+  type JSONWebKeySet,
   type OpenIDConfiguration,
 } from './tokens/id-token-decoder';
 export { toPythonJSON } from './tokens/python-json';
@@ -30,8 +32,10 @@ export {
 } from './storage/token-storage';
 export { assertKnownOptions } from './arguments/assert-known-options';
 export { checkedClock } from './arguments/checked-clock';
+export { checkedMilliseconds, MAX_MILLISECONDS, type MillisecondsKind } from './arguments/checked-milliseconds';
 export { assertWellFormedText } from './arguments/assert-well-formed-text';
 export type { TokenStorageLike } from './storage/token-storage-like';
+export { hasRunExclusive, type TokenStorageWithRunExclusive } from './storage/has-run-exclusive';
 export { Scope, type ScopeOptions } from './scopes/scope';
 export { ScopeParser, type ScopeCollection } from './scopes/scope-parser';
 export * from './validation';

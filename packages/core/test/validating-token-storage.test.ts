@@ -17,7 +17,7 @@ import {
   UnmetScopeRequirementsError,
   ValidatingTokenStorage,
   type Consent,
-  type TokenDataValidator,
+  type TokenDataValidatorWithHook,
 } from '@globus-tokenstorage/core';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 import { behavior } from './support/fixtures';
@@ -149,7 +149,7 @@ describe('ValidatingTokenStorage', () => {
 
   it('a failed validator stores nothing; removeTokenData is not validated', async () => {
     const inner = new MemoryTokenStorage();
-    const refuse: TokenDataValidator = {
+    const refuse: TokenDataValidatorWithHook = {
       beforeStore: () => {
         throw new MissingIdentityError('refused');
       },
@@ -219,6 +219,11 @@ describe('ValidatingTokenStorage', () => {
     expect(refused(new NotExpiredValidator())).toThrow(new InvalidArgumentError("ValidatingTokenStorage: 'validators' must be a list of validators"));
     expect(refused([{ afterRetrieve: async () => undefined }])).not.toThrow();
     expect(refused(new Set([new HasRefreshTokensValidator()]))).not.toThrow();
+    // The types refuse a validator without a method too (`pnpm typecheck` fails if they accept it again).
+    // @ts-expect-error a validator with neither beforeStore nor afterRetrieve
+    expect(() => new ValidatingTokenStorage(inner, { validators: [{}] })).toThrow(InvalidArgumentError);
+    // @ts-expect-error the same, pushed onto the public array
+    new ValidatingTokenStorage(inner).validators.push({});
   });
 
   it('a bad validator pushed onto the public array later is refused with InvalidArgumentError, not a TypeError, and nothing is stored', async () => {

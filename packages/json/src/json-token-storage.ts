@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   assertKnownOptions,
+  checkedMilliseconds,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
@@ -116,13 +117,9 @@ export class JSONTokenStorage extends TokenStorage {
     assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'lockTimeoutMs', 'sectionLeaseMs', 'sectionTimeoutMs'], 'JSONTokenStorage');
     this.filepath = checkFilepath(filepath);
     this.absolutePath = resolve(this.filepath);
-    const lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
-    if (typeof lockTimeoutMs !== 'number' || Number.isNaN(lockTimeoutMs) || lockTimeoutMs < 0) {
-      throw new InvalidArgumentError("'lockTimeoutMs' must be a number >= 0 (Infinity waits for ever)");
-    }
-    this.lockTimeoutMs = lockTimeoutMs;
-    this.sectionLeaseMs = checkedMilliseconds(options.sectionLeaseMs ?? 30_000, 'sectionLeaseMs', false);
-    this.sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? 60_000, 'sectionTimeoutMs', true);
+    this.lockTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? 10_000, 'lockTimeoutMs');
+    this.sectionLeaseMs = checkedMilliseconds(options.sectionLeaseMs ?? 30_000, 'sectionLeaseMs', 'duration');
+    this.sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? 60_000, 'sectionTimeoutMs');
   }
 
   /**
@@ -412,12 +409,6 @@ export class JSONTokenStorage extends TokenStorage {
       { timeoutMs: this.lockTimeoutMs },
     );
   }
-}
-
-function checkedMilliseconds(value: unknown, name: string, infinityAllowed: boolean): number {
-  const valid = typeof value === 'number' && value > 0 && (Number.isFinite(value) || (infinityAllowed && value === Infinity));
-  if (!valid) throw new InvalidArgumentError(`'${name}' must be a number of milliseconds > 0${infinityAllowed ? ' (Infinity waits for ever)' : ''}`);
-  return value as number;
 }
 
 function checkFilepath(filepath: unknown): string {

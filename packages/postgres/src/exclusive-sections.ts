@@ -131,7 +131,7 @@ export class SectionLocks {
     });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), Math.max(0, remaining));
+      if (remaining !== Infinity) timer = setTimeout(() => resolve(false), Math.max(0, remaining));
     });
     const entered = await Promise.race([woken, timedOut]);
     clearTimeout(timer);

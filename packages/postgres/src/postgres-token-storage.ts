@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { QueryArrayConfig, QueryConfig } from 'pg';
 import {
   assertKnownOptions,
+  checkedMilliseconds,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
@@ -32,7 +33,7 @@ export interface PostgresTokenStorageOptions extends TokenStorageOptions {
    * How long `runExclusive` waits for a section another process (or call) holds, and for the pool
    * connection that holds it, in milliseconds, before rejecting with `StorageLockTimeoutError`.
    * Inside a section, also how long a call of this storage waits for a connection of the pool
-   * (then `StorageUnavailableError`). @default 60000
+   * (then `StorageUnavailableError`). A whole number from 0 to 2^31 − 1, or `Infinity` for no limit. @default 60000
    */
   lockTimeoutMs?: number;
   /**
@@ -55,9 +56,6 @@ export interface PostgresTokenStorageOptions extends TokenStorageOptions {
 
 /** The `writer` row of tables this package creates. */
 const WRITER = `@globus-tokenstorage/postgres ${version}`;
-
-/** Largest timeout Node's timers accept. */
-const MAX_TIMEOUT_MS = 0x7fffffff;
 
 /** The default of {@link PostgresTokenStorageOptions.queryTimeoutMs}. */
 const DEFAULT_QUERY_TIMEOUT_MS = 10000;
@@ -167,8 +165,8 @@ export class PostgresTokenStorage extends TokenStorage {
     super(options);
     assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'schema', 'table', 'lockTimeoutMs', 'queryTimeoutMs', 'createTables'], 'PostgresTokenStorage');
     checkStorableKey(this.namespace, 'namespace');
-    const lockTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? 60000, 'lockTimeoutMs', 0);
-    const queryTimeoutMs = checkedMilliseconds(options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, 'queryTimeoutMs', 1);
+    const lockTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? 60000, 'lockTimeoutMs');
+    const queryTimeoutMs = checkedMilliseconds(options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, 'queryTimeoutMs', 'duration');
     const resolved = resolvePool(pgPoolOrConfig, { queryTimeoutMs, clientGraceMs: CLIENT_GRACE_MS });
     const names = tableNames(options.schema ?? 'public', options.table ?? 'token_storage');
     if (options.createTables !== undefined && typeof options.createTables !== 'boolean') throw new InvalidArgumentError("'createTables' must be a boolean");
@@ -505,14 +503,6 @@ export class PostgresTokenStorage extends TokenStorage {
     this.parsed.set(resourceServer, { text, data });
     return data;
   }
-}
-
-/** Checks a duration option: an integer number of milliseconds from `min` to the largest timer. */
-function checkedMilliseconds(value: unknown, name: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMEOUT_MS) {
-    throw new InvalidArgumentError(`'${name}' must be an integer number of milliseconds from ${min} to ${MAX_TIMEOUT_MS}`);
-  }
-  return value;
 }
 
 /**

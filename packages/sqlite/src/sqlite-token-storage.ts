@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import {
   assertKnownOptions,
   assertWellFormedText,
+  checkedMilliseconds,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
@@ -67,9 +68,6 @@ export interface SQLiteTokenStorageOptions extends TokenStorageOptions {
 
 /** The `globus-sdk.version` value of databases this package creates. */
 const WRITER = `@globus-tokenstorage/sqlite ${version}`;
-
-/** Largest timeout Node's timers (and better-sqlite3) accept. */
-const MAX_TIMEOUT_MS = 0x7fffffff;
 
 /** Parsed rows kept per storage for reuse while their text is unchanged (see `parseRow`). */
 const PARSED_CACHE_SIZE = 256;
@@ -166,15 +164,15 @@ export class SQLiteTokenStorage extends TokenStorage {
     if (absolutePath.trimEnd() !== absolutePath) throw new InvalidArgumentError('filepath must not end with white space');
     const connectParams = checkConnectParams(options.connectParams);
     const { timeout, ...driverOptions } = connectParams;
-    const busyTimeoutMs = checkTimeout(options.busyTimeoutMs ?? 5000, 'busyTimeoutMs');
+    const busyTimeoutMs = checkedMilliseconds(options.busyTimeoutMs ?? 5000, 'busyTimeoutMs');
     this.filepath = filepath;
     this.absolutePath = absolutePath;
     this.driverOptions = driverOptions;
     this.readonlyMode = connectParams.readonly === true;
     this.mayCreate = !this.readonlyMode && connectParams.fileMustExist !== true;
     this.busyTimeoutMs = timeout ?? busyTimeoutMs;
-    this.sectionLeaseMs = checkTimeout(options.sectionLeaseMs ?? 30000, 'sectionLeaseMs');
-    this.sectionTimeoutMs = checkTimeout(options.sectionTimeoutMs ?? 60000, 'sectionTimeoutMs');
+    this.sectionLeaseMs = checkedMilliseconds(options.sectionLeaseMs ?? 30000, 'sectionLeaseMs', 'duration');
+    this.sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? 60000, 'sectionTimeoutMs');
     this.busyRetry = { timeoutMs: this.busyTimeoutMs, resource: filepath, beforeRetry: () => this.assertOpen() };
   }
 
@@ -496,7 +494,7 @@ function checkConnectParams(value: unknown): SQLiteConnectParams & { timeout?: n
   if (params.nativeBinding !== undefined && typeof params.nativeBinding !== 'string') {
     throw new InvalidArgumentError("'connectParams.nativeBinding' must be a string");
   }
-  return params.timeout === undefined ? { ...params } : { ...params, timeout: checkTimeout(params.timeout, 'connectParams.timeout') };
+  return params.timeout === undefined ? { ...params } : { ...params, timeout: checkedMilliseconds(params.timeout, 'connectParams.timeout') };
 }
 
 /** A resource server key SQLite can store as itself (UTF-8 text); see `assertWellFormedText`. */
@@ -505,9 +503,3 @@ function checkedKey(key: string): string {
   return key;
 }
 
-function checkTimeout(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TIMEOUT_MS) {
-    throw new InvalidArgumentError(`'${name}' must be an integer number of milliseconds from 0 to ${MAX_TIMEOUT_MS}`);
-  }
-  return value;
-}

@@ -152,37 +152,48 @@ export class RedirectLogin {
 
   /**
    * @param url - The address the browser is at (`location.href`; a relative one is resolved against it).
-   * @returns Whether it is the way back from a login this tab started (it carries `code` or `error`,
-   *   and a login is pending).
+   * @returns Whether it is the way back from a login this tab started: a login is pending, the
+   *   address is its `redirectUri` (same origin and path; the query may differ) and it carries
+   *   `code` or `error`. Other pages of the app with such parameters are not callbacks.
    * @throws {@link InvalidArgumentError} if `url` is not a URL.
    */
   isCallback(url: string | URL): boolean {
-    const params = callbackParams(url);
-    return (params.has('code') || params.has('error')) && this.#flowStorage.getItem(this.#flowKey) !== null;
+    const address = callbackUrl(url);
+    const pending = this.#readPending();
+    return pending !== null && isAddressOf(address, pending.redirectUri) && (address.searchParams.has('code') || address.searchParams.has('error'));
   }
 
   /**
-   * Completes the login on the page the browser came back to: checks that `state` is the one this
-   * tab sent, exchanges the code (with the PKCE verifier) and stores the tokens. The pending login
-   * is used up whatever the outcome, so a redirect cannot be replayed.
+   * Completes the login on the page the browser came back to: checks that the address is the
+   * login's `redirectUri` and that `state` is the one this tab sent, exchanges the code (with the
+   * PKCE verifier) and stores the tokens. Once the state matches, the pending login is used up
+   * whatever the outcome, so a redirect cannot be replayed; a redirect that fails those checks
+   * leaves it in place, so a forged one cannot cancel the login under way.
    *
    * @param url - The address the browser is at (`location.href`; a relative one is resolved against it).
    * @returns The token response, already stored.
    * @throws {@link LoginCallbackError} if the server sent an error (`reason` is its `error`, e.g.
-   *   `access_denied`), no login was started in this tab (`no_login_started`), the `state` differs
-   *   (`state_mismatch`) or there is no code (`missing_code`); nothing is requested or stored then.
+   *   `access_denied`), no login was started in this tab (`no_login_started`), the address is not
+   *   the login's redirect URI (`not_redirect_uri`), the `state` differs (`state_mismatch`) or there
+   *   is no code (`missing_code`); nothing is requested or stored then.
    * @throws {@link InvalidArgumentError} if `url` is not a URL (the pending login is kept then).
    * @throws The login client's errors (`AuthAPIError`) and the storage's.
    */
   async handleCallback(url: string | URL): Promise<OAuthTokenResponse> {
-    const params = callbackParams(url);
-    const pending = this.#takePending();
+    const address = callbackUrl(url);
+    const params = address.searchParams;
+    const pending = this.#readPending();
     if (pending === null) {
+      this.#flowStorage.removeItem(this.#flowKey);
       throw new LoginCallbackError('no login was started in this browser tab (or it was already completed)', { reason: 'no_login_started' });
+    }
+    if (!isAddressOf(address, pending.redirectUri)) {
+      throw new LoginCallbackError("the address is not the login's redirect URI", { reason: 'not_redirect_uri' });
     }
     if (params.get('state') !== pending.state) {
       throw new LoginCallbackError('the login redirect does not belong to the login this tab started (its state differs)', { reason: 'state_mismatch' });
     }
+    this.#flowStorage.removeItem(this.#flowKey);
     const error = params.get('error');
     if (error !== null) {
       const description = params.get('error_description');
@@ -208,9 +219,9 @@ export class RedirectLogin {
     });
   }
 
-  #takePending(): PendingLogin | null {
+  /** The pending login of this tab, or `null` if there is none (or what is kept is unusable). */
+  #readPending(): PendingLogin | null {
     const text = this.#flowStorage.getItem(this.#flowKey);
-    this.#flowStorage.removeItem(this.#flowKey);
     if (text === null) return null;
     try {
       const value = JSON.parse(text) as PendingLogin;
@@ -231,14 +242,26 @@ export class RedirectLogin {
   }
 }
 
-/** The query of the address the browser came back to, resolved against the page's own address. */
-function callbackParams(url: string | URL): URLSearchParams {
+/** The address the browser came back to, resolved against the page's own address. */
+function callbackUrl(url: string | URL): URL {
+  const address = typeof url === 'string' || url instanceof URL ? parsedUrl(url, (globalThis as { location?: { href?: string } }).location?.href) : null;
+  if (address === null) throw new InvalidArgumentError("'url' must be the page's address (location.href)");
+  return address;
+}
+
+/** `url` parsed (against `base` if relative), or `null` if it is not a URL. */
+function parsedUrl(url: string | URL, base?: string): URL | null {
   try {
-    if (typeof url === 'string' || url instanceof URL) return new URL(url, (globalThis as { location?: { href?: string } }).location?.href).searchParams;
+    return new URL(url, base);
   } catch {
-    // Reported below, like a value that is no address at all.
+    return null;
   }
-  throw new InvalidArgumentError("'url' must be the page's address (location.href)");
+}
+
+/** Whether `address` is the page `redirectUri` names: the same origin and path (queries may differ). */
+function isAddressOf(address: URL, redirectUri: string): boolean {
+  const expected = parsedUrl(redirectUri);
+  return expected !== null && address.origin === expected.origin && address.pathname === expected.pathname;
 }
 
 /** `byteCount` random bytes as unpadded base64url (43 characters for 32 bytes: a valid PKCE verifier). */

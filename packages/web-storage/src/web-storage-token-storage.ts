@@ -1,6 +1,7 @@
 import {
   assertKnownOptions,
   TOKEN_STORAGE_OPTION_KEYS,
+  checkedMilliseconds,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
@@ -25,13 +26,16 @@ export interface WebStorageTokenStorageOptions extends TokenStorageOptions {
   storage?: Storage;
   /** Prefix of this package's keys in the storage and of its Web Lock names. @default "globus-tokenstorage:" */
   keyPrefix?: string;
-  /** How long a write or `runExclusive` waits for another tab's lock before failing. @default 60000 */
+  /**
+   * How long a write or `runExclusive` waits for another tab's lock before failing, in milliseconds:
+   * a whole number from 0 (take it only if free) to 2^31 − 1, or `Infinity` for no limit. @default 60000
+   */
   lockTimeoutMs?: number;
 }
 
 /** The part of the Web Locks API this class uses. */
 interface LockManagerLike {
-  request<T>(name: string, options: { signal?: AbortSignal }, callback: () => Promise<T>): Promise<T>;
+  request<T>(name: string, options: { signal?: AbortSignal; ifAvailable?: boolean }, callback: (lock: unknown) => Promise<T>): Promise<T>;
 }
 
 /** How long after another tab's write a tab waits for its localStorage to show it. */
@@ -60,6 +64,7 @@ const PROPAGATION_POLL_MS = 2;
  *
  * const storage = new WebStorageTokenStorage(); // localStorage, namespace "DEFAULT"
  * const client = new NativeAppAuthClient(CLIENT_ID);
+ * if (!hasRunExclusive(storage)) throw new Error('no Web Locks here'); // hasRunExclusive from core
  * const authorizer = new StorageBackedAuthorizer(storage, 'transfer.api.globus.org', client);
  * const response = await authorizedFetch(authorizer, 'https://transfer.api.globus.org/v0.10/endpoint_search?filter_scope=my-endpoints');
  * ```
@@ -112,10 +117,7 @@ export class WebStorageTokenStorage extends TokenStorage {
     if (!isStorage(storage)) throw new InvalidArgumentError("'storage' must be a Storage (localStorage, sessionStorage or an object with the same methods)");
     const keyPrefix = options.keyPrefix ?? WebStorageTokenStorage.DEFAULT_KEY_PREFIX;
     if (typeof keyPrefix !== 'string') throw new InvalidArgumentError("'keyPrefix' must be a string");
-    const lockTimeoutMs = options.lockTimeoutMs ?? WebStorageTokenStorage.DEFAULT_LOCK_TIMEOUT_MS;
-    if (typeof lockTimeoutMs !== 'number' || !Number.isFinite(lockTimeoutMs) || lockTimeoutMs <= 0) {
-      throw new InvalidArgumentError("'lockTimeoutMs' must be a positive number");
-    }
+    const lockTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? WebStorageTokenStorage.DEFAULT_LOCK_TIMEOUT_MS, 'lockTimeoutMs');
     this.keyPrefix = keyPrefix;
     this.key = `${keyPrefix}${this.namespace}`;
     this.#storage = storage;
@@ -263,21 +265,21 @@ export class WebStorageTokenStorage extends TokenStorage {
   }
 
   async #locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const signal = AbortSignal.timeout(this.#lockTimeoutMs);
+    const timeoutMs = this.#lockTimeoutMs;
+    // 0 takes the lock only if it is free now; Infinity waits without a timer (AbortSignal.timeout refuses it).
+    const signal = timeoutMs > 0 && timeoutMs < Infinity ? AbortSignal.timeout(timeoutMs) : undefined;
+    const timedOut = () =>
+      new StorageLockTimeoutError(`the Web Lock '${name}' stayed taken by another tab for ${timeoutMs} ms`, { resource: name, timeoutMs });
     let entered = false;
     try {
-      return await (this.#locks as LockManagerLike).request(name, { signal }, () => {
+      return await (this.#locks as LockManagerLike).request(name, { signal, ifAvailable: timeoutMs === 0 }, (lock) => {
+        if (lock === null) throw timedOut();
         entered = true;
         this.assertOpen();
         return fn();
       });
     } catch (error) {
-      if (!entered && signal.aborted) {
-        throw new StorageLockTimeoutError(`the Web Lock '${name}' stayed taken by another tab for ${this.#lockTimeoutMs} ms`, {
-          resource: name,
-          timeoutMs: this.#lockTimeoutMs,
-        });
-      }
+      if (!entered && signal?.aborted === true) throw timedOut();
       throw error;
     }
   }

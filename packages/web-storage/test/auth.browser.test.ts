@@ -69,8 +69,9 @@ describe('tabs that need a new token at once', () => {
       tabs.map((tab) =>
         tab.evaluate(
           async ({ server: cfg, crossTabSection }) => {
-            const { authorizers, webStorage } = window.testPage;
+            const { authorizers, core, webStorage } = window.testPage;
             const storage = new webStorage.WebStorageTokenStorage();
+            if (!core.hasRunExclusive(storage)) throw new Error('this page has no Web Locks');
             if (!crossTabSection) {
               // The control: a section that only excludes calls of the same tab (an in-memory lock).
               let tail = Promise.resolve<unknown>(undefined);
@@ -157,9 +158,10 @@ describe('the PKCE redirect login', () => {
     await page.waitForFunction(() => window.testPage !== undefined);
 
     const result = await page.evaluate(async (cfg) => {
-      const { authorizers, webStorage } = window.testPage;
+      const { authorizers, core, webStorage } = window.testPage;
       const client = new authorizers.NativeAppAuthClient(cfg.clientId, { baseUrl: cfg.baseUrl });
       const storage = new webStorage.WebStorageTokenStorage();
+      if (!core.hasRunExclusive(storage)) throw new Error('this page has no Web Locks');
       const login = new webStorage.RedirectLogin({ client, storage });
       const isCallback = login.isCallback(location.href);
       await login.handleCallback(location.href);
@@ -188,7 +190,7 @@ describe('the PKCE redirect login', () => {
     expect((await server.stats()).tokenRequests.byGrantType).toMatchObject({ authorization_code: 1 });
   });
 
-  it('refuses a redirect whose state differs, an error redirect, and a redirect without a started login, requesting no token', async () => {
+  it('refuses a redirect to another page, one whose state differs (keeping the login), an error redirect, and a replay, requesting no token', async () => {
     const page = await session.openPage(context);
     await server.resetStats();
     const outcomes = await page.evaluate(async (cfg) => {
@@ -205,17 +207,21 @@ describe('the PKCE redirect login', () => {
           return `${code} ${reason}${message.includes('forged-code') ? ' (message shows the code)' : ''}`;
         }
       };
-      start();
-      const forged = await reasonOf(`${location.origin}/callback?code=forged-code&state=someone-elses`);
-      const replayed = await reasonOf(`${location.origin}/callback?code=forged-code&state=someone-elses`);
       const state = start();
+      const elsewhere = `${location.origin}/settings?code=forged-code&state=${state}`;
+      const otherPage = { isCallback: login.isCallback(elsewhere), reason: await reasonOf(elsewhere) };
+      const forged = await reasonOf(`${location.origin}/callback?code=forged-code&state=someone-elses`);
+      const keptLogin = login.isCallback(`${location.origin}/callback?code=c&state=${state}`);
       const denied = await reasonOf(`${location.origin}/callback?error=access_denied&error_description=No&state=${state}`);
-      return { forged, replayed, denied, stored: Object.keys(await storage.getTokenDataByResourceServer()) };
+      const replayed = await reasonOf(`${location.origin}/callback?error=access_denied&error_description=No&state=${state}`);
+      return { otherPage, forged, keptLogin, denied, replayed, stored: Object.keys(await storage.getTokenDataByResourceServer()) };
     }, config);
     expect(outcomes).toEqual({
+      otherPage: { isCallback: false, reason: 'LOGIN_CALLBACK_FAILED not_redirect_uri' },
       forged: 'LOGIN_CALLBACK_FAILED state_mismatch',
-      replayed: 'LOGIN_CALLBACK_FAILED no_login_started',
+      keptLogin: true,
       denied: 'LOGIN_CALLBACK_FAILED access_denied',
+      replayed: 'LOGIN_CALLBACK_FAILED no_login_started',
       stored: [],
     });
     expect((await server.stats()).tokenRequests.total).toBe(0);

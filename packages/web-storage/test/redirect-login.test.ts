@@ -1,6 +1,6 @@
 // RedirectLogin's checks of its arguments, and its pending login beside the token keys, on a Storage
 // over a Map (the whole redirect runs in Chromium: auth.browser.test.ts).
-import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, LoginCallbackError } from '@globus-tokenstorage/core';
 import { NativeAppAuthClient } from '@globus-tokenstorage/authorizers';
 import { RedirectLogin, WebStorageTokenStorage } from '@globus-tokenstorage/web-storage';
 import { MapStorage } from './support/map-storage';
@@ -52,5 +52,41 @@ describe('RedirectLogin', () => {
     } finally {
       delete globals.location;
     }
+  });
+
+  it.each([
+    ['another path of the origin', 'https://app.example.org/settings?code=c&state=s'],
+    ['the path with a trailing slash', 'https://app.example.org/callback/?code=c&state=s'],
+    ['another origin with the same path', 'https://evil.example.org/callback?code=c&state=s'],
+    ['another scheme', 'http://app.example.org/callback?code=c&state=s'],
+  ])('isCallback is false for %s, and handleCallback refuses it keeping the pending login', async (_kind, url) => {
+    const area = new MapStorage();
+    const { login } = loginOn(area);
+    login.start({ requestedScopes: 'openid', redirectUri: CALLBACK });
+    const pending = area.getItem(RedirectLogin.DEFAULT_FLOW_KEY);
+    expect(login.isCallback(url)).toBe(false);
+    expect(login.isCallback(`${CALLBACK}?code=c&state=s`)).toBe(true);
+    expect(login.isCallback(`${CALLBACK}?error=access_denied&state=s`)).toBe(true);
+    const error = await login.handleCallback(url).catch((thrown: unknown) => thrown);
+    expect(LoginCallbackError.isInstance(error) && [error.reason, error.message.includes('state=s')]).toEqual(['not_redirect_uri', false]);
+    expect(area.getItem(RedirectLogin.DEFAULT_FLOW_KEY)).toBe(pending);
+  });
+
+  it('a redirect with another state is refused with state_mismatch and leaves the pending login, which the right state then ends', async () => {
+    const area = new MapStorage();
+    const { login } = loginOn(area);
+    const state = new URL(login.start({ requestedScopes: 'openid', redirectUri: CALLBACK })).searchParams.get('state');
+    const reasonOf = (url: string) =>
+      login.handleCallback(url).then(
+        () => 'completed',
+        (error: unknown) => (LoginCallbackError.isInstance(error) ? error.reason : String(error)),
+      );
+    expect(await reasonOf(`${CALLBACK}?code=forged&state=someone-elses`)).toBe('state_mismatch');
+    expect(await reasonOf(`${CALLBACK}?code=forged&state=someone-elses`)).toBe('state_mismatch');
+    expect(login.isCallback(`${CALLBACK}?code=c&state=${state}`)).toBe(true);
+    // The right state ends the login, whatever the outcome (here the server's error): no replay.
+    expect(await reasonOf(`${CALLBACK}?error=access_denied&state=${state}`)).toBe('access_denied');
+    expect(area.getItem(RedirectLogin.DEFAULT_FLOW_KEY)).toBeNull();
+    expect(await reasonOf(`${CALLBACK}?error=access_denied&state=${state}`)).toBe('no_login_started');
   });
 });

@@ -197,6 +197,7 @@ it('without the Web Locks API runExclusive is absent, so StorageBackedAuthorizer
     const storage = new webStorage.WebStorageTokenStorage();
     let refusal = '';
     try {
+      // @ts-expect-error the types refuse it too: a WebStorageTokenStorage may lack runExclusive
       new authorizers.StorageBackedAuthorizer(storage, 'rs', new authorizers.NativeAppAuthClient('client'));
     } catch (error) {
       refusal = (error as Rejection).code;
@@ -207,6 +208,33 @@ it('without the Web Locks API runExclusive is absent, so StorageBackedAuthorizer
     return { hasMethod: 'runExclusive' in storage, refusal, stored: (await storage.getTokenData('rs'))?.accessToken };
   });
   expect(result).toEqual({ hasMethod: false, refusal: 'INVALID_ARGUMENT', stored: 'AT-rs' });
+});
+
+it('a lockTimeoutMs of 0 takes only a free lock, and Infinity waits with no limit', async () => {
+  const result = await page.evaluate(async () => {
+    const { webStorage } = window.testPage;
+    const section = (lockTimeoutMs: number) => {
+      const storage = new webStorage.WebStorageTokenStorage({ lockTimeoutMs });
+      return (fn: () => Promise<string>) => (storage.runExclusive as NonNullable<typeof storage.runExclusive>)('user/rs', fn);
+    };
+    const freeWithZero = await section(0)(async () => 'entered');
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const holding = new Promise<void>((resolve) => (entered = resolve));
+    const holder = section(60_000)(async () => {
+      entered();
+      await released;
+      return 'holder';
+    });
+    await holding;
+    const takenWithZero = await section(0)(async () => 'entered').catch((error: Rejection) => error.code);
+    const patient = section(Infinity)(async () => 'entered');
+    const early = await Promise.race([patient, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 200))]);
+    release();
+    return { freeWithZero, takenWithZero, early, patient: await patient, holder: await holder };
+  });
+  expect(result).toEqual({ freeWithZero: 'entered', takenWithZero: 'STORAGE_LOCK_TIMEOUT', early: 'still waiting', patient: 'entered', holder: 'holder' });
 });
 
 describe('several tabs of one origin', () => {

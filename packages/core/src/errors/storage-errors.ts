@@ -212,7 +212,7 @@ export class AuthAPIError extends TokenStorageError {
 export interface LoginCallbackErrorOptions extends TokenStorageErrorOptions {
   /**
    * Why: the OAuth2 `error` the server sent back (e.g. `access_denied`), or one of
-   * `no_login_started`, `state_mismatch`, `missing_code`.
+   * `no_login_started`, `not_redirect_uri`, `state_mismatch`, `missing_code`.
    */
   reason: string;
   /** The server's `error_description`, if it sent one. */
@@ -220,15 +220,16 @@ export interface LoginCallbackErrorOptions extends TokenStorageErrorOptions {
 }
 
 /**
- * The redirect back from a login cannot complete it: the server sent an error, the `state` does not
- * match the login this browser tab started (a forged or stale redirect), no login was started, or
- * the redirect carries no code. No token was requested or stored.
+ * The redirect back from a login cannot complete it: the server sent an error, the address is not
+ * the login's redirect URI, the `state` does not match the login this browser tab started (a forged
+ * or stale redirect), no login was started, or the redirect carries no code. No token was requested
+ * or stored.
  */
 export class LoginCallbackError extends TokenStorageError {
   static override readonly errorName: string = 'LoginCallbackError';
   static override readonly code = ErrorCodes.LOGIN_CALLBACK_FAILED;
   declare readonly code: typeof ErrorCodes.LOGIN_CALLBACK_FAILED;
-  /** The OAuth2 `error` of the redirect, or `no_login_started`, `state_mismatch`, `missing_code`. */
+  /** The OAuth2 `error` of the redirect, or `no_login_started`, `not_redirect_uri`, `state_mismatch`, `missing_code`. */
   declare readonly reason: string;
   /** The server's `error_description`, or `null`. */
   declare readonly description: string | null;

@@ -17,6 +17,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { assertKnownOptions } from '../arguments/assert-known-options';
+import { checkedMilliseconds } from '../arguments/checked-milliseconds';
 import { InvalidArgumentError, StorageLockTimeoutError } from '../errors';
 import { PRIVATE_FILE_MODE } from './atomic-write';
 import { openRegularFileSync } from './regular-file';
@@ -174,18 +175,10 @@ interface LockSettings {
 
 function checkOptions(options: FileLockOptions): LockSettings {
   assertKnownOptions(options, ['timeoutMs', 'staleMs', 'refreshIntervalMs'], 'file lock');
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
-    throw new InvalidArgumentError("'timeoutMs' must be a number >= 0 (Infinity waits for ever)");
-  }
-  const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
-  if (typeof staleMs !== 'number' || !Number.isFinite(staleMs) || staleMs <= 0) {
-    throw new InvalidArgumentError("'staleMs' must be a finite number > 0");
-  }
-  const refreshIntervalMs = options.refreshIntervalMs ?? staleMs / 4;
-  if (typeof refreshIntervalMs !== 'number' || !Number.isFinite(refreshIntervalMs) || refreshIntervalMs <= 0 || refreshIntervalMs >= staleMs) {
-    throw new InvalidArgumentError("'refreshIntervalMs' must be a number > 0 and below 'staleMs'");
-  }
+  const timeoutMs = checkedMilliseconds(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
+  const staleMs = checkedMilliseconds(options.staleMs ?? DEFAULT_STALE_MS, 'staleMs', 'duration');
+  const refreshIntervalMs = checkedMilliseconds(options.refreshIntervalMs ?? Math.ceil(staleMs / 4), 'refreshIntervalMs', 'duration');
+  if (options.refreshIntervalMs !== undefined && refreshIntervalMs >= staleMs) throw new InvalidArgumentError("'refreshIntervalMs' must be below 'staleMs'");
   return { timeoutMs, staleMs, refreshIntervalMs };
 }
 

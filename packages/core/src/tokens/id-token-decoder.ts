@@ -1,12 +1,10 @@
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet as JoseKeySet, type JWTPayload } from 'jose';
 import { assertKnownOptions } from '../arguments/assert-known-options';
 import { IdentityExtractionError, InvalidArgumentError, TokenStorageError } from '../errors';
 import { abortable } from '../network/abortable';
 import { describeNetworkError } from '../network/describe-network-error';
 import { checkedClock } from '../arguments/checked-clock';
-
-/** Largest delay the platform's timers accept. */
-const MAX_TIMER_MS = 0x7fffffff;
+import { checkedMilliseconds } from '../arguments/checked-milliseconds';
 
 /** The parts of an OpenID Connect discovery document the decoder reads. */
 export interface OpenIDConfiguration {
@@ -19,9 +17,49 @@ export interface OpenIDConfiguration {
   [key: string]: unknown;
 }
 
+// The public types below are declared here rather than taken from jose: jose is an ES module only,
+// and a CommonJS TypeScript project (`module: node16`) may not import its types from core's `.d.cts`.
+
+/**
+ * One JSON Web Key (RFC 7517) of a key set. Only the members every key has are named; the others
+ * (`n`, `e`, `x`, `y`, `crv`…) are passed on to the verifier as they are.
+ */
+export interface JSONWebKey {
+  /** Key type: `RSA`, `EC`, `OKP`… */
+  kty?: string;
+  /** Key ID, matched against the `kid` of the token's header. */
+  kid?: string;
+  /** The algorithm the key is meant for. */
+  alg?: string;
+  /** Public key use: `sig` for signing keys. */
+  use?: string;
+  [member: string]: unknown;
+}
+
+/** A JSON Web Key Set (RFC 7517), as an authorization server publishes at its `jwks_uri`. */
+export interface JSONWebKeySet {
+  /** The keys. */
+  keys: JSONWebKey[];
+}
+
 /** Claims of a verified id_token; `sub` is the Globus identity ID. */
-export interface IDTokenClaims extends JWTPayload {
+export interface IDTokenClaims {
+  /** The identity ID. */
   sub: string;
+  /** The issuer. */
+  iss?: string;
+  /** The client ID (or IDs) the token was issued to. */
+  aud?: string | string[];
+  /** Expiry, in epoch seconds. */
+  exp?: number;
+  /** Issue time, in epoch seconds. */
+  iat?: number;
+  /** Not valid before, in epoch seconds. */
+  nbf?: number;
+  /** Token ID. */
+  jti?: string;
+  /** Other claims (`email`, `name`, `identity_set`…). */
+  [claim: string]: unknown;
 }
 
 /** Anything that turns an id_token into verified claims (an {@link IDTokenDecoder} or your own). */
@@ -49,7 +87,7 @@ export interface IDTokenDecoderOptions {
   fetch?: typeof fetch;
   /**
    * How long fetching the OpenID configuration or the key set may take, in milliseconds, before it
-   * fails with `IdentityExtractionError`. `Infinity` waits for ever. @default 30000
+   * fails with `IdentityExtractionError` (see core's README for the range). `Infinity` waits for ever. @default 30000
    */
   timeoutMs?: number;
   /** Current time in epoch seconds. @default the system clock */
@@ -102,10 +140,7 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
     if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
       throw new InvalidArgumentError("IDTokenDecoder: 'leewaySeconds' must be a non-negative number");
     }
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    if (timeoutMs !== Infinity && (typeof timeoutMs !== 'number' || !(timeoutMs >= 1) || timeoutMs > MAX_TIMER_MS)) {
-      throw new InvalidArgumentError(`IDTokenDecoder: 'timeoutMs' must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity`);
-    }
+    const timeoutMs = checkedMilliseconds(options.timeoutMs ?? 30_000, 'timeoutMs');
     this.clientId = options.clientId;
     this.timeoutMs = timeoutMs;
     this.authBaseUrl = checkedBaseUrl(options.authBaseUrl ?? 'https://auth.globus.org');
@@ -113,7 +148,7 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
     this.fetchImpl = options.fetch;
     this.now = checkedClock(options.now);
     this.configuration = options.openidConfiguration ? Promise.resolve(options.openidConfiguration) : null;
-    this.keySet = options.jwks ? Promise.resolve(createLocalJWKSet(options.jwks)) : null;
+    this.keySet = options.jwks ? Promise.resolve(createLocalJWKSet(options.jwks as JoseKeySet)) : null;
   }
 
   /**
@@ -172,7 +207,7 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
       .then((configuration) => this.fetchJson(configuration.jwks_uri, 'JSON Web Key Set'))
       .then((body) => {
         if (!isKeySet(body)) throw new IdentityExtractionError('the JSON Web Key Set has no keys array');
-        return createLocalJWKSet(body);
+        return createLocalJWKSet(body as JoseKeySet);
       });
     return this.forgetOnFailure(this.keySet, () => (this.keySet = null));
   }

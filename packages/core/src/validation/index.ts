@@ -1,5 +1,5 @@
 export { ValidatingTokenStorage, type ValidatingTokenStorageOptions } from './validating-token-storage';
-export type { TokenDataValidator, TokenValidationContext } from './token-data-validator';
+export type { TokenDataValidator, TokenDataValidatorWithHook, TokenValidationContext } from './token-data-validator';
 export { NotExpiredValidator, type NotExpiredValidatorOptions } from './not-expired-validator';
 export { HasRefreshTokensValidator } from './has-refresh-tokens-validator';
 export { UnchangingIdentityIDValidator } from './unchanging-identity-id-validator';

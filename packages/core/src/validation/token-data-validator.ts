@@ -10,7 +10,8 @@ export interface TokenValidationContext {
 
 /**
  * A check run by `ValidatingTokenStorage` before token data is stored and after it is read. Throw a
- * `TokenValidationError` subclass to reject; either method may be async or absent.
+ * `TokenValidationError` subclass to reject; either method may be async or absent, but not both
+ * (see {@link TokenDataValidatorWithHook}).
  */
 export interface TokenDataValidator {
   /**
@@ -24,3 +25,10 @@ export interface TokenDataValidator {
    */
   afterRetrieve?(data: Readonly<Record<string, TokenStorageData>>, context: TokenValidationContext): void | Promise<void>;
 }
+
+/**
+ * A {@link TokenDataValidator} with at least one of its two hooks: what `ValidatingTokenStorage`
+ * accepts (a validator with neither would check nothing, and is refused).
+ */
+export type TokenDataValidatorWithHook = TokenDataValidator &
+  (Required<Pick<TokenDataValidator, 'beforeStore'>> | Required<Pick<TokenDataValidator, 'afterRetrieve'>>);

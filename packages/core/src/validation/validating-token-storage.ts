@@ -6,12 +6,12 @@ import { checkTokenResponse, extractIdentityId, tokenDataFromResponse } from '..
 import type { IDTokenDecoderLike } from '../tokens/id-token-decoder';
 import type { OAuthTokenResponse } from '../tokens/oauth-token-response';
 import type { TokenStorageData } from '../tokens/token-storage-data';
-import type { TokenDataValidator, TokenValidationContext } from './token-data-validator';
+import type { TokenDataValidatorWithHook, TokenValidationContext } from './token-data-validator';
 
 /** Options of {@link ValidatingTokenStorage}. */
 export interface ValidatingTokenStorageOptions {
-  /** The validators to run, in order. @default [] */
-  validators?: Iterable<TokenDataValidator>;
+  /** The validators to run, in order; each has `beforeStore`, `afterRetrieve` or both. @default [] */
+  validators?: Iterable<TokenDataValidatorWithHook>;
 }
 
 /**
@@ -30,23 +30,23 @@ export interface ValidatingTokenStorageOptions {
  * const transfer = await storage.getTokenData('transfer.api.globus.org'); // never null
  * ```
  */
-export class ValidatingTokenStorage implements TokenStorageLike {
+export class ValidatingTokenStorage<S extends TokenStorageLike = TokenStorageLike> implements TokenStorageLike {
   /** `"ValidatingTokenStorage"`, also in minified bundles: messages, `toString()` and `util.inspect` show it. */
   static get name(): string {
     return 'ValidatingTokenStorage';
   }
 
   /** The inner storage. */
-  readonly storage: TokenStorageLike;
+  readonly storage: S;
   /** The inner storage's namespace. */
   readonly namespace: string;
   /** The validators, run in order; may be changed at any time. */
-  validators: TokenDataValidator[];
+  validators: TokenDataValidatorWithHook[];
   /**
    * The inner storage's cross-process critical section (see `TokenStorageLike.runExclusive`),
-   * present only when the inner storage has one. Runs without validation.
+   * present only when the inner storage has one (so typed as the inner storage's). Runs without validation.
    */
-  readonly runExclusive?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  declare readonly runExclusive: S['runExclusive'];
   private knownIdentityId: string | null = null;
   private initialised: Promise<void> | null = null;
 
@@ -57,7 +57,7 @@ export class ValidatingTokenStorage implements TokenStorageLike {
    *   a validator has neither `beforeStore` nor `afterRetrieve`, one of them is not a function, or
    *   for an unknown option.
    */
-  constructor(storage: TokenStorageLike, options: ValidatingTokenStorageOptions = {}) {
+  constructor(storage: S, options: ValidatingTokenStorageOptions = {}) {
     if (typeof storage !== 'object' || storage === null || typeof storage.getTokenDataByResourceServer !== 'function') {
       throw new InvalidArgumentError('ValidatingTokenStorage needs a token storage');
     }
@@ -66,7 +66,7 @@ export class ValidatingTokenStorage implements TokenStorageLike {
     if (typeof given !== 'object' || given === null || typeof (given as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new InvalidArgumentError("ValidatingTokenStorage: 'validators' must be a list of validators");
     }
-    const validators = [...(given as Iterable<TokenDataValidator>)];
+    const validators = [...(given as Iterable<TokenDataValidatorWithHook>)];
     checkValidators(validators);
     this.storage = storage;
     this.namespace = storage.namespace;
@@ -195,7 +195,7 @@ export class ValidatingTokenStorage implements TokenStorageLike {
  * @returns A copy of the list, so that a change during an operation does not affect it.
  * @throws {@link InvalidArgumentError} naming the position of the first bad validator.
  */
-function checkValidators(validators: unknown): TokenDataValidator[] {
+function checkValidators(validators: unknown): TokenDataValidatorWithHook[] {
   if (!Array.isArray(validators)) throw new InvalidArgumentError("ValidatingTokenStorage: 'validators' must be an array");
   validators.forEach((validator: unknown, index) => {
     const where = `ValidatingTokenStorage: validator ${index}`;
@@ -208,7 +208,7 @@ function checkValidators(validators: unknown): TokenDataValidator[] {
       if (method !== undefined && typeof method !== 'function') throw new InvalidArgumentError(`${where}: '${name}' must be a function`);
     }
   });
-  return [...(validators as TokenDataValidator[])];
+  return [...(validators as TokenDataValidatorWithHook[])];
 }
 
 /**
