@@ -1,4 +1,4 @@
-import { ExpiredTokenError, InvalidArgumentError, MissingTokenError, NotExpiredValidator, type OAuthTokenResponse, type TokenDataValidator, type TokenValidationError } from '@globus-tokenstorage/core';
+import { ExpiredTokenError, InvalidArgumentError, MissingTokenError, NotExpiredValidator, type OAuthTokenResponse, type TokenDataValidatorWithHook, type TokenValidationError } from '@globus-tokenstorage/core';
 import type { ConfidentialAppAuthClient } from '@globus-tokenstorage/authorizers';
 import type { GlobusAuthorizationParameters } from './authorization-parameters';
 import { GlobusApp, type GlobusAppOptions } from './globus-app';
@@ -47,7 +47,7 @@ export class ClientApp extends GlobusApp {
     return client.oauth2ClientCredentialsTokens(parameters.requiredScopes ?? this.requiredScopeStrings(), signal === undefined ? {} : { signal });
   }
 
-  protected leadingValidators(): TokenDataValidator[] {
+  protected leadingValidators(): TokenDataValidatorWithHook[] {
     return [new NotExpiredValidator()];
   }
 

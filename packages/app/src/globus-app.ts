@@ -5,12 +5,13 @@ import {
   InvalidArgumentError,
   Scope,
   ScopeRequirementsValidator,
+  hasRunExclusive,
   StorageClosedError,
   TokenValidationError,
   ValidatingTokenStorage,
   type ConsentClient,
   type OAuthTokenResponse,
-  type TokenDataValidator,
+  type TokenDataValidatorWithHook,
   type TokenStorageLike,
 } from '@globus-tokenstorage/core';
 import { authorizedFetch, ConfidentialAppAuthClient, NativeAppAuthClient, StorageBackedAuthorizer } from '@globus-tokenstorage/authorizers';
@@ -308,7 +309,7 @@ export abstract class GlobusApp implements AsyncDisposable {
   protected abstract obtainTokens(parameters: GlobusAuthorizationParameters, signal: AbortSignal | undefined): Promise<OAuthTokenResponse>;
 
   /** The validators that precede the scope check (identity, refresh tokens or expiry). */
-  protected abstract leadingValidators(): TokenDataValidator[];
+  protected abstract leadingValidators(): TokenDataValidatorWithHook[];
 
   /**
    * Runs the `tokenValidationErrorHandler` for an error met while the app needed tokens.
@@ -348,6 +349,11 @@ export abstract class GlobusApp implements AsyncDisposable {
     const { recovering } = await this.#open();
     // Without refresh tokens a token is used until it expires, as Python does; the validators then ask for a login.
     const marginSeconds = this.config.requestRefreshTokens === true ? StorageBackedAuthorizer.DEFAULT_MARGIN_SECONDS : 0;
+    if (!hasRunExclusive(recovering)) {
+      throw new InvalidArgumentError(
+        'the app renews tokens through StorageBackedAuthorizer, which needs a token storage with runExclusive (a cross-process critical section), such as JSONTokenStorage, SQLiteTokenStorage or MemoryTokenStorage',
+      );
+    }
     slot.inner ??= new StorageBackedAuthorizer(recovering, resourceServer, this.loginClient, { marginSeconds });
     return slot.inner;
   }

@@ -1,4 +1,4 @@
-import { HasRefreshTokensValidator, NotExpiredValidator, UnchangingIdentityIDValidator, type OAuthTokenResponse, type TokenDataValidator } from '@globus-tokenstorage/core';
+import { HasRefreshTokensValidator, NotExpiredValidator, UnchangingIdentityIDValidator, type OAuthTokenResponse, type TokenDataValidatorWithHook } from '@globus-tokenstorage/core';
 import type { GlobusAuthorizationParameters } from './authorization-parameters';
 import { GlobusApp, type GlobusAppOptions } from './globus-app';
 import type { LoginFlowManager } from './login-flow-manager';
@@ -47,7 +47,7 @@ export class UserApp extends GlobusApp {
     return this.loginFlowManager.runLoginFlow(parameters, signal === undefined ? {} : { signal });
   }
 
-  protected leadingValidators(): TokenDataValidator[] {
+  protected leadingValidators(): TokenDataValidatorWithHook[] {
     const lifetime = this.config.requestRefreshTokens === true ? new HasRefreshTokensValidator() : new NotExpiredValidator();
     return [lifetime, new UnchangingIdentityIDValidator()];
   }
