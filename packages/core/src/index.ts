@@ -32,6 +32,7 @@ export { assertKnownOptions } from './arguments/assert-known-options';
 export { checkedClock } from './arguments/checked-clock';
 export { assertWellFormedText } from './arguments/assert-well-formed-text';
 export type { TokenStorageLike } from './storage/token-storage-like';
+export type { StoredEntry } from './storage/stored-entry';
 export { Scope, type ScopeOptions } from './scopes/scope';
 export { ScopeParser, type ScopeCollection } from './scopes/scope-parser';
 export * from './validation';
