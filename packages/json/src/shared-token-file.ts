@@ -145,7 +145,7 @@ export class SharedTokenFile {
         const racy = isRacy(stats);
         snapshot = { ...cached, key: keyOf(stats), racy, content: racy ? cached.content : null };
       } else {
-        snapshot = this.snapshotOf(stats, readAll(fd, Number(stats.size)), cached);
+        snapshot = parsed(this.decoded(stats, readAll(fd, Number(stats.size)), cached), this.filepath);
       }
     } finally {
       closeSync(fd);
@@ -162,27 +162,40 @@ export class SharedTokenFile {
       throw error;
     }
     const { handle, stats } = opened;
-    let snapshot: Snapshot;
+    let read: Snapshot | Unparsed;
     try {
       // The key comes from the descriptor that is read, so it always describes this content.
-      snapshot = this.snapshotOf(stats, await handle.readFile(), cached);
+      read = this.decoded(stats, await handle.readFile(), cached);
     } finally {
       await handle.close();
     }
+    const snapshot = parsed(read, this.filepath);
     // A write of this process (or a newer read) installed meanwhile is newer than this read.
     if (this.snapshot === cached) this.snapshot = snapshot;
     return snapshot;
   }
 
-  /** The snapshot of bytes just read; the parse of `cached` is kept if the bytes are the same. */
-  private snapshotOf(stats: BigIntStats, bytes: Buffer, cached: Snapshot | null): Snapshot {
-    const file =
-      cached?.file && cached.content !== null && isSameContent(bytes, cached.content)
-        ? cached.file
-        : TokenFile.parse(TokenFile.decode(bytes, this.filepath), this.filepath);
+  /**
+   * Bytes just read: the snapshot of `cached` if they are its bytes, else their text, to be parsed.
+   * The parse happens once this returns, so that the bytes (as big as the text) are garbage by then.
+   */
+  private decoded(stats: BigIntStats, bytes: Buffer, cached: Snapshot | null): Snapshot | Unparsed {
     const racy = isRacy(stats);
-    return { key: keyOf(stats), racy, content: racy ? [bytes] : null, file };
+    const content = racy ? [bytes] : null;
+    if (cached?.file && cached.content !== null && isSameContent(bytes, cached.content)) return { key: keyOf(stats), racy, content, file: cached.file };
+    return { key: keyOf(stats), racy, content, text: TokenFile.decode(bytes, this.filepath) };
   }
+}
+
+/** A read's snapshot before its text is parsed. */
+interface Unparsed extends Omit<Snapshot, 'file'> {
+  text: string;
+}
+
+function parsed(read: Snapshot | Unparsed, filepath: string): Snapshot {
+  if (!('text' in read)) return read;
+  const { text, ...snapshot } = read;
+  return { ...snapshot, file: TokenFile.parse(text, filepath) };
 }
 
 function keyOf(stats: BigIntStats): FileKey {
