@@ -56,7 +56,8 @@ export function openPostgres(url: string): TokenFile {
     storage,
     close: async () => {
       for (const opened of storages.values()) await opened.close();
-      await pool.end();
+      // Idempotent, as the other kinds' close: pg refuses a second end().
+      if (!pool.ended) await pool.end();
     },
   };
 }

@@ -32,7 +32,7 @@ export interface TokenFile {
   entries(): AsyncIterable<StoredEntry>;
   /** A storage on the file in `namespace` (not for legacy files). */
   storage(namespace: string): TokenStorageLike;
-  /** Closes every storage opened. */
+  /** Closes every storage opened; idempotent. */
   close(): Promise<void>;
 }
 
