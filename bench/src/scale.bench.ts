@@ -31,7 +31,9 @@ const INSTANCES_MEMORY_RATIO = 3;
  *   raw connection that reads the same rows and keeps them parsed: resident memory <= 3x. They
  *   share one connection; before, each opened its own.
  * - `globus-tokens list` and `check` on 100 000 namespaces x 3 resource servers (JSON, SQLite,
- *   PostgreSQL), run as a child process of the built CLI: time <= 10 s and peak RSS <= 500 MB.
+ *   PostgreSQL), run as a child process of the built CLI: CPU time (user + system) <= 10 s and peak
+ *   RSS <= 500 MB. CPU time rather than wall time, which on a shared machine measures the other
+ *   processes too; the wall time is printed beside it.
  *   They walk the store once; before, they opened a storage per namespace.
  * Each figure is recorded against its limit, so `--check` enforces it.
  */
@@ -89,9 +91,12 @@ async function cli(dir: string): Promise<void> {
       ['PostgreSQL', url],
     ] as const) {
       for (const command of ['list', 'check']) {
-        const { ms, maxRssBytes, code } = await runNode(['-r', join(here, 'children/report-rss.cjs'), CLI, command, store], true);
+        const { ms, cpuMs, maxRssBytes, code } = await runNode(['-r', join(here, 'children/report-rss.cjs'), CLI, command, store], true);
         const group = `scale: globus-tokens ${command}, ${kind}, ${CLI_NAMESPACES.toLocaleString('en-US')} namespaces x 3 (exit ${code})`;
-        recordRatio(group, 'time against 10 s', code === 0 ? ms / CLI_TIME_LIMIT_MS : Infinity, 1, { 'time (s)': (ms / 1000).toFixed(2) });
+        recordRatio(group, 'CPU time against 10 s', code === 0 ? cpuMs / CLI_TIME_LIMIT_MS : Infinity, 1, {
+          'CPU time (s)': (cpuMs / 1000).toFixed(2),
+          'wall time (s)': (ms / 1000).toFixed(2),
+        });
         recordRatio(group, 'peak RSS against 500 MB', maxRssBytes / CLI_RSS_LIMIT_BYTES, 1, { 'peak RSS (MB)': (maxRssBytes / MB).toFixed(0) });
       }
     }
@@ -105,7 +110,7 @@ async function cli(dir: string): Promise<void> {
  * Runs node with `args`; stdout is collected, or discarded when `discardOutput` (a listing of a
  * big store is long), and file descriptor 3 carries the peak RSS that `report-rss.cjs` writes.
  */
-function runNode(args: string[], discardOutput = false): Promise<{ stdout: string; ms: number; maxRssBytes: number; code: number | null }> {
+function runNode(args: string[], discardOutput = false): Promise<{ stdout: string; ms: number; cpuMs: number; maxRssBytes: number; code: number | null }> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', discardOutput ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   let stdout = '';
@@ -118,8 +123,9 @@ function runNode(args: string[], discardOutput = false): Promise<{ stdout: strin
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - started;
+      const [maxRssKb, cpuMicroseconds] = rss.trim().split(' ').map(Number);
       if (code !== 0 && !discardOutput) reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`));
-      else settle({ stdout, ms, maxRssBytes: Number(rss.trim()) * 1024, code });
+      else settle({ stdout, ms, cpuMs: (cpuMicroseconds ?? NaN) / 1000, maxRssBytes: (maxRssKb ?? NaN) * 1024, code });
     });
   });
 }

@@ -72,14 +72,21 @@ export async function listCommand(context: CommandContext): Promise<number> {
       context.print(`${file.path} (${file.kind}): no tokens`);
     } else {
       context.print(`${file.path} (${file.kind})`);
-      // Made twice (for the widths, then to print) rather than kept: a big store has many.
+      // Made twice (for the widths, then to print) rather than kept: a big store has many. Tokens
+      // issued together expire together: each distinct expiry is described once.
+      const expiries = new Map<number, string>();
+      const expiry = (seconds: number) => {
+        let text = expiries.get(seconds);
+        if (text === undefined) expiries.set(seconds, (text = describeExpiry(seconds, now)));
+        return text;
+      };
       const rows = function* () {
         for (const { namespace, key, data } of entries) {
           yield [
             namespace,
             key,
             data.identityId ?? '-',
-            describeExpiry(data.expiresAtSeconds, now),
+            expiry(data.expiresAtSeconds),
             data.refreshToken === null ? 'no' : 'yes',
             scopesOf(data).join(' '),
           ];
