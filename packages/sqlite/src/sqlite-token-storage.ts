@@ -440,6 +440,8 @@ export class SQLiteTokenStorage extends TokenStorage {
   }
 
   private async connect(): Promise<Connection> {
+    // Checked before a reference is taken: close() has given back whatever it found.
+    this.assertOpen();
     if (this.shared === null) {
       const key = JSON.stringify([this.absolutePath, this.filepath, this.driverOptions, this.busyTimeoutMs]);
       this.shared = SharedConnection.acquire(key, { open: (assertWanted) => this.openConnection(assertWanted), close: closeConnection });
