@@ -104,6 +104,32 @@ export async function compare(group: string, baseline: BenchCase, candidates: Be
   return rows;
 }
 
+/**
+ * Records a figure measured otherwise than by {@link compare} (memory, or one run of a command), as
+ * a ratio against its limit, and prints it.
+ *
+ * @param group - Name of the measurement.
+ * @param label - What was measured.
+ * @param ratio - The figure divided by its limit (1 is at the limit).
+ * @param targetRatio - The largest acceptable ratio.
+ * @param shown - The figures themselves, for the printed table.
+ */
+export function recordRatio(group: string, label: string, ratio: number, targetRatio: number, shown: Record<string, string>): void {
+  results.push({
+    group,
+    label,
+    opsPerSecond: NaN,
+    msPerOp: NaN,
+    ratio,
+    ratioSpread: [ratio, ratio],
+    samples: 1,
+    targetRatio,
+    meetsTarget: ratio <= targetRatio,
+  });
+  console.log(`\n${group}`);
+  console.table([{ case: label, ...shown, 'ours/limit': `${ratio.toFixed(2)}x`, target: `<= ${targetRatio}x ${ratio <= targetRatio ? 'met' : 'MISSED'}` }]);
+}
+
 /** Every result recorded so far in this process. */
 export function allResults(): readonly BenchResult[] {
   return results;

@@ -10,7 +10,7 @@ const RESOURCE_SERVERS = ['auth.globus.org', 'transfer.api.globus.org', 'groups.
  * A table of `namespaces` x 3 resource servers in schema `s<namespaces>`: created by
  * PostgresTokenStorage, filled by one raw statement (fast even at 100 000 namespaces).
  */
-async function buildTable(pool: pg.Pool, namespaces: number): Promise<string> {
+export async function buildTable(pool: pg.Pool, namespaces: number): Promise<string> {
   const schema = `s${namespaces}`;
   await new PostgresTokenStorage(pool, { schema }).migrate();
   const texts = RESOURCE_SERVERS.map((rs) => JSON.stringify(tokenData(rs, 0).toDict()));

@@ -56,13 +56,44 @@ function duration(seconds: number): string {
   return parts.length > 0 ? parts.join(' ') : '0s';
 }
 
-/** Renders rows as an aligned text table with a header line. */
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+/** Lines per print: pieces small enough for a store of any size, few enough writes. */
+const LINES_PER_PRINT = 1000;
+
+/**
+ * Prints lines a batch at a time, so that a long output is never held as one string.
+ *
+ * @param context - Where to print (`print` adds the line break after each batch).
+ * @param lines - The lines, made as they are printed.
+ */
+export function printLines(context: { print: (text: string) => void }, lines: Iterable<string>): void {
+  let batch: string[] = [];
+  for (const line of lines) {
+    batch.push(line);
+    if (batch.length === LINES_PER_PRINT) {
+      context.print(batch.join('\n'));
+      batch = [];
+    }
+  }
+  if (batch.length > 0) context.print(batch.join('\n'));
+}
+
+/**
+ * Renders rows as an aligned text table with a header line.
+ *
+ * @param headers - The column names.
+ * @param rows - Makes the rows; called twice (for the column widths, then for the lines), so
+ *   that no copy of every row is kept.
+ * @returns The table's lines, made one at a time.
+ */
+export function* tableLines(headers: string[], rows: () => Iterable<string[]>): Generator<string> {
+  const widths = headers.map((header) => header.length);
+  for (const row of rows()) row.forEach((cell, column) => (widths[column] = Math.max(widths[column] ?? 0, cell.length)));
   const line = (cells: string[]) =>
     cells
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))
       .join('  ')
       .trimEnd();
-  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  yield line(headers);
+  yield line(widths.map((width) => '-'.repeat(width)));
+  for (const row of rows()) yield line(row);
 }

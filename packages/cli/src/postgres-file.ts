@@ -1,7 +1,7 @@
-import { escapeIdentifier, Pool } from 'pg';
+import { Pool } from 'pg';
 import { inTransaction, PostgresTokenStorage, type PostgresPool } from '@globus-tokenstorage/postgres';
 import { parsePostgresTarget, type PostgresTarget } from './postgres-target';
-import { readEntriesOneByOne, type TokenFile } from './token-file';
+import type { TokenFile } from './token-file';
 
 /** A pool for the CLI's one command: a pool, not a connection, so that `runExclusive` would work too. */
 export function poolFor(target: PostgresTarget): Pool {
@@ -52,19 +52,12 @@ export function openPostgres(url: string): TokenFile {
     kind: 'postgres',
     listNamespaces: () => storage('DEFAULT').listNamespaces(),
     read: (namespace) => storage(namespace).getTokenDataByResourceServer(),
-    readEntries: (namespace) =>
-      readEntriesOneByOne(storage(namespace).getTokenDataByResourceServer(), () => resourceServers(pool, target, namespace), storage(namespace)),
+    entries: () => storage('DEFAULT').iterAllEntries(),
     storage,
     close: async () => {
       for (const opened of storages.values()) await opened.close();
-      await pool.end();
+      // Idempotent, as the other kinds' close: pg refuses a second end().
+      if (!pool.ended) await pool.end();
     },
   };
-}
-
-/** The resource servers of a namespace in the token table, unchecked (the storage already checked the table). */
-async function resourceServers(pool: Pool, target: PostgresTarget, namespace: string): Promise<string[]> {
-  const table = `${escapeIdentifier(target.schema)}.${escapeIdentifier(target.table)}`;
-  const result = await pool.query<{ resource_server: string }>(`SELECT resource_server FROM ${table} WHERE namespace = $1 ORDER BY resource_server`, [namespace]);
-  return result.rows.map((row) => row.resource_server);
 }

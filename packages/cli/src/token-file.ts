@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
-import Database from 'better-sqlite3';
-import { InvalidArgumentError, InvalidTokenDataError, type TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/core';
+import { setOwnEntry, type StoredEntry, type TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/core';
 import { findDeepJSONNesting, MAX_JSON_DEPTH, openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { LEGACY_VERSION_KEY, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
@@ -17,9 +16,6 @@ const SQLITE_MAGIC = 'SQLite format 3\u0000';
 /** Names of SQLite files, also used to tell the kind of a damaged file. */
 export const SQLITE_EXTENSIONS: readonly string[] = ['.db', '.sqlite', '.sqlite3'];
 
-/** One entry of a namespace: its token data, or why it is invalid. */
-export type FileEntry = { key: string; data: TokenStorageData; problem: null } | { key: string; data: null; problem: string };
-
 /** A token file of any kind, opened through the matching backend. */
 export interface TokenFile {
   /** The file, or the PostgreSQL URL without its password: safe to show. */
@@ -29,11 +25,14 @@ export interface TokenFile {
   listNamespaces(): Promise<string[]>;
   /** The entries of a namespace by resource server. */
   read(namespace: string): Promise<Record<string, TokenStorageData>>;
-  /** The entries of a namespace, each read on its own when one is invalid, so that one bad entry hides no other. */
-  readEntries(namespace: string): Promise<FileEntry[]>;
+  /**
+   * Every entry of every namespace, from one walk of the store (namespaces in `listNamespaces`
+   * order); an invalid entry comes with its error, so that one bad entry hides no other.
+   */
+  entries(): AsyncIterable<StoredEntry>;
   /** A storage on the file in `namespace` (not for legacy files). */
   storage(namespace: string): TokenStorageLike;
-  /** Closes every storage opened. */
+  /** Closes every storage opened; idempotent. */
   close(): Promise<void>;
 }
 
@@ -53,6 +52,8 @@ export async function detectKind(path: string): Promise<TokenFileKind> {
     const header = Buffer.alloc(SQLITE_MAGIC.length);
     await handle.read(header, 0, header.length, 0);
     if (header.toString('latin1') === SQLITE_MAGIC) return 'sqlite';
+    // Parsing a big token file only to find it is not a legacy one would double what reading it costs.
+    if (!SQLITE_EXTENSIONS.includes(extname(path).toLowerCase()) && !(await mayHoldLegacyKey(handle))) return 'json';
   } finally {
     await handle.close();
   }
@@ -88,14 +89,12 @@ export async function openTokenFile(path: string, options: { readOnly?: boolean 
     }
     return opened;
   };
-  const read = (namespace: string) => storage(namespace).getTokenDataByResourceServer();
   return {
     path,
     kind,
     listNamespaces: () => storage('DEFAULT').listNamespaces(),
-    read,
-    readEntries: (namespace) =>
-      readEntriesOneByOne(read(namespace), async () => (kind === 'sqlite' ? sqliteKeys(path, namespace) : jsonKeys(path, namespace)), storage(namespace)),
+    read: (namespace) => storage(namespace).getTokenDataByResourceServer(),
+    entries: () => storage('DEFAULT').iterAllEntries(),
     storage,
     close: async () => {
       // The first read-only SQLite connection made the -wal/-shm files and removes them on close,
@@ -106,46 +105,42 @@ export async function openTokenFile(path: string, options: { readOnly?: boolean 
 }
 
 /**
- * The entries of a namespace: all at once, or, when one is invalid, one by one (the storages check
- * only the entry `getTokenData` returns), with the keys listed from the file itself.
+ * Reads a whole store in one walk, namespace by namespace.
+ *
+ * @returns The entries of each namespace by resource server, namespaces in the walk's order.
+ * @throws {@link InvalidTokenDataError} for the first invalid entry.
  */
-export async function readEntriesOneByOne(all: Promise<Record<string, TokenStorageData>>, keys: () => Promise<string[]>, storage: TokenStorageLike): Promise<FileEntry[]> {
-  try {
-    return Object.entries(await all).map(([key, data]) => ({ key, data, problem: null }));
-  } catch (error) {
-    if (!InvalidTokenDataError.isInstance(error)) throw error;
-  }
-  const entries: FileEntry[] = [];
-  for (const key of await keys()) {
-    try {
-      const data = await storage.getTokenData(key);
-      if (data !== null) entries.push({ key, data, problem: null });
-    } catch (error) {
-      // A key no storage can look up (the empty name) is as unreadable as an invalid entry.
-      if (!InvalidTokenDataError.isInstance(error) && !InvalidArgumentError.isInstance(error)) throw error;
-      entries.push({ key, data: null, problem: error.message });
+export async function readAllNamespaces(file: TokenFile): Promise<Map<string, Record<string, TokenStorageData>>> {
+  const namespaces = new Map<string, Record<string, TokenStorageData>>();
+  for await (const entry of file.entries()) {
+    if (entry.data === null) throw entry.error;
+    let entries = namespaces.get(entry.namespace);
+    if (entries === undefined) {
+      entries = {};
+      namespaces.set(entry.namespace, entries);
     }
+    setOwnEntry(entries, entry.resourceServer, entry.data);
   }
-  return entries;
+  return namespaces;
 }
 
-/** The resource servers of a namespace of a JSON token file (format 2.0, or 1.0 for `DEFAULT`), unchecked. */
-async function jsonKeys(path: string, namespace: string): Promise<string[]> {
-  const root = parseJSONFile(await readFile(path, 'utf8')) as { format_version?: unknown; by_rs?: unknown; data?: Record<string, unknown> };
-  const entries = root.format_version === '1.0' ? (namespace === 'DEFAULT' ? root.by_rs : undefined) : root.data?.[namespace];
-  return typeof entries === 'object' && entries !== null ? Object.keys(entries) : [];
-}
-
-/** The resource servers of a namespace of a SQLite token database, unchecked (read-only; the storage already checked the file). */
-function sqliteKeys(path: string, namespace: string): string[] {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return db
-      .prepare<[string], string>("SELECT resource_server FROM token_storage WHERE namespace = ? AND typeof(resource_server) = 'text'")
-      .pluck()
-      .all(namespace);
-  } finally {
-    db.close();
+/**
+ * Whether a file may hold the legacy single-token file's version key: its text, or an escape
+ * (`\`), which could spell it otherwise. Read in pieces, so that a big file costs no copy of it.
+ */
+async function mayHoldLegacyKey(handle: FileHandle): Promise<boolean> {
+  const key = Buffer.from(`"${LEGACY_VERSION_KEY}"`);
+  const piece = Buffer.alloc(1024 * 1024);
+  let kept = 0;
+  for (let position = 0; ; ) {
+    const { bytesRead } = await handle.read(piece, kept, piece.length - kept, position);
+    if (bytesRead === 0) return false;
+    const filled = piece.subarray(0, kept + bytesRead);
+    if (filled.includes(0x5c) || filled.includes(key)) return true;
+    position += bytesRead;
+    // The key may straddle two pieces: keep the tail that could start it.
+    kept = Math.min(key.length - 1, filled.length);
+    filled.copy(piece, 0, filled.length - kept);
   }
 }
 
@@ -159,9 +154,9 @@ function openLegacy(path: string): TokenFile {
       const data = namespace === 'DEFAULT' ? await adapter.readTokenData() : null;
       return data ? { [data.resourceServer]: data } : {};
     },
-    readEntries: async (namespace) => {
-      const data = namespace === 'DEFAULT' ? await adapter.readTokenData() : null;
-      return data ? [{ key: data.resourceServer, data, problem: null }] : [];
+    entries: async function* () {
+      const data = await adapter.readTokenData();
+      if (data) yield { namespace: 'DEFAULT', resourceServer: data.resourceServer, data, error: null };
     },
     storage: () => {
       throw new CliError(`'${path}' is a legacy single-token file; run 'globus-tokens migrate ${path}' first`, ExitCodes.REFUSED);

@@ -36,6 +36,7 @@ export { checkedMilliseconds, MAX_MILLISECONDS, type MillisecondsKind } from './
 export { assertWellFormedText } from './arguments/assert-well-formed-text';
 export type { TokenStorageLike } from './storage/token-storage-like';
 export { hasRunExclusive, type TokenStorageWithRunExclusive } from './storage/has-run-exclusive';
+export type { StoredEntry } from './storage/stored-entry';
 export { Scope, type ScopeOptions } from './scopes/scope';
 export { ScopeParser, type ScopeCollection } from './scopes/scope-parser';
 export * from './validation';

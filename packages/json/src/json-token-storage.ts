@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, readdirSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,18 +11,17 @@ import {
   InvalidArgumentError,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
+  type StoredEntry,
   type TokenStorageData,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
 import {
-  openRegularFile,
-  openRegularFileSync,
   toTokenFileAccessError,
   withFileLock,
   writeFileAtomic,
   writeTarget,
 } from '@globus-tokenstorage/core/node';
-import { hasContent, isSameContent, readAll, type FileContent } from './file-content';
+import { isMissingFileError, SharedTokenFile } from './shared-token-file';
 import { TokenFile } from './token-file';
 
 /** Options of {@link JSONTokenStorage}. */
@@ -41,33 +40,6 @@ export interface JSONTokenStorageOptions extends TokenStorageOptions {
   /** How long `runExclusive` waits for a section before failing with `StorageLockTimeoutError`. @default 60000 */
   sectionTimeoutMs?: number;
 }
-
-/** What identifies one version of the file on disk; every write of ours (a rename) changes `ino`. */
-interface FileKey {
-  dev: bigint;
-  ino: bigint;
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-}
-
-/** The file as last read or written by this storage. */
-interface Snapshot {
-  /** `null` when the file does not exist. */
-  key: FileKey | null;
-  /**
-   * The file was changed so recently that an in-place rewrite (as the Python SDK does) within the
-   * same timestamp tick would go unnoticed by the key; such a snapshot is re-read before use.
-   */
-  racy: boolean;
-  content: FileContent | null;
-  file: TokenFile | null;
-}
-
-const MISSING: Snapshot = Object.freeze({ key: null, racy: false, content: null, file: null });
-/** Timestamps with a whole-second value come from a coarse file system (FAT: 2 s); others tick in milliseconds. */
-const RACY_WINDOW_COARSE_NS = 2_000_000_000n;
-const RACY_WINDOW_FINE_NS = 50_000_000n;
 
 /**
  * Stores tokens in a JSON file that the Python Globus SDK's `JSONTokenStorage` reads and writes
@@ -102,7 +74,8 @@ export class JSONTokenStorage extends TokenStorage {
   private readonly lockTimeoutMs: number;
   private readonly sectionLeaseMs: number;
   private readonly sectionTimeoutMs: number;
-  private snapshot: Snapshot | null = null;
+  /** The file's snapshot, shared with every storage of this process on the same path; `null` once closed. */
+  private shared: SharedTokenFile | null;
 
   /**
    * Does no I/O: the file and its directories are created by the first write.
@@ -120,6 +93,7 @@ export class JSONTokenStorage extends TokenStorage {
     this.lockTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? 10_000, 'lockTimeoutMs');
     this.sectionLeaseMs = checkedMilliseconds(options.sectionLeaseMs ?? 30_000, 'sectionLeaseMs', 'duration');
     this.sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? 60_000, 'sectionTimeoutMs');
+    this.shared = SharedTokenFile.of(this.absolutePath, this.filepath);
   }
 
   /**
@@ -149,8 +123,7 @@ export class JSONTokenStorage extends TokenStorage {
    *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
-    this.assertOpen();
-    const { file } = await this.current();
+    const { file } = await this.opened().current();
     return file ? file.allTokenData(this.namespace) : {};
   }
 
@@ -167,9 +140,9 @@ export class JSONTokenStorage extends TokenStorage {
    *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
-    this.assertOpen();
+    const shared = this.opened();
     checkResourceServer(resourceServer);
-    const { file } = await this.current();
+    const { file } = await shared.current();
     return file ? file.tokenData(this.namespace, resourceServer) : null;
   }
 
@@ -186,9 +159,9 @@ export class JSONTokenStorage extends TokenStorage {
    *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
-    this.assertOpen();
+    const shared = this.opened();
     const entries = checkTokenDataMapping(data);
-    await this.update((file) => (file ?? TokenFile.empty(this.filepath)).withEntries(this.namespace, entries));
+    await this.update(shared, (file) => (file ?? TokenFile.empty(this.filepath)).withEntries(this.namespace, entries));
   }
 
   /**
@@ -205,11 +178,11 @@ export class JSONTokenStorage extends TokenStorage {
    *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async removeTokenData(resourceServer: string): Promise<boolean> {
-    this.assertOpen();
+    const shared = this.opened();
     checkResourceServer(resourceServer);
-    if ((await this.current()).file === null) return false;
+    if ((await shared.current()).file === null) return false;
     let removed = false;
-    await this.update((file) => {
+    await this.update(shared, (file) => {
       if (file === null) return null;
       const removal = file.withoutEntry(this.namespace, resourceServer);
       removed = removal.removed;
@@ -227,9 +200,24 @@ export class JSONTokenStorage extends TokenStorage {
    *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
   async listNamespaces(): Promise<string[]> {
-    this.assertOpen();
-    const { file } = await this.current();
+    const { file } = await this.opened().current();
     return file ? file.namespaceNames() : [];
+  }
+
+  /**
+   * Walks every entry of every namespace (whatever this storage's namespace) from one read of the
+   * file: namespaces in the order of {@link JSONTokenStorage.listNamespaces}, entries in file order.
+   * Each entry is checked on its own: an invalid one is yielded with its error rather than thrown,
+   * so that one bad entry hides no other (for inspection and conversion tools).
+   *
+   * @returns The entries, one at a time.
+   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
+   * @throws {@link StorageClosedError} after `close()`.
+   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access.
+   */
+  async *iterAllEntries(): AsyncGenerator<StoredEntry> {
+    const { file } = await this.opened().current();
+    if (file !== null) yield* file.storedEntries();
   }
 
   /**
@@ -271,10 +259,13 @@ export class JSONTokenStorage extends TokenStorage {
     }
   }
 
-  /** Closes the storage and drops its cache; afterwards every call rejects with `StorageClosedError`. */
+  /**
+   * Closes the storage and lets go of the file's snapshot (kept while another storage of this
+   * process on the same path uses it); afterwards every call rejects with `StorageClosedError`.
+   */
   override async close(): Promise<void> {
     await super.close();
-    this.snapshot = null;
+    this.shared = null;
   }
 
   /** A short description naming the class, file and namespace; never the tokens. */
@@ -287,33 +278,10 @@ export class JSONTokenStorage extends TokenStorage {
     return { storage: 'JSONTokenStorage', filepath: this.filepath, namespace: this.namespace };
   }
 
-  /**
-   * The file's current content: the cached parse while the file's key is unchanged, else a fresh read.
-   * The `stat` is synchronous on purpose: it is the whole cost of a read of an unchanged file, and an
-   * asynchronous one (a thread-pool round trip) would cost several times more than the read itself.
-   * A snapshot whose key is too recent to prove the file unchanged is re-read (reads and writes
-   * alike): an in-place rewrite by the Python SDK keeps the inode, and a freed inode number is
-   * soon reused by another writer's rename, so within one timestamp tick the key may not change.
-   */
-  private async current(): Promise<Snapshot> {
-    let stats: BigIntStats | undefined;
-    try {
-      stats = statSync(this.absolutePath, { bigint: true, throwIfNoEntry: false });
-    } catch (error) {
-      if (!isMissingFileError(error)) throw toTokenFileAccessError(error, this.filepath, 'read');
-    }
-    if (stats === undefined) return (this.snapshot = MISSING);
-    // A cached key names an inode that was read as a regular file; anything else is opened below,
-    // where openRegularFile refuses what is not a regular file (a FIFO would wait for a writer).
-    const cached = this.snapshot;
-    if (cached !== null && cached.key !== null && sameKey(cached.key, stats)) {
-      return cached.racy ? this.accessing('read', () => this.revalidate(cached)) : cached;
-    }
-    try {
-      return await this.read(cached);
-    } catch (error) {
-      throw toTokenFileAccessError(error, this.filepath, 'read');
-    }
+  /** The shared file, after checking that the storage is open. */
+  private opened(): SharedTokenFile {
+    this.assertOpen();
+    return this.shared as SharedTokenFile;
   }
 
   /** Runs a synchronous file-system step, turning its system errors into a `TokenFileAccessError` naming the token file. */
@@ -326,85 +294,30 @@ export class JSONTokenStorage extends TokenStorage {
   }
 
   /**
-   * Re-reads a file whose key is unchanged but too recent to prove it unchanged, keeping the parse if
-   * the bytes are the same. Synchronous like the `stat`: the file was just written or read, so it is
-   * in the page cache, and this runs on every write that follows another within the racy window.
-   */
-  private revalidate(cached: Snapshot): Snapshot {
-    let fd: number;
-    let stats: BigIntStats;
-    try {
-      ({ fd, stats } = openRegularFileSync(this.absolutePath));
-    } catch (error) {
-      if (isMissingFileError(error)) return (this.snapshot = MISSING);
-      throw error;
-    }
-    let snapshot: Snapshot;
-    try {
-      snapshot =
-        cached.content !== null && hasContent(fd, cached.content)
-          ? { ...cached, key: keyOf(stats), racy: isRacy(stats) }
-          : this.snapshotOf(stats, readAll(fd, Number(stats.size)), cached);
-    } finally {
-      closeSync(fd);
-    }
-    return (this.snapshot = snapshot);
-  }
-
-  private async read(cached: Snapshot | null): Promise<Snapshot> {
-    let opened;
-    try {
-      opened = await openRegularFile(this.absolutePath);
-    } catch (error) {
-      if (isMissingFileError(error)) return (this.snapshot = MISSING);
-      throw error;
-    }
-    const { handle, stats } = opened;
-    let snapshot: Snapshot;
-    try {
-      // The key comes from the descriptor that is read, so it always describes this content.
-      snapshot = this.snapshotOf(stats, await handle.readFile(), cached);
-    } finally {
-      await handle.close();
-    }
-    return (this.snapshot = snapshot);
-  }
-
-  /** The snapshot of bytes just read; the parse of `cached` is kept if the bytes are the same. */
-  private snapshotOf(stats: BigIntStats, bytes: Buffer, cached: Snapshot | null): Snapshot {
-    const file =
-      cached?.file && cached.content !== null && isSameContent(bytes, cached.content)
-        ? cached.file
-        : TokenFile.parse(TokenFile.decode(bytes, this.filepath), this.filepath);
-    return { key: keyOf(stats), racy: isRacy(stats), content: [bytes], file };
-  }
-
-  /**
    * Read-modify-write under the file's lock: `change` gets the current content (`null` for no file)
    * and returns the content to write, or `null` to write nothing.
    */
-  private async update(change: (file: TokenFile | null) => TokenFile | null): Promise<void> {
+  private async update(shared: SharedTokenFile, change: (file: TokenFile | null) => TokenFile | null): Promise<void> {
     try {
-      await this.lockedUpdate(change);
+      await this.lockedUpdate(shared, change);
     } catch (error) {
       throw toTokenFileAccessError(error, this.filepath, 'write');
     }
   }
 
-  private async lockedUpdate(change: (file: TokenFile | null) => TokenFile | null): Promise<void> {
+  private async lockedUpdate(shared: SharedTokenFile, change: (file: TokenFile | null) => TokenFile | null): Promise<void> {
     // Every path naming the same file (through links, dangling ones too) shares one lock next to it.
     const target = writeTarget(this.absolutePath);
     await withFileLock(
       `${target}.lock`,
       async (lock) => {
         if (lock.recoveredStale) removeAbandonedTemporaryFiles(target);
-        const next = change((await this.current()).file);
+        const next = change((await shared.current()).file);
         if (next === null) return;
         const content = next.serialize();
         lock.assertHeld();
         await writeFileAtomic(this.absolutePath, content);
-        const stats = statSync(this.absolutePath, { bigint: true, throwIfNoEntry: false });
-        this.snapshot = stats ? { key: keyOf(stats), racy: isRacy(stats), content, file: next } : null;
+        shared.wrote(content, next);
       },
       { timeoutMs: this.lockTimeoutMs },
     );
@@ -446,23 +359,4 @@ function removeAbandonedTemporaryFiles(target: string): void {
       }
     }
   }
-}
-
-function keyOf(stats: BigIntStats): FileKey {
-  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
-}
-
-function sameKey(key: FileKey, stats: BigIntStats): boolean {
-  return key.ino === stats.ino && key.mtimeNs === stats.mtimeNs && key.size === stats.size && key.ctimeNs === stats.ctimeNs && key.dev === stats.dev;
-}
-
-function isRacy(stats: BigIntStats): boolean {
-  const changedNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
-  const window = changedNs % 1_000_000_000n === 0n ? RACY_WINDOW_COARSE_NS : RACY_WINDOW_FINE_NS;
-  return BigInt(Date.now()) * 1_000_000n - changedNs < window;
-}
-
-function isMissingFileError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }

@@ -6,6 +6,7 @@ import {
   TokenStorageData,
   toPythonJSON,
   UnsupportedFormatVersionError,
+  type StoredEntry,
 } from '@globus-tokenstorage/core';
 import { findDeepJSONNesting } from '@globus-tokenstorage/core/node';
 import { version } from '../package.json';
@@ -212,6 +213,25 @@ export class TokenFile {
       setOwnEntry(result, key, this.build(namespace, key, raw));
     }
     return result;
+  }
+
+  /**
+   * Every entry of the namespaces {@link TokenFile.namespaceNames} lists, in file order, each
+   * checked on its own: an invalid one comes with its error.
+   *
+   * @returns The entries, one at a time.
+   */
+  *storedEntries(): Generator<StoredEntry> {
+    for (const namespace of this.namespaceNames()) {
+      for (const [resourceServer, raw] of this.entries(namespace) ?? []) {
+        try {
+          yield { namespace, resourceServer, data: this.build(namespace, resourceServer, raw), error: null };
+        } catch (error) {
+          if (!InvalidTokenDataError.isInstance(error)) throw error;
+          yield { namespace, resourceServer, data: null, error };
+        }
+      }
+    }
   }
 
   /**

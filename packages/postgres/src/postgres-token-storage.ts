@@ -12,6 +12,7 @@ import {
   TokenStorageData,
   TokenStorageError,
   TOKEN_STORAGE_OPTION_KEYS,
+  type StoredEntry,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
 import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
@@ -75,6 +76,9 @@ const PARSED_CACHE_SIZE = 256;
  */
 const MAX_LISTED_ROWS = 16;
 
+/** Namespaces whose entries {@link PostgresTokenStorage.iterAllEntries} fetches per query. */
+const NAMESPACES_PER_PAGE = 500;
+
 /** How often a write that lost a deadlock is run again. */
 const CONFLICT_ATTEMPTS = 3;
 
@@ -100,6 +104,7 @@ interface Statements {
   upsertMany: NamedStatement;
   remove: NamedStatement;
   namespaces: NamedStatement;
+  entriesOf: NamedStatement;
 }
 
 interface NamedStatement {
@@ -302,6 +307,35 @@ export class PostgresTokenStorage extends TokenStorage {
   }
 
   /**
+   * Walks every entry of every namespace (whatever this storage's namespace): namespaces in the
+   * order of {@link PostgresTokenStorage.listNamespaces}, entries by resource server, fetched
+   * {@link NAMESPACES_PER_PAGE} namespaces per query so that memory stays small whatever the size
+   * of the table. Each query is its own snapshot, so rows changed while walking may or may not be
+   * seen. Each entry is checked on its own: an invalid one is yielded with its error rather than
+   * thrown, so that one bad entry hides no other (for inspection and conversion tools).
+   *
+   * @returns The entries, one at a time.
+   * @throws {@link StorageUnavailableError} if the server cannot be reached.
+   * @throws {@link StorageClosedError} (on iteration) after `close()`.
+   */
+  async *iterAllEntries(): AsyncGenerator<StoredEntry> {
+    const namespaces = await this.listNamespaces();
+    for (let start = 0; start < namespaces.length; start += NAMESPACES_PER_PAGE) {
+      this.assertOpen();
+      const page = namespaces.slice(start, start + NAMESPACES_PER_PAGE);
+      const { rows } = await this.typedQuery<[string, string, string]>({ ...this.statements.entriesOf, values: [page], rowMode: 'array' });
+      for (const [namespace, resourceServer, text] of rows) {
+        try {
+          yield { namespace, resourceServer, data: this.parseEntry(namespace, resourceServer, text), error: null };
+        } catch (error) {
+          if (!InvalidTokenDataError.isInstance(error)) throw error;
+          yield { namespace, resourceServer, data: null, error };
+        }
+      }
+    }
+  }
+
+  /**
    * Runs `fn` while holding the section `key` of this table: calls with the same key, through any
    * storage on the same table in any process on any host, run one at a time. The section is a
    * PostgreSQL advisory lock held by a connection taken from the pool for as long as sections are
@@ -489,19 +523,23 @@ export class PostgresTokenStorage extends TokenStorage {
   private parseRow(resourceServer: string, text: string): TokenStorageData {
     const cached = this.parsed.get(resourceServer);
     if (cached !== undefined && cached.text === text) return cached.data;
-    const where = () => `the token data of '${resourceServer}' in namespace '${this.namespace}' of ${this.location()}`;
+    const data = this.parseEntry(this.namespace, resourceServer, text);
+    if (this.parsed.size >= PARSED_CACHE_SIZE && cached === undefined) this.parsed.delete(this.parsed.keys().next().value as string);
+    this.parsed.set(resourceServer, { text, data });
+    return data;
+  }
+
+  /** One stored row's text as token data (not cached). */
+  private parseEntry(namespace: string, resourceServer: string, text: string): TokenStorageData {
+    const where = () => `the token data of '${resourceServer}' in namespace '${namespace}' of ${this.location()}`;
     // jsonb is always valid JSON, but may nest deeper than JSON.parse should be given.
     if (findDeepJSONNesting(text) >= 0) throw new InvalidTokenDataError(`${where()} nests deeper than ${MAX_JSON_DEPTH} levels`);
-    let data: TokenStorageData;
     try {
-      data = TokenStorageData.fromDict(JSON.parse(text));
+      return TokenStorageData.fromDict(JSON.parse(text));
     } catch (error) {
       if (!TokenStorageError.isInstance(error)) throw error;
       throw new InvalidTokenDataError(`${where()} is invalid: ${error.message}`, { cause: error });
     }
-    if (this.parsed.size >= PARSED_CACHE_SIZE && cached === undefined) this.parsed.delete(this.parsed.keys().next().value as string);
-    this.parsed.set(resourceServer, { text, data });
-    return data;
   }
 }
 
@@ -541,5 +579,8 @@ function makeStatements(table: string): Statements {
     ),
     remove: named(`DELETE FROM ${table} WHERE namespace = $1 AND resource_server = $2`),
     namespaces: named(`SELECT DISTINCT namespace COLLATE "C" FROM ${table} WHERE namespace <> '' ORDER BY 1`),
+    entriesOf: named(
+      `SELECT namespace, resource_server, token_data::text FROM ${table} WHERE namespace = ANY($1::text[]) ORDER BY namespace COLLATE "C", resource_server COLLATE "C"`,
+    ),
   };
 }

@@ -17,6 +17,7 @@ import {
   TokenStorageData,
   TokenStorageError,
   toPythonJSON,
+  type StoredEntry,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
 import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
@@ -24,6 +25,7 @@ import { version } from '../package.json';
 import { attributeOf, newLease, prepareSectionStatements, type SectionStatements } from './exclusive-section';
 import { openTokenDatabase, removeSideFiles } from './open-token-database';
 import { retryWhileBusy, type BusyRetryOptions } from './retry-while-busy';
+import { SharedConnection } from './shared-connection';
 import { toStatementError, toStorageError } from './sqlite-errors';
 
 /**
@@ -75,11 +77,17 @@ const PARSED_CACHE_SIZE = 256;
 /** Namespaces fetched per query by {@link SQLiteTokenStorage.iterNamespaces}. */
 const NAMESPACE_PAGE_SIZE = 500;
 
+/** Rows fetched per query by {@link SQLiteTokenStorage.iterAllEntries}. */
+const ENTRY_PAGE_SIZE = 1000;
+
 /**
  * Namespaces listed: only those a storage can open, non-empty text (a BLOB namespace, or a NULL or
  * number in a table without the Python column types, would come back as another type).
  */
 const TEXT_NAMESPACE = "typeof(namespace) = 'text' AND namespace <> ''";
+
+/** Entries listed: those of listed namespaces whose key a storage can look up (text). */
+const TEXT_ENTRY = `${TEXT_NAMESPACE} AND typeof(resource_server) = 'text'`;
 
 /** An open database and its statements, prepared once. */
 interface Connection {
@@ -90,12 +98,17 @@ interface Connection {
   checked: boolean;
   /** A read-only connection made the `-wal`/`-shm` files: removed after it is closed. */
   createdSideFiles: boolean;
+  /** The file and driver options it was opened with (for that removal). */
+  filePath: string;
+  driverOptions: Readonly<Record<string, unknown>>;
   getOne: Database.Statement<[string, string], unknown>;
   getAll: Database.Statement<[string], unknown[]>;
   remove: Database.Statement<[string, string]>;
   namespaces: Database.Statement<[], unknown>;
   namespacesFirst: Database.Statement<[number], unknown>;
   namespacesAfter: Database.Statement<[string, number], unknown>;
+  entriesFirst: Database.Statement<[number], unknown[]>;
+  entriesAfter: Database.Statement<[string, string, number], unknown[]>;
   store: Database.Transaction<(namespace: string, rows: ReadonlyArray<readonly [string, string]>) => void>;
   /** The lease statements of `runExclusive` (`null` on a read-only connection). */
   sections: SectionStatements | null;
@@ -138,8 +151,10 @@ export class SQLiteTokenStorage extends TokenStorage {
   private readonly sectionTimeoutMs: number;
   /** How {@link SQLiteTokenStorage.run} waits out locks: built once, as every call uses it. */
   private readonly busyRetry: BusyRetryOptions;
+  /** The connection, once this storage has used it (shared: see {@link SharedConnection}). */
   private connection: Connection | null = null;
-  private connecting: Promise<Connection> | null = null;
+  /** This storage's reference to the shared connection, from its first call until `close()`. */
+  private shared: SharedConnection<Connection> | null = null;
   private readonly parsed = new Map<string, { text: string; data: TokenStorageData }>();
 
   /**
@@ -284,6 +299,40 @@ export class SQLiteTokenStorage extends TokenStorage {
   }
 
   /**
+   * Walks every entry of every namespace (whatever this storage's namespace), sorted by namespace
+   * and then resource server (SQLite's `BINARY`), a page at a time: memory stays small whatever
+   * the size of the database. Each page is one query, so rows changed while walking may or may not
+   * be seen. Each entry is checked on its own: an invalid one is yielded with its error rather than
+   * thrown, so that one bad entry hides no other (for inspection and conversion tools).
+   *
+   * @returns The entries, one at a time.
+   * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
+   * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
+   * @throws {@link StorageClosedError} (on iteration) after `close()`.
+   */
+  async *iterAllEntries(): AsyncGenerator<StoredEntry> {
+    for (let after: [string, string] | null = null; ; ) {
+      this.assertOpen();
+      const connection = this.connection ?? (await this.connect());
+      const from = after;
+      const page = (await this.run(() =>
+        from === null ? connection.entriesFirst.all(ENTRY_PAGE_SIZE) : connection.entriesAfter.all(from[0], from[1], ENTRY_PAGE_SIZE),
+      )) as Array<[string, string, unknown]>;
+      for (const [namespace, resourceServer, text] of page) {
+        try {
+          yield { namespace, resourceServer, data: parseRowText(text, this.describeRow(namespace, resourceServer)), error: null };
+        } catch (error) {
+          if (!InvalidTokenDataError.isInstance(error)) throw error;
+          yield { namespace, resourceServer, data: null, error };
+        }
+      }
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < ENTRY_PAGE_SIZE) return;
+      after = [last[0], last[1]];
+    }
+  }
+
+  /**
    * Runs `fn` while this process holds the cross-process section `key` of this database: calls with
    * the same key, through any connection in any process, run one at a time. The section is a lease
    * row in `sdk_storage_adapter_internal` (ignored by the Python SDK), claimed and renewed in short
@@ -330,7 +379,7 @@ export class SQLiteTokenStorage extends TokenStorage {
       return await fn();
     } finally {
       clearInterval(heartbeat);
-      if (this.connection === connection) {
+      if (connection.db.open) {
         // A release that fails (database busy for too long) only delays others until the lease ends.
         await Promise.resolve()
           .then(() => this.run(() => sections.release.run(attributeOf(key), owner)))
@@ -339,17 +388,20 @@ export class SQLiteTokenStorage extends TokenStorage {
     }
   }
 
-  /** Closes the database. Idempotent; afterwards every call rejects with `StorageClosedError`. */
+  /**
+   * Closes the storage. Idempotent; afterwards every call rejects with `StorageClosedError`. The
+   * database connection, shared by the storages of this process on the same file, is closed when
+   * the last of them closes.
+   */
   override async close(): Promise<void> {
     await super.close();
-    const pending = this.connecting;
-    if (pending) await pending.catch(() => undefined);
-    const connection = this.connection;
+    const shared = this.shared;
+    this.shared = null;
     this.connection = null;
     this.parsed.clear();
-    if (connection === null) return;
-    connection.db.close();
-    if (connection.createdSideFiles) removeSideFiles(this.absolutePath, this.driverOptions);
+    if (shared === null) return;
+    unreleased.unregister(this);
+    await shared.release();
   }
 
   /** Runs one atomic database step, waiting out other connections' locks and typing errors. */
@@ -385,26 +437,22 @@ export class SQLiteTokenStorage extends TokenStorage {
     connection.walPending = false;
   }
 
-  private connect(): Promise<Connection> {
-    this.connecting ??= this.openConnection().then(
-      (connection) => {
-        this.connecting = null;
-        if (this.isClosed) {
-          connection.db.close();
-          this.assertOpen();
-        }
-        this.connection = connection;
-        return connection;
-      },
-      (error: unknown) => {
-        this.connecting = null;
-        throw error;
-      },
-    );
-    return this.connecting;
+  private async connect(): Promise<Connection> {
+    // Checked before a reference is taken: close() has given back whatever it found.
+    this.assertOpen();
+    if (this.shared === null) {
+      const key = JSON.stringify([this.absolutePath, this.filepath, this.driverOptions, this.busyTimeoutMs]);
+      this.shared = SharedConnection.acquire(key, { open: (assertWanted) => this.openConnection(assertWanted), close: closeConnection });
+      // A storage dropped without close() still gives its reference back.
+      unreleased.register(this, this.shared, this);
+    }
+    const connection = await this.shared.get();
+    this.assertOpen();
+    this.connection = connection;
+    return connection;
   }
 
-  private async openConnection(): Promise<Connection> {
+  private async openConnection(assertWanted: () => void): Promise<Connection> {
     const { db, isWal, createdSideFiles } = await openTokenDatabase({
       filePath: this.absolutePath,
       displayPath: this.filepath,
@@ -413,7 +461,7 @@ export class SQLiteTokenStorage extends TokenStorage {
       mayCreate: this.mayCreate,
       busyTimeoutMs: this.busyTimeoutMs,
       writer: WRITER,
-      beforeRetry: () => this.assertOpen(),
+      beforeRetry: assertWanted,
     });
     try {
       const replace = db.prepare<[string, string, string]>(
@@ -424,6 +472,8 @@ export class SQLiteTokenStorage extends TokenStorage {
         walPending: !isWal && !this.readonlyMode,
         checked: false,
         createdSideFiles,
+        filePath: this.absolutePath,
+        driverOptions: this.driverOptions,
         getOne: db.prepare<[string, string], unknown>('SELECT token_data_json FROM token_storage WHERE namespace = ? AND resource_server = ?').pluck(),
         // Rows whose keys are not text (BLOBs, or NULLs and numbers in a table without the Python
         // column types) cannot be looked up with a string, so they are not listed either.
@@ -438,6 +488,14 @@ export class SQLiteTokenStorage extends TokenStorage {
         namespacesAfter: db
           .prepare<[string, number], unknown>(`SELECT DISTINCT namespace FROM token_storage WHERE ${TEXT_NAMESPACE} AND namespace > ? ORDER BY namespace LIMIT ?`)
           .pluck(),
+        entriesFirst: db
+          .prepare<[number], unknown[]>(`SELECT namespace, resource_server, token_data_json FROM token_storage WHERE ${TEXT_ENTRY} ORDER BY namespace, resource_server LIMIT ?`)
+          .raw(),
+        entriesAfter: db
+          .prepare<[string, string, number], unknown[]>(
+            `SELECT namespace, resource_server, token_data_json FROM token_storage WHERE ${TEXT_ENTRY} AND (namespace, resource_server) > (?, ?) ORDER BY namespace, resource_server LIMIT ?`,
+          )
+          .raw(),
         store: db.transaction((namespace: string, rows: ReadonlyArray<readonly [string, string]>) => {
           for (const [key, text] of rows) replace.run(namespace, key, text);
         }),
@@ -458,26 +516,51 @@ export class SQLiteTokenStorage extends TokenStorage {
   private parseRow(resourceServer: string, text: unknown): TokenStorageData {
     const cached = this.parsed.get(resourceServer);
     if (cached !== undefined && cached.text === text) return cached.data;
-    const where = `the token data of '${resourceServer}' in namespace '${this.namespace}' of '${this.filepath}'`;
-    if (typeof text !== 'string') throw new InvalidTokenDataError(`${where} is not text`);
-    if (findDeepJSONNesting(text) >= 0) throw new InvalidTokenDataError(`${where} nests deeper than ${MAX_JSON_DEPTH} levels`);
-    let dict: unknown;
-    try {
-      dict = JSON.parse(text);
-    } catch {
-      throw new InvalidTokenDataError(`${where} is not valid JSON (${text.length} characters)`);
-    }
-    let data: TokenStorageData;
-    try {
-      data = TokenStorageData.fromDict(dict);
-    } catch (error) {
-      if (!TokenStorageError.isInstance(error)) throw error;
-      throw new InvalidTokenDataError(`${where} is invalid: ${error.message}`, { cause: error });
-    }
+    const data = parseRowText(text, this.describeRow(this.namespace, resourceServer));
     if (this.parsed.size >= PARSED_CACHE_SIZE && cached === undefined) this.parsed.delete(this.parsed.keys().next().value as string);
-    this.parsed.set(resourceServer, { text, data });
+    this.parsed.set(resourceServer, { text: text as string, data });
     return data;
   }
+
+  /** Names a row in messages. */
+  private describeRow(namespace: string, resourceServer: string): string {
+    return `the token data of '${resourceServer}' in namespace '${namespace}' of '${this.filepath}'`;
+  }
+}
+
+/**
+ * Turns one stored row's text into token data. The JSON parser's message is never used, as it may
+ * quote a token.
+ *
+ * @param text - The row's `token_data_json`.
+ * @param where - Names the row, for messages.
+ * @throws {@link InvalidTokenDataError} if the row is not valid token data.
+ */
+function parseRowText(text: unknown, where: string): TokenStorageData {
+  if (typeof text !== 'string') throw new InvalidTokenDataError(`${where} is not text`);
+  if (findDeepJSONNesting(text) >= 0) throw new InvalidTokenDataError(`${where} nests deeper than ${MAX_JSON_DEPTH} levels`);
+  let dict: unknown;
+  try {
+    dict = JSON.parse(text);
+  } catch {
+    throw new InvalidTokenDataError(`${where} is not valid JSON (${text.length} characters)`);
+  }
+  try {
+    return TokenStorageData.fromDict(dict);
+  } catch (error) {
+    if (!TokenStorageError.isInstance(error)) throw error;
+    throw new InvalidTokenDataError(`${where} is invalid: ${error.message}`, { cause: error });
+  }
+}
+
+/** Gives back the shared connection of a storage collected without `close()`. */
+const unreleased = new FinalizationRegistry<SharedConnection<Connection>>((shared) => {
+  void shared.release();
+});
+
+function closeConnection(connection: Connection): void {
+  connection.db.close();
+  if (connection.createdSideFiles) removeSideFiles(connection.filePath, connection.driverOptions);
 }
 
 function checkConnectParams(value: unknown): SQLiteConnectParams & { timeout?: number } {

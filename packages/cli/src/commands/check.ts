@@ -31,18 +31,7 @@ export async function checkCommand(context: CommandContext): Promise<number> {
   if (kind === 'postgres') {
     format = 'postgres';
   } else if (kind !== 'sqlite') {
-    let parsed: unknown;
-    try {
-      parsed = parseJSONFile(await readFile(path, 'utf8'));
-    } catch {
-      problems.push({ path: '', message: await describeSyntaxError(path) });
-    }
-    if (parsed !== undefined) {
-      const validation = validateTokenFile(parsed);
-      format = validation.kind;
-      problems.push(...validation.problems);
-      if (validation.kind === '1.0' || validation.kind === 'legacy-simple') notes.push(`format ${validation.kind}: run 'globus-tokens migrate ${path}' to upgrade to 2.0`);
-    }
+    format = await checkSchema(path, problems, notes);
   } else {
     format = 'sqlite';
   }
@@ -62,22 +51,35 @@ export async function checkCommand(context: CommandContext): Promise<number> {
   return valid ? 0 : 1;
 }
 
+/**
+ * Checks a JSON file against the JSON Schemas of its format. On its own so that the parse it
+ * makes is garbage before the storage reads the file: a big file is then never held twice.
+ *
+ * @returns The file's format, or `null` if it is not JSON.
+ */
+async function checkSchema(path: string, problems: SchemaProblem[], notes: string[]): Promise<string | null> {
+  let parsed: unknown;
+  try {
+    parsed = parseJSONFile(await readFile(path, 'utf8'));
+  } catch {
+    problems.push({ path: '', message: await describeSyntaxError(path) });
+    return null;
+  }
+  const validation = validateTokenFile(parsed);
+  problems.push(...validation.problems);
+  if (validation.kind === '1.0' || validation.kind === 'legacy-simple') notes.push(`format ${validation.kind}: run 'globus-tokens migrate ${path}' to upgrade to 2.0`);
+  return validation.kind;
+}
+
+/** Reads every token in one walk of the store: invalid entries are problems, expired ones notes. */
 async function readEveryToken(path: string, context: CommandContext, problems: SchemaProblem[], notes: string[]): Promise<void> {
   let file;
   try {
     file = await openTokenFile(path, { readOnly: true });
-    for (const namespace of await file.listNamespaces()) {
-      try {
-        for (const entry of await file.readEntries(namespace)) {
-          if (entry.data === null) problems.push({ path: `/${namespace}/${entry.key}`, message: `${ErrorCodes.INVALID_TOKEN_DATA}: ${entry.problem}` });
-          else if (entry.data.isExpired({ now: context.now })) {
-            notes.push(`${namespace}/${entry.key}: access token ${describeExpiry(entry.data.expiresAtSeconds, context.now())}`);
-          }
-        }
-      } catch (error) {
-        if (isStoreUnavailable(error, isPostgresUrl(path))) throw error;
-        problems.push({ path: `/${namespace}`, message: describe(error) });
-      }
+    for await (const entry of file.entries()) {
+      const where = `${entry.namespace}/${entry.resourceServer}`;
+      if (entry.data === null) problems.push({ path: `/${where}`, message: `${ErrorCodes.INVALID_TOKEN_DATA}: ${entry.error.message}` });
+      else if (entry.data.isExpired({ now: context.now })) notes.push(`${where}: access token ${describeExpiry(entry.data.expiresAtSeconds, context.now())}`);
     }
   } catch (error) {
     // A store that cannot be used has no problem to report: nothing was checked (see ExitCodes.STORE_UNAVAILABLE).

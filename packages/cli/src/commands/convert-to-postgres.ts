@@ -3,7 +3,7 @@ import type { CommandContext } from '../command';
 import { CliError, ExitCodes } from '../cli-error';
 import { inStorageTransaction, poolFor } from '../postgres-file';
 import { displayName, parsePostgresTarget } from '../postgres-target';
-import { openTokenFile } from '../token-file';
+import { openTokenFile, readAllNamespaces } from '../token-file';
 
 /**
  * `globus-tokens convert SOURCE postgres://…`: copies every namespace of a token file (or of another
@@ -20,7 +20,8 @@ export async function convertToPostgres(context: CommandContext): Promise<number
   let copied = 0;
   let namespaces: string[] = [];
   try {
-    namespaces = await input.listNamespaces();
+    const read = await readAllNamespaces(input);
+    namespaces = [...read.keys()];
     if (namespaces.length === 0) throw new CliError(`'${input.path}' holds no tokens; nothing to convert`, ExitCodes.REFUSED);
     // Tables are created outside the transaction (on a connection of their own); they stay if the copy fails.
     const creator = new PostgresTokenStorage(pool, tableOptions);
@@ -35,7 +36,7 @@ export async function convertToPostgres(context: CommandContext): Promise<number
       }
       let count = 0;
       for (const output of outputs) {
-        await output.storeTokenDataByResourceServer(await input.read(output.namespace));
+        await output.storeTokenDataByResourceServer(read.get(output.namespace) ?? {});
         count += Object.keys(await output.getTokenDataByResourceServer()).length;
       }
       return count;

@@ -6,7 +6,7 @@ import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import type { CommandContext } from '../command';
 import { CliError, ExitCodes } from '../cli-error';
 import { isPostgresUrl } from '../postgres-target';
-import { openTokenFile, SQLITE_EXTENSIONS } from '../token-file';
+import { openTokenFile, readAllNamespaces, SQLITE_EXTENSIONS } from '../token-file';
 import { convertToPostgres } from './convert-to-postgres';
 
 /** `globus-tokens convert SOURCE DESTINATION`: copies every namespace between JSON, SQLite and PostgreSQL. */
@@ -23,17 +23,21 @@ export async function convertCommand(context: CommandContext): Promise<number> {
   // Write next to the destination, then rename: a failed conversion leaves no partial file behind.
   const temporary = join(dirname(destination), `.${basename(destination)}.${randomBytes(6).toString('hex')}.converting`);
   let copied = 0;
-  const namespaces = await input.listNamespaces();
+  let namespaces: string[] = [];
   try {
-    for (const namespace of namespaces) {
-      const entries = await input.read(namespace);
-      const output = to === 'sqlite' ? new SQLiteTokenStorage(temporary, { namespace }) : new JSONTokenStorage(temporary, { namespace });
-      try {
+    const read = await readAllNamespaces(input);
+    namespaces = [...read.keys()];
+    // Kept open until the end: the storages of one file share its snapshot or connection.
+    const outputs: Array<SQLiteTokenStorage | JSONTokenStorage> = [];
+    try {
+      for (const [namespace, entries] of read) {
+        const output = to === 'sqlite' ? new SQLiteTokenStorage(temporary, { namespace }) : new JSONTokenStorage(temporary, { namespace });
+        outputs.push(output);
         await output.storeTokenDataByResourceServer(entries);
         copied += Object.keys(await output.getTokenDataByResourceServer()).length;
-      } finally {
-        await output.close();
       }
+    } finally {
+      for (const output of outputs) await output.close();
     }
     if (namespaces.length === 0) throw new CliError(`'${input.path}' holds no tokens; nothing to convert`, ExitCodes.REFUSED);
     await rename(temporary, destination);
