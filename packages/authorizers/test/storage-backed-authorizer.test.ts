@@ -1,6 +1,9 @@
 // In-process behaviour of StorageBackedAuthorizer on memory storages (several handles on one store
 // stand for several processes: MemoryTokenStorage's runExclusive is shared through `shareWith`).
 // The multi-process proof against the real auth server is in storage-backed-processes.test.ts.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import {
   AuthAPIError,
@@ -15,8 +18,12 @@ import {
   TokenStorageData,
   TokenStorageError,
   ValidatingTokenStorage,
+  validateTokenFile,
+  type TokenStorageLike,
 } from '@globus-tokenstorage/core';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
+import { JSONTokenStorage } from '@globus-tokenstorage/json';
+import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { createAuthorizedFetch, StorageBackedAuthorizer, type RefreshTokenClient } from '@globus-tokenstorage/authorizers';
 
 const RS = 'transfer.api.globus.org';
@@ -506,6 +513,37 @@ describe('StorageBackedAuthorizer: a refresh in flight (its marker and lease)', 
   it('a marker never makes the token unreadable: a valid token is used whatever its marker says', async () => {
     const storage = await storageWith(leased(tokenData('valid', NOW + 3600), { holder: 'other-process', expires_at_seconds: NOW + 60 }));
     expect(await new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now }).getAuthorizationHeader()).toBe('Bearer valid');
+  });
+
+  it.each(['json', 'sqlite'])('in a %s file, the marker is seen by other handles, keeps the file valid for Python, and the stored answer drops it', async (backend) => {
+    const directory = mkdtempSync(join(tmpdir(), 'refresh-lease-'));
+    const file = join(directory, backend === 'json' ? 'tokens.json' : 'tokens.db');
+    const open = (): TokenStorageLike => (backend === 'json' ? new JSONTokenStorage(file) : new SQLiteTokenStorage(file));
+    const [first, second, observer] = [open(), open(), open()];
+    try {
+      await first.storeTokenDataByResourceServer({ [RS]: tokenData('expired', NOW - 10, 'refresh-0') });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const client = new CountingClient(async () => {
+        await released;
+        return refreshAnswer('new-1', { refresh_token: 'rotated-1' });
+      });
+      const refreshing = new StorageBackedAuthorizer(first, RS, client, { now }).getAuthorizationHeader();
+      await until(() => client.seen.length === 1);
+      const marked = (await observer.getTokenData(RS))!;
+      expect([marked.accessToken, marked.refreshToken, Object.keys(marked.extra)]).toEqual(['expired', 'refresh-0', [LEASE_KEY]]);
+      if (backend === 'json') expect(validateTokenFile(JSON.parse(readFileSync(file, 'utf8')))).toEqual({ valid: true, kind: '2.0', problems: [] });
+      // Another process (handle) waits for this refresh instead of sending the same refresh token.
+      const waiting = new StorageBackedAuthorizer(second, RS, client, { now }).getAuthorizationHeader();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      expect(await Promise.all([refreshing, waiting])).toEqual(['Bearer new-1', 'Bearer new-1']);
+      expect(client.seen).toEqual(['refresh-0']);
+      expect((await observer.getTokenData(RS))!.extra).toEqual({});
+    } finally {
+      for (const storage of [first, second, observer]) await storage.close?.();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('refuses a lease outside 1 to 3600 seconds', () => {
