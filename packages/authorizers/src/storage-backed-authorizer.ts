@@ -51,8 +51,9 @@ export interface StorageBackedAuthorizerOptions {
   /**
    * How long, in seconds, other processes wait for the result of a refresh this authorizer sent
    * (the lease of its "refresh in flight" marker) before they refresh on their own. The refresh
-   * request may take half of it; storing its answer is retried until it ends. From 1 to 3600.
-   * @default 120
+   * request may take half of it; storing its answer is retried until it ends. A process that dies
+   * after recording the marker makes the others wait this long. From 1 to 3600.
+   * @default 60
    */
   refreshLeaseSeconds?: number;
 }
@@ -150,7 +151,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
   /** Tokens expiring within this many seconds are renewed before use unless `marginSeconds` says otherwise. */
   static readonly DEFAULT_MARGIN_SECONDS = 60;
   /** The lease of a refresh in flight unless `refreshLeaseSeconds` says otherwise. */
-  static readonly DEFAULT_REFRESH_LEASE_SECONDS = 120;
+  static readonly DEFAULT_REFRESH_LEASE_SECONDS = 60;
 
   /** The storage key of the token (normally its resource server). */
   readonly resourceServer: string;
