@@ -34,17 +34,18 @@ export class RenewalDeadline {
   }
 
   /**
-   * Waits for `work`, at most until the deadline (the work itself goes on).
+   * Starts a step and waits for it, at most until the deadline (the work itself goes on).
    *
-   * @param step - Names the step in errors.
-   * @param work - What to wait for.
-   * @returns What `work` resolves to.
-   * @throws {@link RenewalDeadline.error} once the deadline passes or the signal aborts; what `work` rejects with before.
+   * @param step - Names the step in errors; set before `start` runs, so that steps `start` names
+   *   itself (synchronously or later) take precedence.
+   * @param start - Starts the work.
+   * @returns What the work resolves to.
+   * @throws {@link RenewalDeadline.error} once the deadline passes or the signal aborts; what the work rejects with before.
    */
-  async wait<T>(step: string, work: Promise<T>): Promise<T> {
+  async wait<T>(step: string, start: () => Promise<T>): Promise<T> {
     this.step = step;
     try {
-      return await abortable(work, this.signal);
+      return await abortable(start(), this.signal);
     } catch (error) {
       if (this.isOver) throw this.error();
       throw error;

@@ -361,7 +361,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
   async #enterSection(deadline: RenewalDeadline): Promise<Renewed | 'wait'> {
     const reached: SectionProgress = {};
     try {
-      return await deadline.wait('waiting for the critical section', this.#runExclusive(this.sectionKey, () => this.#renewExclusively(deadline, reached)));
+      return await deadline.wait('waiting for the critical section', () => this.#runExclusive(this.sectionKey, () => this.#renewExclusively(deadline, reached)));
     } catch (error) {
       if (reached.renewed !== undefined) return reached.renewed;
       if (reached.refreshFailed === true) throw reached.failure;
@@ -481,7 +481,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
   async #read(deadline: RenewalDeadline): Promise<TokenStorageData> {
     let stored: TokenStorageData | null;
     try {
-      stored = await deadline.wait('reading the token storage', this.#storage.getTokenData(this.resourceServer));
+      stored = await deadline.wait('reading the token storage', () => this.#storage.getTokenData(this.resourceServer));
     } catch (error) {
       throw typedStorageError(error, 'reading the token storage');
     }

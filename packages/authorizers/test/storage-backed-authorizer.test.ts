@@ -557,6 +557,14 @@ describe('StorageBackedAuthorizer: timeoutMs and signal bound the whole call', (
   it.each<[string, (storage: ObservedStorage) => void, string]>([
     ['a storage read that never answers', (storage) => (storage.getTokenData = never), 'reading the token storage'],
     ['a section that is never entered', (storage) => (storage.runExclusive = never), 'waiting for the critical section'],
+    [
+      'a read inside the section that never answers',
+      (storage) => {
+        const read = storage.getTokenData.bind(storage);
+        storage.getTokenData = (resourceServer) => (storage.section.held ? never() : read(resourceServer));
+      },
+      'reading the token storage',
+    ],
     ['a marker write that never answers', (storage) => (storage.storeTokenDataByResourceServer = never), 'recording the refresh in the storage'],
   ])('%s: AuthRequestTimeoutError naming the step, and no refresh sent', async (_label, hang, step) => {
     const storage = await storageWith(tokenData('expired', NOW - 10));
