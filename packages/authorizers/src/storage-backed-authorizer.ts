@@ -88,8 +88,8 @@ interface SectionProgress {
 }
 
 /** First and longest pause between two looks at a refresh another process has in flight, in milliseconds. */
-const FIRST_POLL_MS = 100;
-const MAX_POLL_MS = 2000;
+const FIRST_POLL_MS = 50;
+const MAX_POLL_MS = 500;
 /** First and longest pause between two attempts to store an unsaved answer, in milliseconds. */
 const FIRST_STORE_RETRY_MS = 250;
 const MAX_STORE_RETRY_MS = 5000;
