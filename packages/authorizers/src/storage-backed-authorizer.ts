@@ -494,17 +494,15 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
   }
 
   /**
-   * Sends the refresh within the renewal's deadline, and at most half the lease, so that storing
-   * its answer has the other half.
+   * Sends the refresh. Once sent, it is not cut short by the caller's deadline (a refresh cancelled
+   * in flight may have spent the refresh token, and its answer would be lost): it has its own limit,
+   * `timeoutMs` and at most half the lease, so that storing its answer has the other half, and the
+   * authorizer's `signal` cancels it.
    */
-  async #refresh(refreshToken: string, deadline: RenewalDeadline): Promise<OAuthTokenResponse> {
+  #refresh(refreshToken: string, deadline: RenewalDeadline): Promise<OAuthTokenResponse> {
     deadline.step = 'refreshing the token';
-    try {
-      return await requestTokens(`token refresh for ${this.resourceServer}`, this.#leaseSeconds * 500, deadline.signal, (signal) => this.#authClient.oauth2RefreshToken(refreshToken, { signal }));
-    } catch (error) {
-      if (deadline.isOver) throw deadline.error();
-      throw error;
-    }
+    const limitMs = Math.min(this.#timeoutMs, this.#leaseSeconds * 500);
+    return requestTokens(`token refresh for ${this.resourceServer}`, limitMs, this.#signal, (signal) => this.#authClient.oauth2RefreshToken(refreshToken, { signal }));
   }
 
   #tokenOf(response: OAuthTokenResponse): Readonly<TokenDict> {

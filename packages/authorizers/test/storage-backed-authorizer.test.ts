@@ -602,6 +602,22 @@ describe('StorageBackedAuthorizer: timeoutMs and signal bound the whole call', (
     expect((await storage.getTokenData(RS))?.accessToken).toBe('expired');
   });
 
+  it('a refresh sent near the deadline is not cancelled with the caller: its answer is stored and adopted by the next call', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
+    const enter = storage.runExclusive.bind(storage);
+    storage.runExclusive = <T>(key: string, fn: () => Promise<T>): Promise<T> => new Promise((resolve) => setTimeout(resolve, 150)).then(() => enter(key, fn));
+    const client = new CountingClient(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return refreshAnswer('late', { refresh_token: 'rotated-1' });
+    });
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now, timeoutMs: 250 });
+    const error = await rejection(authorizer.getAuthorizationHeader());
+    expect((error as Error).message).toBe(`the token renewal for ${RS} (refreshing the token) failed: no answer within 250 ms`);
+    await until(async () => (await storage.getTokenData(RS))?.accessToken === 'late');
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer late');
+    expect(client.seen).toEqual(['refresh-0']);
+  });
+
   it('a store that never answers: the caller gets the refreshed token at the deadline', async () => {
     const storage = await storageWith(tokenData('expired', NOW - 10));
     storage.storeTokenResponse = never;
