@@ -20,11 +20,11 @@ export { NativeAppAuthClient, StorageBackedAuthorizer, authorizedFetch } from '@
  * Budget of the web-app bundle without the id_token verifier (jose), minified and gzipped: the goal
  * of issue 16. It measured 24.8 kB once the schema validators read the schemas instead of shipping
  * generated code, the ES modules dropped keepNames and sha256 derived its constants; 24.9 kB after
- * the second audit's fixes, with option checks shared through core; 25.08 kB after issue 21's (the
- * redirect URI check of RedirectLogin, Web Lock waits of 0 and Infinity, hasRunExclusive and the
- * shared millisecond rule), so the budget moved to 25.1 kB.
+ * the second audit's fixes, with option checks shared through core; 25.08 kB after issue 21's
+ * option and redirect-URI checks, and 26.2 kB once StorageBackedAuthorizer recorded refreshes in
+ * flight, retried failed stores and bounded every storage call (issue 21, item 4: +1.1 kB).
  */
-export const WEB_APP_BUDGET_BYTES = 25_100;
+export const WEB_APP_BUDGET_BYTES = 26_500;
 
 const NODE_BUILTINS = new Set(builtinModules);
 

@@ -164,7 +164,7 @@ describe('a token endpoint that never answers', () => {
     const shared = new StorageBackedAuthorizer(storage, 'rs.example.org', client, { timeoutMs: 150 });
     const { error } = await failure(() => shared.getAuthorizationHeader());
     expect(error).toMatchObject({ code: 'AUTH_REQUEST_TIMEOUT', timeoutMs: 150 });
-    expect((error as Error).message).toBe('token refresh for rs.example.org failed: no answer within 150 ms');
+    expect((error as Error).message).toBe('the token renewal for rs.example.org (refreshing the token) failed: no answer within 150 ms');
   });
 
   it('IDTokenDecoder gives up fetching the keys after its timeoutMs', async () => {

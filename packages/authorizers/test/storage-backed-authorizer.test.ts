@@ -1,9 +1,14 @@
 // In-process behaviour of StorageBackedAuthorizer on memory storages (several handles on one store
 // stand for several processes: MemoryTokenStorage's runExclusive is shared through `shareWith`).
 // The multi-process proof against the real auth server is in storage-backed-processes.test.ts.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import {
   AuthAPIError,
+  AuthRequestAbortedError,
+  AuthRequestTimeoutError,
   ErrorCodes,
   hasRunExclusive,
   InvalidArgumentError,
@@ -14,9 +19,12 @@ import {
   TokenStorageData,
   TokenStorageError,
   ValidatingTokenStorage,
+  validateTokenFile,
   type TokenStorageLike,
 } from '@globus-tokenstorage/core';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
+import { JSONTokenStorage } from '@globus-tokenstorage/json';
+import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { createAuthorizedFetch, StorageBackedAuthorizer, type RefreshTokenClient } from '@globus-tokenstorage/authorizers';
 
 const RS = 'transfer.api.globus.org';
@@ -97,6 +105,24 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+/** Waits until `condition` holds (checked every 20 ms), for at most 10 s. */
+async function until(condition: () => Promise<boolean> | boolean): Promise<void> {
+  for (const endsAt = Date.now() + 10_000; !(await condition()); ) {
+    if (Date.now() > endsAt) throw new Error('the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const LEASE_KEY = 'globus_tokenstorage_refresh_lease';
+
+/** The entry with a "refresh in flight" marker of another process. */
+function leased(data: TokenStorageData, marker: unknown): TokenStorageData {
+  return data.with({ extra: { [LEASE_KEY]: marker } });
+}
+
+/** A promise that never settles: a storage or a server that accepts a call and never answers. */
+const never = <T>() => new Promise<T>(() => undefined);
 
 describe('StorageBackedAuthorizer: construction', () => {
   it('does no I/O in the constructor', () => {
@@ -370,21 +396,66 @@ describe('StorageBackedAuthorizer: failures', () => {
     expect(StorageLockTimeoutError.isInstance(error)).toBe(true);
   });
 
-  it('an answer that could not be stored is stored by the next renewal, without spending the refresh token again', async () => {
+  it('an answer that could not be stored is returned to the caller and stored once the storage works again, without spending the refresh token again', async () => {
     const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
     const client = rotatingClient();
     const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
     const store = storage.storeTokenResponse.bind(storage);
-    storage.storeTokenResponse = async () => {
-      throw Object.assign(new Error(`ENOSPC writing ${CANARY}`), { code: 'ENOSPC' });
+    let failures = 0;
+    storage.storeTokenResponse = async (response) => {
+      if (failures < 3) {
+        failures += 1;
+        throw Object.assign(new Error(`ENOSPC writing ${CANARY}`), { code: 'ENOSPC' });
+      }
+      return store(response);
     };
-    const error = await rejection(authorizer.getAuthorizationHeader());
-    expect(TokenStorageError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toBe('storing the refreshed token failed: the storage threw Error ENOSPC');
-    storage.storeTokenResponse = store;
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
+    expect((await storage.getTokenData(RS))?.refreshToken).toBe('refresh-0');
+    // Retried in the background, with backoff, until stored.
+    await until(async () => (await storage.getTokenData(RS))?.refreshToken === 'rotated-1');
+    expect(failures).toBe(3);
     expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
     expect(client.seen).toEqual(['refresh-0']);
-    expect((await storage.getTokenData(RS))?.refreshToken).toBe('rotated-1');
+    expect((await storage.getTokenData(RS))?.extra).toEqual({});
+  });
+
+  it('an answer that could not be stored is stored by the next renewal, before anything else', async () => {
+    let clock = NOW;
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
+    const client = rotatingClient();
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now: () => clock });
+    const store = storage.storeTokenResponse.bind(storage);
+    storage.storeTokenResponse = async () => {
+      throw new TokenStorageError('the disk is full');
+    };
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
+    // Before the first background retry (after 190 ms or more).
+    storage.storeTokenResponse = store;
+    clock = NOW + 4000;
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-2');
+    expect(client.seen).toEqual(['refresh-0', 'rotated-1']);
+    expect((await storage.getTokenData(RS))?.refreshToken).toBe('rotated-2');
+  });
+
+  it('store retries back off and end with the lease, keeping the token in memory', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
+    const attempts: number[] = [];
+    storage.storeTokenResponse = async () => {
+      attempts.push(performance.now());
+      throw new TokenStorageError('the storage is down');
+    };
+    const authorizer = new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now, refreshLeaseSeconds: 2 });
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const count = attempts.length;
+    // 1 + retries after about 0.25, 0.5, 1 s (±25 %): the next one would pass the lease.
+    expect(count).toBeGreaterThanOrEqual(3);
+    expect(count).toBeLessThanOrEqual(5);
+    const gaps = attempts.slice(1).map((at, index) => at - attempts[index]!);
+    expect(gaps[gaps.length - 1]!).toBeGreaterThan(gaps[0]!);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(attempts).toHaveLength(count);
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
   });
 
   it('a storage read that throws an untyped error becomes a TokenStorageError without its message', async () => {
@@ -395,6 +466,191 @@ describe('StorageBackedAuthorizer: failures', () => {
     const error = await rejection(new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now }).getAuthorizationHeader());
     expect(TokenStorageError.isInstance(error)).toBe(true);
     expect((error as Error).message).toBe('reading the token storage failed: the storage threw SyntaxError');
+  });
+});
+
+describe('StorageBackedAuthorizer: a refresh in flight (its marker and lease)', () => {
+  it('records a marker with its lease in the entry before sending the refresh token, and the stored answer drops it', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0').with({ extra: { kept: 'by the marker' } }));
+    const seenDuringRefresh: Array<Record<string, unknown>> = [];
+    const client = new CountingClient(async () => {
+      seenDuringRefresh.push({ ...(await storage.getTokenData(RS))!.extra });
+      return refreshAnswer('new-1', { refresh_token: 'rotated-1' });
+    });
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now, refreshLeaseSeconds: 90 });
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
+    expect(seenDuringRefresh).toEqual([{ kept: 'by the marker', [LEASE_KEY]: { holder: expect.stringMatching(/^[0-9a-f]{16}$/), expires_at_seconds: NOW + 90 } }]);
+    const stored = (await storage.getTokenData(RS))!;
+    expect([stored.accessToken, stored.refreshToken, stored.extra]).toEqual(['new-1', 'rotated-1', {}]);
+  });
+
+  it('removes its marker when the refresh fails, so that the next process need not wait for the lease', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
+    const failing = new CountingClient(async () => {
+      throw new AuthAPIError('the refresh_token grant failed: HTTP 503', { httpStatus: 503 });
+    });
+    expect(AuthAPIError.isInstance(await rejection(new StorageBackedAuthorizer(storage, RS, failing, { now }).getAuthorizationHeader()))).toBe(true);
+    expect((await storage.getTokenData(RS))!.extra).toEqual({});
+    const other = rotatingClient();
+    expect(await new StorageBackedAuthorizer(new MemoryTokenStorage({ shareWith: storage }), RS, other, { now }).getAuthorizationHeader()).toBe('Bearer new-1');
+    expect(other.seen).toEqual(['refresh-0']);
+  });
+
+  it("waits for another process's refresh while its lease lives, then adopts its stored answer without refreshing", async () => {
+    const storage = await storageWith(leased(tokenData('expired', NOW - 10, 'refresh-0'), { holder: 'other-process', expires_at_seconds: NOW + 60 }));
+    const client = rotatingClient();
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
+    let settled = false;
+    const header = authorizer.getAuthorizationHeader().finally(() => (settled = true));
+    await until(() => storage.reads >= 3);
+    expect(settled).toBe(false);
+    await new MemoryTokenStorage({ shareWith: storage }).storeTokenDataByResourceServer({ [RS]: tokenData('by-other', NOW + 3600, 'rotated-by-other') });
+    expect(await header).toBe('Bearer by-other');
+    expect(client.seen).toEqual([]);
+  });
+
+  it('refreshes once the lease of a marker has ended, and ignores a marker that claims more than the longest lease or is malformed', async () => {
+    const markers: unknown[] = [
+      { holder: 'dead-process', expires_at_seconds: NOW },
+      { holder: 'wrong-clock', expires_at_seconds: NOW + 3601 },
+      { holder: 'no-expiry' },
+      'refreshing',
+      null,
+    ];
+    for (const marker of markers) {
+      const storage = await storageWith(leased(tokenData('expired', NOW - 10, 'refresh-0'), marker));
+      const client = rotatingClient();
+      expect(await new StorageBackedAuthorizer(storage, RS, client, { now }).getAuthorizationHeader()).toBe('Bearer new-1');
+      expect(client.seen).toEqual(['refresh-0']);
+    }
+  });
+
+  it('a marker never makes the token unreadable: a valid token is used whatever its marker says', async () => {
+    const storage = await storageWith(leased(tokenData('valid', NOW + 3600), { holder: 'other-process', expires_at_seconds: NOW + 60 }));
+    expect(await new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now }).getAuthorizationHeader()).toBe('Bearer valid');
+  });
+
+  it.each(['json', 'sqlite'])('in a %s file, the marker is seen by other handles, keeps the file valid for Python, and the stored answer drops it', async (backend) => {
+    const directory = mkdtempSync(join(tmpdir(), 'refresh-lease-'));
+    const file = join(directory, backend === 'json' ? 'tokens.json' : 'tokens.db');
+    const open = (): JSONTokenStorage | SQLiteTokenStorage => (backend === 'json' ? new JSONTokenStorage(file) : new SQLiteTokenStorage(file));
+    const [first, second, observer] = [open(), open(), open()];
+    try {
+      await first.storeTokenDataByResourceServer({ [RS]: tokenData('expired', NOW - 10, 'refresh-0') });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const client = new CountingClient(async () => {
+        await released;
+        return refreshAnswer('new-1', { refresh_token: 'rotated-1' });
+      });
+      const refreshing = new StorageBackedAuthorizer(first, RS, client, { now }).getAuthorizationHeader();
+      await until(() => client.seen.length === 1);
+      const marked = (await observer.getTokenData(RS))!;
+      expect([marked.accessToken, marked.refreshToken, Object.keys(marked.extra)]).toEqual(['expired', 'refresh-0', [LEASE_KEY]]);
+      if (backend === 'json') expect(validateTokenFile(JSON.parse(readFileSync(file, 'utf8')))).toEqual({ valid: true, kind: '2.0', problems: [] });
+      // Another process (handle) waits for this refresh instead of sending the same refresh token.
+      const waiting = new StorageBackedAuthorizer(second, RS, client, { now }).getAuthorizationHeader();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      expect(await Promise.all([refreshing, waiting])).toEqual(['Bearer new-1', 'Bearer new-1']);
+      expect(client.seen).toEqual(['refresh-0']);
+      expect((await observer.getTokenData(RS))!.extra).toEqual({});
+    } finally {
+      for (const storage of [first, second, observer]) await storage.close?.();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a lease outside 1 to 3600 seconds', () => {
+    for (const refreshLeaseSeconds of [0, 0.5, 3601, Infinity, Number.NaN, '60']) {
+      expect(() => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { refreshLeaseSeconds } as never)).toThrow(InvalidArgumentError);
+    }
+  });
+});
+
+describe('StorageBackedAuthorizer: timeoutMs and signal bound the whole call', () => {
+  it.each<[string, (storage: ObservedStorage) => void, string]>([
+    ['a storage read that never answers', (storage) => (storage.getTokenData = never), 'reading the token storage'],
+    ['a section that is never entered', (storage) => (storage.runExclusive = never), 'waiting for the critical section'],
+    [
+      'a read inside the section that never answers',
+      (storage) => {
+        const read = storage.getTokenData.bind(storage);
+        storage.getTokenData = (resourceServer) => (storage.section.held ? never() : read(resourceServer));
+      },
+      'reading the token storage',
+    ],
+    ['a marker write that never answers', (storage) => (storage.storeTokenDataByResourceServer = never), 'recording the refresh in the storage'],
+  ])('%s: AuthRequestTimeoutError naming the step, and no refresh sent', async (_label, hang, step) => {
+    const storage = await storageWith(tokenData('expired', NOW - 10));
+    hang(storage);
+    const client = rotatingClient();
+    const error = await rejection(new StorageBackedAuthorizer(storage, RS, client, { now, timeoutMs: 200 }).getAuthorizationHeader());
+    expect(AuthRequestTimeoutError.isInstance(error)).toBe(true);
+    expect((error as AuthRequestTimeoutError).code).toBe(ErrorCodes.AUTH_REQUEST_TIMEOUT);
+    expect((error as AuthRequestTimeoutError).timeoutMs).toBe(200);
+    expect((error as Error).message).toBe(`the token renewal for ${RS} (${step}) failed: no answer within 200 ms`);
+    expect(client.seen).toEqual([]);
+  });
+
+  it("another process's refresh that outlasts the call: AuthRequestTimeoutError naming the wait", async () => {
+    const storage = await storageWith(leased(tokenData('expired', NOW - 10), { holder: 'other-process', expires_at_seconds: NOW + 60 }));
+    const error = await rejection(new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now, timeoutMs: 300 }).getAuthorizationHeader());
+    expect(AuthRequestTimeoutError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(`the token renewal for ${RS} (waiting for another process's refresh) failed: no answer within 300 ms`);
+  });
+
+  it('a section entered after the caller gave up sends no refresh', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10));
+    const enter = storage.runExclusive.bind(storage);
+    let late: Promise<unknown> = Promise.resolve();
+    storage.runExclusive = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+      const entered = new Promise((resolve) => setTimeout(resolve, 300)).then(() => enter(key, fn));
+      late = entered.catch(() => undefined);
+      return entered;
+    };
+    const client = rotatingClient();
+    const error = await rejection(new StorageBackedAuthorizer(storage, RS, client, { now, timeoutMs: 100 }).getAuthorizationHeader());
+    expect(AuthRequestTimeoutError.isInstance(error)).toBe(true);
+    await late;
+    expect(client.seen).toEqual([]);
+    expect((await storage.getTokenData(RS))?.accessToken).toBe('expired');
+  });
+
+  it('a refresh sent near the deadline is not cancelled with the caller: its answer is stored and adopted by the next call', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
+    const enter = storage.runExclusive.bind(storage);
+    storage.runExclusive = <T>(key: string, fn: () => Promise<T>): Promise<T> => new Promise((resolve) => setTimeout(resolve, 150)).then(() => enter(key, fn));
+    const client = new CountingClient(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return refreshAnswer('late', { refresh_token: 'rotated-1' });
+    });
+    const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now, timeoutMs: 250 });
+    const error = await rejection(authorizer.getAuthorizationHeader());
+    expect((error as Error).message).toBe(`the token renewal for ${RS} (refreshing the token) failed: no answer within 250 ms`);
+    await until(async () => (await storage.getTokenData(RS))?.accessToken === 'late');
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer late');
+    expect(client.seen).toEqual(['refresh-0']);
+  });
+
+  it('a store that never answers: the caller gets the refreshed token at the deadline', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10));
+    storage.storeTokenResponse = never;
+    const authorizer = new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now, timeoutMs: 300 });
+    expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
+  });
+
+  it('the signal cancels a call waiting on a storage that never answers, with AuthRequestAbortedError', async () => {
+    const storage = await storageWith(tokenData('expired', NOW - 10));
+    storage.getTokenData = never;
+    const controller = new AbortController();
+    const authorizer = new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now, timeoutMs: Infinity, signal: controller.signal });
+    const pending = rejection(authorizer.getAuthorizationHeader());
+    setTimeout(() => controller.abort(new Error('shutting down')), 50);
+    const error = await pending;
+    expect(AuthRequestAbortedError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(`the token renewal for ${RS} (reading the token storage) was cancelled by its AbortSignal`);
+    expect(((error as Error).cause as Error).message).toBe('shutting down');
   });
 });
 

@@ -253,8 +253,9 @@ export interface AuthRequestTimeoutErrorOptions extends TokenStorageErrorOptions
 
 /**
  * A request to the auth server (retries included) did not finish within its time limit
- * (`timeoutMs` of the login client or authorizer). `httpStatus` is 0. The server may still have
- * handled it: a refresh that timed out may have rotated the refresh token.
+ * (`timeoutMs` of the login client or authorizer), or a `StorageBackedAuthorizer` renewal did not
+ * (its storage calls included; the message names the step). `httpStatus` is 0. The server may still
+ * have handled it: a refresh that timed out may have rotated the refresh token.
  */
 export class AuthRequestTimeoutError extends AuthAPIError {
   static override readonly errorName: string = 'AuthRequestTimeoutError';
