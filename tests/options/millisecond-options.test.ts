@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CommandLineLoginFlowManager, UserApp } from '@globus-tokenstorage/app';
 import { ErrorCodes, IDTokenDecoder, InvalidArgumentError, MAX_MILLISECONDS, type TokenStorageLike } from '@globus-tokenstorage/core';
 import { withFileLock } from '@globus-tokenstorage/core/node';
 import {
@@ -56,6 +57,9 @@ const OPTIONS: Array<[owner: string, name: string, kind: 'wait' | 'duration', ma
   ['ClientCredentialsAuthorizer', 'timeoutMs', 'wait', (value) =>
     new ClientCredentialsAuthorizer(new ConfidentialAppAuthClient('client-id', 'secret'), 'scope', { timeoutMs: loose(value) })],
   ['StorageBackedAuthorizer', 'timeoutMs', 'wait', (value) => new StorageBackedAuthorizer(new MemoryTokenStorage(), 'rs', native(), { timeoutMs: loose(value) })],
+  ['UserApp', 'loginWaitTimeoutMs', 'wait', (value) =>
+    new UserApp('app', { clientId: 'client-id', scopeRequirements: {}, config: { tokenStorage: 'memory', loginWaitTimeoutMs: loose(value) } })],
+  ['CommandLineLoginFlowManager', 'timeoutMs', 'wait', (value) => new CommandLineLoginFlowManager(native(), { timeoutMs: loose(value) })],
 ];
 
 const ACCEPTED = { wait: [0, 1, 1000, MAX_MILLISECONDS, Infinity], duration: [1, 1000, MAX_MILLISECONDS] };

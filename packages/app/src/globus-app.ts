@@ -1,5 +1,6 @@
 import {
   assertKnownOptions,
+  checkedMilliseconds,
   AuthAPIError,
   IdentityMismatchError,
   InvalidArgumentError,
@@ -125,8 +126,7 @@ export abstract class GlobusApp implements AsyncDisposable {
     if (typeof namespace !== 'string' || namespace === '') throw new InvalidArgumentError("'namespace' must be a non-empty string");
     const authResourceServer = config.authResourceServer ?? DEFAULT_AUTH_RESOURCE_SERVER;
     if (typeof authResourceServer !== 'string' || authResourceServer === '') throw new InvalidArgumentError("'authResourceServer' must be a non-empty string");
-    const wait = config.loginWaitTimeoutMs ?? DEFAULT_LOGIN_WAIT_TIMEOUT_MS;
-    if (typeof wait !== 'number' || !(wait > 0)) throw new InvalidArgumentError("'loginWaitTimeoutMs' must be a positive number of milliseconds");
+    const wait = checkedMilliseconds(config.loginWaitTimeoutMs ?? DEFAULT_LOGIN_WAIT_TIMEOUT_MS, 'loginWaitTimeoutMs');
 
     this.appName = appName;
     this.clientId = options.clientId;

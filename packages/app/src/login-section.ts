@@ -55,7 +55,7 @@ function oneAttempt<T>(storage: TokenStorageLike, key: string, login: () => Prom
       cleanUp();
       reject(error);
     };
-    const timer = setTimeout(() => giveUp(waitTimeout(Date.now() - started)), waitMs);
+    const timer = waitMs === Infinity ? undefined : setTimeout(() => giveUp(waitTimeout(Date.now() - started)), waitMs);
     const onAbort = () => giveUp(signal?.reason);
     const cleanUp = () => {
       clearTimeout(timer);

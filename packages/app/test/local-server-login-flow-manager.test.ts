@@ -146,8 +146,8 @@ describe('LocalServerLoginFlowManager arguments', () => {
   it.each([
     [{ openBrowzer: () => undefined }, /unknown option "openBrowzer" \(did you mean 'openBrowser'\?\)/],
     [{ openBrowser: 'firefox' }, /'openBrowser' must be a function/],
-    [{ timeoutMs: 0 }, /'timeoutMs' must be a positive number/],
-    [{ timeoutMs: Number.NaN }, /'timeoutMs' must be a positive number/],
+    [{ timeoutMs: -1 }, /'timeoutMs' must be a whole number of milliseconds/],
+    [{ timeoutMs: Number.NaN }, /'timeoutMs' must be a whole number of milliseconds/],
     [{ requestRefreshTokens: 'yes' }, /'requestRefreshTokens' must be a boolean/],
     [{ nativePrefillNamedGrant: '' }, /'nativePrefillNamedGrant' must be a non-empty string/],
     [{ redirectPath: 'callback' }, /'redirectPath' must be a URL path/],

@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { inTransaction, PostgresTokenStorage, type PostgresPool } from '@globus-tokenstorage/postgres';
 import { parsePostgresTarget, type PostgresTarget } from './postgres-target';
 import type { TokenFile } from './token-file';
@@ -13,20 +13,27 @@ export function poolFor(target: PostgresTarget): Pool {
 
 /**
  * Runs `work` in one transaction on one connection of `pool`: the storages `work` makes on the
- * pool-like object it is given write together, or not at all. They must be made with
- * `createTables: false` (creating tables takes a connection of its own, which this one refuses).
+ * pool-like object it is given write together, or not at all. Every connection it hands out is that
+ * transaction's, whose release does nothing, so the storages must be made with `createTables: false`
+ * (creating tables runs a transaction of its own, which would end this one).
  *
  * @returns What `work` returns, once committed.
  */
 export function inStorageTransaction<T>(pool: Pool, work: (transaction: PostgresPool) => Promise<T>): Promise<T> {
-  return inTransaction(pool, (client) =>
-    work({
+  return inTransaction(pool, (client) => {
+    const connection = {
       query: client.query.bind(client),
-      connect: () => Promise.reject(new Error('a storage in a transaction of the CLI asked for another connection')),
+      on: (event: 'error', listener: (error: Error) => void) => (client.on(event, listener), connection),
+      off: (event: 'error', listener: (error: Error) => void) => (client.off(event, listener), connection),
+      release: () => undefined,
+    } as unknown as PoolClient;
+    return work({
+      query: client.query.bind(client),
+      connect: (() => Promise.resolve(connection)) as PostgresPool['connect'],
       // Names the server in the storages' messages.
       options: pool.options,
-    }),
-  );
+    });
+  });
 }
 
 /**

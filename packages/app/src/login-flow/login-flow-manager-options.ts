@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { checkedMilliseconds, InvalidArgumentError } from '@globus-tokenstorage/core';
 import type { ConfidentialAppAuthClient, NativeAppAuthClient } from '@globus-tokenstorage/authorizers';
 
 /** The login clients a login flow manager drives. */
@@ -25,9 +25,6 @@ export const LOGIN_FLOW_MANAGER_OPTION_KEYS = ['requestRefreshTokens', 'nativePr
 
 /** One hour: Python's `LocalServerLoginFlowManager` waits as long. */
 export const DEFAULT_LOGIN_TIMEOUT_MS = 3_600_000;
-
-/** The longest finite wait `setTimeout` can hold. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** {@link LoginFlowManagerOptions} after checking, with defaults applied. */
 export interface CheckedLoginFlowManagerOptions {
@@ -56,10 +53,7 @@ export function checkedLoginFlowManagerOptions(client: unknown, options: LoginFl
   if (prefill !== undefined && (typeof prefill !== 'string' || prefill === '')) {
     throw new InvalidArgumentError(`${owner}: 'nativePrefillNamedGrant' must be a non-empty string`);
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS;
-  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs <= 0 || (timeoutMs > MAX_TIMER_MS && timeoutMs !== Infinity)) {
-    throw new InvalidArgumentError(`${owner}: 'timeoutMs' must be a positive number of milliseconds up to ${MAX_TIMER_MS}, or Infinity`);
-  }
+  const timeoutMs = checkedMilliseconds(options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS, 'timeoutMs');
   return { requestRefreshTokens, nativePrefillNamedGrant: prefill, timeoutMs };
 }
 
