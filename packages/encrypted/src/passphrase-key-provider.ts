@@ -41,7 +41,7 @@ export interface PassphraseKeyProviderOptions {
 export class PassphraseKeyProvider implements KeyProvider {
   /** @returns A fresh random salt for the `salt` option. */
   static newSalt(): string {
-    return toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(SALT_BYTES)));
+    return newSalt();
   }
 
   private readonly currentId: string;
@@ -55,7 +55,7 @@ export class PassphraseKeyProvider implements KeyProvider {
    */
   constructor(options: PassphraseKeyProviderOptions) {
     assertKnownOptions(options, ['passphrase', 'salt', 'iterations'], 'PassphraseKeyProvider');
-    const { passphrase, salt = PassphraseKeyProvider.newSalt(), iterations = MIN_ITERATIONS } = options;
+    const { passphrase, salt = newSalt(), iterations = MIN_ITERATIONS } = options;
     if (typeof passphrase === 'string') {
       if (passphrase === '') throw new InvalidArgumentError("'passphrase' must not be empty");
       this.getPassphrase = async () => passphrase;
@@ -119,4 +119,9 @@ export class PassphraseKeyProvider implements KeyProvider {
       });
     return this.passphrase;
   }
+}
+
+/** A random salt of {@link SALT_BYTES} bytes in base64url. */
+function newSalt(): string {
+  return toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(SALT_BYTES)));
 }
