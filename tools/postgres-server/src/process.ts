@@ -96,11 +96,11 @@ export async function startPostgresServerProcess(args: string[] = []): Promise<P
   return {
     ...server,
     child,
-    stop: () => command('stop', 'stopped'),
-    start: () => command('start', 'started'),
+    stop: () => whileHeld(child, command('stop', 'stopped')),
+    start: () => whileHeld(child, command('start', 'started')),
     close: async () => {
       if (child.exitCode === null && child.signalCode === null) child.stdin.end();
-      await exited;
+      await whileHeld(child, exited);
     },
   };
 }
@@ -109,4 +109,19 @@ export async function startPostgresServerProcess(args: string[] = []): Promise<P
 export function letProcessExitWithout(child: ChildProcessWithoutNullStreams): void {
   child.unref();
   for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as Socket).unref();
+}
+
+/**
+ * Keeps this process alive until `work` (an answer of the child) settles: a promise alone holds no
+ * event loop, so jest's globalTeardown awaiting the server's exit would otherwise end jest before it
+ * writes its results.
+ */
+async function whileHeld<T>(child: ChildProcessWithoutNullStreams, work: Promise<T>): Promise<T> {
+  child.ref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as Socket).ref();
+  try {
+    return await work;
+  } finally {
+    letProcessExitWithout(child);
+  }
 }
