@@ -85,11 +85,15 @@ function reachableCopy({ packageDir, platformName, platformDir, entry }) {
   return target;
 }
 
-/** Whether `dir` is a finished copy that only root could have made or changed. */
+/**
+ * Whether `dir` is a finished copy that only root could have made or changed, whose links to the
+ * JavaScript dependencies still resolve (they point into the clone that made it, which may be gone).
+ */
 function isTrustedCopy(dir) {
   try {
     const stats = lstatSync(dir);
-    return stats.isDirectory() && stats.uid === 0 && (stats.mode & 0o022) === 0 && existsSync(join(dir, COMPLETE));
+    const linksResolve = JS_DEPENDENCIES.every((name) => existsSync(join(dir, 'node_modules', name)));
+    return stats.isDirectory() && stats.uid === 0 && (stats.mode & 0o022) === 0 && existsSync(join(dir, COMPLETE)) && linksResolve;
   } catch {
     return false;
   }
