@@ -12,7 +12,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@globus-tokenstorage/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
-    '^@globus-tokenstorage/([a-z-]+)/(conformance|node)$': '<rootDir>/packages/$1/src/$2/index.ts',
+    '^@globus-tokenstorage/([a-z-]+)/(backend|conformance|node)$': '<rootDir>/packages/$1/src/$2/index.ts',
   },
   transform: {
     '^.+\\.[cm]?[tj]sx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],

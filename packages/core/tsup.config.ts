@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { defineConfig } from 'tsup';
 import { baseConfig, relativizeSourceMaps } from '../../tsup.base';
 
-const entry = ['src/index.ts', 'src/conformance/index.ts', 'src/node/index.ts'];
+const entry = ['src/index.ts', 'src/backend/index.ts', 'src/conformance/index.ts', 'src/node/index.ts'];
 
 /**
  * Core is built twice. The ESM build imports jose, as every other dependency is imported. The
