@@ -7,7 +7,7 @@ import {
   type IDTokenDecoderLike,
 } from '@globus-tokenstorage/core';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
-import { checkResourceServer, checkTokenDataMapping } from '../src/storage/token-storage';
+import { checkResourceServer, checkTokenDataMapping } from '../src/storage/storage-arguments';
 
 const body = { access_token: 'AT-secret-1', resource_server: 'rs', scope: 's', id_token: 'jwt', other_tokens: [] };
 
