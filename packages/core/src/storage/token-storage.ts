@@ -37,6 +37,7 @@ const OPTIONAL_ABILITIES = {
 } as const;
 
 type OptionalAbility = keyof typeof OPTIONAL_ABILITIES;
+type OptionalHook = (typeof OPTIONAL_ABILITIES)[OptionalAbility];
 
 /**
  * Base class of token storages. Its public methods check that the storage is open and check their
@@ -95,20 +96,16 @@ export abstract class TokenStorage implements TokenStorageLike {
   protected readonly closeSignal: AbortSignal;
   private readonly closer = new AbortController();
   private readonly inFlight = new InFlightCalls();
-  /** The public forms of the optional hooks, made on first use. */
-  private readonly abilities: Partial<Record<OptionalAbility, unknown>> = {};
 
   static {
-    for (const name of Object.keys(OPTIONAL_ABILITIES) as OptionalAbility[]) {
-      Object.defineProperty(TokenStorage.prototype, name, {
+    // A hook assigned as a property (in a constructor, when the environment allows it) makes its
+    // public method present too; a hook written as a method is found by the constructor.
+    for (const [name, hook] of Object.entries(OPTIONAL_ABILITIES) as Array<[OptionalAbility, OptionalHook]>) {
+      Object.defineProperty(TokenStorage.prototype, hook, {
         configurable: true,
-        enumerable: false,
-        get(this: TokenStorage) {
-          return this.publicAbility(name);
-        },
-        // Assigning replaces the method on this instance only (as with any method).
         set(this: TokenStorage, value: unknown) {
-          Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: false });
+          Object.defineProperty(this, hook, { value, writable: true, configurable: true });
+          this.provide(name);
         },
       });
     }
@@ -132,6 +129,9 @@ export abstract class TokenStorage implements TokenStorageLike {
     this.idTokenDecoder = decoder;
     this.now = checkedClock(options.now);
     this.closeSignal = this.closer.signal;
+    for (const [name, hook] of Object.entries(OPTIONAL_ABILITIES) as Array<[OptionalAbility, OptionalHook]>) {
+      if (typeof this[hook] === 'function') this.provide(name);
+    }
   }
 
   /**
@@ -337,26 +337,19 @@ export abstract class TokenStorage implements TokenStorageLike {
     return new StorageClosedError(`the token storage for namespace '${this.namespace}' is closed`);
   }
 
-  /** The public method of an optional hook, or `undefined` when the backend has not got the hook. */
-  private publicAbility(name: OptionalAbility): unknown {
-    if (typeof this[OPTIONAL_ABILITIES[name]] !== 'function') return undefined;
-    this.abilities[name] ??= this.makeAbility(name);
-    return this.abilities[name];
-  }
-
-  private makeAbility(name: OptionalAbility): unknown {
-    switch (name) {
-      case 'listNamespaces':
-        return () => this.checkedCall(() => (this.readNamespaces as () => Promise<string[]>)());
-      case 'iterAllEntries':
-        return () => this.whileOpenEach(() => (this.walkEntries as () => AsyncIterable<StoredEntry>)());
-      case 'runExclusive':
-        return <T>(key: string, fn: () => Promise<T>): Promise<T> =>
-          this.checkedCall(() => {
-            if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
-            if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
-            return (this.runInSection as RunExclusive)(key, fn);
-          });
-    }
+  /** Makes the public method of an optional hook present on this storage. */
+  private provide(name: OptionalAbility): void {
+    const value =
+      name === 'listNamespaces'
+        ? () => this.checkedCall(() => (this.readNamespaces as () => Promise<string[]>)())
+        : name === 'iterAllEntries'
+          ? () => this.whileOpenEach(() => (this.walkEntries as () => AsyncIterable<StoredEntry>)())
+          : <T>(key: string, fn: () => Promise<T>): Promise<T> =>
+              this.checkedCall(() => {
+                if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
+                if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
+                return (this.runInSection as RunExclusive)(key, fn);
+              });
+    Object.defineProperty(this, name, { value, writable: true, configurable: true });
   }
 }
