@@ -130,7 +130,13 @@ export class WebStorageTokenStorage extends TokenStorage {
     this.#locks = lockManager();
     // sessionStorage is per tab, so other tabs' revisions of the same key say nothing about it.
     this.#usesLedger = this.#locks !== null && this.#storageName === 'localStorage' && revisionLedger.isAvailable;
-    if (this.#locks !== null) this.runInSection = (key, fn) => this.#runExclusive(key, fn);
+    if (this.#locks !== null) {
+      this.runInSection = (key, fn) =>
+        this.#locked(`${this.keyPrefix}lock:${key}`, async () => {
+          await this.#catchUp();
+          return fn();
+        });
+    }
   }
 
   /** Present when the browser has Web Locks (see `runExclusive`). */
@@ -171,13 +177,6 @@ export class WebStorageTokenStorage extends TokenStorage {
   /** What `JSON.stringify` shows: class, namespace and key only. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), key: this.key, storageArea: this.#storageName };
-  }
-
-  async #runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return this.#locked(`${this.keyPrefix}lock:${key}`, async () => {
-      await this.#catchUp();
-      return fn();
-    });
   }
 
   /** Read-modify-write of this namespace's key, under the namespace's write lock when there are locks. */

@@ -203,7 +203,7 @@ export abstract class TokenStorage implements TokenStorageLike {
    * @throws {@link StorageClosedError} after `close()`.
    */
   storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
-    return this.checkedCall(() => this.writeEntries(checkTokenDataMapping(data)));
+    return this.whileOpen(() => this.writeEntries(checkTokenDataMapping(data)));
   }
 
   /**
@@ -211,7 +211,7 @@ export abstract class TokenStorage implements TokenStorageLike {
    * @throws {@link StorageClosedError} after `close()`.
    */
   getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
-    return this.checkedCall(() => this.readEntries());
+    return this.whileOpen(() => this.readEntries());
   }
 
   /**
@@ -223,7 +223,7 @@ export abstract class TokenStorage implements TokenStorageLike {
    * @throws {@link StorageClosedError} after `close()`.
    */
   getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
-    return this.checkedCall(() => this.readEntry(checkResourceServer(resourceServer)));
+    return this.whileOpen(() => this.readEntry(checkResourceServer(resourceServer)));
   }
 
   /**
@@ -232,7 +232,7 @@ export abstract class TokenStorage implements TokenStorageLike {
    * @throws {@link StorageClosedError} after `close()`.
    */
   removeTokenData(resourceServer: string): Promise<boolean> {
-    return this.checkedCall(() => this.removeEntry(checkResourceServer(resourceServer)));
+    return this.whileOpen(() => this.removeEntry(checkResourceServer(resourceServer)));
   }
 
   /**
@@ -248,7 +248,7 @@ export abstract class TokenStorage implements TokenStorageLike {
    * @throws {@link StorageClosedError} after `close()`.
    */
   storeTokenResponse(response: OAuthTokenResponse): Promise<void> {
-    return this.checkedCall(async () => {
+    return this.whileOpen(async () => {
       checkTokenResponse(response);
       const identityId = await extractIdentityId(response, this.idTokenDecoder);
       const previous = response.grantType === 'refresh_token' ? await this.getTokenDataByResourceServer() : {};
@@ -284,15 +284,22 @@ export abstract class TokenStorage implements TokenStorageLike {
   }
 
   /**
-   * Runs a backend's own operation (one beyond `TokenStorageLike`) as the public methods run theirs:
-   * it rejects with `StorageClosedError` after `close()`, and `close()` waits for it.
+   * Runs an operation as every public method runs its hook: it rejects with `StorageClosedError`
+   * after `close()`, and `close()` waits for it. For a backend's own public methods.
    *
    * @param work - The operation.
    * @returns What `work` returns.
    * @throws {@link StorageClosedError} after `close()`.
    */
   protected whileOpen<T>(work: () => Promise<T>): Promise<T> {
-    return this.checkedCall(work);
+    let result: Promise<T>;
+    try {
+      if (this.closer.signal.aborted) throw this.closedError();
+      result = work();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.inFlight.track(result);
   }
 
   /**
@@ -304,10 +311,10 @@ export abstract class TokenStorage implements TokenStorageLike {
    * @throws {@link StorageClosedError} (on iteration) after `close()`.
    */
   protected async *whileOpenEach<T>(source: () => AsyncIterable<T>): AsyncGenerator<T> {
-    const iterator = (await this.checkedCall(async () => source()))[Symbol.asyncIterator]();
+    const iterator = (await this.whileOpen(async () => source()))[Symbol.asyncIterator]();
     try {
       for (;;) {
-        const step = await this.checkedCall(() => iterator.next());
+        const step = await this.whileOpen(() => iterator.next());
         if (step.done === true) return;
         yield step.value;
       }
@@ -321,18 +328,6 @@ export abstract class TokenStorage implements TokenStorageLike {
     return this.closer.signal.aborted;
   }
 
-  /** Checks that the storage is open, runs `work` and counts it until it settles. */
-  private checkedCall<T>(work: () => Promise<T>): Promise<T> {
-    let result: Promise<T>;
-    try {
-      if (this.closer.signal.aborted) throw this.closedError();
-      result = work();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.inFlight.track(result);
-  }
-
   private closedError(): StorageClosedError {
     return new StorageClosedError(`the token storage for namespace '${this.namespace}' is closed`);
   }
@@ -341,11 +336,11 @@ export abstract class TokenStorage implements TokenStorageLike {
   private provide(name: OptionalAbility): void {
     const value =
       name === 'listNamespaces'
-        ? () => this.checkedCall(() => (this.readNamespaces as () => Promise<string[]>)())
+        ? () => this.whileOpen(() => (this.readNamespaces as () => Promise<string[]>)())
         : name === 'iterAllEntries'
           ? () => this.whileOpenEach(() => (this.walkEntries as () => AsyncIterable<StoredEntry>)())
           : <T>(key: string, fn: () => Promise<T>): Promise<T> =>
-              this.checkedCall(() => {
+              this.whileOpen(() => {
                 if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
                 if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
                 return (this.runInSection as RunExclusive)(key, fn);
