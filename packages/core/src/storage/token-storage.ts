@@ -181,7 +181,9 @@ export abstract class TokenStorage implements TokenStorageLike {
   /**
    * Optional: runs `fn` inside the critical section `key` (see {@link TokenStorageLike.runExclusive}).
    * Implementing it makes `runExclusive` present; a backend whose sections depend on the
-   * environment assigns it in its constructor, or leaves it out.
+   * environment assigns it in its constructor, or leaves it out (declare it with
+   * `protected declare runInSection?: RunExclusive`: a class field would hide the assignment from
+   * the base class). The same holds for the other optional hooks.
    *
    * @param key - A checked key (a non-empty string).
    * @param fn - A checked function.
