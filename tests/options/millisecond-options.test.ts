@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandLineLoginFlowManager, UserApp } from '@globus-tokenstorage/app';
-import { ErrorCodes, IDTokenDecoder, InvalidArgumentError, MAX_MILLISECONDS, type TokenStorageLike } from '@globus-tokenstorage/core';
+import { ErrorCodes, IDTokenDecoder, InvalidArgumentError, type TokenStorageLike } from '@globus-tokenstorage/core';
+import { MAX_MILLISECONDS } from '@globus-tokenstorage/core/backend';
 import { withFileLock } from '@globus-tokenstorage/core/node';
 import {
   ClientCredentialsAuthorizer,

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, REDACTED } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { REDACTED } from '@globus-tokenstorage/core/backend';
 import type { GlobusAuthorizer } from './globus-authorizer';
 import { describe, INSPECT_CUSTOM } from './redaction';
 

@@ -1,9 +1,5 @@
 import {
-  abortable,
-  assertKnownOptions,
-  checkedClock,
   AuthAPIError,
-  describeNetworkError,
   IDTokenDecoder,
   InvalidArgumentError,
   OAuthTokenResponse,
@@ -12,6 +8,7 @@ import {
   type IDTokenDecoderLike,
   type ScopeCollection,
 } from '@globus-tokenstorage/core';
+import { abortable, assertKnownOptions, checkedClock, describeNetworkError } from '@globus-tokenstorage/core/backend';
 import type { FetchFunction } from './authorized-fetch';
 import { urlencode } from './encoding';
 import { INSPECT_CUSTOM, scrub } from './redaction';

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, REDACTED } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { REDACTED } from '@globus-tokenstorage/core/backend';
 import { base64Utf8 } from './encoding';
 import type { GlobusAuthorizer } from './globus-authorizer';
 import { describe, INSPECT_CUSTOM } from './redaction';

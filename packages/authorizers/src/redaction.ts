@@ -1,4 +1,4 @@
-import { REDACTED } from '@globus-tokenstorage/core';
+import { REDACTED } from '@globus-tokenstorage/core/backend';
 import { quotePlus } from './encoding';
 
 /** Node's `util.inspect` hook, reached without importing `node:util` (this package runs in browsers). */

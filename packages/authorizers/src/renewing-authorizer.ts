@@ -1,4 +1,5 @@
-import { assertKnownOptions, checkedClock, InvalidArgumentError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
+import { assertKnownOptions, checkedClock } from '@globus-tokenstorage/core/backend';
 import type { GlobusAuthorizer } from './globus-authorizer';
 import { checkedSignal, checkedTimeoutMs } from './request-deadline';
 import { requestTokens } from './token-request';

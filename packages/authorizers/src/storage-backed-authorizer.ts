@@ -1,10 +1,7 @@
 import {
-  assertKnownOptions,
-  checkedClock,
   InvalidArgumentError,
   InvalidTokenDataError,
   MissingTokenError,
-  safeErrorName,
   TokenStorageError,
   type OAuthTokenResponse,
   type TokenDict,
@@ -12,6 +9,7 @@ import {
   type TokenStorageLike,
   type TokenStorageWithRunExclusive,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, checkedClock, safeErrorName } from '@globus-tokenstorage/core/backend';
 import type { GlobusAuthorizer } from './globus-authorizer';
 import { checkedSignal, checkedTimeoutMs, sleep } from './request-deadline';
 import { RenewalDeadline } from './renewal-deadline';

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { InvalidArgumentError, setOwnEntry, TokenStorageData, toPythonJSON } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, TokenStorageData } from '@globus-tokenstorage/core';
+import { setOwnEntry, toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { withFileLock, writeFileAtomic, writeTarget } from '@globus-tokenstorage/core/node';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import { CliError, ExitCodes } from './cli-error';

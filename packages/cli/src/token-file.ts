@@ -1,7 +1,8 @@
 import { readFile, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { setOwnEntry, type StoredEntry, type TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH, openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
+import type { StoredEntry, TokenStorageData, TokenStorageLike } from '@globus-tokenstorage/core';
+import { findDeepJSONNesting, MAX_JSON_DEPTH, setOwnEntry } from '@globus-tokenstorage/core/backend';
+import { openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { LEGACY_VERSION_KEY, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';

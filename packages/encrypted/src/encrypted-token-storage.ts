@@ -1,15 +1,14 @@
 import {
-  assertKnownOptions,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
-  setOwnEntry,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
   type TokenStorageData,
   type TokenStorageLike,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, setOwnEntry } from '@globus-tokenstorage/core/backend';
 import { KeyRing } from './key-ring';
 import type { KeyProvider } from './key-provider';
 import { DecryptedEntryCache, PlaintextCache } from './plaintext-cache';

@@ -1,14 +1,12 @@
 import {
   InvalidArgumentError,
   InvalidTokenDataError,
-  setOwnEntry,
   TokenFileFormatError,
   TokenStorageData,
-  toPythonJSON,
   UnsupportedFormatVersionError,
   type StoredEntry,
 } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting } from '@globus-tokenstorage/core/node';
+import { findDeepJSONNesting, setOwnEntry, toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { version } from '../package.json';
 import { JSONSyntaxError, parseOrderedJSON } from './parse-ordered-json';
 

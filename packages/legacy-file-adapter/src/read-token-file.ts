@@ -1,5 +1,6 @@
 import { TokenFileFormatError } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH, openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
+import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/backend';
+import { openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 
 /**
  * Reads and parses a JSON token file.

@@ -1,15 +1,14 @@
 import {
-  assertKnownOptions,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
-  setOwnEntry,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
   TokenStorageData,
   type TokenDataDict,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, setOwnEntry } from '@globus-tokenstorage/core/backend';
 
 /** Options of {@link MemoryTokenStorage}. */
 export interface MemoryTokenStorageOptions extends TokenStorageOptions {

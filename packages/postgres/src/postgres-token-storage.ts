@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { QueryArrayConfig, QueryConfig } from 'pg';
 import {
-  assertKnownOptions,
-  checkedMilliseconds,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
@@ -15,7 +13,7 @@ import {
   type StoredEntry,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
+import { assertKnownOptions, checkedMilliseconds, findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/backend';
 import { version } from '../package.json';
 import { advisoryKey } from './advisory-key';
 import { boundedConnections, TIMED_OUT, within, type Connections } from './connect-within';

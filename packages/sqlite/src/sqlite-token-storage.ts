@@ -2,25 +2,28 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import {
-  assertKnownOptions,
-  assertWellFormedText,
-  checkedMilliseconds,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
   InvalidTokenDataError,
-  setOwnEntry,
   StorageLockTimeoutError,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenFileFormatError,
   TokenStorage,
   TokenStorageData,
   TokenStorageError,
-  toPythonJSON,
   type StoredEntry,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
+import {
+  assertKnownOptions,
+  assertWellFormedText,
+  checkedMilliseconds,
+  findDeepJSONNesting,
+  MAX_JSON_DEPTH,
+  setOwnEntry,
+  toPythonJSON,
+} from '@globus-tokenstorage/core/backend';
 import { version } from '../package.json';
 import { attributeOf, newLease, prepareSectionStatements, type SectionStatements } from './exclusive-section';
 import { openTokenDatabase, removeSideFiles } from './open-token-database';

@@ -1,11 +1,8 @@
 import {
-  assertKnownOptions,
   TOKEN_STORAGE_OPTION_KEYS,
-  checkedMilliseconds,
   checkResourceServer,
   checkTokenDataMapping,
   InvalidArgumentError,
-  safeErrorName,
   StorageLockTimeoutError,
   StorageQuotaExceededError,
   TokenStorage,
@@ -13,6 +10,7 @@ import {
   type TokenStorageData,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, checkedMilliseconds, safeErrorName } from '@globus-tokenstorage/core/backend';
 import { NamespaceRecord } from './namespace-record';
 import { revisionLedger } from './revision-ledger';
 

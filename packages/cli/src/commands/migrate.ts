@@ -1,4 +1,4 @@
-import { toPythonJSON } from '@globus-tokenstorage/core';
+import { toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { writeFileAtomic } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { assertKnownOptions, InvalidArgumentError, safeErrorName } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { assertKnownOptions, safeErrorName } from '@globus-tokenstorage/core/backend';
 import { fromBase64, toBase64Url } from '../base64url';
 import { KeyUnavailableError } from '../errors';
 import { hideInternals, type KeyProvider } from '../key-provider';
