@@ -1,7 +1,8 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { OAuthTokenResponse, TokenStorageData, toPythonJSON } from '@globus-tokenstorage/core';
+import { OAuthTokenResponse, TokenStorageData } from '@globus-tokenstorage/core';
+import { toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 
 /** The fixed clock of the seed data (epoch seconds). */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toPythonJSON } from '@globus-tokenstorage/core';
+import { toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { buildDatabase, namespaceName, rawConnection, RESOURCE_SERVERS, tokenData, type RawDatabase } from './fixtures';
 import { compare } from './harness';

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandLineLoginFlowManager, UserApp } from '@globus-tokenstorage/app';
-import { ErrorCodes, IDTokenDecoder, InvalidArgumentError, MAX_MILLISECONDS, type TokenStorageLike } from '@globus-tokenstorage/core';
+import { ErrorCodes, IDTokenDecoder, InvalidArgumentError, type TokenStorageLike } from '@globus-tokenstorage/core';
+import { MAX_MILLISECONDS } from '@globus-tokenstorage/core/backend';
 import { withFileLock } from '@globus-tokenstorage/core/node';
 import {
   ClientCredentialsAuthorizer,
@@ -11,6 +12,8 @@ import {
   RefreshTokenAuthorizer,
   StorageBackedAuthorizer,
 } from '@globus-tokenstorage/authorizers';
+import { keyProviderFrom } from '@globus-tokenstorage/encrypted';
+import { KeychainKeyProvider } from '@globus-tokenstorage/encrypted/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
@@ -60,6 +63,8 @@ const OPTIONS: Array<[owner: string, name: string, kind: 'wait' | 'duration', ma
   ['UserApp', 'loginWaitTimeoutMs', 'wait', (value) =>
     new UserApp('app', { clientId: 'client-id', scopeRequirements: {}, config: { tokenStorage: 'memory', loginWaitTimeoutMs: loose(value) } })],
   ['CommandLineLoginFlowManager', 'timeoutMs', 'wait', (value) => new CommandLineLoginFlowManager(native(), { timeoutMs: loose(value) })],
+  ['keyProviderFrom', 'timeoutMs', 'duration', (value) => keyProviderFrom(async () => ({ keyId: 'k', key: new Uint8Array(32) }), { timeoutMs: loose(value) })],
+  ['KeychainKeyProvider', 'timeoutMs', 'duration', (value) => new KeychainKeyProvider({ service: 'gts-ms-options', timeoutMs: loose(value) })],
 ];
 
 const ACCEPTED = { wait: [0, 1, 1000, MAX_MILLISECONDS, Infinity], duration: [1, 1000, MAX_MILLISECONDS] };

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  assertKnownOptions,
   IDTokenDecoder,
   InvalidArgumentError,
   NotExpiredValidator,
@@ -12,6 +11,7 @@ import {
   TokenStorageData,
   ValidatingTokenStorage,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions } from '@globus-tokenstorage/core/backend';
 import { withFileLock, writeFileAtomic } from '@globus-tokenstorage/core/node';
 import {
   ClientCredentialsAuthorizer,

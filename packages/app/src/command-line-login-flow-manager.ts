@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import { assertKnownOptions, InvalidArgumentError, type OAuthTokenResponse } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, type OAuthTokenResponse } from '@globus-tokenstorage/core';
+import { assertKnownOptions } from '@globus-tokenstorage/core/backend';
 import type { GlobusAuthorizationParameters } from './authorization-parameters';
 import type { LoginFlowManager, LoginFlowOptions } from './login-flow-manager';
 import { checkedAuthorizationCode } from './login-flow/authorization-code';

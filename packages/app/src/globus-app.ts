@@ -1,6 +1,4 @@
 import {
-  assertKnownOptions,
-  checkedMilliseconds,
   AuthAPIError,
   IdentityMismatchError,
   InvalidArgumentError,
@@ -15,6 +13,7 @@ import {
   type TokenDataValidatorWithHook,
   type TokenStorageLike,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, checkedMilliseconds } from '@globus-tokenstorage/core/backend';
 import { authorizedFetch, ConfidentialAppAuthClient, NativeAppAuthClient, StorageBackedAuthorizer } from '@globus-tokenstorage/authorizers';
 import { AppAuthorizer, type InnerAuthorizerSlot } from './app-authorizer';
 import type { GlobusAuthorizationParameters } from './authorization-parameters';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { assertKnownOptions, InvalidArgumentError, type OAuthTokenResponse } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, type OAuthTokenResponse } from '@globus-tokenstorage/core';
+import { assertKnownOptions } from '@globus-tokenstorage/core/backend';
 import type { GlobusAuthorizationParameters } from './authorization-parameters';
 import type { LoginFlowManager, LoginFlowOptions } from './login-flow-manager';
 import { startFlowAndGetAuthorizeUrl } from './login-flow/authorize-url';

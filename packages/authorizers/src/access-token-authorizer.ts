@@ -1,6 +1,7 @@
-import { InvalidArgumentError, REDACTED } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { INSPECT_CUSTOM, REDACTED } from '@globus-tokenstorage/core/backend';
 import type { GlobusAuthorizer } from './globus-authorizer';
-import { describe, INSPECT_CUSTOM } from './redaction';
+import { describe } from './redaction';
 
 /**
  * Sends `Bearer <accessToken>` with a token obtained elsewhere. It cannot renew the token, so a

@@ -1,9 +1,5 @@
 import {
-  abortable,
-  assertKnownOptions,
-  checkedClock,
   AuthAPIError,
-  describeNetworkError,
   IDTokenDecoder,
   InvalidArgumentError,
   OAuthTokenResponse,
@@ -12,9 +8,10 @@ import {
   type IDTokenDecoderLike,
   type ScopeCollection,
 } from '@globus-tokenstorage/core';
+import { abortable, assertKnownOptions, checkedClock, describeNetworkError, INSPECT_CUSTOM } from '@globus-tokenstorage/core/backend';
 import type { FetchFunction } from './authorized-fetch';
 import { urlencode } from './encoding';
-import { INSPECT_CUSTOM, scrub } from './redaction';
+import { scrub } from './redaction';
 import { checkedSignal, checkedTimeoutMs, RequestDeadline, sleep } from './request-deadline';
 import { DEFAULT_MAX_RETRIES, retryDelayMs, type FailedAttempt } from './retry-policy';
 

@@ -1,4 +1,5 @@
-import { assertKnownOptions, InvalidArgumentError } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { assertKnownOptions } from '@globus-tokenstorage/core/backend';
 import type { GlobusAuthorizer } from './globus-authorizer';
 
 /** A `fetch`-compatible function. */

@@ -1,7 +1,8 @@
-import { InvalidArgumentError, REDACTED } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { INSPECT_CUSTOM, REDACTED } from '@globus-tokenstorage/core/backend';
 import { base64Utf8 } from './encoding';
 import type { GlobusAuthorizer } from './globus-authorizer';
-import { describe, INSPECT_CUSTOM } from './redaction';
+import { describe } from './redaction';
 
 /**
  * HTTP Basic authentication: `"Basic " + base64(utf8(username + ":" + password))`.

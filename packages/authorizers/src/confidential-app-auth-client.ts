@@ -1,13 +1,12 @@
 import {
-  assertKnownOptions,
   AuthAPIError,
   InvalidArgumentError,
-  REDACTED,
   ScopeParser,
   type Consent,
   type OAuthTokenResponse,
   type ScopeCollection,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, REDACTED } from '@globus-tokenstorage/core/backend';
 import {
   AuthLoginClient,
   checkedFlow,

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { isWellFormedText } from '@globus-tokenstorage/core/backend';
 
 const encoder = new TextEncoder();
 
@@ -39,11 +40,9 @@ export function urlencode(pairs: ReadonlyArray<readonly [string, string]>): stri
  *   (`TextEncoder` would silently send U+FFFD instead).
  */
 export function base64Utf8(text: string): string {
-  if (UNPAIRED_SURROGATE.test(text)) throw new InvalidArgumentError('a credential contains an unpaired UTF-16 surrogate');
+  if (!isWellFormedText(text)) throw new InvalidArgumentError('a credential contains an unpaired UTF-16 surrogate');
   return base64(encoder.encode(text));
 }
-
-const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Standard base64 with padding. */
 export function base64(bytes: Uint8Array): string {

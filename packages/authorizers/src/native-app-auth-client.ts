@@ -1,4 +1,5 @@
-import { assertKnownOptions, InvalidArgumentError, type OAuthTokenResponse, type ScopeCollection } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, type OAuthTokenResponse, type ScopeCollection } from '@globus-tokenstorage/core';
+import { assertKnownOptions } from '@globus-tokenstorage/core/backend';
 import {
   AuthLoginClient,
   checkedFlow,

@@ -1,5 +1,5 @@
+import { INSPECT_CUSTOM } from '@globus-tokenstorage/core/backend';
 import type { GlobusAuthorizer } from './globus-authorizer';
-import { INSPECT_CUSTOM } from './redaction';
 
 /**
  * Sends no `Authorization` header at all; {@link authorizedFetch} removes one the caller set.

@@ -1,13 +1,5 @@
-import { REDACTED } from '@globus-tokenstorage/core';
+import { REDACTED } from '@globus-tokenstorage/core/backend';
 import { quotePlus } from './encoding';
-
-/** Node's `util.inspect` hook, reached without importing `node:util` (this package runs in browsers). */
-export const INSPECT_CUSTOM = Symbol.for('nodejs.util.inspect.custom');
-
-/** `"[redacted]"` for a present secret, `null` for an absent one. */
-export function redacted(secret: string | null): string | null {
-  return secret === null ? null : REDACTED;
-}
 
 /** `ClassName({...})` from an already redacted description. */
 export function describe(className: string, fields: Record<string, unknown>): string {

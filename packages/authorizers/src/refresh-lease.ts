@@ -1,4 +1,5 @@
-import { setOwnEntry, TokenStorageData } from '@globus-tokenstorage/core';
+import { TokenStorageData } from '@globus-tokenstorage/core';
+import { setOwnEntry } from '@globus-tokenstorage/core/backend';
 
 /**
  * The key, in a stored token entry, of the "refresh in flight" marker that `StorageBackedAuthorizer`

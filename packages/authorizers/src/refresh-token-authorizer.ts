@@ -1,5 +1,5 @@
 import { InvalidArgumentError, InvalidTokenDataError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
-import { redacted } from './redaction';
+import { redactSecret } from '@globus-tokenstorage/core/backend';
 import { RenewingAuthorizer, type RenewingAuthorizerOptions } from './renewing-authorizer';
 
 /** What {@link RefreshTokenAuthorizer} needs from a login client (`NativeAppAuthClient` or `ConfidentialAppAuthClient`). */
@@ -89,6 +89,6 @@ export class RefreshTokenAuthorizer extends RenewingAuthorizer {
 
   /** @returns The redacted fields, refresh token included. */
   protected override describeFields(): Record<string, unknown> {
-    return { ...super.describeFields(), refreshToken: redacted(this.#refreshToken) };
+    return { ...super.describeFields(), refreshToken: redactSecret(this.#refreshToken) };
   }
 }

@@ -1,4 +1,5 @@
-import { abortable, type AuthAPIError } from '@globus-tokenstorage/core';
+import type { AuthAPIError } from '@globus-tokenstorage/core';
+import { abortable } from '@globus-tokenstorage/core/backend';
 import { RequestDeadline, sleep } from './request-deadline';
 
 /**

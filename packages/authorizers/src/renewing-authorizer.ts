@@ -1,9 +1,10 @@
-import { assertKnownOptions, checkedClock, InvalidArgumentError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, type OAuthTokenResponse, type TokenDict } from '@globus-tokenstorage/core';
+import { assertKnownOptions, checkedClock, INSPECT_CUSTOM, redactSecret } from '@globus-tokenstorage/core/backend';
 import type { GlobusAuthorizer } from './globus-authorizer';
 import { checkedSignal, checkedTimeoutMs } from './request-deadline';
 import { requestTokens } from './token-request';
 import { SingleFlight } from './single-flight';
-import { describe, INSPECT_CUSTOM, redacted } from './redaction';
+import { describe } from './redaction';
 
 /** Called with every token response a renewing authorizer obtains; awaited before the new header is used. */
 export type OnRefreshCallback = (response: OAuthTokenResponse) => unknown;
@@ -198,7 +199,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
 
   /** The fields shown (redacted) by `toJSON`, `toString` and `util.inspect`; subclasses add theirs. */
   protected describeFields(): Record<string, unknown> {
-    return { accessToken: redacted(this.#accessToken), expiresAt: this.#expiresAt };
+    return { accessToken: redactSecret(this.#accessToken), expiresAt: this.#expiresAt };
   }
 
   /** A JSON view with every token redacted. */

@@ -1,4 +1,5 @@
-import { AuthRequestAbortedError, AuthRequestTimeoutError, checkedMilliseconds, InvalidArgumentError, type AuthAPIError } from '@globus-tokenstorage/core';
+import { AuthRequestAbortedError, AuthRequestTimeoutError, InvalidArgumentError, type AuthAPIError } from '@globus-tokenstorage/core';
+import { checkedMilliseconds } from '@globus-tokenstorage/core/backend';
 
 /** Time limit of a token request when none is given, in milliseconds. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;

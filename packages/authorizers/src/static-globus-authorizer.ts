@@ -1,6 +1,7 @@
-import { InvalidArgumentError, REDACTED } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { INSPECT_CUSTOM, REDACTED } from '@globus-tokenstorage/core/backend';
 import type { GlobusAuthorizer } from './globus-authorizer';
-import { describe, INSPECT_CUSTOM } from './redaction';
+import { describe } from './redaction';
 
 /**
  * Sends one fixed `Authorization` header value and never renews it.

@@ -1,10 +1,7 @@
 import {
-  assertKnownOptions,
-  checkedClock,
   InvalidArgumentError,
   InvalidTokenDataError,
   MissingTokenError,
-  safeErrorName,
   TokenStorageError,
   type OAuthTokenResponse,
   type TokenDict,
@@ -12,13 +9,14 @@ import {
   type TokenStorageLike,
   type TokenStorageWithRunExclusive,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, checkedClock, INSPECT_CUSTOM, redactSecret, safeErrorName } from '@globus-tokenstorage/core/backend';
 import type { GlobusAuthorizer } from './globus-authorizer';
 import { checkedSignal, checkedTimeoutMs, sleep } from './request-deadline';
 import { RenewalDeadline } from './renewal-deadline';
 import { isLeasedBy, liveLease, MAX_REFRESH_LEASE_SECONDS, newLeaseHolder, withLease, withoutLease, type RefreshLease } from './refresh-lease';
 import { requestTokens } from './token-request';
 import { SingleFlight } from './single-flight';
-import { describe, INSPECT_CUSTOM, redacted } from './redaction';
+import { describe } from './redaction';
 import type { RefreshTokenClient } from './refresh-token-authorizer';
 import type { OnRefreshCallback } from './renewing-authorizer';
 
@@ -307,7 +305,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
     return {
       storage: typeof storageClass === 'string' ? storageClass : 'TokenStorageLike',
       sectionKey: this.sectionKey,
-      accessToken: redacted(this.accessToken),
+      accessToken: redactSecret(this.accessToken),
       expiresAt: this.expiresAt,
     };
   }

@@ -1,4 +1,5 @@
-import { abortable, AuthAPIError, safeErrorName, TokenStorageError, type OAuthTokenResponse } from '@globus-tokenstorage/core';
+import { AuthAPIError, TokenStorageError, type OAuthTokenResponse } from '@globus-tokenstorage/core';
+import { abortable, safeErrorName } from '@globus-tokenstorage/core/backend';
 import { RequestDeadline } from './request-deadline';
 
 /**

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
-import { InvalidArgumentError, setOwnEntry, TokenStorageData, toPythonJSON } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, TokenStorageData } from '@globus-tokenstorage/core';
+import { parseBoundedJSON, setOwnEntry, toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { withFileLock, writeFileAtomic, writeTarget } from '@globus-tokenstorage/core/node';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import { CliError, ExitCodes } from './cli-error';
 import { inStorageTransaction, poolFor } from './postgres-file';
 import { parsePostgresTarget } from './postgres-target';
-import { detectKind, parseJSONFile } from './token-file';
+import { detectKind } from './token-file';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
@@ -37,7 +38,7 @@ function count(entries: StoreEntries): number {
 async function rewriteJSON(path: string, change: (entries: StoreEntries) => Promise<StoreEntries>): Promise<number> {
   const absolute = resolve(path);
   return withFileLock(`${writeTarget(absolute)}.lock`, async (lock) => {
-    const root = parseJSONFile(await readFile(absolute, 'utf8')) as { format_version?: unknown; data?: Record<string, Record<string, unknown>> };
+    const root = parseBoundedJSON(await readFile(absolute, 'utf8')) as { format_version?: unknown; data?: Record<string, Record<string, unknown>> };
     if (root.format_version !== '2.0' || typeof root.data !== 'object' || root.data === null) {
       throw new CliError(`'${path}' is not a format 2.0 token file; run 'globus-tokens migrate ${path}' first`, ExitCodes.REFUSED);
     }

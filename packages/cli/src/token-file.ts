@@ -1,7 +1,8 @@
 import { readFile, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { setOwnEntry, type StoredEntry, type TokenStorageData, type TokenStorageLike } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH, openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
+import type { StoredEntry, TokenStorageData, TokenStorageLike } from '@globus-tokenstorage/core';
+import { parseBoundedJSON, setOwnEntry } from '@globus-tokenstorage/core/backend';
+import { openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { LEGACY_VERSION_KEY, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
@@ -58,7 +59,7 @@ export async function detectKind(path: string): Promise<TokenFileKind> {
     await handle.close();
   }
   try {
-    const parsed = parseJSONFile(await readFile(path, 'utf8'));
+    const parsed = parseBoundedJSON(await readFile(path, 'utf8'));
     if (typeof parsed === 'object' && parsed !== null && !('format_version' in parsed) && LEGACY_VERSION_KEY in parsed) return 'legacy-simple';
   } catch {
     // Damaged: the backend of the kind the name says reports it with a typed error naming the file.
@@ -163,17 +164,6 @@ function openLegacy(path: string): TokenFile {
     },
     close: async () => undefined,
   };
-}
-
-/**
- * `JSON.parse` of a file's text, refusing first a big text that nests deeper than a token file can
- * (JSON.parse would spend gigabytes on it). Its errors may quote the text: never show them.
- *
- * @throws {@link SyntaxError} for anything that is not JSON.
- */
-export function parseJSONFile(text: string): unknown {
-  if (findDeepJSONNesting(text) >= 0) throw new SyntaxError(`values nest deeper than ${MAX_JSON_DEPTH} levels`);
-  return JSON.parse(text) as unknown;
 }
 
 /**

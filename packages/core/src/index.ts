@@ -1,6 +1,7 @@
 /**
- * `@globus-tokenstorage/core`: the token storage contract and everything backends share.
- * Runs in Node.js, browsers and edge runtimes (no `node:` imports here; see `./node` for those).
+ * `@globus-tokenstorage/core`: the token storage contract. What backends share beyond it is in
+ * `./backend` (the backend kit). Runs in Node.js, browsers and edge runtimes (no `node:` imports
+ * here; see `./node` for those).
  *
  * @packageDocumentation
  */
@@ -22,17 +23,12 @@ export {
   type JSONWebKeySet,
   type OpenIDConfiguration,
 } from './tokens/id-token-decoder';
-export { toPythonJSON } from './tokens/python-json';
 export {
   TokenStorage,
   TOKEN_STORAGE_OPTION_KEYS,
   type RunExclusive,
   type TokenStorageOptions,
 } from './storage/token-storage';
-export { assertKnownOptions } from './arguments/assert-known-options';
-export { checkedClock } from './arguments/checked-clock';
-export { checkedMilliseconds, MAX_MILLISECONDS, type MillisecondsKind } from './arguments/checked-milliseconds';
-export { assertWellFormedText } from './arguments/assert-well-formed-text';
 export type { TokenStorageLike } from './storage/token-storage-like';
 export { hasRunExclusive, type TokenStorageWithRunExclusive } from './storage/has-run-exclusive';
 export type { StoredEntry } from './storage/stored-entry';
@@ -52,7 +48,3 @@ export {
   type TokenFileValidation,
   type TokenEntryValidation,
 } from './schemas';
-export { REDACTED } from './redaction';
-export { setOwnEntry } from './objects/set-own-entry';
-export { describeNetworkError, type NetworkErrorDescription } from './network/describe-network-error';
-export { abortable } from './network/abortable';

@@ -13,7 +13,12 @@ const NOT_SECRET_KEY = /^token_?type$/i;
 /** Past this depth a value is summarised instead of copied, so hostile input cannot blow the stack. */
 const MAX_DEPTH = 32;
 
-/** `"[redacted]"` for a present secret, `null` for an absent one. */
+/**
+ * `"[redacted]"` for a present secret, `null` for an absent one.
+ *
+ * @param value - The secret, or `null`.
+ * @returns {@link REDACTED}, or `null`.
+ */
 export function redactSecret(value: string | null): string | null {
   return value === null ? null : REDACTED;
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
+import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/backend';
 import { FUZZ_RUNS } from './support/fuzz';
 
 /** Nesting depth of a parsed JSON value (iterative). */

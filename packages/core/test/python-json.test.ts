@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { InvalidArgumentError, toPythonJSON } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { behavior, PYTHON_FIXTURES } from './support/fixtures';
 
 const hasPython = (() => {

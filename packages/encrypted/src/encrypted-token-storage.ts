@@ -1,7 +1,5 @@
 import {
-  assertKnownOptions,
   InvalidArgumentError,
-  setOwnEntry,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
   type RunExclusive,
@@ -9,6 +7,7 @@ import {
   type TokenStorageLike,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, setOwnEntry } from '@globus-tokenstorage/core/backend';
 import { KeyRing } from './key-ring';
 import type { KeyProvider } from './key-provider';
 import { DecryptedEntryCache, PlaintextCache } from './plaintext-cache';

@@ -1,4 +1,5 @@
-import { assertKnownOptions, InvalidArgumentError } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { assertKnownOptions } from '@globus-tokenstorage/core/backend';
 import { fromBase64, fromHex } from './base64url';
 import { KeyUnavailableError } from './errors';
 import { checkKeyId, hideInternals, isValidKeyId, type KeyProvider } from './key-provider';

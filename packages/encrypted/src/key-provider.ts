@@ -1,4 +1,5 @@
-import { assertKnownOptions, InvalidArgumentError } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { assertKnownOptions, checkedMilliseconds, INSPECT_CUSTOM } from '@globus-tokenstorage/core/backend';
 import { KeyUnavailableError } from './errors';
 import { SettledCache } from './settled-cache';
 
@@ -82,8 +83,7 @@ export function keyProviderFrom(
 ): KeyProvider {
   if (typeof fn !== 'function') throw new InvalidArgumentError('keyProviderFrom needs a function');
   assertKnownOptions(options, ['timeoutMs'], 'keyProviderFrom');
-  const { timeoutMs = 30_000 } = options;
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new InvalidArgumentError("'timeoutMs' must be a positive integer");
+  const timeoutMs = checkedMilliseconds(options.timeoutMs ?? 30_000, 'timeoutMs', 'duration');
   const byId = new SettledCache<CryptoKey | Uint8Array>();
   const current = new SettledCache<string>();
   const call = async (keyId: string | undefined) => {
@@ -112,7 +112,7 @@ export function hideInternals<T extends object>(provider: T, description: string
   Object.defineProperties(provider, {
     toString: { value: show, enumerable: false },
     toJSON: { value: () => ({ keyProvider: description }), enumerable: false },
-    [Symbol.for('nodejs.util.inspect.custom')]: { value: show, enumerable: false },
+    [INSPECT_CUSTOM]: { value: show, enumerable: false },
   });
   return provider;
 }

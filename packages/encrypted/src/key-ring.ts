@@ -1,4 +1,5 @@
-import { InvalidArgumentError, safeErrorName, TokenStorageError } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, TokenStorageError } from '@globus-tokenstorage/core';
+import { safeErrorName } from '@globus-tokenstorage/core/backend';
 import { KeyUnavailableError } from './errors';
 import { isValidKeyId, type KeyProvider } from './key-provider';
 import { SettledCache } from './settled-cache';

@@ -1,4 +1,5 @@
-import { assertKnownOptions, InvalidArgumentError } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { assertKnownOptions } from '@globus-tokenstorage/core/backend';
 import { fromBase64, toBase64Url } from './base64url';
 import { KeyUnavailableError } from './errors';
 import { hideInternals, type KeyProvider } from './key-provider';

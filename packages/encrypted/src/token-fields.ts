@@ -1,4 +1,5 @@
-import { setOwnEntry, TokenStorageData } from '@globus-tokenstorage/core';
+import { TokenStorageData } from '@globus-tokenstorage/core';
+import { setOwnEntry } from '@globus-tokenstorage/core/backend';
 
 /** Keys of `extra` whose string values are tokens (the rule core's redaction uses: `id_token`, …). */
 const SECRET_EXTRA_KEY = /token|secret|password|assertion|verifier|^code$/i;

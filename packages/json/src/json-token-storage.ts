@@ -4,8 +4,6 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  assertKnownOptions,
-  checkedMilliseconds,
   InvalidArgumentError,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
@@ -14,6 +12,7 @@ import {
   type TokenStorageData,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, checkedMilliseconds } from '@globus-tokenstorage/core/backend';
 import {
   toTokenFileAccessError,
   withFileLock,

@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH } from '@globus-tokenstorage/core/backend';
+
 /** A JSON value whose objects are `Map`s, which keep the text's key order for every key. */
 export type OrderedJSONValue = null | boolean | number | string | OrderedJSONValue[] | Map<string, OrderedJSONValue>;
 
@@ -16,8 +18,6 @@ export class JSONSyntaxError extends Error {
   }
 }
 
-/** Deepest nesting accepted; Python's `json` module and core's `toPythonJSON` give up around here too. */
-const MAX_DEPTH = 512;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const SIMPLE_ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
 
@@ -158,7 +158,7 @@ class OrderedJSONParser {
   }
 
   private enter(depth: number): void {
-    if (depth >= MAX_DEPTH) this.fail(`values nest deeper than ${MAX_DEPTH} levels`);
+    if (depth >= MAX_JSON_DEPTH) this.fail(`values nest deeper than ${MAX_JSON_DEPTH} levels`);
     this.index += 1;
   }
 

@@ -1,14 +1,12 @@
 import {
   InvalidArgumentError,
   InvalidTokenDataError,
-  setOwnEntry,
   TokenFileFormatError,
   TokenStorageData,
-  toPythonJSON,
   UnsupportedFormatVersionError,
   type StoredEntry,
 } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting } from '@globus-tokenstorage/core/node';
+import { parseBoundedJSON, setOwnEntry, toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { version } from '../package.json';
 import { JSONSyntaxError, parseOrderedJSON } from './parse-ordered-json';
 
@@ -103,12 +101,11 @@ export class TokenFile {
    */
   static parse(text: string, filePath: string): TokenFile {
     const fail = (problem: string) => new TokenFileFormatError(`token file '${filePath}' ${problem}`, { filePath });
-    // JSON.parse would spend gigabytes on a big file of deep nesting before failing; the ordered
-    // parser, which stops at 512 levels, says where.
-    if (findDeepJSONNesting(text) >= 0) throw fail(describeSyntaxError(text));
+    // For a file that nests too deep (refused before JSON.parse spends gigabytes on it) too, the
+    // ordered parser, which stops at the same depth, says where.
     let root: unknown;
     try {
-      root = JSON.parse(text);
+      root = parseBoundedJSON(text);
     } catch {
       throw fail(describeSyntaxError(text));
     }

@@ -20,10 +20,10 @@ import {
   StorageLockTimeoutError,
   TokenFileFormatError,
   TokenStorageData,
-  toPythonJSON,
   UnsupportedFormatVersionError,
   validateTokenFile,
 } from '@globus-tokenstorage/core';
+import { toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { runTokenStorageConformance, sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { withFileLock } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TokenStorageData, toPythonJSON } from '@globus-tokenstorage/core';
+import { TokenStorageData } from '@globus-tokenstorage/core';
+import { toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { temporaryDirectory, WRITER } from './support';
 

@@ -1,5 +1,6 @@
 import { unlink } from 'node:fs/promises';
-import { assertKnownOptions, InvalidArgumentError, TokenFileFormatError, type TokenStorageLike } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, TokenFileFormatError, type TokenStorageLike } from '@globus-tokenstorage/core';
+import { assertKnownOptions } from '@globus-tokenstorage/core/backend';
 import type { SimpleJSONFileAdapter } from './simple-json-file-adapter';
 
 /** Options of {@link migrateToJSONTokenStorage}. */

@@ -1,5 +1,6 @@
 import { TokenFileFormatError } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH, openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
+import { JSONNestingError, parseBoundedJSON } from '@globus-tokenstorage/core/backend';
+import { openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 
 /**
  * Reads and parses a JSON token file.
@@ -26,16 +27,13 @@ export async function readJsonObjectFile(filename: string): Promise<Record<strin
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw toTokenFileAccessError(error, filename, 'read');
   }
-  const tooDeep = findDeepJSONNesting(text);
-  if (tooDeep >= 0) {
-    throw new TokenFileFormatError(`the token file '${filename}' is not valid JSON (values nest deeper than ${MAX_JSON_DEPTH} levels at character ${tooDeep})`, {
-      filePath: filename,
-    });
-  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseBoundedJSON(text);
   } catch (error) {
+    if (error instanceof JSONNestingError) {
+      throw new TokenFileFormatError(`the token file '${filename}' is not valid JSON (${error.message})`, { filePath: filename });
+    }
     // V8's SyntaxError message quotes the file, which may hold a token: keep only the position.
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
     const where = text.trim() === '' ? 'is empty' : `is not valid JSON${position === undefined ? '' : ` (error at character ${position})`}`;

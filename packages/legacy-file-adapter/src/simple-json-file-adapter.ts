@@ -1,15 +1,14 @@
 import {
-  assertKnownOptions,
   InvalidArgumentError,
   InvalidTokenDataError,
   TokenFileFormatError,
   TokenStorageData,
   TokenStorageError,
-  toPythonJSON,
   validateTokenFile,
   type OAuthTokenResponse,
   type TokenDict,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { toTokenFileAccessError, writeFileAtomic } from '@globus-tokenstorage/core/node';
 import { access } from 'node:fs/promises';
 import { readJsonObjectFile } from './read-token-file';

@@ -1,7 +1,5 @@
 import {
-  assertKnownOptions,
   InvalidArgumentError,
-  setOwnEntry,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
   TokenStorageData,
@@ -9,6 +7,7 @@ import {
   type TokenDataDict,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, setOwnEntry } from '@globus-tokenstorage/core/backend';
 
 /** Options of {@link MemoryTokenStorage}. */
 export interface MemoryTokenStorageOptions extends TokenStorageOptions {

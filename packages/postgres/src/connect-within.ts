@@ -1,12 +1,10 @@
 import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import { MAX_MILLISECONDS } from '@globus-tokenstorage/core/backend';
 import type { PostgresPool } from './postgres-connection';
 import { sqlStateOf } from './postgres-errors';
 
 /** What {@link within} resolves to when the time ran out first. */
 export const TIMED_OUT: unique symbol = Symbol('timed out');
-
-/** Largest timeout Node's timers accept. */
-const MAX_TIMER_MS = 0x7fffffff;
 
 /** How one call reaches the database: a pool, or {@link boundedConnections} of one. */
 export interface Connections {
@@ -24,7 +22,7 @@ export interface Connections {
 export async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), Math.min(Math.max(0, ms), MAX_TIMER_MS));
+    timer = setTimeout(() => resolve(TIMED_OUT), Math.min(Math.max(0, ms), MAX_MILLISECONDS));
   });
   try {
     return await Promise.race([promise, expired]);

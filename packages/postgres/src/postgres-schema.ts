@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { InvalidArgumentError, TokenFileFormatError, TokenStorageError, UnsupportedFormatVersionError } from '@globus-tokenstorage/core';
+import { isWellFormedText } from '@globus-tokenstorage/core/backend';
 import { advisoryKey } from './advisory-key';
 import type { Connections } from './connect-within';
 import { inTransaction } from './transaction';
@@ -51,7 +52,7 @@ export function tableNames(schema: unknown, table: unknown): TableNames {
 
 function checkIdentifier(value: unknown, name: string, maxBytes: number): asserts value is string {
   if (typeof value !== 'string' || value === '') throw new InvalidArgumentError(`'${name}' must be a non-empty string`);
-  if (value.includes('\0') || !isWellFormed(value)) throw new InvalidArgumentError(`'${name}' must be text without NUL characters or unpaired surrogates`);
+  if (value.includes('\0') || !isWellFormedText(value)) throw new InvalidArgumentError(`'${name}' must be text without NUL characters or unpaired surrogates`);
   if (Buffer.byteLength(value, 'utf8') > maxBytes) {
     throw new InvalidArgumentError(`'${name}' must be at most ${maxBytes} bytes in UTF-8 (PostgreSQL cuts longer names)`);
   }
@@ -60,11 +61,6 @@ function checkIdentifier(value: unknown, name: string, maxBytes: number): assert
 /** A name as a quoted SQL identifier: any text works, case is kept. */
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** Whether a string is valid Unicode (no unpaired surrogate): only such text survives UTF-8. */
-export function isWellFormed(text: string): boolean {
-  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 }
 
 /** What one catalog lookup found about a table. */

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { QueryArrayConfig, QueryConfig } from 'pg';
 import {
-  assertKnownOptions,
-  checkedMilliseconds,
   InvalidArgumentError,
   InvalidTokenDataError,
   StorageUnavailableError,
@@ -14,14 +12,14 @@ import {
   type StoredEntry,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
+import { assertKnownOptions, checkedMilliseconds, isWellFormedText, ParsedEntryCache, parseStoredEntry } from '@globus-tokenstorage/core/backend';
 import { version } from '../package.json';
 import { advisoryKey } from './advisory-key';
 import { boundedConnections, TIMED_OUT, within, type Connections } from './connect-within';
 import { isInsideSection, SectionLocks } from './exclusive-sections';
 import { describeServer, resolvePool, type PostgresPool, type PostgresPoolOrConfig, type ServerDescription } from './postgres-connection';
 import { isRetryableConflict, sqlStateOf, toStorageError } from './postgres-errors';
-import { ensureSchema, isWellFormed, tableNames, type TableNames } from './postgres-schema';
+import { ensureSchema, tableNames, type TableNames } from './postgres-schema';
 
 /** Options of {@link PostgresTokenStorage}. */
 export interface PostgresTokenStorageOptions extends TokenStorageOptions {
@@ -65,9 +63,6 @@ const DEFAULT_QUERY_TIMEOUT_MS = 10000;
  * that answers cancels the statement first, with its own error; one that says nothing is bounded too.
  */
 const CLIENT_GRACE_MS = 1000;
-
-/** Parsed rows kept per storage for reuse while their text is unchanged (see `parseRow`). */
-const PARSED_CACHE_SIZE = 256;
 
 /**
  * Stores of up to this many entries (a token response holds a handful) send their rows as one
@@ -155,7 +150,7 @@ export class PostgresTokenStorage extends TokenStorage {
   private sectionPool: Connections | null = null;
   private isReady = false;
   private poolEnded = false;
-  private readonly parsed = new Map<string, { text: string; data: TokenStorageData }>();
+  private readonly parsed = new ParsedEntryCache();
 
   /**
    * @param pgPoolOrConfig - A `pg.Pool` (used as it is; `close()` never ends it), or a connection
@@ -315,7 +310,7 @@ export class PostgresTokenStorage extends TokenStorage {
       const { rows } = await this.typedQuery<[string, string, string]>({ ...this.statements.entriesOf, values: [page], rowMode: 'array' });
       for (const [namespace, resourceServer, text] of rows) {
         try {
-          yield { namespace, resourceServer, data: this.parseEntry(namespace, resourceServer, text), error: null };
+          yield { namespace, resourceServer, data: parseStoredEntry(text, () => this.describeEntry(namespace, resourceServer)), error: null };
         } catch (error) {
           if (!InvalidTokenDataError.isInstance(error)) throw error;
           yield { namespace, resourceServer, data: null, error };
@@ -476,32 +471,14 @@ export class PostgresTokenStorage extends TokenStorage {
     return text;
   }
 
-  /**
-   * Turns one stored row into token data. Every read still queries the database (another process
-   * may have changed the row), but a row whose text is unchanged since the last read reuses that
-   * read's result: `TokenStorageData` is deeply immutable, and parsing and validating it costs more
-   * than the query itself.
-   */
+  /** Turns one stored row of this namespace into token data (reused while its text is unchanged). */
   private parseRow(resourceServer: string, text: string): TokenStorageData {
-    const cached = this.parsed.get(resourceServer);
-    if (cached !== undefined && cached.text === text) return cached.data;
-    const data = this.parseEntry(this.namespace, resourceServer, text);
-    if (this.parsed.size >= PARSED_CACHE_SIZE && cached === undefined) this.parsed.delete(this.parsed.keys().next().value as string);
-    this.parsed.set(resourceServer, { text, data });
-    return data;
+    return this.parsed.parse(resourceServer, text, () => this.describeEntry(this.namespace, resourceServer));
   }
 
-  /** One stored row's text as token data (not cached). */
-  private parseEntry(namespace: string, resourceServer: string, text: string): TokenStorageData {
-    const where = () => `the token data of '${resourceServer}' in namespace '${namespace}' of ${this.location()}`;
-    // jsonb is always valid JSON, but may nest deeper than JSON.parse should be given.
-    if (findDeepJSONNesting(text) >= 0) throw new InvalidTokenDataError(`${where()} nests deeper than ${MAX_JSON_DEPTH} levels`);
-    try {
-      return TokenStorageData.fromDict(JSON.parse(text));
-    } catch (error) {
-      if (!TokenStorageError.isInstance(error)) throw error;
-      throw new InvalidTokenDataError(`${where()} is invalid: ${error.message}`, { cause: error });
-    }
+  /** Names a row in messages. */
+  private describeEntry(namespace: string, resourceServer: string): string {
+    return `the token data of '${resourceServer}' in namespace '${namespace}' of ${this.location()}`;
   }
 }
 
@@ -510,7 +487,7 @@ export class PostgresTokenStorage extends TokenStorage {
  * encode an unpaired surrogate as U+FFFD, which is another key.
  */
 function checkStorableKey(value: string, what: string): string {
-  if (value.includes('\0') || !isWellFormed(value)) {
+  if (value.includes('\0') || !isWellFormedText(value)) {
     throw new InvalidArgumentError(`a ${what} stored in PostgreSQL must be text without NUL characters or unpaired surrogates`);
   }
   return value;

@@ -2,24 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import {
-  assertKnownOptions,
-  assertWellFormedText,
-  checkedMilliseconds,
   InvalidArgumentError,
   InvalidTokenDataError,
-  setOwnEntry,
   StorageLockTimeoutError,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenFileFormatError,
   TokenStorage,
   TokenStorageData,
-  TokenStorageError,
-  toPythonJSON,
   type RunExclusive,
   type StoredEntry,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
-import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
+import {
+  assertKnownOptions,
+  assertWellFormedText,
+  checkedMilliseconds,
+  ParsedEntryCache,
+  parseStoredEntry,
+  setOwnEntry,
+  toPythonJSON,
+} from '@globus-tokenstorage/core/backend';
 import { version } from '../package.json';
 import { attributeOf, newLease, prepareSectionStatements, type SectionStatements } from './exclusive-section';
 import { openTokenDatabase, removeSideFiles } from './open-token-database';
@@ -69,9 +71,6 @@ export interface SQLiteTokenStorageOptions extends TokenStorageOptions {
 
 /** The `globus-sdk.version` value of databases this package creates. */
 const WRITER = `@globus-tokenstorage/sqlite ${version}`;
-
-/** Parsed rows kept per storage for reuse while their text is unchanged (see `parseRow`). */
-const PARSED_CACHE_SIZE = 256;
 
 /** Namespaces fetched per query by {@link SQLiteTokenStorage.iterNamespaces}. */
 const NAMESPACE_PAGE_SIZE = 500;
@@ -154,7 +153,7 @@ export class SQLiteTokenStorage extends TokenStorage {
   private connection: Connection | null = null;
   /** This storage's reference to the shared connection, from its first call until `close()`. */
   private shared: SharedConnection<Connection> | null = null;
-  private readonly parsed = new Map<string, { text: string; data: TokenStorageData }>();
+  private readonly parsed = new ParsedEntryCache();
 
   /**
    * @param filepath - The database file. Missing parent directories are created `0700` and a
@@ -300,7 +299,7 @@ export class SQLiteTokenStorage extends TokenStorage {
       )) as Array<[string, string, unknown]>;
       for (const [namespace, resourceServer, text] of page) {
         try {
-          yield { namespace, resourceServer, data: parseRowText(text, this.describeRow(namespace, resourceServer)), error: null };
+          yield { namespace, resourceServer, data: parseStoredEntry(text, () => this.describeRow(namespace, resourceServer)), error: null };
         } catch (error) {
           if (!InvalidTokenDataError.isInstance(error)) throw error;
           yield { namespace, resourceServer, data: null, error };
@@ -470,49 +469,14 @@ export class SQLiteTokenStorage extends TokenStorage {
     }
   }
 
-  /**
-   * Turns one stored row into token data. Every read still queries the database (another process
-   * may have changed the row), but a row whose text is unchanged since the last read reuses that
-   * read's result: `TokenStorageData` is deeply immutable, and parsing and validating it costs more
-   * than the query itself. The JSON parser's message is never used, as it may quote a token.
-   */
+  /** Turns one stored row of this namespace into token data (reused while its text is unchanged). */
   private parseRow(resourceServer: string, text: unknown): TokenStorageData {
-    const cached = this.parsed.get(resourceServer);
-    if (cached !== undefined && cached.text === text) return cached.data;
-    const data = parseRowText(text, this.describeRow(this.namespace, resourceServer));
-    if (this.parsed.size >= PARSED_CACHE_SIZE && cached === undefined) this.parsed.delete(this.parsed.keys().next().value as string);
-    this.parsed.set(resourceServer, { text: text as string, data });
-    return data;
+    return this.parsed.parse(resourceServer, text, () => this.describeRow(this.namespace, resourceServer));
   }
 
   /** Names a row in messages. */
   private describeRow(namespace: string, resourceServer: string): string {
     return `the token data of '${resourceServer}' in namespace '${namespace}' of '${this.filepath}'`;
-  }
-}
-
-/**
- * Turns one stored row's text into token data. The JSON parser's message is never used, as it may
- * quote a token.
- *
- * @param text - The row's `token_data_json`.
- * @param where - Names the row, for messages.
- * @throws {@link InvalidTokenDataError} if the row is not valid token data.
- */
-function parseRowText(text: unknown, where: string): TokenStorageData {
-  if (typeof text !== 'string') throw new InvalidTokenDataError(`${where} is not text`);
-  if (findDeepJSONNesting(text) >= 0) throw new InvalidTokenDataError(`${where} nests deeper than ${MAX_JSON_DEPTH} levels`);
-  let dict: unknown;
-  try {
-    dict = JSON.parse(text);
-  } catch {
-    throw new InvalidTokenDataError(`${where} is not valid JSON (${text.length} characters)`);
-  }
-  try {
-    return TokenStorageData.fromDict(dict);
-  } catch (error) {
-    if (!TokenStorageError.isInstance(error)) throw error;
-    throw new InvalidTokenDataError(`${where} is invalid: ${error.message}`, { cause: error });
   }
 }
 

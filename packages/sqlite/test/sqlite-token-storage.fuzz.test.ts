@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { InvalidTokenDataError, TokenFileFormatError, TokenStorageData, TokenStorageError, toPythonJSON } from '@globus-tokenstorage/core';
+import { InvalidTokenDataError, TokenFileFormatError, TokenStorageData, TokenStorageError } from '@globus-tokenstorage/core';
+import { toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { applyByteMutations, byteMutations, CASE_TIMEOUT_MS, FUZZ_RUNS, fuzzTimeout, jsonReplacement, settle, tokenEntry } from '../../../tests/support/fuzz';

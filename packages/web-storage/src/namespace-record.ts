@@ -1,11 +1,11 @@
 import {
   InvalidTokenDataError,
-  setOwnEntry,
   TokenFileFormatError,
   TokenStorageData,
   TokenStorageError,
   UnsupportedFormatVersionError,
 } from '@globus-tokenstorage/core';
+import { setOwnEntry } from '@globus-tokenstorage/core/backend';
 import { version } from '../package.json';
 
 /** What we write as `"globus-sdk.version"` (the Python SDK requires a string there and reads nothing from it). */

@@ -1,5 +1,4 @@
 import {
-  assertKnownOptions,
   InvalidArgumentError,
   LoginCallbackError,
   ScopeParser,
@@ -7,6 +6,7 @@ import {
   type ScopeCollection,
   type TokenStorageLike,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions } from '@globus-tokenstorage/core/backend';
 
 /**
  * The login client a {@link RedirectLogin} drives: `NativeAppAuthClient` from

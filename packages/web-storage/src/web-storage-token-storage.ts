@@ -1,9 +1,6 @@
 import {
-  assertKnownOptions,
   TOKEN_STORAGE_OPTION_KEYS,
-  checkedMilliseconds,
   InvalidArgumentError,
-  safeErrorName,
   StorageLockTimeoutError,
   StorageQuotaExceededError,
   TokenStorage,
@@ -12,6 +9,7 @@ import {
   type TokenStorageData,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
+import { assertKnownOptions, checkedMilliseconds, safeErrorName } from '@globus-tokenstorage/core/backend';
 import { NamespaceRecord } from './namespace-record';
 import { revisionLedger } from './revision-ledger';
 

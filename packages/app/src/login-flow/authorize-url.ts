@@ -1,4 +1,5 @@
-import { assertKnownOptions, InvalidArgumentError } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { assertKnownOptions } from '@globus-tokenstorage/core/backend';
 import type { AuthorizeUrlOptions } from '@globus-tokenstorage/authorizers';
 import type { GlobusAuthorizationParameters } from '../authorization-parameters';
 import { isConfidentialClient, type CheckedLoginFlowManagerOptions, type LoginClient } from './login-flow-manager-options';

@@ -1,4 +1,5 @@
-import { checkedMilliseconds, InvalidArgumentError } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { checkedMilliseconds } from '@globus-tokenstorage/core/backend';
 import type { ConfidentialAppAuthClient, NativeAppAuthClient } from '@globus-tokenstorage/authorizers';
 
 /** The login clients a login flow manager drives. */

@@ -1,12 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCodes, TokenStorageError, validateTokenFile, type SchemaProblem } from '@globus-tokenstorage/core';
+import { parseBoundedJSON } from '@globus-tokenstorage/core/backend';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import type { CommandContext } from '../command';
 import { isStoreUnavailable } from '../error-report';
 import { describeExpiry } from '../format';
 import { displayName, isPostgresUrl } from '../postgres-target';
-import { detectKind, openTokenFile, parseJSONFile } from '../token-file';
+import { detectKind, openTokenFile } from '../token-file';
 
 /**
  * `globus-tokens check FILE`: schema, readability and permissions; exit 1 on any problem. A
@@ -60,7 +61,7 @@ export async function checkCommand(context: CommandContext): Promise<number> {
 async function checkSchema(path: string, problems: SchemaProblem[], notes: string[]): Promise<string | null> {
   let parsed: unknown;
   try {
-    parsed = parseJSONFile(await readFile(path, 'utf8'));
+    parsed = parseBoundedJSON(await readFile(path, 'utf8'));
   } catch {
     problems.push({ path: '', message: await describeSyntaxError(path) });
     return null;

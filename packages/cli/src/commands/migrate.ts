@@ -1,4 +1,4 @@
-import { toPythonJSON } from '@globus-tokenstorage/core';
+import { parseBoundedJSON, toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { writeFileAtomic } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
@@ -8,7 +8,7 @@ import type { CommandContext } from '../command';
 import { CliError, ExitCodes } from '../cli-error';
 import { poolFor } from '../postgres-file';
 import { displayName, parsePostgresTarget } from '../postgres-target';
-import { detectKind, parseJSONFile } from '../token-file';
+import { detectKind } from '../token-file';
 import { CLI_VERSION } from '../version';
 
 /** `globus-tokens migrate FILE`: a 1.0 JSON file or a legacy single-token file becomes format 2.0, in place. */
@@ -33,7 +33,7 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
   }
   let version: unknown;
   try {
-    version = (parseJSONFile(await readFile(path, 'utf8')) as { format_version?: unknown } | null)?.format_version;
+    version = (parseBoundedJSON(await readFile(path, 'utf8')) as { format_version?: unknown } | null)?.format_version;
   } catch {
     // Not JSON: JSONTokenStorage reports it below by position (V8's own message quotes the file, tokens included).
   }

@@ -7,3 +7,16 @@
  * @packageDocumentation
  */
 export { assertKnownOptions } from '../arguments/assert-known-options';
+export { checkedClock } from '../arguments/checked-clock';
+export { checkedMilliseconds, MAX_MILLISECONDS, type MillisecondsKind } from '../arguments/checked-milliseconds';
+export { assertWellFormedText, isWellFormedText } from '../arguments/assert-well-formed-text';
+export { setOwnEntry } from '../objects/set-own-entry';
+export { safeErrorName } from '../errors/safe-error-name';
+export { REDACTED, INSPECT_CUSTOM, redactSecret } from '../redaction';
+export { describeNetworkError, type NetworkErrorDescription } from '../network/describe-network-error';
+export { abortable } from '../network/abortable';
+export { toPythonJSON } from '../tokens/python-json';
+export { findDeepJSONNesting, MAX_JSON_DEPTH } from '../json/json-nesting';
+export { parseBoundedJSON, JSONNestingError } from '../json/parse-bounded-json';
+export { parseStoredEntry } from '../storage/parse-stored-entry';
+export { ParsedEntryCache } from '../storage/parsed-entry-cache';

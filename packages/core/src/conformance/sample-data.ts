@@ -1,4 +1,5 @@
-import { safeErrorName, TokenStorageError } from '../errors';
+import { TokenStorageError } from '../errors';
+import { safeErrorName } from '../errors/safe-error-name';
 import { TokenStorageData, type TokenStorageDataInit } from '../tokens/token-storage-data';
 import type { ConformanceTestApi } from './types';
 

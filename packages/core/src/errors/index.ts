@@ -41,4 +41,3 @@ export {
   type IdentityMismatchErrorOptions,
 } from './validation-errors';
 export { ScopeParseError, ScopeCycleError, ConsentParseError } from './scope-errors';
-export { safeErrorName } from './safe-error-name';

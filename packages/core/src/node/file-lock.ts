@@ -17,7 +17,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { assertKnownOptions } from '../arguments/assert-known-options';
-import { checkedMilliseconds } from '../arguments/checked-milliseconds';
+import { checkedMilliseconds, MAX_MILLISECONDS } from '../arguments/checked-milliseconds';
 import { InvalidArgumentError, StorageLockTimeoutError } from '../errors';
 import { PRIVATE_FILE_MODE } from './atomic-write';
 import { openRegularFileSync } from './regular-file';
@@ -92,8 +92,6 @@ interface ProcessLockState {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_STALE_MS = 10_000;
 const MAX_POLL_MS = 50;
-/** setTimeout cannot wait longer than this; longer waits are done in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const LOCK_RECORD_MAX_BYTES = 4096;
 const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 const STATE_KEY = Symbol.for('globus-tokenstorage.file-lock.state');
@@ -220,7 +218,8 @@ async function settlesBefore(promise: Promise<void>, deadline: number): Promise<
     const wait = () => {
       const remaining = deadline - Date.now();
       if (remaining === Infinity) return;
-      timer = remaining > MAX_TIMER_MS ? setTimeout(wait, MAX_TIMER_MS) : setTimeout(() => settle(false), Math.max(0, remaining));
+      // setTimeout cannot wait longer than MAX_MILLISECONDS: longer waits are done in steps.
+      timer = remaining > MAX_MILLISECONDS ? setTimeout(wait, MAX_MILLISECONDS) : setTimeout(() => settle(false), Math.max(0, remaining));
     };
     wait();
   });

@@ -7,7 +7,6 @@
 export { writeFileAtomic, PRIVATE_FILE_MODE, type AtomicWriteData } from './atomic-write';
 export { ensurePrivateDirectory, PRIVATE_DIRECTORY_MODE } from './secure-directory';
 export { acquireFileLock, withFileLock, type FileLock, type FileLockOptions } from './file-lock';
-export { findDeepJSONNesting, MAX_JSON_DEPTH } from './json-nesting';
 export { toTokenFileAccessError, assertWritableMode } from './token-file-access-error';
 export { assertRegularFile, openRegularFile, openRegularFileSync, type OpenRegularFile, type OpenRegularFileHandle } from './regular-file';
 export { writeTarget } from './write-target';

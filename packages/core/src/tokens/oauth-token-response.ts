@@ -1,6 +1,6 @@
 import { assertKnownOptions } from '../arguments/assert-known-options';
 import { IdentityExtractionError, InvalidArgumentError, InvalidTokenDataError } from '../errors';
-import { INSPECT_CUSTOM, redactSecretFields } from '../redaction';
+import { INSPECT_CUSTOM, redactSecret, redactSecretFields } from '../redaction';
 import type { IDTokenClaims, IDTokenDecoderLike } from './id-token-decoder';
 import { isPlainObject } from './json-value';
 import { checkedClock } from '../arguments/checked-clock';
@@ -150,7 +150,7 @@ export class OAuthTokenResponse {
     return {
       grantType: this.grantType,
       byResourceServer: redactSecretFields(this.byResourceServer),
-      idToken: this.idToken === null ? null : '[redacted]',
+      idToken: redactSecret(this.idToken),
     };
   }
 

@@ -1,7 +1,5 @@
 import { InvalidArgumentError } from '../errors';
-
-/** Deepest nesting {@link toPythonJSON} writes; deeper values are refused instead of overflowing the stack. */
-const MAX_DEPTH = 512;
+import { MAX_JSON_DEPTH } from '../json/json-nesting';
 
 /**
  * Serialises a JSON value exactly as Python's `json.dumps(value)` does with default settings, so
@@ -29,7 +27,8 @@ function write(value: unknown, parts: string[], depth: number): void {
   } else if (typeof value === 'boolean') {
     parts.push(value ? 'true' : 'false');
   } else if (typeof value === 'object') {
-    if (depth >= MAX_DEPTH) throw new InvalidArgumentError(`cannot serialise a value nested deeper than ${MAX_DEPTH} levels`);
+    // Deeper values are refused instead of overflowing the stack.
+    if (depth >= MAX_JSON_DEPTH) throw new InvalidArgumentError(`cannot serialise a value nested deeper than ${MAX_JSON_DEPTH} levels`);
     if (Array.isArray(value)) {
       parts.push('[');
       value.forEach((item, index) => {

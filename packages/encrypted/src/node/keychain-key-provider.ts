@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { assertKnownOptions, InvalidArgumentError, safeErrorName } from '@globus-tokenstorage/core';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { assertKnownOptions, checkedMilliseconds, safeErrorName } from '@globus-tokenstorage/core/backend';
 import { fromBase64, toBase64Url } from '../base64url';
 import { KeyUnavailableError } from '../errors';
 import { hideInternals, type KeyProvider } from '../key-provider';
@@ -62,13 +63,12 @@ export class KeychainKeyProvider implements KeyProvider {
    */
   constructor(options: KeychainKeyProviderOptions) {
     assertKnownOptions(options, ['service', 'account', 'timeoutMs'], 'KeychainKeyProvider');
-    const { service, account = 'data-key', timeoutMs = 30_000 } = options;
+    const { service, account = 'data-key' } = options;
     if (typeof service !== 'string' || service === '') throw new InvalidArgumentError("'service' must be a non-empty string");
     if (typeof account !== 'string' || account === '') throw new InvalidArgumentError("'account' must be a non-empty string");
-    if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new InvalidArgumentError("'timeoutMs' must be a positive integer");
     this.service = service;
     this.account = account;
-    this.timeoutMs = timeoutMs;
+    this.timeoutMs = checkedMilliseconds(options.timeoutMs ?? 30_000, 'timeoutMs', 'duration');
     hideInternals(this, `keychain ${service}/${account}`);
   }
 

@@ -1,4 +1,7 @@
-/** Deepest nesting of arrays and objects a token file may have (Python's `json` module gives up near 1000). */
+/**
+ * Deepest nesting of arrays and objects a token file or stored entry may have, read or written
+ * (Python's `json` module gives up near 1000).
+ */
 export const MAX_JSON_DEPTH = 512;
 
 /**
