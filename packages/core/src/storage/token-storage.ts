@@ -101,7 +101,7 @@ export abstract class TokenStorage implements TokenStorageLike {
     // A hook assigned as a property (in a constructor, when the environment allows it) makes its
     // public method present too; a hook written as a method is found by the constructor.
     for (const [name, hook] of Object.entries(OPTIONAL_ABILITIES) as Array<[OptionalAbility, OptionalHook]>) {
-      Object.defineProperty(TokenStorage.prototype, hook, {
+      Object.defineProperty(this.prototype, hook, {
         configurable: true,
         set(this: TokenStorage, value: unknown) {
           Object.defineProperty(this, hook, { value, writable: true, configurable: true });
