@@ -82,7 +82,7 @@ const backends: Backend[] = [
     return (namespace = 'DEFAULT') => new MemoryTokenStorage({ namespace, shareWith: shared });
   })()],
   ['json', (namespace) => new JSONTokenStorage(join(dir, 'audit.json'), { namespace, lockTimeoutMs: 50 })],
-  ['sqlite', (namespace) => new SQLiteTokenStorage(join(dir, 'audit.db'), { namespace, busyTimeoutMs: 50, sectionTimeoutMs: 50 })],
+  ['sqlite', (namespace) => new SQLiteTokenStorage(join(dir, 'audit.db'), { namespace, lockTimeoutMs: 50, sectionTimeoutMs: 50 })],
   ['postgres', (namespace) => new PostgresTokenStorage(pool, { namespace, lockTimeoutMs: 50 })],
   ['encrypted (around json)', (namespace) =>
     new EncryptedTokenStorage(new JSONTokenStorage(join(dir, 'audit-encrypted.json'), { namespace, lockTimeoutMs: 50 }), {

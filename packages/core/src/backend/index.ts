@@ -7,3 +7,4 @@
  * @packageDocumentation
  */
 export { assertKnownOptions } from '../arguments/assert-known-options';
+export type { RenamedOption, RenamedOptions } from '../arguments/renamed-options';
