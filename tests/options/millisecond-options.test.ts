@@ -51,7 +51,7 @@ const OPTIONS: Array<[owner: string, name: string, kind: 'wait' | 'duration', ma
   ['WebStorageTokenStorage', 'sectionTimeoutMs', 'wait', (value) => new WebStorageTokenStorage({ storage: new MapStorage(), sectionTimeoutMs: loose(value) })],
   ['IDTokenDecoder', 'timeoutMs', 'wait', (value) => new IDTokenDecoder({ clientId: 'client-id', timeoutMs: loose(value) })],
   ['file lock', 'timeoutMs', 'wait', (value) => withFileLock(join(dir, 'wait.lock'), () => 'held', { timeoutMs: loose(value) })],
-  ['file lock', 'staleMs', 'duration', (value) => withFileLock(join(dir, 'stale.lock'), () => 'held', { staleMs: loose(value) })],
+  ['file lock', 'leaseMs', 'duration', (value) => withFileLock(join(dir, 'stale.lock'), () => 'held', { leaseMs: loose(value) })],
   ['NativeAppAuthClient', 'timeoutMs', 'wait', (value) => new NativeAppAuthClient('client-id', { timeoutMs: loose(value) })],
   ['ConfidentialAppAuthClient', 'timeoutMs', 'wait', (value) => new ConfidentialAppAuthClient('client-id', 'secret', { timeoutMs: loose(value) })],
   ['RefreshTokenAuthorizer', 'timeoutMs', 'wait', (value) => new RefreshTokenAuthorizer('RT', native(), { timeoutMs: loose(value) })],

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { ClientCredentialsAuthorizer, ConfidentialAppAuthClient, NativeAppAuthClient, RefreshTokenAuthorizer } from '@globus-tokenstorage/authorizers';
+import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
+import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
+
+/**
+ * One meaning has one name in every package (core's README, "Names"). A name that another package
+ * uses for something else, or an earlier name of an option, is refused with a message naming the
+ * option to use, instead of the generic "unknown option".
+ */
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gts-renamed-options-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const loose = <T>(options: Record<string, unknown>) => options as T;
+
+/** Owner, refused name, name to use, and a call passing the refused name. */
+const RENAMED: Array<[owner: string, refused: string, use: string, call: () => unknown]> = [
+  ['SQLiteTokenStorage', 'busyTimeoutMs', 'lockTimeoutMs', () => new SQLiteTokenStorage(join(dir, 't.db'), loose({ busyTimeoutMs: 100 }))],
+  ['PostgresTokenStorage', 'lockTimeoutMs', 'sectionTimeoutMs', () => new PostgresTokenStorage('postgres://127.0.0.1:1/none', loose({ lockTimeoutMs: 100 }))],
+  ['RefreshTokenAuthorizer', 'expiresAt', 'expiresAtSeconds', () =>
+    new RefreshTokenAuthorizer('RT', new NativeAppAuthClient('client-id'), loose({ accessToken: 'AT', expiresAt: 2_000_000_000 }))],
+  ['ClientCredentialsAuthorizer', 'expiresAt', 'expiresAtSeconds', () =>
+    new ClientCredentialsAuthorizer(new ConfidentialAppAuthClient('client-id', 'secret'), 's', loose({ accessToken: 'AT', expiresAt: 2_000_000_000 }))],
+];
+
+describe('renamed options', () => {
+  it.each(RENAMED)("%s refuses '%s', naming '%s'", (owner, refused, use, call) => {
+    let error: unknown;
+    try {
+      call();
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect((error as InvalidArgumentError).code).toBe('INVALID_ARGUMENT');
+    expect((error as Error).message).toMatch(new RegExp(`^${owner}: use '${use}' instead of '${refused}': `));
+  });
+
+  it("PostgreSQL's refusal of lockTimeoutMs says why: it takes no write lock", () => {
+    expect(() => new PostgresTokenStorage('postgres://127.0.0.1:1/none', loose({ lockTimeoutMs: 100 }))).toThrow(
+      "PostgresTokenStorage: use 'sectionTimeoutMs' instead of 'lockTimeoutMs': 'lockTimeoutMs' is the wait for a write lock, which PostgreSQL does not take (its row locks are bounded by 'queryTimeoutMs'); 'sectionTimeoutMs' is the runExclusive wait",
+    );
+  });
+});
