@@ -243,7 +243,7 @@ it('lockTimeoutMs bounds the wait of a write, sectionTimeoutMs that of runExclus
     const entry = { rs: core.TokenStorageData.fromDict({ resource_server: 'rs', scope: 's', access_token: 'AT-rs', expires_at_seconds: 1 }) };
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const held: Array<Promise<void>> = [];
+    const held: Array<Promise<unknown>> = [];
     const hold = (name: string) =>
       new Promise<void>((entered) => held.push(navigator.locks.request(name, () => (entered(), released))));
     await hold('globus-tokenstorage:write:DEFAULT');
