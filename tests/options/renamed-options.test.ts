@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@globus-tokenstorage/core';
+import { withFileLock } from '@globus-tokenstorage/core/node';
 import { ClientCredentialsAuthorizer, ConfidentialAppAuthClient, NativeAppAuthClient, RefreshTokenAuthorizer } from '@globus-tokenstorage/authorizers';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
@@ -28,13 +29,14 @@ const RENAMED: Array<[owner: string, refused: string, use: string, call: () => u
     new RefreshTokenAuthorizer('RT', new NativeAppAuthClient('client-id'), loose({ accessToken: 'AT', expiresAt: 2_000_000_000 }))],
   ['ClientCredentialsAuthorizer', 'expiresAt', 'expiresAtSeconds', () =>
     new ClientCredentialsAuthorizer(new ConfidentialAppAuthClient('client-id', 'secret'), 's', loose({ accessToken: 'AT', expiresAt: 2_000_000_000 }))],
+  ['file lock', 'staleMs', 'leaseMs', () => withFileLock(join(dir, 'x.lock'), () => undefined, loose({ staleMs: 10_000 }))],
 ];
 
 describe('renamed options', () => {
-  it.each(RENAMED)("%s refuses '%s', naming '%s'", (owner, refused, use, call) => {
+  it.each(RENAMED)("%s refuses '%s', naming '%s'", async (owner, refused, use, call) => {
     let error: unknown;
     try {
-      call();
+      await call();
     } catch (thrown) {
       error = thrown;
     }
