@@ -51,11 +51,6 @@ export interface RenewingAuthorizerSettings {
 /** Every option of {@link RenewingAuthorizerOptions}, to refuse unknown ones. */
 const RENEWING_OPTION_KEYS = ['accessToken', 'expiresAtSeconds', 'onRefresh', 'now', 'timeoutMs', 'signal'];
 
-/** Earlier names of options, refused naming the one to use. */
-const RENAMED_OPTIONS = {
-  expiresAt: { use: 'expiresAtSeconds', because: 'every time value names its unit (epoch seconds, as TokenStorageData.expiresAtSeconds)' },
-};
-
 /**
  * Base class of authorizers that obtain their own access tokens (by refresh token, client
  * credentials, …). Subclasses implement {@link RenewingAuthorizer.getTokenResponse} and
@@ -109,7 +104,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
    *   an option has the wrong type, or for an unknown option.
    */
   constructor(options: RenewingAuthorizerOptions = {}) {
-    assertKnownOptions(options, RENEWING_OPTION_KEYS, new.target.name, RENAMED_OPTIONS);
+    assertKnownOptions(options, RENEWING_OPTION_KEYS, new.target.name);
     const accessToken = options.accessToken ?? null;
     const expiresAtSeconds = options.expiresAtSeconds ?? null;
     if ((accessToken === null) !== (expiresAtSeconds === null)) {

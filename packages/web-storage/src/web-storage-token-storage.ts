@@ -45,6 +45,9 @@ interface LockManagerLike {
   request<T>(name: string, options: { signal?: AbortSignal; ifAvailable?: boolean }, callback: (lock: unknown) => Promise<T>): Promise<T>;
 }
 
+/** The default of the `sectionTimeoutMs` option. */
+const DEFAULT_SECTION_TIMEOUT_MS = 60000;
+
 /** How long after another tab's write a tab waits for its localStorage to show it. */
 const PROPAGATION_GRACE_MS = 2000;
 const PROPAGATION_POLL_MS = 2;
@@ -86,8 +89,6 @@ export class WebStorageTokenStorage extends TokenStorage {
   static readonly DEFAULT_KEY_PREFIX = 'globus-tokenstorage:';
   /** The default of the `lockTimeoutMs` option. */
   static readonly DEFAULT_LOCK_TIMEOUT_MS = 60000;
-  /** The default of the `sectionTimeoutMs` option. */
-  static readonly DEFAULT_SECTION_TIMEOUT_MS = 60000;
 
   /** Prefix of this storage's keys and lock names. */
   readonly keyPrefix: string;
@@ -128,7 +129,7 @@ export class WebStorageTokenStorage extends TokenStorage {
     const keyPrefix = options.keyPrefix ?? WebStorageTokenStorage.DEFAULT_KEY_PREFIX;
     if (typeof keyPrefix !== 'string') throw new InvalidArgumentError("'keyPrefix' must be a string");
     const lockTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? WebStorageTokenStorage.DEFAULT_LOCK_TIMEOUT_MS, 'lockTimeoutMs');
-    const sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? WebStorageTokenStorage.DEFAULT_SECTION_TIMEOUT_MS, 'sectionTimeoutMs');
+    const sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? DEFAULT_SECTION_TIMEOUT_MS, 'sectionTimeoutMs');
     this.keyPrefix = keyPrefix;
     this.key = `${keyPrefix}${this.namespace}`;
     this.#storage = storage;

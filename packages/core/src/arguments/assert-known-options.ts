@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors';
-import { renamedOptionMessage, type RenamedOptions } from './renamed-options';
+import type { RenamedOptions } from './renamed-options';
 
 /**
  * Refuses an options object with a key the callee does not know, so that a misspelt option
@@ -33,8 +33,8 @@ export function assertKnownOptions(
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${ownerName}: options must be an object`);
   for (const key of Object.keys(options)) {
     if (allowedKeys.includes(key)) continue;
-    const message = renamedOptionMessage(key, renamed, ownerName);
-    if (message !== null) throw new InvalidArgumentError(message);
+    const rename = Object.hasOwn(renamed, key) ? renamed[key] : undefined;
+    if (rename !== undefined) throw new InvalidArgumentError(`${ownerName}: use '${rename.use}' instead of '${key}': ${rename.because}`);
     const nearest = nearestKey(key, allowedKeys);
     const shown = key.length > 40 ? `${key.slice(0, 40)}…` : key;
     throw new InvalidArgumentError(

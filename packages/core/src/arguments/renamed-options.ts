@@ -4,7 +4,7 @@
  * meaning has one name in every package (the write-lock wait is `lockTimeoutMs`, the
  * `runExclusive` wait `sectionTimeoutMs`, an epoch time `…Seconds`), so a name another package
  * uses for something else, or an earlier name, fails with a message that says what to write instead.
- * Passed to {@link assertKnownOptions} as its `renamed` argument.
+ * Passed to `assertKnownOptions` as its `renamed` argument.
  */
 export type RenamedOptions = Readonly<Record<string, RenamedOption>>;
 
@@ -14,19 +14,4 @@ export interface RenamedOption {
   readonly use: string;
   /** Why, in a few words: what the refused name means elsewhere, or what the new one says better. */
   readonly because: string;
-}
-
-/**
- * The refusal of a renamed option, e.g. `PostgresTokenStorage: use 'sectionTimeoutMs' instead of
- * 'lockTimeoutMs': …`.
- *
- * @param key - The option as given.
- * @param renamed - The callee's renamed options.
- * @param ownerName - Names the callee.
- * @returns The message, or `null` if `key` is not one of `renamed` (own keys only).
- */
-export function renamedOptionMessage(key: string, renamed: RenamedOptions, ownerName: string): string | null {
-  if (!Object.hasOwn(renamed, key)) return null;
-  const { use, because } = renamed[key] as RenamedOption;
-  return `${ownerName}: use '${use}' instead of '${key}': ${because}`;
 }
