@@ -17,11 +17,13 @@ const TYPICAL_APP = `export { WebStorageTokenStorage, RedirectLogin } from '@glo
 export { NativeAppAuthClient, StorageBackedAuthorizer, authorizedFetch } from '@globus-tokenstorage/authorizers';`;
 
 /**
- * Budget of the web-app bundle without the id_token verifier (jose), minified and gzipped: 26.5 kB
+ * Budget of the web-app bundle without the id_token verifier (jose), minified and gzipped: 26.8 kB
  * measured, of which about 1.1 kB is StorageBackedAuthorizer's refresh lease, its store retries and
- * its bounded storage calls. A change that grows it past this must say why.
+ * its bounded storage calls, and about 0.3 kB TokenStorage's template methods (the open and argument
+ * checks, call counting and optional methods every backend used to write itself). A change that
+ * grows it past this must say why.
  */
-export const WEB_APP_BUDGET_BYTES = 26_600;
+export const WEB_APP_BUDGET_BYTES = 26_900;
 
 const NODE_BUILTINS = new Set(builtinModules);
 

@@ -75,8 +75,8 @@ class ObservedStorage extends MemoryTokenStorage {
     this.reads += 1;
     return super.getTokenData(resourceServer);
   }
-  override async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return super.runExclusive(key, async () => {
+  protected override async runInSection<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return super.runInSection(key, async () => {
       this.sectionsEntered += 1;
       this.section.held = true;
       try {

@@ -25,9 +25,8 @@ export {
 export { toPythonJSON } from './tokens/python-json';
 export {
   TokenStorage,
-  checkResourceServer,
-  checkTokenDataMapping,
   TOKEN_STORAGE_OPTION_KEYS,
+  type RunExclusive,
   type TokenStorageOptions,
 } from './storage/token-storage';
 export { assertKnownOptions } from './arguments/assert-known-options';

@@ -1,7 +1,5 @@
 import { inspect } from 'node:util';
 import {
-  checkResourceServer,
-  checkTokenDataMapping,
   IdentityExtractionError,
   InvalidArgumentError,
   OAuthTokenResponse,
@@ -9,6 +7,7 @@ import {
   type IDTokenDecoderLike,
 } from '@globus-tokenstorage/core';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
+import { checkResourceServer, checkTokenDataMapping } from '../src/storage/storage-arguments';
 
 const body = { access_token: 'AT-secret-1', resource_server: 'rs', scope: 's', id_token: 'jwt', other_tokens: [] };
 
@@ -62,7 +61,7 @@ describe('TokenStorage base class', () => {
     expect(inspect(storage)).toBe('MemoryTokenStorage(namespace="userapp")');
   });
 
-  it('exports the argument checks for backend authors', () => {
+  it('checks resource servers and token data mappings', () => {
     expect(checkResourceServer('rs')).toBe('rs');
     expect(() => checkResourceServer('')).toThrow(InvalidArgumentError);
     expect(() => checkTokenDataMapping(new Map())).toThrow(InvalidArgumentError);

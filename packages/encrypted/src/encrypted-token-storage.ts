@@ -1,11 +1,10 @@
 import {
   assertKnownOptions,
-  checkResourceServer,
-  checkTokenDataMapping,
   InvalidArgumentError,
   setOwnEntry,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
+  type RunExclusive,
   type TokenStorageData,
   type TokenStorageLike,
   type TokenStorageOptions,
@@ -69,9 +68,13 @@ export class EncryptedTokenStorage extends TokenStorage {
    * The inner storage's critical section (see `TokenStorageLike.runExclusive`), so that
    * `StorageBackedAuthorizer` refreshes once across processes; absent when the inner storage has none.
    */
-  readonly runExclusive?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  declare runExclusive?: RunExclusive;
   /** The inner storage's namespaces; absent when the inner storage cannot list them. */
-  readonly listNamespaces?: () => Promise<string[]>;
+  declare listNamespaces?: () => Promise<string[]>;
+  /** The inner storage's `runExclusive`, when it has one. */
+  protected declare runInSection?: RunExclusive;
+  /** The inner storage's `listNamespaces`, when it has one. */
+  protected declare readNamespaces?: () => Promise<string[]>;
 
   private readonly keyRing: KeyRing;
   private readonly plaintexts = new PlaintextCache();
@@ -101,32 +104,19 @@ export class EncryptedTokenStorage extends TokenStorage {
     this.inner = inner;
     this.keyRing = new KeyRing(keys);
     const section = inner.runExclusive;
-    if (typeof section === 'function') {
-      this.runExclusive = <T>(key: string, fn: () => Promise<T>) => {
-        this.assertOpen();
-        return section.call(inner, key, fn) as Promise<T>;
-      };
-    }
+    if (typeof section === 'function') this.runInSection = <T>(key: string, fn: () => Promise<T>) => section.call(inner, key, fn) as Promise<T>;
     const list = inner.listNamespaces;
-    if (typeof list === 'function') {
-      this.listNamespaces = () => {
-        this.assertOpen();
-        return list.call(inner);
-      };
-    }
+    if (typeof list === 'function') this.readNamespaces = () => list.call(inner);
   }
 
   /**
    * Encrypts the token values of each entry under the current key id, then stores the entries in
    * the inner storage in one call.
    *
-   * @param data - Token data keyed by resource server.
+   * @param entries - Checked entries.
    * @throws `KeyUnavailableError` if the current key cannot be had; nothing is stored.
-   * @throws {@link InvalidArgumentError} for a malformed mapping.
    */
-  async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
-    this.assertOpen();
-    const entries = checkTokenDataMapping(data);
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
     const keyId = await this.keyRing.currentKeyId();
     const key = await this.keyRing.key(keyId);
     const sealed: Record<string, TokenStorageData> = {};
@@ -143,8 +133,7 @@ export class EncryptedTokenStorage extends TokenStorage {
    * @throws `TokenDecryptionError` if a value does not decrypt (nothing is dropped or changed).
    * @throws `KeyUnavailableError` if a key a value names cannot be had.
    */
-  async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
-    this.assertOpen();
+  protected override async readEntries(): Promise<Record<string, TokenStorageData>> {
     const stored = await this.inner.getTokenDataByResourceServer();
     const result: Record<string, TokenStorageData> = {};
     await Promise.all(
@@ -160,11 +149,8 @@ export class EncryptedTokenStorage extends TokenStorage {
    * @returns The entry, decrypted, or `null`.
    * @throws `TokenDecryptionError` if a value does not decrypt (the entry is left unchanged).
    * @throws `KeyUnavailableError` if the key the entry names cannot be had.
-   * @throws {@link InvalidArgumentError} for an empty key.
    */
-  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
-    this.assertOpen();
-    checkResourceServer(resourceServer);
+  protected override async readEntry(resourceServer: string): Promise<TokenStorageData | null> {
     const stored = await this.inner.getTokenData(resourceServer);
     return stored === null ? null : this.decryptEntry(resourceServer, stored);
   }
@@ -173,8 +159,7 @@ export class EncryptedTokenStorage extends TokenStorage {
    * @param resourceServer - The key the entry was stored under.
    * @returns Whether an entry was removed (no key needed).
    */
-  async removeTokenData(resourceServer: string): Promise<boolean> {
-    this.assertOpen();
+  protected override async removeEntry(resourceServer: string): Promise<boolean> {
     return this.inner.removeTokenData(resourceServer);
   }
 
@@ -185,8 +170,8 @@ export class EncryptedTokenStorage extends TokenStorage {
    * @returns How many entries were rewritten.
    * @throws `TokenDecryptionError` or `KeyUnavailableError` before anything is written.
    */
-  async encryptAll(): Promise<ReencryptionResult> {
-    return this.rewrite(() => (value) => !isEncryptedValue(value));
+  encryptAll(): Promise<ReencryptionResult> {
+    return this.whileOpen(() => this.rewrite(() => (value) => !isEncryptedValue(value)));
   }
 
   /**
@@ -198,9 +183,11 @@ export class EncryptedTokenStorage extends TokenStorage {
    * @returns How many entries were rewritten.
    * @throws `TokenDecryptionError` or `KeyUnavailableError` before anything is written.
    */
-  async rotate(): Promise<ReencryptionResult> {
-    const current = await this.keyRing.currentKeyId();
-    return this.rewrite(() => (value) => !isEncryptedValue(value) || keyIdOf(value) !== current);
+  rotate(): Promise<ReencryptionResult> {
+    return this.whileOpen(async () => {
+      const current = await this.keyRing.currentKeyId();
+      return this.rewrite(() => (value) => !isEncryptedValue(value) || keyIdOf(value) !== current);
+    });
   }
 
   /** Closes the inner storage too; idempotent. */
@@ -211,7 +198,6 @@ export class EncryptedTokenStorage extends TokenStorage {
   }
 
   private async rewrite(makeTest: () => (value: string) => boolean): Promise<ReencryptionResult> {
-    this.assertOpen();
     const needsRewrite = makeTest();
     const entryNeedsRewrite = (data: TokenStorageData) => tokenFieldsOf(data).some(({ value }) => needsRewrite(value));
     const stored = await this.inner.getTokenDataByResourceServer();

@@ -6,11 +6,10 @@ import { fileURLToPath } from 'node:url';
 import {
   assertKnownOptions,
   checkedMilliseconds,
-  checkResourceServer,
-  checkTokenDataMapping,
   InvalidArgumentError,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
+  type RunExclusive,
   type StoredEntry,
   type TokenStorageData,
   type TokenStorageOptions,
@@ -50,6 +49,14 @@ export interface JSONTokenStorageOptions extends TokenStorageOptions {
  *
  * Reads take no lock and cost one `stat` while the file is unchanged: the parsed content and the
  * token data built from it are cached, keyed on the file's identity, size and timestamps.
+ *
+ * Besides the errors of every storage (`InvalidArgumentError`, `StorageClosedError`), its methods
+ * throw `TokenFileFormatError` (or `UnsupportedFormatVersionError`) for a file that cannot be read
+ * as a token file (a write leaves it untouched), `InvalidTokenDataError` naming the namespace and
+ * resource server of an invalid entry (`getTokenData` validates only the entry it returns),
+ * `StorageLockTimeoutError` when another writer holds the lock for longer than `lockTimeoutMs`, and
+ * `TokenFileAccessError` naming the file when the file system refuses the access (permissions, a
+ * directory or a FIFO in its place, a full disk; writes also refuse a file made read-only, `chmod 400`).
  *
  * @example
  * ```ts
@@ -102,122 +109,16 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
    *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
-  async fileExists(): Promise<boolean> {
-    this.assertOpen();
-    try {
-      await stat(this.absolutePath);
-      return true;
-    } catch (error) {
-      if (isMissingFileError(error)) return false;
-      throw toTokenFileAccessError(error, this.filepath, 'read');
-    }
-  }
-
-  /**
-   * {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.getTokenDataByResourceServer}
-   *
-   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
-   * @throws {@link InvalidTokenDataError} naming the namespace and resource server of an invalid entry.
-   * @throws {@link StorageClosedError} after `close()`.
-   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
-   */
-  async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
-    const { file } = await this.opened().current();
-    return file ? file.allTokenData(this.namespace) : {};
-  }
-
-  /**
-   * Looks one entry up; other entries of the namespace are not validated.
-   *
-   * @param resourceServer - The key the entry was stored under.
-   * @returns The entry, or `null`.
-   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
-   * @throws {@link InvalidTokenDataError} naming the namespace and resource server if the entry is invalid.
-   * @throws {@link InvalidArgumentError} for an empty or non-string resource server.
-   * @throws {@link StorageClosedError} after `close()`.
-   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
-   */
-  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
-    const shared = this.opened();
-    checkResourceServer(resourceServer);
-    const { file } = await shared.current();
-    return file ? file.tokenData(this.namespace, resourceServer) : null;
-  }
-
-  /**
-   * Stores entries into this storage's namespace, replacing whole entries of the same keys; the
-   * namespace is created even for an empty mapping. A format 1.0 file is upgraded to 2.0.
-   *
-   * @param data - Token data keyed by resource server.
-   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the existing file cannot be read; it is left untouched.
-   * @throws {@link StorageLockTimeoutError} if another writer holds the lock for longer than `lockTimeoutMs`.
-   * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`.
-   * @throws {@link StorageClosedError} after `close()`.
-   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
-   */
-  async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
-    const shared = this.opened();
-    const entries = checkTokenDataMapping(data);
-    await this.update(shared, (file) => (file ?? TokenFile.empty(this.filepath)).withEntries(this.namespace, entries));
-  }
-
-  /**
-   * Removes one entry. A missing file stays missing (the Python SDK creates it); a format 1.0 file is
-   * upgraded to 2.0 even when the entry does not exist (as in Python).
-   *
-   * @param resourceServer - The key the entry was stored under.
-   * @returns Whether an entry was removed.
-   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the existing file cannot be read; it is left untouched.
-   * @throws {@link StorageLockTimeoutError} if another writer holds the lock for longer than `lockTimeoutMs`.
-   * @throws {@link InvalidArgumentError} for an empty or non-string resource server.
-   * @throws {@link StorageClosedError} after `close()`.
-   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
-   */
-  async removeTokenData(resourceServer: string): Promise<boolean> {
-    const shared = this.opened();
-    checkResourceServer(resourceServer);
-    if ((await shared.current()).file === null) return false;
-    let removed = false;
-    await this.update(shared, (file) => {
-      if (file === null) return null;
-      const removal = file.withoutEntry(this.namespace, resourceServer);
-      removed = removal.removed;
-      return removal.file;
+  fileExists(): Promise<boolean> {
+    return this.whileOpen(async () => {
+      try {
+        await stat(this.absolutePath);
+        return true;
+      } catch (error) {
+        if (isMissingFileError(error)) return false;
+        throw toTokenFileAccessError(error, this.filepath, 'read');
+      }
     });
-    return removed;
-  }
-
-  /**
-   * @returns The namespaces that hold at least one entry, in file order (a format 1.0 file has only
-   *   `DEFAULT`; a missing file has none).
-   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
-   * @throws {@link StorageClosedError} after `close()`.
-   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
-   *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
-   */
-  async listNamespaces(): Promise<string[]> {
-    const { file } = await this.opened().current();
-    return file ? file.namespaceNames() : [];
-  }
-
-  /**
-   * Walks every entry of every namespace (whatever this storage's namespace) from one read of the
-   * file: namespaces in the order of {@link JSONTokenStorage.listNamespaces}, entries in file order.
-   * Each entry is checked on its own: an invalid one is yielded with its error rather than thrown,
-   * so that one bad entry hides no other (for inspection and conversion tools).
-   *
-   * @returns The entries, one at a time.
-   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
-   * @throws {@link StorageClosedError} after `close()`.
-   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access.
-   */
-  async *iterAllEntries(): AsyncGenerator<StoredEntry> {
-    const { file } = await this.opened().current();
-    if (file !== null) yield* file.storedEntries();
   }
 
   /**
@@ -236,10 +137,72 @@ export class JSONTokenStorage extends TokenStorage {
    * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access (permissions, a
    *   directory or a FIFO in its place, a full disk); writes also refuse a file its owner made read-only (`chmod 400`).
    */
-  async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    this.assertOpen();
-    if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
-    if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
+  declare runExclusive: RunExclusive;
+  /**
+   * @returns The namespaces that hold at least one entry, in file order (a format 1.0 file has only
+   *   `DEFAULT`; a missing file has none).
+   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
+   * @throws {@link StorageClosedError} after `close()`.
+   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access.
+   */
+  declare listNamespaces: () => Promise<string[]>;
+  /**
+   * Walks every entry of every namespace (whatever this storage's namespace) from one read of the
+   * file: namespaces in the order of {@link JSONTokenStorage.listNamespaces}, entries in file order.
+   * Each entry is checked on its own: an invalid one is yielded with its error rather than thrown,
+   * so that one bad entry hides no other (for inspection and conversion tools).
+   *
+   * @returns The entries, one at a time.
+   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
+   * @throws {@link StorageClosedError} after `close()`.
+   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access.
+   */
+  declare iterAllEntries: () => AsyncGenerator<StoredEntry>;
+
+  protected override async readEntries(): Promise<Record<string, TokenStorageData>> {
+    const { file } = await this.opened().current();
+    return file ? file.allTokenData(this.namespace) : {};
+  }
+
+  /** Looks one entry up; other entries of the namespace are not validated. */
+  protected override async readEntry(resourceServer: string): Promise<TokenStorageData | null> {
+    const { file } = await this.opened().current();
+    return file ? file.tokenData(this.namespace, resourceServer) : null;
+  }
+
+  /** The namespace is created even for an empty mapping; a format 1.0 file is upgraded to 2.0. */
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
+    await this.update(this.opened(), (file) => (file ?? TokenFile.empty(this.filepath)).withEntries(this.namespace, entries));
+  }
+
+  /**
+   * A missing file stays missing (the Python SDK creates it); a format 1.0 file is upgraded to 2.0
+   * even when the entry does not exist (as in Python).
+   */
+  protected override async removeEntry(resourceServer: string): Promise<boolean> {
+    const shared = this.opened();
+    if ((await shared.current()).file === null) return false;
+    let removed = false;
+    await this.update(shared, (file) => {
+      if (file === null) return null;
+      const removal = file.withoutEntry(this.namespace, resourceServer);
+      removed = removal.removed;
+      return removal.file;
+    });
+    return removed;
+  }
+
+  protected override async readNamespaces(): Promise<string[]> {
+    const { file } = await this.opened().current();
+    return file ? file.namespaceNames() : [];
+  }
+
+  protected override async *walkEntries(): AsyncGenerator<StoredEntry> {
+    const { file } = await this.opened().current();
+    if (file !== null) yield* file.storedEntries();
+  }
+
+  protected override async runInSection<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const digest = createHash('sha256').update(key).digest('hex').slice(0, 16);
     let fnFailed = false;
     const run = async () => {
@@ -278,9 +241,8 @@ export class JSONTokenStorage extends TokenStorage {
     return { storage: 'JSONTokenStorage', filepath: this.filepath, namespace: this.namespace };
   }
 
-  /** The shared file, after checking that the storage is open. */
+  /** The shared file (hooks run only while the storage is open). */
   private opened(): SharedTokenFile {
-    this.assertOpen();
     return this.shared as SharedTokenFile;
   }
 

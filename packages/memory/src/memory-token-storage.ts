@@ -1,12 +1,11 @@
 import {
   assertKnownOptions,
-  checkResourceServer,
-  checkTokenDataMapping,
   InvalidArgumentError,
   setOwnEntry,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
   TokenStorageData,
+  type RunExclusive,
   type TokenDataDict,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
@@ -63,45 +62,6 @@ export class MemoryTokenStorage extends TokenStorage {
     this.store = shareWith ? shareWith.store : new MemoryStore();
   }
 
-  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.storeTokenDataByResourceServer} */
-  async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
-    this.assertOpen();
-    const entries = checkTokenDataMapping(data);
-    const namespace = this.namespaceEntries(true);
-    for (const [key, value] of entries) namespace.set(key, value.toDict());
-  }
-
-  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.getTokenDataByResourceServer} */
-  async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
-    this.assertOpen();
-    const result: Record<string, TokenStorageData> = {};
-    for (const [key, dict] of this.namespaceEntries(false) ?? []) {
-      setOwnEntry(result, key, TokenStorageData.fromDict(dict));
-    }
-    return result;
-  }
-
-  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.getTokenData} */
-  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
-    this.assertOpen();
-    checkResourceServer(resourceServer);
-    const dict = this.namespaceEntries(false)?.get(resourceServer);
-    return dict ? TokenStorageData.fromDict(dict) : null;
-  }
-
-  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.removeTokenData} */
-  async removeTokenData(resourceServer: string): Promise<boolean> {
-    this.assertOpen();
-    checkResourceServer(resourceServer);
-    return this.namespaceEntries(false)?.delete(resourceServer) ?? false;
-  }
-
-  /** @returns Every namespace that has been written to, in this storage's shared data. */
-  async listNamespaces(): Promise<string[]> {
-    this.assertOpen();
-    return [...this.store.namespaces.keys()];
-  }
-
   /**
    * Runs `fn` while no other call with the same key, through any storage sharing this one's data,
    * is running (an in-process critical section; see `TokenStorageLike.runExclusive`).
@@ -111,10 +71,37 @@ export class MemoryTokenStorage extends TokenStorage {
    * @returns What `fn` returns; its error is passed on.
    * @throws {@link InvalidArgumentError} for an empty key.
    */
-  async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    this.assertOpen();
-    if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
-    if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
+  declare runExclusive: RunExclusive;
+  /** @returns Every namespace that has been written to, in this storage's shared data. */
+  declare listNamespaces: () => Promise<string[]>;
+
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
+    const namespace = this.namespaceEntries(true);
+    for (const [key, value] of entries) namespace.set(key, value.toDict());
+  }
+
+  protected override async readEntries(): Promise<Record<string, TokenStorageData>> {
+    const result: Record<string, TokenStorageData> = {};
+    for (const [key, dict] of this.namespaceEntries(false) ?? []) {
+      setOwnEntry(result, key, TokenStorageData.fromDict(dict));
+    }
+    return result;
+  }
+
+  protected override async readEntry(resourceServer: string): Promise<TokenStorageData | null> {
+    const dict = this.namespaceEntries(false)?.get(resourceServer);
+    return dict ? TokenStorageData.fromDict(dict) : null;
+  }
+
+  protected override async removeEntry(resourceServer: string): Promise<boolean> {
+    return this.namespaceEntries(false)?.delete(resourceServer) ?? false;
+  }
+
+  protected override async readNamespaces(): Promise<string[]> {
+    return [...this.store.namespaces.keys()];
+  }
+
+  protected override async runInSection<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.store.sections.get(key) ?? Promise.resolve();
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));

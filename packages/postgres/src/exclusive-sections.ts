@@ -32,8 +32,8 @@ export interface SectionRequest {
   queryTimeoutMs: number | undefined;
   /** Names the section in the timeout error (called only then). */
   resource(): string;
-  /** Throws when the storage was closed meanwhile. */
-  assertOpen(): void;
+  /** Aborted when the storage is closed: the wait for the section stops. */
+  closeSignal: AbortSignal;
   /** Types an error of pg. */
   toError(error: unknown): unknown;
 }
@@ -148,7 +148,7 @@ export class SectionLocks {
   /** Takes the advisory lock on the lock session, trying again until the deadline. */
   private async lock(request: SectionRequest, deadline: number): Promise<Session> {
     for (let pause = 2; ; pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
-      request.assertOpen();
+      request.closeSignal.throwIfAborted();
       const session = await within(this.openSession(request), deadline - performance.now());
       if (session === TIMED_OUT) throw timeout(request, true);
       let locked: boolean;

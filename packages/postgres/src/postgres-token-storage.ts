@@ -3,8 +3,6 @@ import type { QueryArrayConfig, QueryConfig } from 'pg';
 import {
   assertKnownOptions,
   checkedMilliseconds,
-  checkResourceServer,
-  checkTokenDataMapping,
   InvalidArgumentError,
   InvalidTokenDataError,
   StorageUnavailableError,
@@ -12,6 +10,7 @@ import {
   TokenStorageData,
   TokenStorageError,
   TOKEN_STORAGE_OPTION_KEYS,
+  type RunExclusive,
   type StoredEntry,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
@@ -212,137 +211,13 @@ export class PostgresTokenStorage extends TokenStorage {
    * @throws {@link StorageUnavailableError} if the server cannot be reached.
    * @throws {@link StorageClosedError} after `close()`.
    */
-  async migrate(): Promise<void> {
-    this.assertOpen();
-    // Always asks the server, even when this process has checked the tables before.
-    this.isReady = false;
-    schemaChecks.get(this.pool)?.delete(this.checkKey);
-    await this.track(this.ensureReady(true));
-  }
-
-  /**
-   * Stores entries by resource server in one statement (one transaction), replacing whole entries
-   * of the same keys. An empty mapping writes nothing.
-   *
-   * @param data - Token data keyed by resource server.
-   * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`, or a key
-   *   holds a NUL character or an unpaired surrogate.
-   * @throws {@link InvalidTokenDataError} if an entry holds text that jsonb cannot store (NUL, unpaired surrogates).
-   * @throws {@link StorageUnavailableError} if the server cannot be reached (nothing was written,
-   *   unless the connection broke after the server received the statement).
-   * @throws {@link StorageClosedError} after `close()`.
-   */
-  async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
-    this.assertOpen();
-    const rows = checkTokenDataMapping(data)
-      .map(([key, value]) => [checkStorableKey(key, 'resource server'), this.render(key, value)] as const)
-      // One order for every writer, so that two stores of the same keys cannot deadlock.
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    if (rows.length === 0) {
-      // Nothing to write, but first use still creates the tables.
-      await this.ensureReady();
-      return;
-    }
-    const listed = this.statements.upsertListed[rows.length - 1];
-    const statement = listed
-      ? { ...listed, values: [this.namespace, ...rows.flat()] }
-      : { ...this.statements.upsertMany, values: [this.namespace, rows.map(([key]) => key), rows.map(([, text]) => text)] };
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.query(statement);
-        return;
-      } catch (error) {
-        if (attempt >= CONFLICT_ATTEMPTS || !isRetryableConflict(error)) throw this.toError(error);
-      }
-    }
-  }
-
-  /**
-   * @returns Every entry of the namespace keyed by resource server (a new object each call).
-   * @throws {@link InvalidTokenDataError} if a stored row is not valid token data (names the namespace and resource server).
-   * @throws {@link StorageUnavailableError} if the server cannot be reached.
-   * @throws {@link StorageClosedError} after `close()`.
-   */
-  async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
-    this.assertOpen();
-    const { rows } = await this.typedQuery<[string, string]>({ ...this.statements.getAll, values: [this.namespace], rowMode: 'array' });
-    const result: Record<string, TokenStorageData> = {};
-    for (const [key, text] of rows) {
-      Object.defineProperty(result, key, { value: this.parseRow(key, text), enumerable: true, writable: true, configurable: true });
-    }
-    return result;
-  }
-
-  /**
-   * Looks one entry up with a single indexed query.
-   *
-   * @param resourceServer - The key the entry was stored under.
-   * @returns The entry, or `null`.
-   * @throws {@link InvalidArgumentError} for an empty or non-string key, or one PostgreSQL text cannot hold.
-   * @throws {@link InvalidTokenDataError} if the stored row is not valid token data.
-   * @throws {@link StorageUnavailableError} if the server cannot be reached.
-   * @throws {@link StorageClosedError} after `close()`.
-   */
-  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
-    this.assertOpen();
-    checkStorableKey(checkResourceServer(resourceServer), 'resource server');
-    const { rows } = await this.typedQuery<[string]>({ ...this.statements.getOne, values: [this.namespace, resourceServer], rowMode: 'array' });
-    const row = rows[0];
-    return row === undefined ? null : this.parseRow(resourceServer, row[0]);
-  }
-
-  /**
-   * @param resourceServer - The key the entry was stored under.
-   * @returns Whether an entry was removed.
-   * @throws {@link InvalidArgumentError} for an empty or non-string key, or one PostgreSQL text cannot hold.
-   * @throws {@link StorageUnavailableError} if the server cannot be reached.
-   * @throws {@link StorageClosedError} after `close()`.
-   */
-  async removeTokenData(resourceServer: string): Promise<boolean> {
-    this.assertOpen();
-    checkStorableKey(checkResourceServer(resourceServer), 'resource server');
-    const result = await this.typedQuery({ ...this.statements.remove, values: [this.namespace, resourceServer] });
-    return (result.rowCount ?? 0) > 0;
-  }
-
-  /**
-   * @returns Every namespace that holds at least one entry, sorted by code point (`COLLATE "C"`).
-   * @throws {@link StorageUnavailableError} if the server cannot be reached.
-   * @throws {@link StorageClosedError} after `close()`.
-   */
-  async listNamespaces(): Promise<string[]> {
-    this.assertOpen();
-    const { rows } = await this.typedQuery<[string]>({ ...this.statements.namespaces, rowMode: 'array' });
-    return rows.map(([namespace]) => namespace);
-  }
-
-  /**
-   * Walks every entry of every namespace (whatever this storage's namespace): namespaces in the
-   * order of {@link PostgresTokenStorage.listNamespaces}, entries by resource server, fetched
-   * {@link NAMESPACES_PER_PAGE} namespaces per query so that memory stays small whatever the size
-   * of the table. Each query is its own snapshot, so rows changed while walking may or may not be
-   * seen. Each entry is checked on its own: an invalid one is yielded with its error rather than
-   * thrown, so that one bad entry hides no other (for inspection and conversion tools).
-   *
-   * @returns The entries, one at a time.
-   * @throws {@link StorageUnavailableError} if the server cannot be reached.
-   * @throws {@link StorageClosedError} (on iteration) after `close()`.
-   */
-  async *iterAllEntries(): AsyncGenerator<StoredEntry> {
-    const namespaces = await this.listNamespaces();
-    for (let start = 0; start < namespaces.length; start += NAMESPACES_PER_PAGE) {
-      this.assertOpen();
-      const page = namespaces.slice(start, start + NAMESPACES_PER_PAGE);
-      const { rows } = await this.typedQuery<[string, string, string]>({ ...this.statements.entriesOf, values: [page], rowMode: 'array' });
-      for (const [namespace, resourceServer, text] of rows) {
-        try {
-          yield { namespace, resourceServer, data: this.parseEntry(namespace, resourceServer, text), error: null };
-        } catch (error) {
-          if (!InvalidTokenDataError.isInstance(error)) throw error;
-          yield { namespace, resourceServer, data: null, error };
-        }
-      }
-    }
+  migrate(): Promise<void> {
+    return this.whileOpen(() => {
+      // Always asks the server, even when this process has checked the tables before.
+      this.isReady = false;
+      schemaChecks.get(this.pool)?.delete(this.checkKey);
+      return this.ensureReady(true);
+    });
   }
 
   /**
@@ -369,10 +244,97 @@ export class PostgresTokenStorage extends TokenStorage {
    * @throws {@link StorageUnavailableError} if the server cannot be reached.
    * @throws {@link StorageClosedError} after `close()`.
    */
-  async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    this.assertOpen();
-    if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
-    if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
+  declare runExclusive: RunExclusive;
+  /**
+   * @returns Every namespace that holds at least one entry, sorted by code point (`COLLATE "C"`).
+   * @throws {@link StorageUnavailableError} if the server cannot be reached.
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  declare listNamespaces: () => Promise<string[]>;
+  /**
+   * Walks every entry of every namespace (whatever this storage's namespace): namespaces in the
+   * order of {@link PostgresTokenStorage.listNamespaces}, entries by resource server, fetched
+   * {@link NAMESPACES_PER_PAGE} namespaces per query so that memory stays small whatever the size
+   * of the table. Each query is its own snapshot, so rows changed while walking may or may not be
+   * seen. Each entry is checked on its own: an invalid one is yielded with its error rather than
+   * thrown, so that one bad entry hides no other (for inspection and conversion tools).
+   *
+   * @returns The entries, one at a time.
+   * @throws {@link StorageUnavailableError} if the server cannot be reached.
+   * @throws {@link StorageClosedError} (on iteration) after `close()`.
+   */
+  declare iterAllEntries: () => AsyncGenerator<StoredEntry>;
+
+  /** One statement (one transaction); an empty list writes nothing (but first use creates the tables). */
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
+    const rows = entries
+      .map(([key, value]) => [checkStorableKey(key, 'resource server'), this.render(key, value)] as const)
+      // One order for every writer, so that two stores of the same keys cannot deadlock.
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (rows.length === 0) {
+      // Nothing to write, but first use still creates the tables.
+      await this.ensureReady();
+      return;
+    }
+    const listed = this.statements.upsertListed[rows.length - 1];
+    const statement = listed
+      ? { ...listed, values: [this.namespace, ...rows.flat()] }
+      : { ...this.statements.upsertMany, values: [this.namespace, rows.map(([key]) => key), rows.map(([, text]) => text)] };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.query(statement);
+        return;
+      } catch (error) {
+        if (attempt >= CONFLICT_ATTEMPTS || !isRetryableConflict(error)) throw this.toError(error);
+      }
+    }
+  }
+
+  protected override async readEntries(): Promise<Record<string, TokenStorageData>> {
+    const { rows } = await this.typedQuery<[string, string]>({ ...this.statements.getAll, values: [this.namespace], rowMode: 'array' });
+    const result: Record<string, TokenStorageData> = {};
+    for (const [key, text] of rows) {
+      Object.defineProperty(result, key, { value: this.parseRow(key, text), enumerable: true, writable: true, configurable: true });
+    }
+    return result;
+  }
+
+  /** A single indexed query. */
+  protected override async readEntry(resourceServer: string): Promise<TokenStorageData | null> {
+    checkStorableKey(resourceServer, 'resource server');
+    const { rows } = await this.typedQuery<[string]>({ ...this.statements.getOne, values: [this.namespace, resourceServer], rowMode: 'array' });
+    const row = rows[0];
+    return row === undefined ? null : this.parseRow(resourceServer, row[0]);
+  }
+
+  protected override async removeEntry(resourceServer: string): Promise<boolean> {
+    checkStorableKey(resourceServer, 'resource server');
+    const result = await this.typedQuery({ ...this.statements.remove, values: [this.namespace, resourceServer] });
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  protected override async readNamespaces(): Promise<string[]> {
+    const { rows } = await this.typedQuery<[string]>({ ...this.statements.namespaces, rowMode: 'array' });
+    return rows.map(([namespace]) => namespace);
+  }
+
+  protected override async *walkEntries(): AsyncGenerator<StoredEntry> {
+    const namespaces = await this.readNamespaces();
+    for (let start = 0; start < namespaces.length; start += NAMESPACES_PER_PAGE) {
+      const page = namespaces.slice(start, start + NAMESPACES_PER_PAGE);
+      const { rows } = await this.typedQuery<[string, string, string]>({ ...this.statements.entriesOf, values: [page], rowMode: 'array' });
+      for (const [namespace, resourceServer, text] of rows) {
+        try {
+          yield { namespace, resourceServer, data: this.parseEntry(namespace, resourceServer, text), error: null };
+        } catch (error) {
+          if (!InvalidTokenDataError.isInstance(error)) throw error;
+          yield { namespace, resourceServer, data: null, error };
+        }
+      }
+    }
+  }
+
+  protected override runInSection<T>(key: string, fn: () => Promise<T>): Promise<T> {
     if (this.pool.options?.max === 1) {
       throw new InvalidArgumentError('runExclusive needs a pool of at least 2 connections: one holds the section while fn uses the others');
     }
@@ -382,7 +344,7 @@ export class PostgresTokenStorage extends TokenStorage {
         timeoutMs: this.sectionTimeoutMs,
         queryTimeoutMs: this.clientQueryTimeoutMs,
         resource: () => `'${key}' of ${this.location()}`,
-        assertOpen: () => this.assertOpen(),
+        closeSignal: this.closeSignal,
         toError: (error) => this.toError(error),
       },
       fn,

@@ -5,8 +5,6 @@ import {
   assertKnownOptions,
   assertWellFormedText,
   checkedMilliseconds,
-  checkResourceServer,
-  checkTokenDataMapping,
   InvalidArgumentError,
   InvalidTokenDataError,
   setOwnEntry,
@@ -17,6 +15,7 @@ import {
   TokenStorageData,
   TokenStorageError,
   toPythonJSON,
+  type RunExclusive,
   type StoredEntry,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
@@ -193,116 +192,29 @@ export class SQLiteTokenStorage extends TokenStorage {
     this.busyTimeoutMs = timeout ?? busyTimeoutMs;
     this.sectionLeaseMs = checkedMilliseconds(options.sectionLeaseMs ?? 30000, 'sectionLeaseMs', 'duration');
     this.sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? 60000, 'sectionTimeoutMs');
-    this.busyRetry = { timeoutMs: this.busyTimeoutMs, resource: filepath, beforeRetry: () => this.assertOpen() };
+    this.busyRetry = { timeoutMs: this.busyTimeoutMs, resource: filepath, beforeRetry: () => this.closeSignal.throwIfAborted() };
   }
 
   /**
-   * Stores entries by resource server in one transaction, replacing whole entries of the same keys
-   * (rows written as the Python SDK writes them). An empty mapping writes nothing.
+   * Runs `fn` while this process holds the cross-process section `key` of this database: calls with
+   * the same key, through any connection in any process, run one at a time. The section is a lease
+   * row in `sdk_storage_adapter_internal` (ignored by the Python SDK), claimed and renewed in short
+   * transactions, so the database stays fully usable while `fn` runs (e.g. refreshes a token over
+   * the network). A holder that dies releases it when its lease ends.
    *
-   * @param data - Token data keyed by resource server.
-   * @throws {@link InvalidArgumentError} if `data` is not a mapping of `TokenStorageData`, or a key holds an unpaired UTF-16 surrogate.
-   * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
-   * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
+   * @param key - Non-empty name of the section, e.g. `namespace + "/" + resourceServer`.
+   * @param fn - The work; its result or error is passed on, and the section is released either way.
+   * @returns What `fn` returns.
+   * @throws {@link InvalidArgumentError} for an empty key or a read-only database.
+   * @throws {@link StorageLockTimeoutError} if the section stays taken longer than `sectionTimeoutMs`.
    * @throws {@link StorageClosedError} after `close()`.
    */
-  async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
-    this.assertOpen();
-    const rows = checkTokenDataMapping(data).map(([key, value]) => [checkedKey(key), toPythonJSON(value.toDict())] as const);
-    const connection = this.connection ?? (await this.connect());
-    if (rows.length === 0) return;
-    await this.prepareWrite(connection);
-    await this.run(() => connection.store.immediate(this.namespace, rows));
-  }
-
-  /**
-   * @returns Every entry of the namespace keyed by resource server (a new object each call).
-   * @throws {@link InvalidTokenDataError} if a stored row is not valid token data.
-   * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
-   * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
-   * @throws {@link StorageClosedError} after `close()`.
-   */
-  async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
-    this.assertOpen();
-    const connection = this.connection ?? (await this.connect());
-    const rows = await this.run(() => connection.getAll.all(this.namespace));
-    const result: Record<string, TokenStorageData> = {};
-    for (const [key, text] of rows as Array<[string, unknown]>) {
-      setOwnEntry(result, key, this.parseRow(key, text));
-    }
-    return result;
-  }
-
-  /**
-   * Looks one entry up with a single indexed query.
-   *
-   * @param resourceServer - The key the entry was stored under.
-   * @returns The entry, or `null`.
-   * @throws {@link InvalidArgumentError} for an empty or non-string key, or one holding an unpaired UTF-16 surrogate.
-   * @throws {@link InvalidTokenDataError} if the stored row is not valid token data.
-   * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
-   * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
-   * @throws {@link StorageClosedError} after `close()`.
-   */
-  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
-    this.assertOpen();
-    checkedKey(checkResourceServer(resourceServer));
-    const connection = this.connection ?? (await this.connect());
-    const found = this.run(() => connection.getOne.get(this.namespace, resourceServer));
-    // Awaited only when the database was locked: awaiting a plain value would cost a microtask turn.
-    const text = found instanceof Promise ? await found : found;
-    return text === undefined ? null : this.parseRow(resourceServer, text);
-  }
-
-  /**
-   * @param resourceServer - The key the entry was stored under.
-   * @returns Whether an entry was removed.
-   * @throws {@link InvalidArgumentError} for an empty or non-string key, or one holding an unpaired UTF-16 surrogate.
-   * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
-   * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
-   * @throws {@link StorageClosedError} after `close()`.
-   */
-  async removeTokenData(resourceServer: string): Promise<boolean> {
-    this.assertOpen();
-    checkedKey(checkResourceServer(resourceServer));
-    const connection = this.connection ?? (await this.connect());
-    await this.prepareWrite(connection);
-    const result = await this.run(() => connection.remove.run(this.namespace, resourceServer));
-    return result.changes > 0;
-  }
-
+  declare runExclusive: RunExclusive;
   /**
    * @returns Every namespace that holds at least one entry, sorted by code unit (SQLite's `BINARY`).
    * @throws {@link StorageClosedError} after `close()`.
    */
-  async listNamespaces(): Promise<string[]> {
-    this.assertOpen();
-    const connection = this.connection ?? (await this.connect());
-    return (await this.run(() => connection.namespaces.all())) as string[];
-  }
-
-  /**
-   * Iterates the namespaces that hold entries, in the order of {@link SQLiteTokenStorage.listNamespaces},
-   * fetching them a page at a time (each page is one query, so namespaces added or removed while
-   * iterating may or may not be seen).
-   *
-   * @returns An async iterable of namespace names.
-   * @throws {@link StorageClosedError} (on iteration) after `close()`.
-   */
-  async *iterNamespaces(): AsyncIterable<string> {
-    for (let after: string | null = null; ; ) {
-      this.assertOpen();
-      const connection = this.connection ?? (await this.connect());
-      const from = after;
-      const page = (await this.run(() =>
-        from === null ? connection.namespacesFirst.all(NAMESPACE_PAGE_SIZE) : connection.namespacesAfter.all(from, NAMESPACE_PAGE_SIZE),
-      )) as string[];
-      yield* page;
-      if (page.length < NAMESPACE_PAGE_SIZE) return;
-      after = page[page.length - 1] as string;
-    }
-  }
-
+  declare listNamespaces: () => Promise<string[]>;
   /**
    * Walks every entry of every namespace (whatever this storage's namespace), sorted by namespace
    * and then resource server (SQLite's `BINARY`), a page at a time: memory stays small whatever
@@ -315,9 +227,77 @@ export class SQLiteTokenStorage extends TokenStorage {
    * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
    * @throws {@link StorageClosedError} (on iteration) after `close()`.
    */
-  async *iterAllEntries(): AsyncGenerator<StoredEntry> {
+  declare iterAllEntries: () => AsyncGenerator<StoredEntry>;
+
+  /** One transaction, rows written as the Python SDK writes them; an empty list writes nothing. */
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
+    const rows = entries.map(([key, value]) => [checkedKey(key), toPythonJSON(value.toDict())] as const);
+    const connection = this.connection ?? (await this.connect());
+    if (rows.length === 0) return;
+    await this.prepareWrite(connection);
+    await this.run(() => connection.store.immediate(this.namespace, rows));
+  }
+
+  protected override async readEntries(): Promise<Record<string, TokenStorageData>> {
+    const connection = this.connection ?? (await this.connect());
+    const rows = await this.run(() => connection.getAll.all(this.namespace));
+    const result: Record<string, TokenStorageData> = {};
+    for (const [key, text] of rows as Array<[string, unknown]>) {
+      setOwnEntry(result, key, this.parseRow(key, text));
+    }
+    return result;
+  }
+
+  /** A single indexed query. */
+  protected override async readEntry(resourceServer: string): Promise<TokenStorageData | null> {
+    checkedKey(resourceServer);
+    const connection = this.connection ?? (await this.connect());
+    const found = this.run(() => connection.getOne.get(this.namespace, resourceServer));
+    // Awaited only when the database was locked: awaiting a plain value would cost a microtask turn.
+    const text = found instanceof Promise ? await found : found;
+    return text === undefined ? null : this.parseRow(resourceServer, text);
+  }
+
+  protected override async removeEntry(resourceServer: string): Promise<boolean> {
+    checkedKey(resourceServer);
+    const connection = this.connection ?? (await this.connect());
+    await this.prepareWrite(connection);
+    const result = await this.run(() => connection.remove.run(this.namespace, resourceServer));
+    return result.changes > 0;
+  }
+
+  protected override async readNamespaces(): Promise<string[]> {
+    const connection = this.connection ?? (await this.connect());
+    return (await this.run(() => connection.namespaces.all())) as string[];
+  }
+
+  /**
+   * Iterates the namespaces that hold entries, in the order of {@link SQLiteTokenStorage.listNamespaces},
+   * fetching them a page at a time (each page is one query, so namespaces added or removed while
+   * iterating may or may not be seen).
+   *
+   * @returns An async iterable of namespace names.
+   * @throws {@link StorageClosedError} (on iteration) after `close()`.
+   */
+  iterNamespaces(): AsyncIterable<string> {
+    return this.whileOpenEach(() => this.walkNamespaces());
+  }
+
+  private async *walkNamespaces(): AsyncGenerator<string> {
+    for (let after: string | null = null; ; ) {
+      const connection = this.connection ?? (await this.connect());
+      const from = after;
+      const page = (await this.run(() =>
+        from === null ? connection.namespacesFirst.all(NAMESPACE_PAGE_SIZE) : connection.namespacesAfter.all(from, NAMESPACE_PAGE_SIZE),
+      )) as string[];
+      yield* page;
+      if (page.length < NAMESPACE_PAGE_SIZE) return;
+      after = page[page.length - 1] as string;
+    }
+  }
+
+  protected override async *walkEntries(): AsyncGenerator<StoredEntry> {
     for (let after: [string, string] | null = null; ; ) {
-      this.assertOpen();
       const connection = this.connection ?? (await this.connect());
       const from = after;
       const page = (await this.run(() =>
@@ -337,24 +317,7 @@ export class SQLiteTokenStorage extends TokenStorage {
     }
   }
 
-  /**
-   * Runs `fn` while this process holds the cross-process section `key` of this database: calls with
-   * the same key, through any connection in any process, run one at a time. The section is a lease
-   * row in `sdk_storage_adapter_internal` (ignored by the Python SDK), claimed and renewed in short
-   * transactions, so the database stays fully usable while `fn` runs (e.g. refreshes a token over
-   * the network). A holder that dies releases it when its lease ends.
-   *
-   * @param key - Non-empty name of the section, e.g. `namespace + "/" + resourceServer`.
-   * @param fn - The work; its result or error is passed on, and the section is released either way.
-   * @returns What `fn` returns.
-   * @throws {@link InvalidArgumentError} for an empty key or a read-only database.
-   * @throws {@link StorageLockTimeoutError} if the section stays taken longer than `sectionTimeoutMs`.
-   * @throws {@link StorageClosedError} after `close()`.
-   */
-  async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    this.assertOpen();
-    if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
-    if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
+  protected override async runInSection<T>(key: string, fn: () => Promise<T>): Promise<T> {
     if (this.readonlyMode) throw new InvalidArgumentError('runExclusive needs a writable database (connectParams.readonly is set)');
     const connection = this.connection ?? (await this.connect());
     await this.prepareWrite(connection);
@@ -370,7 +333,7 @@ export class SQLiteTokenStorage extends TokenStorage {
         });
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, remaining)));
-      this.assertOpen();
+      this.closeSignal.throwIfAborted();
     }
     const heartbeat = setInterval(() => {
       try {
@@ -444,7 +407,7 @@ export class SQLiteTokenStorage extends TokenStorage {
 
   private async connect(): Promise<Connection> {
     // Checked before a reference is taken: close() has given back whatever it found.
-    this.assertOpen();
+    this.closeSignal.throwIfAborted();
     if (this.shared === null) {
       const key = JSON.stringify([this.absolutePath, this.filepath, this.driverOptions, this.busyTimeoutMs]);
       this.shared = SharedConnection.acquire(key, { open: (assertWanted) => this.openConnection(assertWanted), close: closeConnection });
@@ -452,7 +415,7 @@ export class SQLiteTokenStorage extends TokenStorage {
       unreleased.register(this, this.shared, this);
     }
     const connection = await this.shared.get();
-    this.assertOpen();
+    this.closeSignal.throwIfAborted();
     this.connection = connection;
     return connection;
   }

@@ -2,14 +2,13 @@ import {
   assertKnownOptions,
   TOKEN_STORAGE_OPTION_KEYS,
   checkedMilliseconds,
-  checkResourceServer,
-  checkTokenDataMapping,
   InvalidArgumentError,
   safeErrorName,
   StorageLockTimeoutError,
   StorageQuotaExceededError,
   TokenStorage,
   TokenStorageError,
+  type RunExclusive,
   type TokenStorageData,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
@@ -105,7 +104,12 @@ export class WebStorageTokenStorage extends TokenStorage {
    * @throws {@link InvalidArgumentError} for an empty key; {@link StorageLockTimeoutError} after
    *   waiting `sectionTimeoutMs`; {@link StorageClosedError} after `close()`.
    */
-  declare readonly runExclusive?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  declare runExclusive?: RunExclusive;
+  /**
+   * @returns Every namespace under this storage's prefix that holds at least one entry.
+   * @throws {@link TokenFileFormatError} if one of those keys holds something else than a token file.
+   */
+  declare listNamespaces: () => Promise<string[]>;
   readonly #storage: Storage;
   readonly #storageName: string;
   readonly #locks: LockManagerLike | null;
@@ -139,41 +143,35 @@ export class WebStorageTokenStorage extends TokenStorage {
     this.#locks = lockManager();
     // sessionStorage is per tab, so other tabs' revisions of the same key say nothing about it.
     this.#usesLedger = this.#locks !== null && this.#storageName === 'localStorage' && revisionLedger.isAvailable;
-    if (this.#locks !== null) this.runExclusive = (key, fn) => this.#runExclusive(key, fn);
+    if (this.#locks !== null) {
+      this.runInSection = (key, fn) =>
+        this.#locked(`${this.keyPrefix}lock:${key}`, this.#sectionTimeoutMs, async () => {
+          await this.#catchUp();
+          return fn();
+        });
+    }
   }
 
-  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.storeTokenDataByResourceServer} */
-  async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
-    this.assertOpen();
-    const entries = checkTokenDataMapping(data);
+  /** Present when the browser has Web Locks (see `runExclusive`). */
+  protected declare runInSection?: RunExclusive;
+
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
     await this.#write((record, revision) => ({ record: record.withEntries(entries, revision), result: undefined }));
   }
 
-  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.getTokenDataByResourceServer} */
-  async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
-    this.assertOpen();
+  protected override async readEntries(): Promise<Record<string, TokenStorageData>> {
     return this.#read().allTokenData();
   }
 
-  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.getTokenData} */
-  override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
-    this.assertOpen();
-    return this.#read().tokenData(checkResourceServer(resourceServer));
+  protected override async readEntry(resourceServer: string): Promise<TokenStorageData | null> {
+    return this.#read().tokenData(resourceServer);
   }
 
-  /** {@inheritDoc @globus-tokenstorage/core#TokenStorageLike.removeTokenData} */
-  async removeTokenData(resourceServer: string): Promise<boolean> {
-    this.assertOpen();
-    checkResourceServer(resourceServer);
+  protected override async removeEntry(resourceServer: string): Promise<boolean> {
     return this.#write((record, revision) => (record.has(resourceServer) ? { record: record.without(resourceServer, revision), result: true } : { record: null, result: false }));
   }
 
-  /**
-   * @returns Every namespace under this storage's prefix that holds at least one entry.
-   * @throws {@link TokenFileFormatError} if one of those keys holds something else than a token file.
-   */
-  async listNamespaces(): Promise<string[]> {
-    this.assertOpen();
+  protected override async readNamespaces(): Promise<string[]> {
     const names: string[] = [];
     for (let index = 0; index < this.#storage.length; index += 1) {
       const key = this.#storage.key(index);
@@ -192,16 +190,6 @@ export class WebStorageTokenStorage extends TokenStorage {
   /** What `JSON.stringify` shows: class, namespace and key only. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), key: this.key, storageArea: this.#storageName };
-  }
-
-  async #runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    this.assertOpen();
-    if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('runExclusive: key must be a non-empty string');
-    if (typeof fn !== 'function') throw new InvalidArgumentError('runExclusive: fn must be a function');
-    return this.#locked(`${this.keyPrefix}lock:${key}`, this.#sectionTimeoutMs, async () => {
-      await this.#catchUp();
-      return fn();
-    });
   }
 
   /** Read-modify-write of this namespace's key, under the namespace's write lock when there are locks. */
@@ -287,7 +275,7 @@ export class WebStorageTokenStorage extends TokenStorage {
       return await (this.#locks as LockManagerLike).request(name, { signal, ifAvailable: timeoutMs === 0 }, (lock) => {
         if (lock === null) throw timedOut();
         entered = true;
-        this.assertOpen();
+        this.closeSignal.throwIfAborted();
         return fn();
       });
     } catch (error) {

@@ -25,14 +25,18 @@ export interface ConformanceTestApi {
 
 /** Abilities a backend may lack; each gates a group, which then shows as a skipped test. */
 export interface ConformanceCapabilities {
-  /** The storage has `listNamespaces()`. @default false */
+  /** The storage has `listNamespaces()` (a `TokenStorage` that implements `readNamespaces`). @default false */
   listNamespaces?: boolean;
   /**
    * After `close()`, every call rejects with `StorageClosedError`; calls started before it settle
-   * before it resolves (the groups "closing" and "closing with calls in flight"). @default false
+   * before it resolves (the groups "closing" and "closing with calls in flight"); every
+   * `TokenStorage` subclass has it from the base class. @default false
    */
   closeRejectsCalls?: boolean;
-  /** The storage has `runExclusive(key, fn)`, a critical section across handles. @default false */
+  /**
+   * The storage has `runExclusive(key, fn)`, a critical section across handles (a `TokenStorage`
+   * that implements `runInSection`). @default false
+   */
   runExclusive?: boolean;
 }
 

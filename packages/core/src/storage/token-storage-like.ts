@@ -1,5 +1,6 @@
 import type { OAuthTokenResponse } from '../tokens/oauth-token-response';
 import type { TokenStorageData } from '../tokens/token-storage-data';
+import type { TokenStorage } from './token-storage';
 
 /**
  * The contract every token storage fulfils. Everything that consumes a storage accepts this
@@ -8,6 +9,14 @@ import type { TokenStorageData } from '../tokens/token-storage-data';
  *
  * All methods are async so that network backends (Redis, PostgreSQL, a keychain) can fulfil it.
  * Entries are keyed by the mapping key they were stored under (normally the resource server).
+ * Every method rejects bad arguments with `InvalidArgumentError` and, after `close()`, rejects with
+ * `StorageClosedError`.
+ *
+ * A backend that extends {@link TokenStorage} gets all of that from the base class: its public
+ * methods check the closed state and the arguments once, count the call for `close()`, and then
+ * call the protected hooks the backend implements (`readEntries`, `writeEntries`, `removeEntry`,
+ * optionally `readEntry`, `readNamespaces`, `runInSection`, `walkEntries`). An optional method here
+ * (`listNamespaces`, `runExclusive`) is present on such a storage exactly when its hook is.
  */
 export interface TokenStorageLike {
   /** The namespace this storage reads and writes (`"DEFAULT"` unless chosen). */

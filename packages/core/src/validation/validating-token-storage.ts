@@ -1,6 +1,6 @@
 import { assertKnownOptions } from '../arguments/assert-known-options';
 import { IdentityMismatchError, InvalidArgumentError, MissingTokenError } from '../errors';
-import { checkResourceServer, checkTokenDataMapping } from '../storage/token-storage';
+import { checkResourceServer, checkTokenDataMapping } from '../storage/storage-arguments';
 import type { TokenStorageLike } from '../storage/token-storage-like';
 import { checkTokenResponse, extractIdentityId, tokenDataFromResponse } from '../storage/token-response-data';
 import type { IDTokenDecoderLike } from '../tokens/id-token-decoder';

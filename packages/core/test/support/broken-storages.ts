@@ -6,14 +6,17 @@ import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 export class LosingWritesStorage extends MemoryTokenStorage {
   private writes = 0;
 
-  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
     this.writes += 1;
     if (this.writes % 2 === 0) return;
-    await super.storeTokenDataByResourceServer(data);
+    await super.writeEntries(entries);
   }
 }
 
-/** Puts the stored tokens into its argument errors: the conformance suite must notice the leak. */
+/**
+ * Puts the stored tokens into its argument errors: the conformance suite must notice the leak. (It
+ * replaces the public method, as the base class checks arguments before any hook runs.)
+ */
 export class LeakyStorage extends MemoryTokenStorage {
   override async getTokenData(resourceServer: string): Promise<TokenStorageData | null> {
     if (typeof resourceServer !== 'string' || resourceServer === '') {
@@ -29,9 +32,9 @@ export class LeakyStorage extends MemoryTokenStorage {
 export class TransparentStorage extends MemoryTokenStorage {
   private readonly mirror: Record<string, unknown> = {};
 
-  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
-    await super.storeTokenDataByResourceServer(data);
-    for (const [key, value] of Object.entries(data)) this.mirror[key] = value.toDict();
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
+    await super.writeEntries(entries);
+    for (const [key, value] of entries) this.mirror[key] = value.toDict();
   }
 
   override toJSON(): Record<string, unknown> {
@@ -43,30 +46,29 @@ export class TransparentStorage extends MemoryTokenStorage {
 export class SharingStorage extends MemoryTokenStorage {
   private readonly live: Record<string, TokenStorageData> = {};
 
-  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
-    await super.storeTokenDataByResourceServer(data);
-    Object.assign(this.live, data);
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
+    await super.writeEntries(entries);
+    for (const [key, value] of entries) this.live[key] = value;
   }
 
-  override async getTokenDataByResourceServer(): Promise<Record<string, TokenStorageData>> {
-    await super.getTokenDataByResourceServer();
+  protected override async readEntries(): Promise<Record<string, TokenStorageData>> {
+    await super.readEntries();
     return this.live;
   }
 }
 
 /** Claims a critical section but lets every caller in at once. */
 export class NonExclusiveStorage extends MemoryTokenStorage {
-  override async runExclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    if (key === '') return super.runExclusive(key, fn);
+  protected override async runInSection<T>(_key: string, fn: () => Promise<T>): Promise<T> {
     return fn();
   }
 }
 
 /** Takes a moment to write, and lets close() resolve without waiting for the writes it accepted. */
 export class HastyCloseStorage extends MemoryTokenStorage {
-  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10));
-    await super.storeTokenDataByResourceServer(data);
+    await super.writeEntries(entries);
   }
 
   override async close(): Promise<void> {
@@ -78,11 +80,11 @@ export class HastyCloseStorage extends MemoryTokenStorage {
 export class AbandoningStorage extends MemoryTokenStorage {
   private isClosing = false;
 
-  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
     const startedOpen = !this.isClosing;
     await new Promise((resolve) => setTimeout(resolve, 10));
     if (startedOpen && this.isClosing) await new Promise(() => undefined);
-    await super.storeTokenDataByResourceServer(data);
+    await super.writeEntries(entries);
   }
 
   override async close(): Promise<void> {
@@ -95,11 +97,11 @@ export class AbandoningStorage extends MemoryTokenStorage {
 export class DroppingOnCloseStorage extends MemoryTokenStorage {
   private isClosing = false;
 
-  override async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
+  protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
     const startedOpen = !this.isClosing;
     await new Promise((resolve) => setTimeout(resolve, 10));
     if (startedOpen && this.isClosing) return;
-    await super.storeTokenDataByResourceServer(data);
+    await super.writeEntries(entries);
   }
 
   override async close(): Promise<void> {
