@@ -9,10 +9,10 @@ import { compare } from './harness';
  */
 export async function run(): Promise<void> {
   const header = 'Bearer AT-bench';
-  const expiresAt = Date.now() / 1000 + 365 * 24 * 3600;
+  const expiresAtSeconds = Date.now() / 1000 + 365 * 24 * 3600;
   const client = new NativeAppAuthClient('bench-client');
-  const refreshing = new RefreshTokenAuthorizer('RT-bench', client, { accessToken: 'AT-bench', expiresAt });
-  const fixedClock = new RefreshTokenAuthorizer('RT-bench', client, { accessToken: 'AT-bench', expiresAt, now: () => expiresAt - 3600 });
+  const refreshing = new RefreshTokenAuthorizer('RT-bench', client, { accessToken: 'AT-bench', expiresAtSeconds });
+  const fixedClock = new RefreshTokenAuthorizer('RT-bench', client, { accessToken: 'AT-bench', expiresAtSeconds, now: () => expiresAtSeconds - 3600 });
   const fixed = new AccessTokenAuthorizer('AT-bench');
   for (const authorizer of [refreshing, fixedClock, fixed]) {
     if ((await authorizer.getAuthorizationHeader()) !== header) throw new Error('authorizers bench: unexpected header');

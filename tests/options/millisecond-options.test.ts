@@ -44,16 +44,17 @@ const OPTIONS: Array<[owner: string, name: string, kind: 'wait' | 'duration', ma
   ['JSONTokenStorage', 'lockTimeoutMs', 'wait', (value) => new JSONTokenStorage(join(dir, 't.json'), { lockTimeoutMs: loose(value) })],
   ['JSONTokenStorage', 'sectionTimeoutMs', 'wait', (value) => new JSONTokenStorage(join(dir, 't.json'), { sectionTimeoutMs: loose(value) })],
   ['JSONTokenStorage', 'sectionLeaseMs', 'duration', (value) => new JSONTokenStorage(join(dir, 't.json'), { sectionLeaseMs: loose(value) })],
-  ['SQLiteTokenStorage', 'busyTimeoutMs', 'wait', (value) => new SQLiteTokenStorage(join(dir, 't.db'), { busyTimeoutMs: loose(value) })],
+  ['SQLiteTokenStorage', 'lockTimeoutMs', 'wait', (value) => new SQLiteTokenStorage(join(dir, 't.db'), { lockTimeoutMs: loose(value) })],
   ['SQLiteTokenStorage', 'sectionTimeoutMs', 'wait', (value) => new SQLiteTokenStorage(join(dir, 't.db'), { sectionTimeoutMs: loose(value) })],
   ['SQLiteTokenStorage', 'sectionLeaseMs', 'duration', (value) => new SQLiteTokenStorage(join(dir, 't.db'), { sectionLeaseMs: loose(value) })],
   ['SQLiteTokenStorage', 'connectParams.timeout', 'wait', (value) => new SQLiteTokenStorage(join(dir, 't.db'), { connectParams: { timeout: loose(value) } })],
-  ['PostgresTokenStorage', 'lockTimeoutMs', 'wait', (value) => new PostgresTokenStorage('postgres://127.0.0.1:1/none', { lockTimeoutMs: loose(value) })],
+  ['PostgresTokenStorage', 'sectionTimeoutMs', 'wait', (value) => new PostgresTokenStorage('postgres://127.0.0.1:1/none', { sectionTimeoutMs: loose(value) })],
   ['PostgresTokenStorage', 'queryTimeoutMs', 'duration', (value) => new PostgresTokenStorage('postgres://127.0.0.1:1/none', { queryTimeoutMs: loose(value) })],
   ['WebStorageTokenStorage', 'lockTimeoutMs', 'wait', (value) => new WebStorageTokenStorage({ storage: new MapStorage(), lockTimeoutMs: loose(value) })],
+  ['WebStorageTokenStorage', 'sectionTimeoutMs', 'wait', (value) => new WebStorageTokenStorage({ storage: new MapStorage(), sectionTimeoutMs: loose(value) })],
   ['IDTokenDecoder', 'timeoutMs', 'wait', (value) => new IDTokenDecoder({ clientId: 'client-id', timeoutMs: loose(value) })],
   ['file lock', 'timeoutMs', 'wait', (value) => withFileLock(join(dir, 'wait.lock'), () => 'held', { timeoutMs: loose(value) })],
-  ['file lock', 'staleMs', 'duration', (value) => withFileLock(join(dir, 'stale.lock'), () => 'held', { staleMs: loose(value) })],
+  ['file lock', 'leaseMs', 'duration', (value) => withFileLock(join(dir, 'stale.lock'), () => 'held', { leaseMs: loose(value) })],
   ['NativeAppAuthClient', 'timeoutMs', 'wait', (value) => new NativeAppAuthClient('client-id', { timeoutMs: loose(value) })],
   ['ConfidentialAppAuthClient', 'timeoutMs', 'wait', (value) => new ConfidentialAppAuthClient('client-id', 'secret', { timeoutMs: loose(value) })],
   ['RefreshTokenAuthorizer', 'timeoutMs', 'wait', (value) => new RefreshTokenAuthorizer('RT', native(), { timeoutMs: loose(value) })],
@@ -109,12 +110,12 @@ describe('a section wait of 0 does not wait, and Infinity waits with no limit', 
   });
   afterAll(() => database?.drop());
 
-  // PostgreSQL's lockTimeoutMs also bounds opening the connection that holds the section, which
+  // PostgreSQL's sectionTimeoutMs also bounds opening the connection that holds the section, which
   // takes longer than 0 ms: there 0 fails even for a free section (its README says so).
   const backends: Array<[string, number[], (waitMs: number) => TokenStorageLike]> = [
     ['JSONTokenStorage', [0, Infinity], (waitMs) => new JSONTokenStorage(join(dir, 'sections.json'), { sectionTimeoutMs: waitMs })],
     ['SQLiteTokenStorage', [0, Infinity], (waitMs) => new SQLiteTokenStorage(join(dir, 'sections.db'), { sectionTimeoutMs: waitMs })],
-    ['PostgresTokenStorage', [Infinity], (waitMs) => new PostgresTokenStorage(database.url, { lockTimeoutMs: waitMs })],
+    ['PostgresTokenStorage', [Infinity], (waitMs) => new PostgresTokenStorage(database.url, { sectionTimeoutMs: waitMs })],
   ];
 
   it.each(backends)('%s: a second call on a taken section fails at once with 0, and waits past 200 ms with Infinity', async (_name, waits, open) => {

@@ -94,7 +94,7 @@ const cases: Array<[string, string, () => unknown]> = [
   ['oauth2GetDependentTokens', 'refreshTokens', () => confidential().oauth2GetDependentTokens('token', loose({ refresh_tokens: true }))],
   ['getConsents', 'all', () => confidential().getConsents('identity', loose({ al: true }))],
   ['the refresh_token grant', 'signal', () => native().oauth2RefreshToken('RT', loose({ sginal: null }))],
-  ['RefreshTokenAuthorizer', 'expiresAt', () => new RefreshTokenAuthorizer('RT', native(), loose({ accessToken: 'A', expiresAT: 5 }))],
+  ['RefreshTokenAuthorizer', 'expiresAtSeconds', () => new RefreshTokenAuthorizer('RT', native(), loose({ accessToken: 'A', expiresAT: 5 }))],
   ['ClientCredentialsAuthorizer', 'onRefresh', () => new ClientCredentialsAuthorizer(confidential(), 's', loose({ onrefresh: () => undefined }))],
   ['StorageBackedAuthorizer', 'marginSeconds', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), 'rs', native(), loose({ marginSecond: 5 }))],
   ['createAuthorizedFetch', 'fetch', () => createAuthorizedFetch(new NullAuthorizer(), loose({ fecth: globalThis.fetch }))],
@@ -149,6 +149,15 @@ describe('assertKnownOptions', () => {
       expect(() => assertKnownOptions(options, ['namespace'], 'X')).toThrow(new InvalidArgumentError('X: options must be an object'));
     }
     expect(() => assertKnownOptions({ [Symbol('s')]: 1 }, [], 'X')).not.toThrow();
+  });
+
+  it('refuses a renamed key naming the one to use and why, before any other check of it', () => {
+    const renamed = { busyTimeoutMs: { use: 'lockTimeoutMs', because: 'the write-lock wait is lockTimeoutMs everywhere' } };
+    expect(() => assertKnownOptions({ busyTimeoutMs: 5 }, ['lockTimeoutMs'], 'X', renamed)).toThrow(
+      new InvalidArgumentError("X: use 'lockTimeoutMs' instead of 'busyTimeoutMs': the write-lock wait is lockTimeoutMs everywhere"),
+    );
+    expect(() => assertKnownOptions({ lockTimeoutMs: 5 }, ['lockTimeoutMs'], 'X', renamed)).not.toThrow();
+    expect(() => assertKnownOptions({ toString: 5 }, ['lockTimeoutMs'], 'X', renamed)).toThrow(/X: unknown option "toString"/);
   });
 
   it('shortens a huge key in the message', () => {

@@ -89,7 +89,7 @@ describe.each<EchoMode>(['oauth-error', 'globus-error', 'text-error'])('a server
 
   it('every authorizer that renews fails without showing a secret, also through authorizedFetch', async () => {
     const { native, confidential } = clients();
-    const stale = { accessToken: ACCESS, expiresAt: 1 };
+    const stale = { accessToken: ACCESS, expiresAtSeconds: 1 };
     const authorizers = {
       'refresh token (native)': new RefreshTokenAuthorizer(REFRESH, native, stale),
       'refresh token (confidential)': new RefreshTokenAuthorizer(REFRESH, confidential, stale),
@@ -105,7 +105,7 @@ describe.each<EchoMode>(['oauth-error', 'globus-error', 'text-error'])('a server
     const storageBacked = new StorageBackedAuthorizer(storage, 'rs', native);
     await expectFailureWithoutSecret(`${mode}: storage-backed refresh`, () => storageBacked.getAuthorizationHeader());
     expectNoSecret('storage-backed authorizer after a failed renewal', storageBacked);
-    const fresh = new RefreshTokenAuthorizer(REFRESH, confidential, { accessToken: ACCESS, expiresAt: Date.now() / 1000 + 3600 });
+    const fresh = new RefreshTokenAuthorizer(REFRESH, confidential, { accessToken: ACCESS, expiresAtSeconds: Date.now() / 1000 + 3600 });
     await expectFailureWithoutSecret(`${mode}: authorizedFetch renewal after a 401`, () => createAuthorizedFetch(fresh)(`${server.baseUrl}/api/things`));
   });
 

@@ -82,8 +82,8 @@ const backends: Backend[] = [
     return (namespace = 'DEFAULT') => new MemoryTokenStorage({ namespace, shareWith: shared });
   })()],
   ['json', (namespace) => new JSONTokenStorage(join(dir, 'audit.json'), { namespace, lockTimeoutMs: 50 })],
-  ['sqlite', (namespace) => new SQLiteTokenStorage(join(dir, 'audit.db'), { namespace, busyTimeoutMs: 50, sectionTimeoutMs: 50 })],
-  ['postgres', (namespace) => new PostgresTokenStorage(pool, { namespace, lockTimeoutMs: 50 })],
+  ['sqlite', (namespace) => new SQLiteTokenStorage(join(dir, 'audit.db'), { namespace, lockTimeoutMs: 50, sectionTimeoutMs: 50 })],
+  ['postgres', (namespace) => new PostgresTokenStorage(pool, { namespace, sectionTimeoutMs: 50 })],
   ['encrypted (around json)', (namespace) =>
     new EncryptedTokenStorage(new JSONTokenStorage(join(dir, 'audit-encrypted.json'), { namespace, lockTimeoutMs: 50 }), {
       keys: new EnvironmentKeyProvider({ variable: 'AUDIT_KEY', env: { AUDIT_KEY: `audit:${Buffer.alloc(32, 9).toString('base64')}` } }),
@@ -337,8 +337,8 @@ describe('lock timeouts', () => {
   });
 
   it('PostgresTokenStorage: a section taken by another process', async () => {
-    const storage = new PostgresTokenStorage(database.url, { lockTimeoutMs: 50 });
-    const other = new PostgresTokenStorage(database.url, { lockTimeoutMs: 50 });
+    const storage = new PostgresTokenStorage(database.url, { sectionTimeoutMs: 50 });
+    const other = new PostgresTokenStorage(database.url, { sectionTimeoutMs: 50 });
     await storage.storeTokenDataByResourceServer({ rs: tokenData('rs') });
     await storage.runExclusive('DEFAULT/rs', () => expectFailureWithoutSecret('postgres section', () => other.runExclusive('DEFAULT/rs', async () => undefined)));
     await storage.close();

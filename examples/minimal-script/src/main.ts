@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
 
     const authorizer = new RefreshTokenAuthorizer(refreshToken, client, {
       accessToken: tokens.accessToken,
-      expiresAt: tokens.expiresAtSeconds,
+      expiresAtSeconds: tokens.expiresAtSeconds,
       onRefresh: async (response: OAuthTokenResponse) => {
         await storage.storeTokenResponse(response);
         const refreshed = response.byResourceServer[auth.resourceServer];

@@ -25,7 +25,7 @@ export interface RefreshTokenClient {
  * const stored = await storage.getTokenData('transfer.api.globus.org');
  * const authorizer = new RefreshTokenAuthorizer(stored.refreshToken!, client, {
  *   accessToken: stored.accessToken,
- *   expiresAt: stored.expiresAtSeconds,
+ *   expiresAtSeconds: stored.expiresAtSeconds,
  *   onRefresh: (response) => storage.storeTokenResponse(response),
  * });
  * const res = await authorizedFetch(authorizer, 'https://transfer.api.globus.org/v0.10/task_list');

@@ -18,9 +18,9 @@ export type InitialAccessToken =
       /** A current access token, e.g. from storage. */
       accessToken: string;
       /** When `accessToken` expires, in epoch seconds. */
-      expiresAt: number;
+      expiresAtSeconds: number;
     }
-  | { accessToken?: null; expiresAt?: null };
+  | { accessToken?: null; expiresAtSeconds?: null };
 
 /** Options of every {@link RenewingAuthorizer}: {@link RenewingAuthorizerSettings} and an optional {@link InitialAccessToken}. */
 export type RenewingAuthorizerOptions = RenewingAuthorizerSettings & InitialAccessToken;
@@ -50,14 +50,14 @@ export interface RenewingAuthorizerSettings {
 }
 
 /** Every option of {@link RenewingAuthorizerOptions}, to refuse unknown ones. */
-const RENEWING_OPTION_KEYS = ['accessToken', 'expiresAt', 'onRefresh', 'now', 'timeoutMs', 'signal'];
+const RENEWING_OPTION_KEYS = ['accessToken', 'expiresAtSeconds', 'onRefresh', 'now', 'timeoutMs', 'signal'];
 
 /**
  * Base class of authorizers that obtain their own access tokens (by refresh token, client
  * credentials, …). Subclasses implement {@link RenewingAuthorizer.getTokenResponse} and
  * {@link RenewingAuthorizer.extractTokenData}.
  *
- * - A token is used while `now() <= expiresAt - 60`; otherwise the next `getAuthorizationHeader`
+ * - A token is used while `now() <= expiresAtSeconds - 60`; otherwise the next `getAuthorizationHeader`
  *   fetches a new one. The constructor never does (unlike Python, where it fetches at once).
  * - Concurrent callers share one renewal; its failure rejects all of them with a typed error, and the
  *   next call starts a new renewal.
@@ -86,10 +86,10 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
   static readonly EXPIRES_ADJUST_SECONDS = 60;
 
   #accessToken: string | null = null;
-  #expiresAt: number | null = null;
+  #expiresAtSeconds: number | null = null;
   /** A promise of `Bearer <access token>`, built once per token: the hot path allocates nothing. */
   #header: Promise<string> | null = null;
-  /** The last `now()` at which the token is used: `expiresAt - 60`, or -Infinity when it must be renewed. */
+  /** The last `now()` at which the token is used: `expiresAtSeconds - 60`, or -Infinity when it must be renewed. */
   #useUntil = -Infinity;
   /** A response `onRefresh` threw on: offered to it again before its token is used. */
   #undelivered: OAuthTokenResponse | null = null;
@@ -101,27 +101,27 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
 
   /**
    * @param options - See {@link RenewingAuthorizerOptions}. No network happens here.
-   * @throws {@link InvalidArgumentError} if exactly one of `accessToken` and `expiresAt` is given,
+   * @throws {@link InvalidArgumentError} if exactly one of `accessToken` and `expiresAtSeconds` is given,
    *   an option has the wrong type, or for an unknown option.
    */
   constructor(options: RenewingAuthorizerOptions = {}) {
     assertKnownOptions(options, RENEWING_OPTION_KEYS, new.target.name);
     const accessToken = options.accessToken ?? null;
-    const expiresAt = options.expiresAt ?? null;
-    if ((accessToken === null) !== (expiresAt === null)) {
+    const expiresAtSeconds = options.expiresAtSeconds ?? null;
+    if ((accessToken === null) !== (expiresAtSeconds === null)) {
       throw new InvalidArgumentError(
-        `${new.target.name}: give both 'accessToken' and 'expiresAt' (the stored token and when it expires), or neither (the first call then fetches a token)`,
+        `${new.target.name}: give both 'accessToken' and 'expiresAtSeconds' (the stored token and when it expires), or neither (the first call then fetches a token)`,
       );
     }
     if (accessToken !== null && (typeof accessToken !== 'string' || accessToken === '')) {
       throw new InvalidArgumentError("'accessToken' must be a non-empty string");
     }
-    if (expiresAt !== null && (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt))) {
-      throw new InvalidArgumentError("'expiresAt' must be a number (epoch seconds)");
+    if (expiresAtSeconds !== null && (typeof expiresAtSeconds !== 'number' || !Number.isFinite(expiresAtSeconds))) {
+      throw new InvalidArgumentError("'expiresAtSeconds' must be a number (epoch seconds)");
     }
     const onRefresh = options.onRefresh ?? null;
     if (onRefresh !== null && typeof onRefresh !== 'function') throw new InvalidArgumentError("'onRefresh' must be a function");
-    this.#setToken(accessToken, expiresAt);
+    this.#setToken(accessToken, expiresAtSeconds);
     this.#onRefresh = onRefresh;
     this.#now = checkedClock(options.now);
     this.#timeoutMs = checkedTimeoutMs(options.timeoutMs);
@@ -134,8 +134,8 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
   }
 
   /** When the current access token expires (epoch seconds), or `null` if unknown or marked stale. */
-  get expiresAt(): number | null {
-    return this.#expiresAt;
+  get expiresAtSeconds(): number | null {
+    return this.#expiresAtSeconds;
   }
 
   /**
@@ -199,7 +199,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
 
   /** The fields shown (redacted) by `toJSON`, `toString` and `util.inspect`; subclasses add theirs. */
   protected describeFields(): Record<string, unknown> {
-    return { accessToken: redactSecret(this.#accessToken), expiresAt: this.#expiresAt };
+    return { accessToken: redactSecret(this.#accessToken), expiresAtSeconds: this.#expiresAtSeconds };
   }
 
   /** A JSON view with every token redacted. */
@@ -218,11 +218,11 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
   }
 
   /** Replaces the token and what the hot path derives from it. */
-  #setToken(accessToken: string | null, expiresAt: number | null): void {
+  #setToken(accessToken: string | null, expiresAtSeconds: number | null): void {
     this.#accessToken = accessToken;
-    this.#expiresAt = expiresAt;
+    this.#expiresAtSeconds = expiresAtSeconds;
     this.#header = accessToken === null ? null : Promise.resolve(`Bearer ${accessToken}`);
-    this.#useUntil = this.#undelivered !== null || accessToken === null || expiresAt === null ? -Infinity : expiresAt - RenewingAuthorizer.EXPIRES_ADJUST_SECONDS;
+    this.#useUntil = this.#undelivered !== null || accessToken === null || expiresAtSeconds === null ? -Infinity : expiresAtSeconds - RenewingAuthorizer.EXPIRES_ADJUST_SECONDS;
   }
 
   /**
@@ -235,7 +235,7 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
     this.#useUntil = -Infinity;
     await this.#onRefresh(response);
     this.#undelivered = null;
-    this.#setToken(this.#accessToken, this.#expiresAt);
+    this.#setToken(this.#accessToken, this.#expiresAtSeconds);
   }
 
   async #renewedHeader(): Promise<string> {

@@ -32,7 +32,7 @@ export interface StorageBackedAuthorizerOptions {
    * @default none
    */
   onRefresh?: OnRefreshCallback | null;
-  /** A token is used while `now() <= expiresAt - marginSeconds`. @default 60 */
+  /** A token is used while `now() <= expiresAtSeconds - marginSeconds`. @default 60 */
   marginSeconds?: number;
   /**
    * How long one renewal may take, in milliseconds, every step included (storage reads, the wait
@@ -60,7 +60,7 @@ export interface StorageBackedAuthorizerOptions {
 /** The token this authorizer currently sends. */
 interface CurrentToken {
   accessToken: string;
-  expiresAt: number;
+  expiresAtSeconds: number;
 }
 
 /**
@@ -108,7 +108,7 @@ interface Renewed {
  * on some servers, revoke the whole grant and log every process out).
  *
  * How: the constructor only remembers its arguments (no I/O). `getAuthorizationHeader()` uses the
- * token in memory while `now() <= expiresAt - marginSeconds`. Otherwise — or after a `401` on the
+ * token in memory while `now() <= expiresAtSeconds - marginSeconds`. Otherwise — or after a `401` on the
  * current token — it re-reads the storage and adopts a newer valid token if another process stored
  * one. If not, it enters the storage's cross-process critical section
  * (`storage.runExclusive("<namespace>/<resourceServer>", …)`), re-reads the storage there, adopts a
@@ -237,8 +237,8 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
   }
 
   /** When the access token in use expires (epoch seconds), or `null` before the first read of the storage. */
-  get expiresAt(): number | null {
-    return this.#token?.expiresAt ?? null;
+  get expiresAtSeconds(): number | null {
+    return this.#token?.expiresAtSeconds ?? null;
   }
 
   /**
@@ -260,7 +260,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
    */
   async getAuthorizationHeader(): Promise<string> {
     const token = this.#token;
-    if (!this.#renewal.isRunning && token !== null && this.#isUsable(token.accessToken, token.expiresAt)) return `Bearer ${token.accessToken}`;
+    if (!this.#renewal.isRunning && token !== null && this.#isUsable(token.accessToken, token.expiresAtSeconds)) return `Bearer ${token.accessToken}`;
     return `Bearer ${await this.#renew()}`;
   }
 
@@ -306,12 +306,12 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
       storage: typeof storageClass === 'string' ? storageClass : 'TokenStorageLike',
       sectionKey: this.sectionKey,
       accessToken: redactSecret(this.accessToken),
-      expiresAt: this.expiresAt,
+      expiresAtSeconds: this.expiresAtSeconds,
     };
   }
 
-  #isUsable(accessToken: string, expiresAt: number): boolean {
-    return accessToken !== this.#rejected && this.#now() <= expiresAt - this.#marginSeconds;
+  #isUsable(accessToken: string, expiresAtSeconds: number): boolean {
+    return accessToken !== this.#rejected && this.#now() <= expiresAtSeconds - this.#marginSeconds;
   }
 
   #renew(): Promise<string> {
@@ -408,7 +408,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
       await this.#dropLease().catch(() => undefined);
       throw error;
     }
-    this.#token = { accessToken: token.access_token, expiresAt: token.expires_at_seconds };
+    this.#token = { accessToken: token.access_token, expiresAtSeconds: token.expires_at_seconds };
     const renewed: Renewed = { accessToken: token.access_token, response };
     reached.renewed = renewed;
     deadline.step = 'storing the refreshed token';
@@ -473,7 +473,7 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
   /** Makes a stored token the current one if it is valid and not the rejected one. */
   #adopt(stored: TokenStorageData): boolean {
     if (!this.#isUsable(stored.accessToken, stored.expiresAtSeconds)) return false;
-    this.#token = { accessToken: stored.accessToken, expiresAt: stored.expiresAtSeconds };
+    this.#token = { accessToken: stored.accessToken, expiresAtSeconds: stored.expiresAtSeconds };
     return true;
   }
 

@@ -74,31 +74,31 @@ describe('simple authorizers', () => {
 });
 
 describe('RefreshTokenAuthorizer', () => {
-  it('refuses exactly one of accessToken and expiresAt, naming the options as this API spells them', () => {
+  it('refuses exactly one of accessToken and expiresAtSeconds, naming the options as this API spells them', () => {
     const client = new ScriptedClient([async () => refreshResponse('AT')]);
     // Python says "access_token and expires_at": its keyword arguments, not ours.
     expect(recorded.rta_only_one_of_token_expires.error.message).toContain('access_token and expires_at');
     const message =
-      "RefreshTokenAuthorizer: give both 'accessToken' and 'expiresAt' (the stored token and when it expires), or neither (the first call then fetches a token)";
+      "RefreshTokenAuthorizer: give both 'accessToken' and 'expiresAtSeconds' (the stored token and when it expires), or neither (the first call then fetches a token)";
     // The types refuse them too (`pnpm typecheck` fails if they accept them again).
-    // @ts-expect-error accessToken without expiresAt
+    // @ts-expect-error accessToken without expiresAtSeconds
     expect(() => new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT' })).toThrow(new InvalidArgumentError(message));
-    // @ts-expect-error expiresAt without accessToken
-    expect(() => new RefreshTokenAuthorizer('RT', client, { expiresAt: 5 })).toThrow(new InvalidArgumentError(message));
+    // @ts-expect-error expiresAtSeconds without accessToken
+    expect(() => new RefreshTokenAuthorizer('RT', client, { expiresAtSeconds: 5 })).toThrow(new InvalidArgumentError(message));
   });
 
   it('rejects a client without oauth2RefreshToken, and bad options', () => {
     expect(() => new RefreshTokenAuthorizer('RT', {} as never)).toThrow(InvalidArgumentError);
     const client = new ScriptedClient([async () => refreshResponse('AT')]);
     expect(() => new RefreshTokenAuthorizer('', client)).toThrow(InvalidArgumentError);
-    expect(() => new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT', expiresAt: Number.NaN })).toThrow(InvalidArgumentError);
+    expect(() => new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT', expiresAtSeconds: Number.NaN })).toThrow(InvalidArgumentError);
     expect(() => new RefreshTokenAuthorizer('RT', client, { onRefresh: 'no' as never })).toThrow(InvalidArgumentError);
   });
 
   it('does no network in the constructor, with or without a token; the first header fetches one', async () => {
     const client = new ScriptedClient([async () => refreshResponse('AT-new')]);
     const onRefresh = jest.fn();
-    const withToken = new RefreshTokenAuthorizer('RT-x', client, { accessToken: 'AT-x', expiresAt: FAKE_NOW + 3600, now: () => FAKE_NOW, onRefresh });
+    const withToken = new RefreshTokenAuthorizer('RT-x', client, { accessToken: 'AT-x', expiresAtSeconds: FAKE_NOW + 3600, now: () => FAKE_NOW, onRefresh });
     const without = new RefreshTokenAuthorizer('RT-y', client, { onRefresh, now: () => FAKE_NOW });
     expect(client.seen).toEqual(recorded.rta_events_at_construction_with_token);
     expect(onRefresh).not.toHaveBeenCalled();
@@ -108,10 +108,10 @@ describe('RefreshTokenAuthorizer', () => {
     expect(onRefresh).toHaveBeenCalledTimes(1);
   });
 
-  it('keeps a token valid while now <= expiresAt - 60 (65 s left: no refresh; 55 s: refresh)', async () => {
+  it('keeps a token valid while now <= expiresAtSeconds - 60 (65 s left: no refresh; 55 s: refresh)', async () => {
     const make = (secondsLeft: number) => {
       const client = new ScriptedClient([async () => refreshResponse('AT-transfer-REFRESHED-0004')]);
-      const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-m', expiresAt: FAKE_NOW + secondsLeft, now: () => FAKE_NOW });
+      const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-m', expiresAtSeconds: FAKE_NOW + secondsLeft, now: () => FAKE_NOW });
       return { client, authorizer };
     };
     for (const [secondsLeft, expected] of [
@@ -131,18 +131,18 @@ describe('RefreshTokenAuthorizer', () => {
   it('follows the injected clock: the same authorizer refreshes once time passes the margin', async () => {
     let now = FAKE_NOW;
     const client = new ScriptedClient([async () => refreshResponse('AT-2', {}, now)]);
-    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-1', expiresAt: FAKE_NOW + 3600, now: () => now });
+    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-1', expiresAtSeconds: FAKE_NOW + 3600, now: () => now });
     await expect(authorizer.getAuthorizationHeader()).resolves.toBe('Bearer AT-1');
     now += 3541;
     await expect(authorizer.getAuthorizationHeader()).resolves.toBe('Bearer AT-2');
-    expect(authorizer.expiresAt).toBe(now + 172800);
+    expect(authorizer.expiresAtSeconds).toBe(now + 172800);
   });
 
   it('passes an error of the injected clock as a rejection, never as a synchronous throw', async () => {
     const failure = new Error('clock failed');
     const authorizer = new RefreshTokenAuthorizer('RT', new ScriptedClient([]), {
       accessToken: 'AT-1',
-      expiresAt: FAKE_NOW + 3600,
+      expiresAtSeconds: FAKE_NOW + 3600,
       now: () => {
         throw failure;
       },
@@ -155,7 +155,7 @@ describe('RefreshTokenAuthorizer', () => {
   it('shares one refresh among concurrent callers', async () => {
     const gate = deferred<OAuthTokenResponse>();
     const client = new ScriptedClient([() => gate.promise]);
-    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-old', expiresAt: FAKE_NOW - 1, now: () => FAKE_NOW });
+    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-old', expiresAtSeconds: FAKE_NOW - 1, now: () => FAKE_NOW });
     const headers = Array.from({ length: 100 }, () => authorizer.getAuthorizationHeader());
     gate.resolve(refreshResponse('AT-shared'));
     expect(new Set(await Promise.all(headers))).toEqual(new Set(['Bearer AT-shared']));
@@ -247,7 +247,7 @@ describe('RefreshTokenAuthorizer', () => {
 
   it('handleMissingAuthorization renews and returns true (Python: expires_at None, then a new token)', async () => {
     const client = new ScriptedClient([async () => refreshResponse('AT-transfer-REFRESHED-0005')]);
-    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-h', expiresAt: FAKE_NOW + 3600, now: () => FAKE_NOW });
+    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-h', expiresAtSeconds: FAKE_NOW + 3600, now: () => FAKE_NOW });
     await expect(authorizer.handleMissingAuthorization()).resolves.toBe(recorded.handle_missing_authorization_return);
     await expect(authorizer.getAuthorizationHeader()).resolves.toBe(recorded.after_handle_missing_header);
     expect(client.seen).toHaveLength(1);
@@ -255,7 +255,7 @@ describe('RefreshTokenAuthorizer', () => {
 
   it('handleMissingAuthorization does not renew again when a newer token than the rejected one is in place', async () => {
     const client = new ScriptedClient([async () => refreshResponse('AT-2'), async () => refreshResponse('AT-3')]);
-    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-1', expiresAt: FAKE_NOW + 3600, now: () => FAKE_NOW });
+    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-1', expiresAtSeconds: FAKE_NOW + 3600, now: () => FAKE_NOW });
     const rejected = await authorizer.getAuthorizationHeader();
     const [a, b] = await Promise.all([authorizer.handleMissingAuthorization(rejected), authorizer.handleMissingAuthorization(rejected)]);
     expect([a, b]).toEqual([true, true]);
@@ -271,7 +271,7 @@ describe('RefreshTokenAuthorizer', () => {
       () => Promise.reject(new AuthAPIError('down', { httpStatus: 0 })),
       async () => refreshResponse('AT-ok'),
     ]);
-    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-1', expiresAt: FAKE_NOW + 3600, now: () => FAKE_NOW });
+    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-1', expiresAtSeconds: FAKE_NOW + 3600, now: () => FAKE_NOW });
     await expect(authorizer.handleMissingAuthorization('Bearer AT-1')).rejects.toThrow(AuthAPIError);
     await expect(authorizer.getAuthorizationHeader()).resolves.toBe('Bearer AT-ok');
   });
@@ -329,7 +329,7 @@ describe('RefreshTokenAuthorizer', () => {
     const client = new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch, now: () => FAKE_NOW });
     const authorizer = new RefreshTokenAuthorizer('RT-transfer-DEFAULT-0001', client, {
       accessToken: 'AT-transfer-DEFAULT-0001',
-      expiresAt: FAKE_NOW + 86400,
+      expiresAtSeconds: FAKE_NOW + 86400,
       now: () => FAKE_NOW,
       onRefresh: (response) => {
         events.push({ event: 'on_refresh', response_class: 'OAuthRefreshTokenResponse', access_token: response.byResourceServer[TRANSFER]!.access_token });
@@ -341,7 +341,7 @@ describe('RefreshTokenAuthorizer', () => {
     expect(events).toEqual(expected);
     expect({
       access_token: authorizer.accessToken,
-      expires_at_minus_fake_now: authorizer.expiresAt! - FAKE_NOW,
+      expires_at_minus_fake_now: authorizer.expiresAtSeconds! - FAKE_NOW,
       refresh_token: authorizer.refreshToken,
     }).toEqual(recorded.rta_state_after);
   });
@@ -355,7 +355,7 @@ describe('RefreshTokenAuthorizer', () => {
       return new Response(JSON.stringify(body), { status: isToken ? 200 : 401 });
     });
     const client = new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch });
-    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-dead', expiresAt: Date.now() / 1000 + 86400 });
+    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-dead', expiresAtSeconds: Date.now() / 1000 + 86400 });
     const response = await createAuthorizedFetch(authorizer, { fetch })('https://transfer.api.globus.org/v0.10/endpoint/xyz');
     expect(response.status).toBe(recorded.persistent_401.http_status);
     expect(statuses).toEqual(

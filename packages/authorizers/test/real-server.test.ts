@@ -149,7 +149,7 @@ describe('refresh grant', () => {
     const before = await grantCount(server, 'refresh_token');
     const authorizer = new RefreshTokenAuthorizer(initial.refresh_token!, client, {
       accessToken: initial.access_token,
-      expiresAt: Date.now() / 1000 + 30,
+      expiresAtSeconds: Date.now() / 1000 + 30,
       onRefresh: (refreshed) => storage.storeTokenResponse(refreshed),
     });
     const header = await authorizer.getAuthorizationHeader();
@@ -210,7 +210,7 @@ describe('refresh grant', () => {
   it('1 000 concurrent getAuthorizationHeader calls on an expired token make exactly one token request', async () => {
     const { response, client } = await loginNative(server);
     const token = apiToken(server, response);
-    const authorizer = new RefreshTokenAuthorizer(token.refresh_token!, client, { accessToken: token.access_token, expiresAt: Date.now() / 1000 - 10 });
+    const authorizer = new RefreshTokenAuthorizer(token.refresh_token!, client, { accessToken: token.access_token, expiresAtSeconds: Date.now() / 1000 - 10 });
     const before = (await server.stats()).tokenRequests.total;
     const headers = await Promise.all(Array.from({ length: 1000 }, () => authorizer.getAuthorizationHeader()));
     expect((await server.stats()).tokenRequests.total).toBe(before + 1);
@@ -260,7 +260,7 @@ describe('401 handling with the protected API', () => {
     const { response, client } = await loginNative(server);
     const token = apiToken(server, response);
     await client.oauth2RevokeToken(token.access_token);
-    const authorizer = new RefreshTokenAuthorizer(token.refresh_token!, client, { accessToken: token.access_token, expiresAt: Date.now() / 1000 + 3000 });
+    const authorizer = new RefreshTokenAuthorizer(token.refresh_token!, client, { accessToken: token.access_token, expiresAtSeconds: Date.now() / 1000 + 3000 });
     const before = await server.stats();
     const groups = await getGroups(server, authorizer);
     const after = await server.stats();
@@ -276,7 +276,7 @@ describe('401 handling with the protected API', () => {
     const authToken = response.byResourceServer[server.resourceServers.auth]!;
     const authorizer = new RefreshTokenAuthorizer(authToken.refresh_token!, client, {
       accessToken: authToken.access_token,
-      expiresAt: authToken.expires_at_seconds,
+      expiresAtSeconds: authToken.expires_at_seconds,
     });
     const before = await server.stats();
     const groups = await getGroups(server, authorizer);

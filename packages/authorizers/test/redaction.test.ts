@@ -70,11 +70,11 @@ describe('no token or secret ever shows', () => {
   it('in authorizers (inspect, JSON, String), before and after a refresh', async () => {
     const { fetch } = recordingFetch({ json: { ...tokenBody, other_tokens: [] } });
     const native = new NativeAppAuthClient('client', { fetch });
-    const refreshing = new RefreshTokenAuthorizer(REFRESH, native, { accessToken: ACCESS, expiresAt: 1 });
+    const refreshing = new RefreshTokenAuthorizer(REFRESH, native, { accessToken: ACCESS, expiresAtSeconds: 1 });
     const confidential = new ConfidentialAppAuthClient('client', SECRET, { fetch });
     const authorizers = [
       refreshing,
-      new ClientCredentialsAuthorizer(confidential, 'scope', { accessToken: ACCESS, expiresAt: 1 }),
+      new ClientCredentialsAuthorizer(confidential, 'scope', { accessToken: ACCESS, expiresAtSeconds: 1 }),
       new AccessTokenAuthorizer(ACCESS),
       new BasicAuthorizer('client', SECRET),
       new StaticGlobusAuthorizer(`Bearer ${ACCESS}`),
@@ -146,7 +146,7 @@ describe('no token or secret ever shows', () => {
     const { fetch } = recordingFetch(echoingServer);
     const authorizer = new RefreshTokenAuthorizer(REFRESH, new ConfidentialAppAuthClient('client', SECRET, { fetch }), {
       accessToken: ACCESS,
-      expiresAt: Date.now() / 1000 + 3600,
+      expiresAtSeconds: Date.now() / 1000 + 3600,
     });
     const api = async (_input: RequestInfo | URL, init?: RequestInit) => new Response(`nope ${new Headers(init?.headers).get('authorization')}`, { status: 401 });
     const error = await createAuthorizedFetch(authorizer, { fetch: api })('https://api.example.org/x').catch((caught: unknown) => caught);

@@ -185,7 +185,7 @@ describe('StorageBackedAuthorizer: tokens', () => {
     for (let i = 0; i < 5; i += 1) expect(await authorizer.getAuthorizationHeader()).toBe('Bearer stored');
     expect(storage.reads).toBe(1);
     expect(client.seen).toHaveLength(0);
-    expect(authorizer.expiresAt).toBe(NOW + 3600);
+    expect(authorizer.expiresAtSeconds).toBe(NOW + 3600);
   });
 
   it('1000 concurrent calls on an expired stored token cause one refresh, inside the section, and store its answer', async () => {
@@ -722,7 +722,7 @@ describe('StorageBackedAuthorizer: redaction', () => {
       storage: 'ObservedStorage',
       sectionKey: `DEFAULT/${RS}`,
       accessToken: '[redacted]',
-      expiresAt: NOW + 3600,
+      expiresAtSeconds: NOW + 3600,
     });
   });
 

@@ -154,20 +154,20 @@ describe('withFileLock / acquireFileLock', () => {
     expect(await withFileLock(lockPath, (lock) => lock.recoveredStale, { timeoutMs: 0 })).toBe(true);
   });
 
-  it('waits for a fresh lock of another host, and takes it over once it is older than staleMs', async () => {
+  it('waits for a fresh lock of another host, and takes it over once it is older than leaseMs', async () => {
     writeFileSync(lockPath, lockRecord(1, 'another-host.example.org'));
-    expect(StorageLockTimeoutError.isInstance(await rejection(() => acquireFileLock(lockPath, { timeoutMs: 50, staleMs: 60_000 })))).toBe(true);
+    expect(StorageLockTimeoutError.isInstance(await rejection(() => acquireFileLock(lockPath, { timeoutMs: 50, leaseMs: 60_000 })))).toBe(true);
     const old = new Date(Date.now() - 120_000);
     utimesSync(lockPath, old, old);
-    expect(await withFileLock(lockPath, (lock) => lock.recoveredStale, { timeoutMs: 0, staleMs: 60_000 })).toBe(true);
+    expect(await withFileLock(lockPath, (lock) => lock.recoveredStale, { timeoutMs: 0, leaseMs: 60_000 })).toBe(true);
   });
 
   it('treats an unreadable lock file by its age only', async () => {
     writeFileSync(lockPath, 'not a lock record');
-    expect(StorageLockTimeoutError.isInstance(await rejection(() => acquireFileLock(lockPath, { timeoutMs: 20, staleMs: 60_000 })))).toBe(true);
+    expect(StorageLockTimeoutError.isInstance(await rejection(() => acquireFileLock(lockPath, { timeoutMs: 20, leaseMs: 60_000 })))).toBe(true);
     const old = new Date(Date.now() - 120_000);
     utimesSync(lockPath, old, old);
-    expect(await withFileLock(lockPath, (lock) => lock.recoveredStale, { timeoutMs: 0, staleMs: 60_000 })).toBe(true);
+    expect(await withFileLock(lockPath, (lock) => lock.recoveredStale, { timeoutMs: 0, leaseMs: 60_000 })).toBe(true);
   });
 
   it('removes leftovers of dead processes after recovering a stale lock, and keeps those of live ones', async () => {
@@ -181,12 +181,12 @@ describe('withFileLock / acquireFileLock', () => {
     expect(readdirSync(dir).sort()).toEqual(['tokens.json.lock.cccc.tmp', 'unrelated.tmp']);
   });
 
-  it('a holder in another process keeps its lock past staleMs by refreshing it, and loses it only once dead', async () => {
-    const { child, held } = holdInChild(lockPath, { staleMs: 800, refreshIntervalMs: 40 }, 60_000);
+  it('a holder in another process keeps its lock past leaseMs by refreshing it, and loses it only once dead', async () => {
+    const { child, held } = holdInChild(lockPath, { leaseMs: 800, refreshIntervalMs: 40 }, 60_000);
     children.push(child);
     await held;
     // Without refreshes the lock would be stale 800 ms after it was taken, well within this wait.
-    const error = await rejection(() => acquireFileLock(lockPath, { timeoutMs: 2400, staleMs: 800 }));
+    const error = await rejection(() => acquireFileLock(lockPath, { timeoutMs: 2400, leaseMs: 800 }));
     expect(StorageLockTimeoutError.isInstance(error)).toBe(true);
     child.kill('SIGKILL');
     await new Promise((settle) => child.once('exit', settle));
@@ -194,7 +194,7 @@ describe('withFileLock / acquireFileLock', () => {
   });
 
   it('a holder whose lock is taken over sees its signal abort; its release leaves the new lock alone', async () => {
-    const lock = await acquireFileLock(lockPath, { staleMs: 200, refreshIntervalMs: 20 });
+    const lock = await acquireFileLock(lockPath, { leaseMs: 200, refreshIntervalMs: 20 });
     expect(() => lock.assertHeld()).not.toThrow();
     writeFileSync(lockPath, lockRecord(process.ppid, hostname(), 'the-new-owner'));
     await new Promise((settle) => lock.signal.addEventListener('abort', settle));
@@ -206,7 +206,7 @@ describe('withFileLock / acquireFileLock', () => {
   });
 
   it('a signal first looked at after the lock was taken over is already aborted with the reason', async () => {
-    const lock = await acquireFileLock(lockPath, { staleMs: 200, refreshIntervalMs: 20 });
+    const lock = await acquireFileLock(lockPath, { leaseMs: 200, refreshIntervalMs: 20 });
     writeFileSync(lockPath, lockRecord(process.ppid, hostname(), 'the-new-owner'));
     while (lock.isHeld) await pause(10);
     expect(lock.signal.aborted).toBe(true);
@@ -230,7 +230,7 @@ describe('withFileLock / acquireFileLock', () => {
   });
 
   it('a holder whose lock file vanishes sees its signal abort instead of an error thrown from a timer', async () => {
-    const lock = await acquireFileLock(lockPath, { staleMs: 200, refreshIntervalMs: 20 });
+    const lock = await acquireFileLock(lockPath, { leaseMs: 200, refreshIntervalMs: 20 });
     rmSync(dir, { recursive: true, force: true });
     await new Promise((settle) => lock.signal.addEventListener('abort', settle));
     expect((lock.signal.reason as Error).message).toContain('removed');
@@ -242,9 +242,9 @@ describe('withFileLock / acquireFileLock', () => {
     ['a path with a NUL byte', 'a\0b', {}],
     ['a negative timeoutMs', 'x.lock', { timeoutMs: -1 }],
     ['NaN as timeoutMs', 'x.lock', { timeoutMs: NaN }],
-    ['a zero staleMs', 'x.lock', { staleMs: 0 }],
-    ['an infinite staleMs', 'x.lock', { staleMs: Infinity }],
-    ['a refresh interval not below staleMs', 'x.lock', { staleMs: 100, refreshIntervalMs: 100 }],
+    ['a zero leaseMs', 'x.lock', { leaseMs: 0 }],
+    ['an infinite leaseMs', 'x.lock', { leaseMs: Infinity }],
+    ['a refresh interval not below leaseMs', 'x.lock', { leaseMs: 100, refreshIntervalMs: 100 }],
     ['null options', 'x.lock', null],
   ])('rejects %s with InvalidArgumentError', async (_label, path, options) => {
     const error = await rejection(() => acquireFileLock(path as string, options as FileLockOptions));

@@ -214,7 +214,7 @@ export class JSONTokenStorage extends TokenStorage {
     };
     try {
       const lockPath = `${this.accessing('write', () => writeTarget(this.absolutePath))}.${digest}.section.lock`;
-      return await withFileLock(lockPath, run, { timeoutMs: this.sectionTimeoutMs, staleMs: this.sectionLeaseMs });
+      return await withFileLock(lockPath, run, { timeoutMs: this.sectionTimeoutMs, leaseMs: this.sectionLeaseMs });
     } catch (error) {
       // fn's own errors pass through untouched; only the lock's are about the token file.
       throw fnFailed ? error : toTokenFileAccessError(error, this.filepath, 'write');

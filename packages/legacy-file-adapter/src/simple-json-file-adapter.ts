@@ -42,7 +42,7 @@ export interface LegacyTokenFileDict extends TokenDict {
  * if (!(await adapter.fileExists())) await adapter.store(await client.oauth2ExchangeCodeForTokens(code));
  * const { refresh_token, access_token, expires_at_seconds } = (await adapter.readAsDict())!;
  * const authorizer = new RefreshTokenAuthorizer(refresh_token!, client, {
- *   accessToken: access_token, expiresAt: expires_at_seconds, onRefresh: adapter.onRefresh,
+ *   accessToken: access_token, expiresAtSeconds: expires_at_seconds, onRefresh: adapter.onRefresh,
  * });
  * ```
  */

@@ -47,7 +47,7 @@ describe('the seed workflow against a real OAuth2 server', () => {
     let clock = seeded!.expires_at_seconds;
     const authorizer = new RefreshTokenAuthorizer(seeded!.refresh_token!, client, {
       accessToken: seeded!.access_token,
-      expiresAt: seeded!.expires_at_seconds,
+      expiresAtSeconds: seeded!.expires_at_seconds,
       now: () => clock,
       onRefresh: laterRun.onRefresh,
     });
@@ -90,7 +90,7 @@ describe('the seed workflow against a server that leaves unrotated refresh token
       expect(stored.refresh_token).toEqual(expect.any(String));
       const authorizer = new RefreshTokenAuthorizer(stored.refresh_token!, client, {
         accessToken: stored.access_token,
-        expiresAt: stored.expires_at_seconds,
+        expiresAtSeconds: stored.expires_at_seconds,
         now: () => stored.expires_at_seconds,
         onRefresh: adapter.onRefresh,
       });

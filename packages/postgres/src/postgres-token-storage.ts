@@ -31,9 +31,11 @@ export interface PostgresTokenStorageOptions extends TokenStorageOptions {
    * How long `runExclusive` waits for a section another process (or call) holds, and for the pool
    * connection that holds it, in milliseconds, before rejecting with `StorageLockTimeoutError`.
    * Inside a section, also how long a call of this storage waits for a connection of the pool
-   * (then `StorageUnavailableError`). A whole number from 0 to 2^31 − 1, or `Infinity` for no limit. @default 60000
+   * (then `StorageUnavailableError`). A whole number from 0 to 2^31 − 1, or `Infinity` for no limit.
+   * (There is no `sectionTimeoutMs`: writes take no lock of their own here; waits for a row lock are
+   * bounded by `queryTimeoutMs`.) @default 60000
    */
-  lockTimeoutMs?: number;
+  sectionTimeoutMs?: number;
   /**
    * How long one database call may take, in milliseconds, before it rejects with
    * `StorageUnavailableError`: waiting for a connection of the pool, connecting, and each statement
@@ -51,6 +53,14 @@ export interface PostgresTokenStorageOptions extends TokenStorageOptions {
    */
   createTables?: boolean;
 }
+
+/** Names of other backends' options that mean something this storage does not have, or has under another name. */
+const RENAMED_OPTIONS = {
+  lockTimeoutMs: {
+    use: 'sectionTimeoutMs',
+    because: "'lockTimeoutMs' is the wait for a write lock, which PostgreSQL does not take (its row locks are bounded by 'queryTimeoutMs'); 'sectionTimeoutMs' is the runExclusive wait",
+  },
+};
 
 /** The `writer` row of tables this package creates. */
 const WRITER = `@globus-tokenstorage/postgres ${version}`;
@@ -141,7 +151,7 @@ export class PostgresTokenStorage extends TokenStorage {
   private readonly endPool: (() => Promise<void>) | null;
   private readonly poolConfig: ReturnType<typeof resolvePool>['config'];
   private readonly names: TableNames;
-  private readonly lockTimeoutMs: number;
+  private readonly sectionTimeoutMs: number;
   private readonly queryTimeoutMs: number;
   private readonly createTables: boolean;
   private readonly statements: Statements;
@@ -162,9 +172,9 @@ export class PostgresTokenStorage extends TokenStorage {
    */
   constructor(pgPoolOrConfig: PostgresPoolOrConfig, options: PostgresTokenStorageOptions = {}) {
     super(options);
-    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'schema', 'table', 'lockTimeoutMs', 'queryTimeoutMs', 'createTables'], 'PostgresTokenStorage');
+    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'schema', 'table', 'sectionTimeoutMs', 'queryTimeoutMs', 'createTables'], 'PostgresTokenStorage', RENAMED_OPTIONS);
     checkStorableKey(this.namespace, 'namespace');
-    const lockTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? 60000, 'lockTimeoutMs');
+    const sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? 60000, 'sectionTimeoutMs');
     const queryTimeoutMs = checkedMilliseconds(options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, 'queryTimeoutMs', 'duration');
     const resolved = resolvePool(pgPoolOrConfig, { queryTimeoutMs, clientGraceMs: CLIENT_GRACE_MS });
     const names = tableNames(options.schema ?? 'public', options.table ?? 'token_storage');
@@ -176,7 +186,7 @@ export class PostgresTokenStorage extends TokenStorage {
     this.endPool = resolved.end;
     this.poolConfig = resolved.config;
     this.names = names;
-    this.lockTimeoutMs = lockTimeoutMs;
+    this.sectionTimeoutMs = sectionTimeoutMs;
     this.queryTimeoutMs = queryTimeoutMs;
     this.statements = statementsFor(names.qualified);
   }
@@ -214,10 +224,10 @@ export class PostgresTokenStorage extends TokenStorage {
    * that is killed, or whose connection is cut, frees the section at once.
    *
    * The pool needs a connection free for `fn` beside that one (and beside those the application
-   * keeps): inside `fn`, a call of a storage on the same pool waits at most `lockTimeoutMs` for a
+   * keeps): inside `fn`, a call of a storage on the same pool waits at most `sectionTimeoutMs` for a
    * connection, then rejects with `StorageUnavailableError`, so a pool too small cannot hold the
    * section for ever. Sections are not re-entrant: the same key inside `fn` waits until
-   * `lockTimeoutMs` and rejects with `StorageLockTimeoutError`.
+   * `sectionTimeoutMs` and rejects with `StorageLockTimeoutError`.
    *
    * @param key - Non-empty name of the section, e.g. `namespace + "/" + resourceServer`.
    * @param fn - The work; its result or error is passed on, and the section is released either way.
@@ -225,7 +235,7 @@ export class PostgresTokenStorage extends TokenStorage {
    * @throws {@link InvalidArgumentError} for an empty key, or a pool of a single connection (the
    *   section's connection would leave `fn` none).
    * @throws {@link StorageLockTimeoutError} if the section stays taken, or the pool gives no
-   *   connection to hold it, for longer than `lockTimeoutMs`.
+   *   connection to hold it, for longer than `sectionTimeoutMs`.
    * @throws {@link StorageUnavailableError} if the server cannot be reached.
    * @throws {@link StorageClosedError} after `close()`.
    */
@@ -326,7 +336,7 @@ export class PostgresTokenStorage extends TokenStorage {
     return SectionLocks.of(this.pool).run(
       {
         lockKey: advisoryKey('section', this.names.schema, this.names.table, key),
-        timeoutMs: this.lockTimeoutMs,
+        timeoutMs: this.sectionTimeoutMs,
         queryTimeoutMs: this.clientQueryTimeoutMs,
         resource: () => `'${key}' of ${this.location()}`,
         closeSignal: this.closeSignal,
@@ -400,7 +410,7 @@ export class PostgresTokenStorage extends TokenStorage {
    * statement too. Inside `fn` of a section held through it, one of its connections is the lock
    * session: a pool with no other connection free (too small, or the application holds the
    * others) would make the call, and so the section, wait; there the wait for a connection lasts
-   * `lockTimeoutMs`, and the error says why.
+   * `sectionTimeoutMs`, and the error says why.
    */
   private connections(): Connections {
     const clientQueryTimeoutMs = this.clientQueryTimeoutMs;
@@ -408,10 +418,10 @@ export class PostgresTokenStorage extends TokenStorage {
       this.boundedPool ??= boundedConnections(this.pool, this.queryTimeoutMs, clientQueryTimeoutMs, () => this.unanswered('waiting for a connection'));
       return this.boundedPool;
     }
-    this.sectionPool ??= boundedConnections(this.pool, this.lockTimeoutMs, clientQueryTimeoutMs, () => {
+    this.sectionPool ??= boundedConnections(this.pool, this.sectionTimeoutMs, clientQueryTimeoutMs, () => {
       const { server } = this.describe();
       return new StorageUnavailableError(
-        `the pool of ${server} gave no connection within ${this.lockTimeoutMs} ms to a call inside runExclusive: ` +
+        `the pool of ${server} gave no connection within ${this.sectionTimeoutMs} ms to a call inside runExclusive: ` +
           'the section holds one of its connections, so the pool needs another one free for fn',
         { resource: server },
       );

@@ -53,9 +53,9 @@ describe('PostgresTokenStorage arguments', () => {
     ['a table of 55 bytes (its version table would be cut)', { table: 't'.repeat(55) }],
     ['a table with NUL', { table: 'a\0' }],
     ['a numeric table', { table: 5 }],
-    ['a negative lockTimeoutMs', { lockTimeoutMs: -1 }],
-    ['a fractional lockTimeoutMs', { lockTimeoutMs: 1.5 }],
-    ['a string lockTimeoutMs', { lockTimeoutMs: '100' }],
+    ['a negative sectionTimeoutMs', { sectionTimeoutMs: -1 }],
+    ['a fractional sectionTimeoutMs', { sectionTimeoutMs: 1.5 }],
+    ['a string sectionTimeoutMs', { sectionTimeoutMs: '100' }],
   ])('refuses %s', (_label, options) => {
     expect(thrownBy(() => new PostgresTokenStorage(pool, options as never))).toBeInstanceOf(InvalidArgumentError);
   });

@@ -40,7 +40,7 @@ describe('runExclusive across processes', () => {
     await storage().migrate();
     const holder = startChild('hold-section.mjs', [database.url, 'user-1/transfer.api.globus.org']);
     await holder.line((line) => line === 'held');
-    const waiter = storage({ lockTimeoutMs: 300 });
+    const waiter = storage({ sectionTimeoutMs: 300 });
     const timeout = await caught(() => waiter.runExclusive('user-1/transfer.api.globus.org', async () => 'no'));
     expect(timeout.code).toBe(ErrorCodes.STORAGE_LOCK_TIMEOUT);
     expect(timeout).toMatchObject({ timeoutMs: 300 });
@@ -74,8 +74,8 @@ describe('runExclusive in one process', () => {
   it('calls with the same key run one at a time on one pool, other keys alongside, and a local waiter times out', async () => {
     const pool = new Pool({ connectionString: database.url, max: 4 });
     try {
-      const first = storage({ lockTimeoutMs: 5000 }, pool);
-      const second = storage({ lockTimeoutMs: 100 }, pool);
+      const first = storage({ sectionTimeoutMs: 5000 }, pool);
+      const second = storage({ sectionTimeoutMs: 100 }, pool);
       let active = 0;
       let mostActive = 0;
       const work = async () => {
@@ -137,20 +137,20 @@ describe('runExclusive in one process', () => {
     await held;
   });
 
-  it('is not re-entrant: the same key inside its own section waits until lockTimeoutMs and throws StorageLockTimeoutError', async () => {
-    const inner = storage({ lockTimeoutMs: 200 });
+  it('is not re-entrant: the same key inside its own section waits until sectionTimeoutMs and throws StorageLockTimeoutError', async () => {
+    const inner = storage({ sectionTimeoutMs: 200 });
     const error = await inner.runExclusive('key', () => caught(() => inner.runExclusive('key', async () => 'no')));
     expect(error.code).toBe(ErrorCodes.STORAGE_LOCK_TIMEOUT);
   });
 });
 
 describe('runExclusive on a pool that has no connection to spare', () => {
-  it('a pool wrapper around a pool of one connection: calls inside fn reject after lockTimeoutMs, and the section is released', async () => {
+  it('a pool wrapper around a pool of one connection: calls inside fn reject after sectionTimeoutMs, and the section is released', async () => {
     const inner = new Pool({ connectionString: database.url, max: 1 });
     try {
       // No `options`: the size check cannot see that the pool has a single connection.
       const wrapper = { query: inner.query.bind(inner), connect: inner.connect.bind(inner) };
-      const wrapped = storage({ lockTimeoutMs: 1000, schema: 'wrapped' }, wrapper);
+      const wrapped = storage({ sectionTimeoutMs: 1000, schema: 'wrapped' }, wrapper);
       for (const round of ['first use (tables created inside fn)', 'tables ready']) {
         const started = Date.now();
         const error = await caught(() => wrapped.runExclusive('k', () => wrapped.getTokenData('rs')));
@@ -166,28 +166,28 @@ describe('runExclusive on a pool that has no connection to spare', () => {
     }
   }, 15000);
 
-  it('a pool of 2 connections whose other one the application holds (LISTEN): the calls of fn reject after lockTimeoutMs, and another pool gets the section', async () => {
+  it('a pool of 2 connections whose other one the application holds (LISTEN): the calls of fn reject after sectionTimeoutMs, and another pool gets the section', async () => {
     const pool = new Pool({ connectionString: database.url, max: 2 });
     const listener = await pool.connect();
     try {
       await listener.query('LISTEN gts_test');
-      const held = storage({ lockTimeoutMs: 1000, schema: 'listening' }, pool);
+      const held = storage({ sectionTimeoutMs: 1000, schema: 'listening' }, pool);
       await storage({ schema: 'listening' }).migrate();
       const started = Date.now();
       const error = await caught(() => held.runExclusive('k', () => held.getTokenData('rs')));
       expect(error.code).toBe(ErrorCodes.STORAGE_UNAVAILABLE);
       expect(Date.now() - started).toBeLessThan(4000);
-      expect(await storage({ lockTimeoutMs: 1000, schema: 'listening' }).runExclusive('k', async () => 'free')).toBe('free');
+      expect(await storage({ sectionTimeoutMs: 1000, schema: 'listening' }).runExclusive('k', async () => 'free')).toBe('free');
     } finally {
       listener.release();
       await pool.end();
     }
   }, 15000);
 
-  it('a pool busy with long queries: runExclusive rejects with StorageLockTimeoutError after lockTimeoutMs, and gives back the connection it gets later', async () => {
+  it('a pool busy with long queries: runExclusive rejects with StorageLockTimeoutError after sectionTimeoutMs, and gives back the connection it gets later', async () => {
     const pool = new Pool({ connectionString: database.url, max: 2 });
     try {
-      const busy = storage({ lockTimeoutMs: 500 }, pool);
+      const busy = storage({ sectionTimeoutMs: 500 }, pool);
       const sleeps = [pool.query('SELECT pg_sleep(2)'), pool.query('SELECT pg_sleep(2)')];
       await pause(100);
       const started = Date.now();

@@ -40,7 +40,7 @@ export interface SQLiteConnectParams {
   fileMustExist?: boolean;
   /**
    * How long to wait for another connection's lock, in milliseconds. When given it replaces
-   * `busyTimeoutMs`. @default busyTimeoutMs
+   * `lockTimeoutMs`. @default lockTimeoutMs
    */
   timeout?: number;
   /** Path of a better-sqlite3 native addon to load instead of the bundled one. */
@@ -55,10 +55,10 @@ export interface SQLiteTokenStorageOptions extends TokenStorageOptions {
   connectParams?: SQLiteConnectParams;
   /**
    * How long a call waits while another connection or process holds the database's write lock,
-   * in milliseconds, before rejecting with `StorageLockTimeoutError`. The wait does not block the
-   * event loop. `connectParams.timeout`, when given, takes precedence. @default 5000
+   * in milliseconds, before rejecting with `StorageLockTimeoutError` (SQLite's busy timeout). The
+   * wait does not block the event loop. `connectParams.timeout`, when given, takes precedence. @default 5000
    */
-  busyTimeoutMs?: number;
+  lockTimeoutMs?: number;
   /**
    * How long a `runExclusive` section stays claimed without a renewal, in milliseconds. A holder
    * renews it while its work runs; if the holder dies, others get the section once the lease ends
@@ -68,6 +68,11 @@ export interface SQLiteTokenStorageOptions extends TokenStorageOptions {
   /** How long `runExclusive` waits for a section before rejecting with `StorageLockTimeoutError`. @default 60000 */
   sectionTimeoutMs?: number;
 }
+
+/** Earlier names of options, refused naming the one to use. */
+const RENAMED_OPTIONS = {
+  busyTimeoutMs: { use: 'lockTimeoutMs', because: "every backend names its write-lock wait 'lockTimeoutMs' (here, SQLite's busy timeout)" },
+};
 
 /** The `globus-sdk.version` value of databases this package creates. */
 const WRITER = `@globus-tokenstorage/sqlite ${version}`;
@@ -117,7 +122,7 @@ interface Connection {
  * serialised as Python's `json.dumps` would, so the Python SDK reads our files and we read its
  * files (schema 2, and schema 1 from its legacy `SQLiteAdapter`). Several processes can share one
  * file: it is switched to WAL, every call is one transaction, and lock waits are bounded by
- * `busyTimeoutMs`.
+ * `lockTimeoutMs`.
  *
  * The constructor only checks its arguments; the file is opened (created `0600` in `0700`
  * directories if missing, and checked) by the first call, so that opening can be asynchronous
@@ -163,7 +168,7 @@ export class SQLiteTokenStorage extends TokenStorage {
    */
   constructor(filepath: string, options: SQLiteTokenStorageOptions = {}) {
     super(options);
-    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'connectParams', 'busyTimeoutMs', 'sectionLeaseMs', 'sectionTimeoutMs'], 'SQLiteTokenStorage');
+    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'connectParams', 'lockTimeoutMs', 'sectionLeaseMs', 'sectionTimeoutMs'], 'SQLiteTokenStorage', RENAMED_OPTIONS);
     assertWellFormedText(this.namespace, 'namespace');
     if (typeof filepath !== 'string' || filepath === '') throw new InvalidArgumentError('filepath must be a non-empty string');
     if (filepath === ':memory:') {
@@ -177,7 +182,7 @@ export class SQLiteTokenStorage extends TokenStorage {
     if (absolutePath.trimEnd() !== absolutePath) throw new InvalidArgumentError('filepath must not end with white space');
     const connectParams = checkConnectParams(options.connectParams);
     const { timeout, ...driverOptions } = connectParams;
-    const busyTimeoutMs = checkedMilliseconds(options.busyTimeoutMs ?? 5000, 'busyTimeoutMs');
+    const busyTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? 5000, 'lockTimeoutMs');
     this.filepath = filepath;
     this.absolutePath = absolutePath;
     this.driverOptions = driverOptions;

@@ -106,7 +106,7 @@ describe('several processes on one database', () => {
 
   it('a store rejects with StorageLockTimeoutError while another process holds the write lock, then works', async () => {
     const filepath = join(dirs.make(), 'tokens.db');
-    const storage = new SQLiteTokenStorage(filepath, { busyTimeoutMs: 100 });
+    const storage = new SQLiteTokenStorage(filepath, { lockTimeoutMs: 100 });
     try {
       await storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') });
       const holder = start('hold-write-lock.mjs', [filepath]);

@@ -248,7 +248,7 @@ describe('fuzzing SQLiteTokenStorage (each call ends in a result or a TokenStora
         const { bytes } = input;
         writeFileSync(path, bytes);
         const schemaBefore = schemaOf(path);
-        const storage = new SQLiteTokenStorage(path, { namespace, busyTimeoutMs: 1000, ...(readonly ? { connectParams: { readonly: true } } : {}) });
+        const storage = new SQLiteTokenStorage(path, { namespace, lockTimeoutMs: 1000, ...(readonly ? { connectParams: { readonly: true } } : {}) });
         try {
           const all = await settle(() => storage.getTokenDataByResourceServer());
           const one = await settle(() => storage.getTokenData('transfer.api.globus.org'));

@@ -65,9 +65,9 @@ describe('SQLiteTokenStorage arguments', () => {
 
   it.each<[string, Record<string, unknown>]>([
     ['an empty namespace', { namespace: '' }],
-    ['a negative busyTimeoutMs', { busyTimeoutMs: -1 }],
-    ['a fractional busyTimeoutMs', { busyTimeoutMs: 1.5 }],
-    ['a string busyTimeoutMs', { busyTimeoutMs: '100' }],
+    ['a negative lockTimeoutMs', { lockTimeoutMs: -1 }],
+    ['a fractional lockTimeoutMs', { lockTimeoutMs: 1.5 }],
+    ['a string lockTimeoutMs', { lockTimeoutMs: '100' }],
     ['connectParams that are not an object', { connectParams: 'readonly' }],
     ['connectParams that are an array', { connectParams: [] }],
     ['a non-boolean readonly', { connectParams: { readonly: 'yes' } }],
@@ -329,7 +329,7 @@ describe('SQLiteTokenStorage locking', () => {
 
   it('a store rejects with StorageLockTimeoutError while another connection holds the write lock', async () => {
     const { filepath } = await lockedDatabase();
-    const storage = storageAt(filepath, { busyTimeoutMs: 50 });
+    const storage = storageAt(filepath, { lockTimeoutMs: 50 });
     const error = await caught(() => storage.storeTokenDataByResourceServer({ other: sampleTokenData('other') }));
     expect(error.code).toBe(ErrorCodes.STORAGE_LOCK_TIMEOUT);
     expect(error).toMatchObject({ resource: filepath, timeoutMs: 50 });
@@ -339,29 +339,29 @@ describe('SQLiteTokenStorage locking', () => {
 
   it('reads go on while another connection holds the write lock (WAL), seeing the last commit', async () => {
     const { filepath } = await lockedDatabase();
-    const storage = storageAt(filepath, { busyTimeoutMs: 50 });
+    const storage = storageAt(filepath, { lockTimeoutMs: 50 });
     expect((await storage.getTokenData('rs'))?.resourceServer).toBe('rs');
     expect(await storage.listNamespaces()).toEqual(['DEFAULT']);
   });
 
   it('a store waits without blocking the event loop and succeeds once the lock is released', async () => {
     const { filepath, holder } = await lockedDatabase();
-    const storage = storageAt(filepath, { busyTimeoutMs: 20000 });
+    const storage = storageAt(filepath, { lockTimeoutMs: 20000 });
     setTimeout(() => holder.exec('COMMIT'), 100);
     await storage.storeTokenDataByResourceServer({ other: sampleTokenData('other') });
     expect(Object.keys(await storage.getTokenDataByResourceServer())).toEqual(['other']);
   });
 
-  it('connectParams.timeout takes precedence over busyTimeoutMs', async () => {
+  it('connectParams.timeout takes precedence over lockTimeoutMs', async () => {
     const { filepath } = await lockedDatabase();
-    const storage = storageAt(filepath, { busyTimeoutMs: 600000, connectParams: { timeout: 30 } });
+    const storage = storageAt(filepath, { lockTimeoutMs: 600000, connectParams: { timeout: 30 } });
     const error = await caught(() => storage.storeTokenDataByResourceServer({ other: sampleTokenData('other') }));
     expect(error).toMatchObject({ code: ErrorCodes.STORAGE_LOCK_TIMEOUT, timeoutMs: 30 });
   });
 
   it('close() stops a call that is waiting for a lock', async () => {
     const { filepath } = await lockedDatabase();
-    const storage = storageAt(filepath, { busyTimeoutMs: 600000 });
+    const storage = storageAt(filepath, { lockTimeoutMs: 600000 });
     const pending = storage.storeTokenDataByResourceServer({ other: sampleTokenData('other') });
     await new Promise((resolve) => setTimeout(resolve, 20));
     await storage.close();

@@ -24,16 +24,26 @@ export interface WebStorageTokenStorageOptions extends TokenStorageOptions {
   /** Prefix of this package's keys in the storage and of its Web Lock names. @default "globus-tokenstorage:" */
   keyPrefix?: string;
   /**
-   * How long a write or `runExclusive` waits for another tab's lock before failing, in milliseconds:
-   * a whole number from 0 (take it only if free) to 2^31 − 1, or `Infinity` for no limit. @default 60000
+   * How long a write waits for the namespace's write lock, held by another tab's write, before
+   * failing with `StorageLockTimeoutError`, in milliseconds: a whole number from 0 (take it only if
+   * free) to 2^31 − 1, or `Infinity` for no limit. @default 60000
    */
   lockTimeoutMs?: number;
+  /**
+   * How long `runExclusive` waits for a section another tab (or call) holds before failing with
+   * `StorageLockTimeoutError`, in milliseconds: a whole number from 0 (take it only if free) to
+   * 2^31 − 1, or `Infinity` for no limit. @default 60000
+   */
+  sectionTimeoutMs?: number;
 }
 
 /** The part of the Web Locks API this class uses. */
 interface LockManagerLike {
   request<T>(name: string, options: { signal?: AbortSignal; ifAvailable?: boolean }, callback: (lock: unknown) => Promise<T>): Promise<T>;
 }
+
+/** The default of the `sectionTimeoutMs` option. */
+const DEFAULT_SECTION_TIMEOUT_MS = 60000;
 
 /** How long after another tab's write a tab waits for its localStorage to show it. */
 const PROPAGATION_GRACE_MS = 2000;
@@ -90,7 +100,7 @@ export class WebStorageTokenStorage extends TokenStorage {
    * @param fn - The work; its result or error is passed on.
    * @returns What `fn` returns.
    * @throws {@link InvalidArgumentError} for an empty key; {@link StorageLockTimeoutError} after
-   *   waiting `lockTimeoutMs`; {@link StorageClosedError} after `close()`.
+   *   waiting `sectionTimeoutMs`; {@link StorageClosedError} after `close()`.
    */
   declare runExclusive?: RunExclusive;
   /**
@@ -103,6 +113,7 @@ export class WebStorageTokenStorage extends TokenStorage {
   readonly #locks: LockManagerLike | null;
   readonly #usesLedger: boolean;
   readonly #lockTimeoutMs: number;
+  readonly #sectionTimeoutMs: number;
   #cached: { text: string | null; record: NamespaceRecord } | null = null;
 
   /**
@@ -114,23 +125,25 @@ export class WebStorageTokenStorage extends TokenStorage {
    */
   constructor(options: WebStorageTokenStorageOptions = {}) {
     super(options);
-    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'storage', 'keyPrefix', 'lockTimeoutMs'], 'WebStorageTokenStorage');
+    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'storage', 'keyPrefix', 'lockTimeoutMs', 'sectionTimeoutMs'], 'WebStorageTokenStorage');
     const storage = options.storage ?? defaultStorage();
     if (!isStorage(storage)) throw new InvalidArgumentError("'storage' must be a Storage (localStorage, sessionStorage or an object with the same methods)");
     const keyPrefix = options.keyPrefix ?? WebStorageTokenStorage.DEFAULT_KEY_PREFIX;
     if (typeof keyPrefix !== 'string') throw new InvalidArgumentError("'keyPrefix' must be a string");
     const lockTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? WebStorageTokenStorage.DEFAULT_LOCK_TIMEOUT_MS, 'lockTimeoutMs');
+    const sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? DEFAULT_SECTION_TIMEOUT_MS, 'sectionTimeoutMs');
     this.keyPrefix = keyPrefix;
     this.key = `${keyPrefix}${this.namespace}`;
     this.#storage = storage;
     this.#storageName = storageName(storage);
     this.#lockTimeoutMs = lockTimeoutMs;
+    this.#sectionTimeoutMs = sectionTimeoutMs;
     this.#locks = lockManager();
     // sessionStorage is per tab, so other tabs' revisions of the same key say nothing about it.
     this.#usesLedger = this.#locks !== null && this.#storageName === 'localStorage' && revisionLedger.isAvailable;
     if (this.#locks !== null) {
       this.runInSection = (key, fn) =>
-        this.#locked(`${this.keyPrefix}lock:${key}`, async () => {
+        this.#locked(`${this.keyPrefix}lock:${key}`, this.#sectionTimeoutMs, async () => {
           await this.#catchUp();
           return fn();
         });
@@ -180,7 +193,7 @@ export class WebStorageTokenStorage extends TokenStorage {
   /** Read-modify-write of this namespace's key, under the namespace's write lock when there are locks. */
   async #write<T>(change: (record: NamespaceRecord, revision: number) => { record: NamespaceRecord | null; result: T }): Promise<T> {
     if (this.#locks === null) return this.#apply(change, 0).result;
-    return this.#locked(`${this.keyPrefix}write:${this.namespace}`, async () => {
+    return this.#locked(`${this.keyPrefix}write:${this.namespace}`, this.#lockTimeoutMs, async () => {
       const ledgerRevision = await this.#catchUp();
       const { record, result } = this.#apply(change, ledgerRevision);
       if (record !== null && this.#usesLedger) await revisionLedger.record(this.key, record.revision);
@@ -250,8 +263,7 @@ export class WebStorageTokenStorage extends TokenStorage {
     this.#cached = { text, record };
   }
 
-  async #locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const timeoutMs = this.#lockTimeoutMs;
+  async #locked<T>(name: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
     // 0 takes the lock only if it is free now; Infinity waits without a timer (AbortSignal.timeout refuses it).
     const signal = timeoutMs > 0 && timeoutMs < Infinity ? AbortSignal.timeout(timeoutMs) : undefined;
     const timedOut = () =>

@@ -34,6 +34,7 @@ describe('WebStorageTokenStorage options', () => {
     [{ storage: {} as Storage }, "'storage' must be a Storage"],
     [{ storage: new MapStorage(), keyPrefix: 5 as unknown as string }, "'keyPrefix' must be a string"],
     [{ storage: new MapStorage(), lockTimeoutMs: -1 }, "'lockTimeoutMs' must be a whole number of milliseconds from 0 to 2147483647, or Infinity for no limit"],
+    [{ storage: new MapStorage(), sectionTimeoutMs: 1.5 }, "'sectionTimeoutMs' must be a whole number of milliseconds from 0 to 2147483647, or Infinity for no limit"],
     [{ storage: new MapStorage(), namespace: '' }, 'namespace must be a non-empty string'],
   ])('rejects %p', (options, message) => {
     expect(() => new WebStorageTokenStorage(options)).toThrow(message);

@@ -210,11 +210,11 @@ it('without the Web Locks API runExclusive is absent, so StorageBackedAuthorizer
   expect(result).toEqual({ hasMethod: false, refusal: 'INVALID_ARGUMENT', stored: 'AT-rs' });
 });
 
-it('a lockTimeoutMs of 0 takes only a free lock, and Infinity waits with no limit', async () => {
+it('a sectionTimeoutMs of 0 takes only a free section, and Infinity waits with no limit', async () => {
   const result = await page.evaluate(async () => {
     const { webStorage } = window.testPage;
-    const section = (lockTimeoutMs: number) => {
-      const storage = new webStorage.WebStorageTokenStorage({ lockTimeoutMs });
+    const section = (sectionTimeoutMs: number) => {
+      const storage = new webStorage.WebStorageTokenStorage({ sectionTimeoutMs });
       return (fn: () => Promise<string>) => (storage.runExclusive as NonNullable<typeof storage.runExclusive>)('user/rs', fn);
     };
     const freeWithZero = await section(0)(async () => 'entered');
@@ -235,6 +235,31 @@ it('a lockTimeoutMs of 0 takes only a free lock, and Infinity waits with no limi
     return { freeWithZero, takenWithZero, early, patient: await patient, holder: await holder };
   });
   expect(result).toEqual({ freeWithZero: 'entered', takenWithZero: 'STORAGE_LOCK_TIMEOUT', early: 'still waiting', patient: 'entered', holder: 'holder' });
+});
+
+it('lockTimeoutMs bounds the wait of a write, sectionTimeoutMs that of runExclusive', async () => {
+  const result = await page.evaluate(async () => {
+    const { core, webStorage } = window.testPage;
+    const entry = { rs: core.TokenStorageData.fromDict({ resource_server: 'rs', scope: 's', access_token: 'AT-rs', expires_at_seconds: 1 }) };
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held: Array<Promise<unknown>> = [];
+    const hold = (name: string) =>
+      new Promise<void>((entered) => held.push(navigator.locks.request(name, () => (entered(), released))));
+    await hold('globus-tokenstorage:write:DEFAULT');
+    await hold('globus-tokenstorage:lock:user/rs');
+    const impatientWriter = new webStorage.WebStorageTokenStorage({ lockTimeoutMs: 0, sectionTimeoutMs: 60_000 });
+    const impatientSection = new webStorage.WebStorageTokenStorage({ lockTimeoutMs: 60_000, sectionTimeoutMs: 0 });
+    const code = (error: Rejection) => error.code;
+    const write = await impatientWriter.storeTokenDataByResourceServer(entry).then(() => 'written', code);
+    const section = await (impatientSection.runExclusive as NonNullable<typeof impatientSection.runExclusive>)('user/rs', async () => 'entered').catch(code);
+    const patientWrite = impatientSection.storeTokenDataByResourceServer(entry).then(() => 'written', code);
+    const early = await Promise.race([patientWrite, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 200))]);
+    release();
+    await Promise.all(held);
+    return { write, section, early, patientWrite: await patientWrite };
+  });
+  expect(result).toEqual({ write: 'STORAGE_LOCK_TIMEOUT', section: 'STORAGE_LOCK_TIMEOUT', early: 'still waiting', patientWrite: 'written' });
 });
 
 describe('several tabs of one origin', () => {

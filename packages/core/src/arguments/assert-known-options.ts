@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors';
+import type { RenamedOptions } from './renamed-options';
 
 /**
  * Refuses an options object with a key the callee does not know, so that a misspelt option
@@ -9,9 +10,11 @@ import { InvalidArgumentError } from '../errors';
  * @param options - The options object as the caller passed it.
  * @param allowedKeys - Every option the callee reads.
  * @param ownerName - Names the callee in the message, e.g. `"SQLiteTokenStorage"`.
+ * @param renamed - Names the callee refuses because the project's vocabulary gives their meaning
+ *   another name (see {@link RenamedOptions}); such a key is refused naming the one to use. @default {}
  * @throws {@link InvalidArgumentError} if `options` is not an object (`<ownerName>: options must be
- *   an object`), or naming the unknown key, the nearest known one when it looks like a misspelling
- *   of it, and every known option.
+ *   an object`); for a renamed key, naming the one to use and why; for any other unknown key, naming
+ *   it, the nearest known one when it looks like a misspelling of it, and every known option.
  *
  * @example
  * ```ts
@@ -21,10 +24,17 @@ import { InvalidArgumentError } from '../errors';
  * }
  * ```
  */
-export function assertKnownOptions(options: unknown, allowedKeys: readonly string[], ownerName: string): asserts options is object {
+export function assertKnownOptions(
+  options: unknown,
+  allowedKeys: readonly string[],
+  ownerName: string,
+  renamed: RenamedOptions = {},
+): asserts options is object {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${ownerName}: options must be an object`);
   for (const key of Object.keys(options)) {
     if (allowedKeys.includes(key)) continue;
+    const rename = Object.hasOwn(renamed, key) ? renamed[key] : undefined;
+    if (rename !== undefined) throw new InvalidArgumentError(`${ownerName}: use '${rename.use}' instead of '${key}': ${rename.because}`);
     const nearest = nearestKey(key, allowedKeys);
     const shown = key.length > 40 ? `${key.slice(0, 40)}…` : key;
     throw new InvalidArgumentError(

@@ -7,9 +7,9 @@ import { InvalidArgumentError } from '../errors';
 export const MAX_MILLISECONDS = 2 ** 31 - 1;
 
 /**
- * What a millisecond option measures. A `wait` (`lockTimeoutMs`, `sectionTimeoutMs`,
- * `busyTimeoutMs`, `timeoutMs`) is how long to wait for something before failing: `0` tries once
- * without waiting, `Infinity` waits with no limit. A `duration` (`sectionLeaseMs`, `staleMs`) is how
+ * What a millisecond option measures. A `wait` (`lockTimeoutMs`, `sectionTimeoutMs`, `timeoutMs`)
+ * is how long to wait for something before failing: `0` tries once without waiting, `Infinity`
+ * waits with no limit. A `duration` (`sectionLeaseMs`, `leaseMs`) is how
  * long something lasts: at least 1 ms, and never for ever (a lease that never ends would lock others
  * out for good after a crash).
  */

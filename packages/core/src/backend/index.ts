@@ -20,3 +20,4 @@ export { findDeepJSONNesting, MAX_JSON_DEPTH } from '../json/json-nesting';
 export { parseBoundedJSON, JSONNestingError } from '../json/parse-bounded-json';
 export { parseStoredEntry } from '../storage/parse-stored-entry';
 export { ParsedEntryCache } from '../storage/parsed-entry-cache';
+export type { RenamedOption, RenamedOptions } from '../arguments/renamed-options';

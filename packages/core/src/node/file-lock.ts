@@ -31,12 +31,13 @@ export interface FileLockOptions {
    */
   timeoutMs?: number;
   /**
-   * A lock whose file has not been refreshed for this long is considered abandoned and taken over.
-   * This matters only for holders on other hosts and for holders that stopped making progress: a lock
-   * whose holder process is gone on this host is taken over at once. @default 10000
+   * The lock's lease, in milliseconds: a lock whose file has not been refreshed for this long is
+   * considered abandoned and taken over. This matters only for holders on other hosts and for
+   * holders that stopped making progress: a lock whose holder process is gone on this host is taken
+   * over at once. @default 10000
    */
-  staleMs?: number;
-  /** How often a holder refreshes its lock file so that it never looks abandoned. @default staleMs / 4 */
+  leaseMs?: number;
+  /** How often a holder refreshes its lock file so that it never looks abandoned. @default leaseMs / 4 */
   refreshIntervalMs?: number;
 }
 
@@ -48,7 +49,7 @@ export interface FileLock {
   readonly recoveredStale: boolean;
   /**
    * Aborted (with a `StorageLockTimeoutError` as reason) if another process took the lock over
-   * because this holder stopped refreshing it for longer than `staleMs`.
+   * because this holder stopped refreshing it for longer than `leaseMs`.
    */
   readonly signal: AbortSignal;
   /** `true` until {@link FileLock.release} is called or the lock is lost. */
@@ -106,7 +107,7 @@ const recordScratch = Buffer.allocUnsafe(LOCK_RECORD_MAX_BYTES + 1);
  * caller already holds waits until the timeout.
  *
  * A lock whose holder died is recovered automatically: at once when the holder ran on this host
- * (its pid is gone), or after `staleMs` without refresh otherwise. Call {@link FileLock.release}
+ * (its pid is gone), or after `leaseMs` without refresh otherwise. Call {@link FileLock.release}
  * when done, or use {@link withFileLock}.
  *
  * @param lockPath - The lock file, e.g. `tokens.json.lock` next to the file it protects.
@@ -165,6 +166,11 @@ export async function withFileLock<T>(lockPath: string, fn: (lock: FileLock) => 
   }
 }
 
+/** Earlier names of options, refused naming the one to use. */
+const RENAMED_OPTIONS = {
+  staleMs: { use: 'leaseMs', because: 'how long a held lock lasts without renewal is a lease, and leases are named …LeaseMs in every package' },
+};
+
 interface LockSettings {
   timeoutMs: number;
   staleMs: number;
@@ -172,11 +178,11 @@ interface LockSettings {
 }
 
 function checkOptions(options: FileLockOptions): LockSettings {
-  assertKnownOptions(options, ['timeoutMs', 'staleMs', 'refreshIntervalMs'], 'file lock');
+  assertKnownOptions(options, ['timeoutMs', 'leaseMs', 'refreshIntervalMs'], 'file lock', RENAMED_OPTIONS);
   const timeoutMs = checkedMilliseconds(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
-  const staleMs = checkedMilliseconds(options.staleMs ?? DEFAULT_STALE_MS, 'staleMs', 'duration');
+  const staleMs = checkedMilliseconds(options.leaseMs ?? DEFAULT_STALE_MS, 'leaseMs', 'duration');
   const refreshIntervalMs = checkedMilliseconds(options.refreshIntervalMs ?? Math.ceil(staleMs / 4), 'refreshIntervalMs', 'duration');
-  if (options.refreshIntervalMs !== undefined && refreshIntervalMs >= staleMs) throw new InvalidArgumentError("'refreshIntervalMs' must be below 'staleMs'");
+  if (options.refreshIntervalMs !== undefined && refreshIntervalMs >= staleMs) throw new InvalidArgumentError("'refreshIntervalMs' must be below 'leaseMs'");
   return { timeoutMs, staleMs, refreshIntervalMs };
 }
 
@@ -388,7 +394,7 @@ function parseRecord(text: string): LockRecord | null {
  * Whether a lock may be taken over. On this host (same hostname, boot and pid namespace) a lock
  * whose process is gone is stale at once, which is what makes recovery after a crash immediate.
  * Otherwise, and for a live process that stopped refreshing its lock (hung, or an unrelated process
- * that reused the pid), the lock is stale once it has not been refreshed for `staleMs`.
+ * that reused the pid), the lock is stale once it has not been refreshed for `leaseMs`.
  */
 function isStale(observed: ObservedLock, staleMs: number): boolean {
   const record = observed.record;
