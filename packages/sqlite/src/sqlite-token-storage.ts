@@ -20,11 +20,13 @@ import {
   type StoredEntry,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
+import type { RewriteAllEntries } from '@globus-tokenstorage/core/backend';
 import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/node';
 import { version } from '../package.json';
 import { attributeOf, newLease, prepareSectionStatements, type SectionStatements } from './exclusive-section';
 import { openTokenDatabase, removeSideFiles } from './open-token-database';
 import { retryWhileBusy, type BusyRetryOptions } from './retry-while-busy';
+import { rewriteEveryRow } from './rewrite-every-row';
 import { SharedConnection } from './shared-connection';
 import { toStatementError, toStorageError } from './sqlite-errors';
 
@@ -333,6 +335,33 @@ export class SQLiteTokenStorage extends TokenStorage {
   }
 
   /**
+   * Rewrites every entry of every namespace (whatever this storage's namespace) in one write
+   * transaction, for tools that re-encode a whole store (encrypting it, rotating its key): `change`
+   * gets every entry, read inside the transaction, and returns the entries to write (replacing whole
+   * entries of the same keys). Other connections wait until it commits; if `change` or a write
+   * fails, nothing is written. The replaced values do not survive in freed pages or in the WAL.
+   *
+   * @param change - Gets the entries by namespace, then resource server; returns those to write.
+   * @returns How many entries were written.
+   * @throws {@link InvalidTokenDataError} naming the entry if a stored row is not valid token data (nothing is written).
+   * @throws {@link InvalidArgumentError} for a read-only database, or a returned key holding an unpaired UTF-16 surrogate.
+   * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
+   * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  async rewriteAllEntries(change: RewriteAllEntries): Promise<number> {
+    this.assertOpen();
+    if (this.readonlyMode) throw new InvalidArgumentError('rewriteAllEntries needs a writable database (connectParams.readonly is set)');
+    await this.prepareWrite(this.connection ?? (await this.connect()));
+    const { db } = await this.openDatabase(() => this.assertOpen());
+    try {
+      return await rewriteEveryRow(db, { run: (step) => this.run(step), parse: (namespace, key, text) => parseRowText(text, this.describeRow(namespace, key)) }, change);
+    } finally {
+      db.close();
+    }
+  }
+
+  /**
    * Runs `fn` while this process holds the cross-process section `key` of this database: calls with
    * the same key, through any connection in any process, run one at a time. The section is a lease
    * row in `sdk_storage_adapter_internal` (ignored by the Python SDK), claimed and renewed in short
@@ -452,8 +481,8 @@ export class SQLiteTokenStorage extends TokenStorage {
     return connection;
   }
 
-  private async openConnection(assertWanted: () => void): Promise<Connection> {
-    const { db, isWal, createdSideFiles } = await openTokenDatabase({
+  private openDatabase(assertWanted: () => void) {
+    return openTokenDatabase({
       filePath: this.absolutePath,
       displayPath: this.filepath,
       driverOptions: this.driverOptions,
@@ -463,6 +492,10 @@ export class SQLiteTokenStorage extends TokenStorage {
       writer: WRITER,
       beforeRetry: assertWanted,
     });
+  }
+
+  private async openConnection(assertWanted: () => void): Promise<Connection> {
+    const { db, isWal, createdSideFiles } = await this.openDatabase(assertWanted);
     try {
       const replace = db.prepare<[string, string, string]>(
         'REPLACE INTO token_storage (namespace, resource_server, token_data_json) VALUES (?, ?, ?)',

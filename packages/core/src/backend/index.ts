@@ -7,3 +7,4 @@
  * @packageDocumentation
  */
 export { assertKnownOptions } from '../arguments/assert-known-options';
+export type { EntriesByNamespace, RewriteAllEntries } from './entries-by-namespace';

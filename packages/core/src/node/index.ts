@@ -11,3 +11,4 @@ export { findDeepJSONNesting, MAX_JSON_DEPTH } from './json-nesting';
 export { toTokenFileAccessError, assertWritableMode } from './token-file-access-error';
 export { assertRegularFile, openRegularFile, openRegularFileSync, type OpenRegularFile, type OpenRegularFileHandle } from './regular-file';
 export { writeTarget } from './write-target';
+export { removeAbandonedTemporaryFiles } from './temporary-files';
