@@ -2,10 +2,11 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@globus-tokenstorage/core';
-import * as fs from 'node:fs';
 import { ensurePrivateDirectory, removeAbandonedTemporaryFiles, writeFileAtomic } from '@globus-tokenstorage/core/node';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
+/** The module object itself (what the compiled helpers call into), not an import's read-only copy. */
+const fs = require('node:fs') as typeof import('node:fs');
 
 describe('node file helpers', () => {
   let dir: string;
