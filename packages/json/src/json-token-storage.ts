@@ -15,7 +15,7 @@ import {
   type TokenStorageData,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
-import type { RewriteAllEntries } from '@globus-tokenstorage/core/backend';
+import { TokenFileDocument, type RewriteAllEntries } from '@globus-tokenstorage/core/backend';
 import {
   removeAbandonedTemporaryFiles,
   toTokenFileAccessError,
@@ -24,7 +24,7 @@ import {
   writeTarget,
 } from '@globus-tokenstorage/core/node';
 import { isMissingFileError, SharedTokenFile } from './shared-token-file';
-import { TokenFile } from './token-file';
+import { jsonFileSource } from './json-file-source';
 
 /** Options of {@link JSONTokenStorage}. */
 export interface JSONTokenStorageOptions extends TokenStorageOptions {
@@ -163,7 +163,7 @@ export class JSONTokenStorage extends TokenStorage {
   async storeTokenDataByResourceServer(data: Readonly<Record<string, TokenStorageData>>): Promise<void> {
     const shared = this.opened();
     const entries = checkTokenDataMapping(data);
-    await this.update(shared, (file) => (file ?? TokenFile.empty(this.filepath)).withEntries(this.namespace, entries));
+    await this.update(shared, (file) => (file ?? TokenFileDocument.empty(jsonFileSource(this.filepath))).withEntries(this.namespace, entries));
   }
 
   /**
@@ -370,7 +370,7 @@ export class JSONTokenStorage extends TokenStorage {
 }
 
 /** A read-modify-write: the current content (`null` for no file) to the content to write, or `null` to write nothing. */
-type FileChange = (file: TokenFile | null) => TokenFile | null | Promise<TokenFile | null>;
+type FileChange = (file: TokenFileDocument | null) => TokenFileDocument | null | Promise<TokenFileDocument | null>;
 
 function checkFilepath(filepath: unknown): string {
   let path = filepath;

@@ -8,3 +8,4 @@
  */
 export { assertKnownOptions } from '../arguments/assert-known-options';
 export type { EntriesByNamespace, RewriteAllEntries } from './entries-by-namespace';
+export { TokenFileDocument, type TokenFileSource, type NamespaceEntries, type EntryRemoval } from './token-file-document';
