@@ -16,7 +16,7 @@ export function poolFor(target: PostgresTarget): Pool {
  * transaction's, whose release does nothing, so the storages must be made with `createTables: false`
  * (creating tables runs a transaction of its own, which would end this one).
  *
- * @returns What `work` returns, once committed.
+ * @returns What `work` returns, once its transaction has ended well.
  */
 export function inStorageTransaction<T>(pool: Pool, work: (transaction: PostgresPool) => Promise<T>): Promise<T> {
   return inTransaction(pool, (client) => {

@@ -15,7 +15,7 @@ export type StoreEntries = Map<string, Record<string, TokenStorageData>>;
  * Rewrites every entry of a token store at once: `change` gets all of them, read under the store's
  * write lock (the JSON file's lock, a SQLite write transaction, a PostgreSQL transaction), and
  * returns the new entries. Nothing is written if it throws; otherwise every entry is written in one
- * atomic step (a file replacement, or one commit).
+ * atomic step (a file replacement, or one transaction).
  *
  * @returns How many entries were rewritten.
  */
