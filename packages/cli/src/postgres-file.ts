@@ -1,7 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
-import { inTransaction, PostgresTokenStorage, type PostgresPool } from '@globus-tokenstorage/postgres';
-import { parsePostgresTarget, type PostgresTarget } from './postgres-target';
-import type { TokenFile } from './token-file';
+import { inTransaction, type PostgresPool } from '@globus-tokenstorage/postgres';
+import type { PostgresTarget } from './postgres-target';
 
 /** A pool for the CLI's one command: a pool, not a connection, so that `runExclusive` would work too. */
 export function poolFor(target: PostgresTarget): Pool {
@@ -17,7 +16,7 @@ export function poolFor(target: PostgresTarget): Pool {
  * transaction's, whose release does nothing, so the storages must be made with `createTables: false`
  * (creating tables runs a transaction of its own, which would end this one).
  *
- * @returns What `work` returns, once committed.
+ * @returns What `work` returns, once its transaction has ended well.
  */
 export function inStorageTransaction<T>(pool: Pool, work: (transaction: PostgresPool) => Promise<T>): Promise<T> {
   return inTransaction(pool, (client) => {
@@ -34,37 +33,4 @@ export function inStorageTransaction<T>(pool: Pool, work: (transaction: Postgres
       options: pool.options,
     });
   });
-}
-
-/**
- * A PostgreSQL token table as a token file: every namespace through one pool. Nothing is created:
- * a database without the table is reported, not changed.
- *
- * @param url - `postgres://user:password@host:port/database?schema=S&table=T`.
- */
-export function openPostgres(url: string): TokenFile {
-  const target = parsePostgresTarget(url);
-  const pool = poolFor(target);
-  const storages = new Map<string, PostgresTokenStorage>();
-  const storage = (namespace: string) => {
-    let opened = storages.get(namespace);
-    if (!opened) {
-      opened = new PostgresTokenStorage(pool, { namespace, schema: target.schema, table: target.table, createTables: false });
-      storages.set(namespace, opened);
-    }
-    return opened;
-  };
-  return {
-    path: target.display,
-    kind: 'postgres',
-    listNamespaces: () => storage('DEFAULT').listNamespaces(),
-    read: (namespace) => storage(namespace).getTokenDataByResourceServer(),
-    entries: () => storage('DEFAULT').iterAllEntries(),
-    storage,
-    close: async () => {
-      for (const opened of storages.values()) await opened.close();
-      // Idempotent, as the other kinds' close: pg refuses a second end().
-      if (!pool.ended) await pool.end();
-    },
-  };
 }

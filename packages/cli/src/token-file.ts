@@ -5,13 +5,17 @@ import { parseBoundedJSON, setOwnEntry } from '@globus-tokenstorage/core/backend
 import { openRegularFile, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { LEGACY_VERSION_KEY, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
+import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { CliError, ExitCodes } from './cli-error';
-import { openPostgres } from './postgres-file';
-import { isPostgresUrl } from './postgres-target';
+import { poolFor } from './postgres-file';
+import { isPostgresUrl, parsePostgresTarget } from './postgres-target';
 
-/** The kinds of token file the CLI reads (a PostgreSQL token table counts as one). */
-export type TokenFileKind = 'json' | 'sqlite' | 'legacy-simple' | 'postgres';
+/**
+ * The kinds of store the CLI reads: a file of one backend, or a PostgreSQL token table. (The formats
+ * of a JSON token file are core's `StoreKind`.)
+ */
+export type StoreKind = 'json' | 'sqlite' | 'legacy-simple' | 'postgres';
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 /** Names of SQLite files, also used to tell the kind of a damaged file. */
@@ -21,7 +25,7 @@ export const SQLITE_EXTENSIONS: readonly string[] = ['.db', '.sqlite', '.sqlite3
 export interface TokenFile {
   /** The file, or the PostgreSQL URL without its password: safe to show. */
   readonly path: string;
-  readonly kind: TokenFileKind;
+  readonly kind: StoreKind;
   /** Every namespace with data. */
   listNamespaces(): Promise<string[]>;
   /** The entries of a namespace by resource server. */
@@ -46,7 +50,7 @@ export interface TokenFile {
  * @throws {@link CliError} with `FILE_NOT_FOUND` if it does not exist.
  * @throws {@link TokenFileAccessError} if it cannot be read, or is not a regular file.
  */
-export async function detectKind(path: string): Promise<TokenFileKind> {
+export async function detectKind(path: string): Promise<StoreKind> {
   if (isPostgresUrl(path)) return 'postgres';
   const handle = await openFile(path);
   try {
@@ -143,6 +147,39 @@ async function mayHoldLegacyKey(handle: FileHandle): Promise<boolean> {
     kept = Math.min(key.length - 1, filled.length);
     filled.copy(piece, 0, filled.length - kept);
   }
+}
+
+/**
+ * A PostgreSQL token table as a token file: every namespace through one pool. Nothing is created:
+ * a database without the table is reported, not changed.
+ *
+ * @param url - `postgres://user:password@host:port/database?schema=S&table=T`.
+ */
+function openPostgres(url: string): TokenFile {
+  const target = parsePostgresTarget(url);
+  const pool = poolFor(target);
+  const storages = new Map<string, PostgresTokenStorage>();
+  const storage = (namespace: string) => {
+    let opened = storages.get(namespace);
+    if (!opened) {
+      opened = new PostgresTokenStorage(pool, { namespace, schema: target.schema, table: target.table, createTables: false });
+      storages.set(namespace, opened);
+    }
+    return opened;
+  };
+  return {
+    path: target.display,
+    kind: 'postgres',
+    listNamespaces: () => storage('DEFAULT').listNamespaces(),
+    read: (namespace) => storage(namespace).getTokenDataByResourceServer(),
+    entries: () => storage('DEFAULT').iterAllEntries(),
+    storage,
+    close: async () => {
+      for (const opened of storages.values()) await opened.close();
+      // Idempotent, as the other kinds' close: pg refuses a second end().
+      if (!pool.ended) await pool.end();
+    },
+  };
 }
 
 function openLegacy(path: string): TokenFile {

@@ -2,9 +2,11 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@globus-tokenstorage/core';
-import { ensurePrivateDirectory, writeFileAtomic } from '@globus-tokenstorage/core/node';
+import { ensurePrivateDirectory, removeAbandonedTemporaryFiles, writeFileAtomic } from '@globus-tokenstorage/core/node';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
+/** The module object itself (what the compiled helpers call into), not an import's read-only copy. */
+const fs = require('node:fs') as typeof import('node:fs');
 
 describe('node file helpers', () => {
   let dir: string;
@@ -94,6 +96,29 @@ describe('node file helpers', () => {
     const error = await writeFileAtomic(join(dir, 'tokens.json'), [Buffer.from('a'), 'b'] as never).catch((caught: unknown) => caught);
     expect(InvalidArgumentError.isInstance(error)).toBe(true);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('removeAbandonedTemporaryFiles removes the temporary file of a writer stopped before its rename, and nothing else', async () => {
+    const file = join(dir, 'tokens.json');
+    writeFileSync(file, 'old');
+    // A writer killed between writing its temporary file and renaming it: the rename never happens, nor the clean-up.
+    const rename = jest.spyOn(fs, 'renameSync').mockImplementation(() => {
+      throw Object.assign(new Error('killed'), { code: 'EIO' });
+    });
+    const unlink = jest.spyOn(fs, 'unlinkSync').mockImplementation(() => undefined);
+    try {
+      await expect(writeFileAtomic(file, 'new')).rejects.toThrow();
+    } finally {
+      rename.mockRestore();
+      unlink.mockRestore();
+    }
+    const others = ['tokens.json.lock', '.tokens.json.lock.0123456789ab.tmp', '.other.json.0123456789ab.tmp', '.tokens.json.0123456789ab.tmp.keep', '.tokens.json.xyz.tmp'];
+    for (const name of others) writeFileSync(join(dir, name), 'x');
+    const leftovers = readdirSync(dir).filter((name) => !others.includes(name) && name !== 'tokens.json');
+    expect(leftovers).toHaveLength(1);
+    removeAbandonedTemporaryFiles(file);
+    expect(readdirSync(dir).sort()).toEqual([...others, 'tokens.json'].sort());
+    expect(readFileSync(file, 'utf8')).toBe('old');
   });
 
   it('ensurePrivateDirectory leaves existing directories as they are', async () => {

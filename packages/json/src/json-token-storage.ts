@@ -1,26 +1,27 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, unlinkSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   InvalidArgumentError,
   TOKEN_STORAGE_OPTION_KEYS,
   TokenStorage,
+  UnsupportedFormatVersionError,
   type RunExclusive,
   type StoredEntry,
   type TokenStorageData,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
-import { assertKnownOptions, checkedMilliseconds } from '@globus-tokenstorage/core/backend';
+import { assertKnownOptions, checkedMilliseconds, TokenFileDocument, type RewriteAllEntries } from '@globus-tokenstorage/core/backend';
 import {
+  removeAbandonedTemporaryFiles,
   toTokenFileAccessError,
   withFileLock,
   writeFileAtomic,
   writeTarget,
 } from '@globus-tokenstorage/core/node';
 import { isMissingFileError, SharedTokenFile } from './shared-token-file';
-import { TokenFile } from './token-file';
+import { jsonFileSource } from './json-file-source';
 
 /** Options of {@link JSONTokenStorage}. */
 export interface JSONTokenStorageOptions extends TokenStorageOptions {
@@ -171,7 +172,7 @@ export class JSONTokenStorage extends TokenStorage {
 
   /** The namespace is created even for an empty mapping; a format 1.0 file is upgraded to 2.0. */
   protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
-    await this.update(this.opened(), (file) => (file ?? TokenFile.empty(this.filepath)).withEntries(this.namespace, entries));
+    await this.update(this.opened(), (file) => (file ?? TokenFileDocument.empty(jsonFileSource(this.filepath))).withEntries(this.namespace, entries));
   }
 
   /**
@@ -199,6 +200,48 @@ export class JSONTokenStorage extends TokenStorage {
   protected override async *walkEntries(): AsyncGenerator<StoredEntry> {
     const { file } = await this.opened().current();
     if (file !== null) yield* file.storedEntries();
+  }
+
+  /**
+   * Rewrites every entry of every namespace (whatever this storage's namespace) in one atomic
+   * replacement of the file, for tools that re-encode a whole store (encrypting it, rotating its
+   * key): `change` gets every entry, read under the file's lock, and returns the entries to write
+   * (replacing whole entries of the same keys; the rest of the file is kept). If it throws, nothing
+   * is written. A missing file stays missing.
+   *
+   * @param change - Gets the entries by namespace, then resource server; returns those to write.
+   * @returns How many entries were written.
+   * @throws {@link UnsupportedFormatVersionError} (`formatVersion` `"1.0"`) for a format 1.0 file: its
+   *   entries would move into namespace `DEFAULT` of a 2.0 file, so it is left for a migration.
+   * @throws {@link InvalidTokenDataError} naming the entry if one is invalid (nothing is written).
+   * @throws {@link TokenFileFormatError} (or {@link UnsupportedFormatVersionError}) if the file cannot be read as a token file.
+   * @throws {@link StorageLockTimeoutError} if another writer holds the lock for longer than `lockTimeoutMs`.
+   * @throws {@link StorageClosedError} after `close()`.
+   * @throws {@link TokenFileAccessError} naming the file if the file system refuses the access.
+   */
+  rewriteAllEntries(change: RewriteAllEntries): Promise<number> {
+    return this.whileOpen(async () => {
+      let written = 0;
+      await this.update(this.opened(), async (file) => {
+        if (file === null) return null;
+        if (file.formatVersion === '1.0') {
+          throw new UnsupportedFormatVersionError(`token file '${this.filepath}' is in format 1.0: rewriting every entry needs format 2.0 (migrate it first)`, {
+            filePath: this.filepath,
+            formatVersion: '1.0',
+          });
+        }
+        const entries = new Map<string, Record<string, TokenStorageData>>();
+        for (const namespace of file.namespaceNames()) entries.set(namespace, file.allTokenData(namespace));
+        let next = file;
+        for (const [namespace, mapping] of await change(entries)) {
+          const changed = Object.entries(mapping);
+          next = next.withEntries(namespace, changed);
+          written += changed.length;
+        }
+        return next;
+      });
+      return written;
+    });
   }
 
   protected override async runInSection<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -258,7 +301,7 @@ export class JSONTokenStorage extends TokenStorage {
    * Read-modify-write under the file's lock: `change` gets the current content (`null` for no file)
    * and returns the content to write, or `null` to write nothing.
    */
-  private async update(shared: SharedTokenFile, change: (file: TokenFile | null) => TokenFile | null): Promise<void> {
+  private async update(shared: SharedTokenFile, change: FileChange): Promise<void> {
     try {
       await this.lockedUpdate(shared, change);
     } catch (error) {
@@ -266,14 +309,16 @@ export class JSONTokenStorage extends TokenStorage {
     }
   }
 
-  private async lockedUpdate(shared: SharedTokenFile, change: (file: TokenFile | null) => TokenFile | null): Promise<void> {
+  private async lockedUpdate(shared: SharedTokenFile, change: FileChange): Promise<void> {
     // Every path naming the same file (through links, dangling ones too) shares one lock next to it.
     const target = writeTarget(this.absolutePath);
     await withFileLock(
       `${target}.lock`,
       async (lock) => {
         if (lock.recoveredStale) removeAbandonedTemporaryFiles(target);
-        const next = change((await shared.current()).file);
+        const changed = change((await shared.current()).file);
+        // Awaited only when the change is asynchronous: a store's own change costs no microtask turn.
+        const next = changed instanceof Promise ? await changed : changed;
         if (next === null) return;
         const content = next.serialize();
         lock.assertHeld();
@@ -285,6 +330,9 @@ export class JSONTokenStorage extends TokenStorage {
   }
 }
 
+/** A read-modify-write: the current content (`null` for no file) to the content to write, or `null` to write nothing. */
+type FileChange = (file: TokenFileDocument | null) => TokenFileDocument | null | Promise<TokenFileDocument | null>;
+
 function checkFilepath(filepath: unknown): string {
   let path = filepath;
   if (filepath instanceof URL) {
@@ -295,29 +343,4 @@ function checkFilepath(filepath: unknown): string {
     throw new InvalidArgumentError('filepath must be a non-empty path');
   }
   return path;
-}
-
-/**
- * Removes the temporary files of writers killed during `writeFileAtomic` (`.<name>.<12 hex>.tmp`
- * next to the target). Called only after a stale lock was recovered: writes happen under the lock,
- * so while it is held no live writer has such a file.
- */
-function removeAbandonedTemporaryFiles(target: string): void {
-  const directory = dirname(target);
-  const name = basename(target);
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch {
-    return;
-  }
-  for (const entry of names) {
-    if (entry.length === name.length + 18 && entry.startsWith(`.${name}.`) && /^\.[0-9a-f]{12}\.tmp$/.test(entry.slice(name.length + 1))) {
-      try {
-        unlinkSync(join(directory, entry));
-      } catch {
-        // Gone already.
-      }
-    }
-  }
 }

@@ -1,7 +1,8 @@
 import { closeSync, statSync, type BigIntStats } from 'node:fs';
 import { openRegularFile, openRegularFileSync, toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 import { hasContent, isSameContent, readAll, type FileContent } from './file-content';
-import { TokenFile } from './token-file';
+import { TokenFileDocument } from '@globus-tokenstorage/core/backend';
+import { jsonFileSource } from './json-file-source';
 
 /** What identifies one version of the file on disk; every write of ours (a rename) changes `ino`. */
 interface FileKey {
@@ -27,7 +28,7 @@ export interface Snapshot {
    * double what its snapshot costs.
    */
   content: FileContent | null;
-  file: TokenFile | null;
+  file: TokenFileDocument | null;
 }
 
 const MISSING: Snapshot = Object.freeze({ key: null, racy: false, content: null, file: null });
@@ -120,7 +121,7 @@ export class SharedTokenFile {
    * @param content - The bytes written.
    * @param file - Their parse.
    */
-  wrote(content: FileContent, file: TokenFile): void {
+  wrote(content: FileContent, file: TokenFileDocument): void {
     const stats = statSync(this.absolutePath, { bigint: true, throwIfNoEntry: false });
     this.snapshot = stats ? { key: keyOf(stats), racy: isRacy(stats), content, file } : null;
   }
@@ -183,7 +184,7 @@ export class SharedTokenFile {
     const racy = isRacy(stats);
     const content = racy ? [bytes] : null;
     if (cached?.file && cached.content !== null && isSameContent(bytes, cached.content)) return { key: keyOf(stats), racy, content, file: cached.file };
-    return { key: keyOf(stats), racy, content, text: TokenFile.decode(bytes, this.filepath) };
+    return { key: keyOf(stats), racy, content, text: TokenFileDocument.decode(bytes, this.filepath) };
   }
 }
 
@@ -195,7 +196,7 @@ interface Unparsed extends Omit<Snapshot, 'file'> {
 function parsed(read: Snapshot | Unparsed, filepath: string): Snapshot {
   if (!('text' in read)) return read;
   const { text, ...snapshot } = read;
-  return { ...snapshot, file: TokenFile.parse(text, filepath) };
+  return { ...snapshot, file: TokenFileDocument.parse(text, jsonFileSource(filepath)) };
 }
 
 function keyOf(stats: BigIntStats): FileKey {

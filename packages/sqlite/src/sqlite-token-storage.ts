@@ -21,11 +21,13 @@ import {
   parseStoredEntry,
   setOwnEntry,
   toPythonJSON,
+  type RewriteAllEntries,
 } from '@globus-tokenstorage/core/backend';
 import { version } from '../package.json';
 import { attributeOf, newLease, prepareSectionStatements, type SectionStatements } from './exclusive-section';
 import { openTokenDatabase, removeSideFiles } from './open-token-database';
 import { retryWhileBusy, type BusyRetryOptions } from './retry-while-busy';
+import { rewriteEveryRow } from './rewrite-every-row';
 import { SharedConnection } from './shared-connection';
 import { toStatementError, toStorageError } from './sqlite-errors';
 
@@ -193,6 +195,36 @@ export class SQLiteTokenStorage extends TokenStorage {
     this.sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? 60000, 'sectionTimeoutMs');
     this.busyRetry = { timeoutMs: this.busyTimeoutMs, resource: filepath, beforeRetry: () => this.closeSignal.throwIfAborted() };
   }
+
+  /**
+   * Rewrites every entry of every namespace (whatever this storage's namespace) in one write
+   * transaction, for tools that re-encode a whole store (encrypting it, rotating its key): `change`
+   * gets every entry, read inside the transaction, and returns the entries to write (replacing whole
+   * entries of the same keys). Other connections wait until it commits; if `change` or a write
+   * fails, nothing is written. The replaced values do not survive in freed pages or in the WAL.
+   *
+   * @param change - Gets the entries by namespace, then resource server; returns those to write.
+   * @returns How many entries were written.
+   * @throws {@link InvalidTokenDataError} naming the entry if a stored row is not valid token data (nothing is written).
+   * @throws {@link InvalidArgumentError} for a read-only database, or a returned key holding an unpaired UTF-16 surrogate.
+   * @throws {@link StorageLockTimeoutError} if another connection holds the lock longer than the busy timeout.
+   * @throws {@link TokenFileFormatError} if the file is not a token database (it is left unchanged).
+   * @throws {@link StorageClosedError} after `close()`.
+   */
+  rewriteAllEntries(change: RewriteAllEntries): Promise<number> {
+    return this.whileOpen(async () => {
+      if (this.readonlyMode) throw new InvalidArgumentError('rewriteAllEntries needs a writable database (connectParams.readonly is set)');
+      await this.prepareWrite(this.connection ?? (await this.connect()));
+      const { db } = await this.openDatabase(() => this.closeSignal.throwIfAborted());
+      try {
+        const parse = (namespace: string, key: string, text: unknown) => parseStoredEntry(text, () => this.describeRow(namespace, key));
+        return await rewriteEveryRow(db, { run: (step) => this.run(step), parse }, change);
+      } finally {
+        db.close();
+      }
+    });
+  }
+
 
   /**
    * Runs `fn` while this process holds the cross-process section `key` of this database: calls with
@@ -419,8 +451,8 @@ export class SQLiteTokenStorage extends TokenStorage {
     return connection;
   }
 
-  private async openConnection(assertWanted: () => void): Promise<Connection> {
-    const { db, isWal, createdSideFiles } = await openTokenDatabase({
+  private openDatabase(assertWanted: () => void) {
+    return openTokenDatabase({
       filePath: this.absolutePath,
       displayPath: this.filepath,
       driverOptions: this.driverOptions,
@@ -430,6 +462,10 @@ export class SQLiteTokenStorage extends TokenStorage {
       writer: WRITER,
       beforeRetry: assertWanted,
     });
+  }
+
+  private async openConnection(assertWanted: () => void): Promise<Connection> {
+    const { db, isWal, createdSideFiles } = await this.openDatabase(assertWanted);
     try {
       const replace = db.prepare<[string, string, string]>(
         'REPLACE INTO token_storage (namespace, resource_server, token_data_json) VALUES (?, ?, ?)',

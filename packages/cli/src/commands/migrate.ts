@@ -1,4 +1,4 @@
-import { parseBoundedJSON, toPythonJSON } from '@globus-tokenstorage/core/backend';
+import { TokenFileDocument, type TokenFileSource } from '@globus-tokenstorage/core/backend';
 import { writeFileAtomic } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
@@ -27,15 +27,15 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
     const data = await new SimpleJSONFileAdapter(path, { resourceServer: 'unused' }).readTokenData();
     if (data === null) throw new CliError(`no such file: '${path}'`, ExitCodes.FILE_NOT_FOUND);
     // Atomic replacement: the legacy file stays whole until the 2.0 file is complete.
-    const file = { data: { [namespace]: { [data.resourceServer]: data.toDict() } }, format_version: '2.0', 'globus-sdk.version': `globus-tokens ${CLI_VERSION}` };
-    await writeFileAtomic(path, toPythonJSON(file));
+    const file = TokenFileDocument.empty(sourceOf(path)).withEntries(namespace, [[data.resourceServer, data]]);
+    await writeFileAtomic(path, file.serialize());
     return report('legacy-simple', `migrated the legacy single-token file to format 2.0 (namespace ${namespace})`);
   }
   let version: unknown;
   try {
-    version = (parseBoundedJSON(await readFile(path, 'utf8')) as { format_version?: unknown } | null)?.format_version;
+    version = TokenFileDocument.parse(await readFile(path, 'utf8'), sourceOf(path)).formatVersion;
   } catch {
-    // Not JSON: JSONTokenStorage reports it below by position (V8's own message quotes the file, tokens included).
+    // Not a token file: JSONTokenStorage reports it below, as it reads files.
   }
   if (version === '2.0') return report('2.0', 'already format 2.0; nothing to do');
   // Storing an empty mapping rewrites the file: JSONTokenStorage migrates 1.0 to 2.0 on its first write.
@@ -46,6 +46,11 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
     await storage.close();
   }
   return report(String(version), 'migrated format 1.0 to 2.0 (its tokens are in namespace DEFAULT)');
+}
+
+/** A token file written by this command. */
+function sourceOf(path: string): TokenFileSource {
+  return { filePath: path, writer: `globus-tokens ${CLI_VERSION}` };
 }
 
 /** Creates a PostgreSQL token table (and its version table) if missing, or checks it; says which. */

@@ -21,3 +21,5 @@ export { parseBoundedJSON, JSONNestingError } from '../json/parse-bounded-json';
 export { parseStoredEntry } from '../storage/parse-stored-entry';
 export { ParsedEntryCache } from '../storage/parsed-entry-cache';
 export type { RenamedOption, RenamedOptions } from '../arguments/renamed-options';
+export type { EntriesByNamespace, RewriteAllEntries } from './entries-by-namespace';
+export { TokenFileDocument, type TokenFileSource, type NamespaceEntries, type EntryRemoval } from './token-file-document';

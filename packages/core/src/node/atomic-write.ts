@@ -1,9 +1,10 @@
 import { closeSync, fchmodSync, fsync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync, writevSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { assertKnownOptions } from '../arguments/assert-known-options';
 import { InvalidArgumentError } from '../errors';
 import { assertRegularFile } from './regular-file';
 import { ensurePrivateDirectory } from './secure-directory';
+import { temporaryPathFor } from './temporary-files';
 import { assertWritableMode, toTokenFileAccessError } from './token-file-access-error';
 import { writeTarget } from './write-target';
 
@@ -61,7 +62,7 @@ export async function writeFileAtomic(filePath: string, data: AtomicWriteData, o
 async function replaceFile(filePath: string, chunks: readonly Uint8Array[], mode: number): Promise<void> {
   const target = resolveTarget(filePath);
   const directory = dirname(target);
-  const temporary = join(directory, `.${basename(target)}.${temporarySuffix()}.tmp`);
+  const temporary = temporaryPathFor(target);
   const fd = await createTemporary(temporary, mode);
   let isClosed = false;
   try {
@@ -78,17 +79,6 @@ async function replaceFile(filePath: string, chunks: readonly Uint8Array[], mode
     throw error;
   }
   syncDirectory(directory);
-}
-
-/**
- * 12 random hex digits. They only need to differ from other writers' names (the file is created
- * exclusively, in the target's own directory), not to be unpredictable, so `Math.random` serves:
- * a cryptographic draw costs more than the rest of the write's metadata calls on some machines.
- */
-function temporarySuffix(): string {
-  return Math.floor(Math.random() * 2 ** 48)
-    .toString(16)
-    .padStart(12, '0');
 }
 
 /** Undoes what it can after a failure; the failure itself is what the caller gets. */

@@ -10,3 +10,4 @@ export { acquireFileLock, withFileLock, type FileLock, type FileLockOptions } fr
 export { toTokenFileAccessError, assertWritableMode } from './token-file-access-error';
 export { assertRegularFile, openRegularFile, openRegularFileSync, type OpenRegularFile, type OpenRegularFileHandle } from './regular-file';
 export { writeTarget } from './write-target';
+export { removeAbandonedTemporaryFiles } from './temporary-files';

@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH } from '@globus-tokenstorage/core/backend';
+import { MAX_JSON_DEPTH } from '../json/json-nesting';
 
 /** A JSON value whose objects are `Map`s, which keep the text's key order for every key. */
 export type OrderedJSONValue = null | boolean | number | string | OrderedJSONValue[] | Map<string, OrderedJSONValue>;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { JSONSyntaxError, parseOrderedJSON, type OrderedJSONValue } from '../src/parse-ordered-json';
+import { JSONSyntaxError, parseOrderedJSON, type OrderedJSONValue } from '../src/backend/parse-ordered-json';
 
 /** The ordered parse as plain values (Map → object), to compare with JSON.parse. */
 function plain(value: OrderedJSONValue): unknown {

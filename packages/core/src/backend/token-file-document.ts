@@ -1,25 +1,33 @@
-import {
-  InvalidArgumentError,
-  InvalidTokenDataError,
-  TokenFileFormatError,
-  TokenStorageData,
-  UnsupportedFormatVersionError,
-  type StoredEntry,
-} from '@globus-tokenstorage/core';
-import { parseBoundedJSON, setOwnEntry, toPythonJSON } from '@globus-tokenstorage/core/backend';
-import { version } from '../package.json';
+import { InvalidArgumentError, InvalidTokenDataError, TokenFileFormatError, UnsupportedFormatVersionError } from '../errors';
+import { parseBoundedJSON } from '../json/parse-bounded-json';
+import { setOwnEntry } from '../objects/set-own-entry';
+import type { StoredEntry } from '../storage/stored-entry';
+import { toPythonJSON } from '../tokens/python-json';
+import { TokenStorageData } from '../tokens/token-storage-data';
 import { JSONSyntaxError, parseOrderedJSON } from './parse-ordered-json';
 
-/** What we write as `"globus-sdk.version"`: the Python SDK requires a string there and reads nothing from it. */
-export const WRITER_VERSION = `@globus-tokenstorage/json ${version}`;
+/** Where a {@link TokenFileDocument} comes from, and who writes it: named in its messages and its stores. */
+export interface TokenFileSource {
+  /** The file's path (or another name of where the text is kept), as errors' `filePath` gives it. */
+  readonly filePath: string;
+  /** What messages call the file. @default `token file '<filePath>'` */
+  readonly description?: string;
+  /**
+   * Names an entry in the message of an invalid entry's error.
+   * @default `the token data for resource server '<key>' in namespace '<namespace>' of '<filePath>'`
+   */
+  readonly describeEntry?: (namespace: string, key: string) => string;
+  /** What a store writes as `"globus-sdk.version"`: the Python SDK requires a string there and reads nothing from it. */
+  readonly writer: string;
+}
 
 /** The entries of one namespace: resource server → stored entry as parsed (not validated). */
 export type NamespaceEntries = ReadonlyMap<string, unknown>;
 
-/** The result of {@link TokenFile.withoutEntry}. */
+/** The result of {@link TokenFileDocument.withoutEntry}. */
 export interface EntryRemoval {
   /** The content to write, or `null` when nothing needs writing. */
-  file: TokenFile | null;
+  file: TokenFileDocument | null;
   /** Whether the entry existed. */
   removed: boolean;
 }
@@ -31,25 +39,41 @@ export interface EntryRemoval {
 const INTEGER_LIKE_KEY = /[{,]\s*"(?:0|[1-9][0-9]*)"\s*:/;
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** The top-level keys this model owns; a store sets them, {@link TokenFileDocument.withMember} may not. */
+const FORMAT_KEYS: readonly string[] = ['data', 'format_version', 'globus-sdk.version', 'by_rs'];
+
 /**
  * Encoded `"key": value` members of immutable entries and namespace maps, so that a store encodes
  * only what it changed. `toPythonJSON` escapes everything outside
- * printable ASCII, so its text is ASCII and its Latin-1 encoding is its UTF-8 encoding.
+ * printable ASCII, so its text is ASCII and its UTF-8 encoding is one byte per character.
  */
-const memberCache = new WeakMap<object, { key: string; bytes: Buffer }>();
+const memberCache = new WeakMap<object, { key: string; bytes: Uint8Array }>();
 /** Token data built from parsed entries (immutable, so it is shared), or why an entry is invalid. */
 const builtCache = new WeakMap<object, TokenStorageData | { problem: string }>();
 
 /**
- * The parsed content of a token file, immutable. Format 2.0 files and format 1.0 files (seen as
- * namespace `DEFAULT` only) are read as the Python SDK's `JSONTokenStorage._load` does; every
- * change returns a new 2.0 `TokenFile` that keeps the file's key order, its unknown top-level keys
- * and every entry it does not touch byte for byte.
+ * The parsed content of a JSON token file (the Python SDK's `JSONTokenStorage` file), immutable and
+ * platform-neutral: the one model of the format that every backend writing it uses. Format 2.0
+ * files and format 1.0 files (seen as namespace `DEFAULT` only) are read as the Python SDK's
+ * `JSONTokenStorage._load` does; every change returns a new 2.0 document that keeps the file's key
+ * order, its unknown top-level keys and every entry it does not touch byte for byte.
+ *
+ * @example
+ * ```ts
+ * const source = { filePath: 'tokens.json', writer: 'my-tool 1.0.0' };
+ * const file = text === null ? TokenFileDocument.empty(source) : TokenFileDocument.parse(text, source);
+ * const next = file.withEntries('DEFAULT', [[data.resourceServer, data]]);
+ * await write(next.serialize());
+ * ```
  */
-export class TokenFile {
+export class TokenFileDocument {
+  /** `"TokenFileDocument"`, also in bundles that rename the class. */
+  static get name(): string {
+    return 'TokenFileDocument';
+  }
+
   private constructor(
-    /** The file's path, as named in error messages. */
-    readonly filePath: string,
+    private readonly source: TokenFileSource,
     /** The file's `format_version`. */
     readonly formatVersion: '1.0' | '2.0',
     /** The top-level keys in file order; `data` (2.0) or `by_rs` (1.0) holds the namespace maps. */
@@ -60,17 +84,22 @@ export class TokenFile {
   /**
    * The content of a file that does not exist yet.
    *
-   * @param filePath - The file's path, for messages.
-   * @returns An empty 2.0 file.
+   * @param source - Names the file in messages, and its writer.
+   * @returns An empty 2.0 file: `data`, `format_version` and `globus-sdk.version`, in that order.
    */
-  static empty(filePath: string): TokenFile {
+  static empty(source: TokenFileSource): TokenFileDocument {
     const namespaces = new Map<string, NamespaceEntries>();
     const top = new Map<string, unknown>([
       ['data', namespaces],
       ['format_version', '2.0'],
-      ['globus-sdk.version', WRITER_VERSION],
+      ['globus-sdk.version', source.writer],
     ]);
-    return new TokenFile(filePath, '2.0', top, namespaces);
+    return new TokenFileDocument(source, '2.0', top, namespaces);
+  }
+
+  /** The file's path (or the name of where its text is kept), as errors' `filePath` gives it. */
+  get filePath(): string {
+    return this.source.filePath;
   }
 
   /**
@@ -94,13 +123,15 @@ export class TokenFile {
    * (and `data`, `globus-sdk.version`) or `"1.0"` (and `by_rs`). Entries are checked when read.
    *
    * @param text - The file's text.
-   * @param filePath - The file's path, for messages.
+   * @param source - Names the file in messages, and its writer.
    * @returns The parsed file.
    * @throws {@link UnsupportedFormatVersionError} if `format_version` is missing or unknown.
    * @throws {@link TokenFileFormatError} if the text is not JSON or has the wrong shape.
    */
-  static parse(text: string, filePath: string): TokenFile {
-    const fail = (problem: string) => new TokenFileFormatError(`token file '${filePath}' ${problem}`, { filePath });
+  static parse(text: string, source: TokenFileSource): TokenFileDocument {
+    const { filePath } = source;
+    const subject = source.description ?? `token file '${filePath}'`;
+    const fail = (problem: string) => new TokenFileFormatError(`${subject} ${problem}`, { filePath });
     // For a file that nests too deep (refused before JSON.parse spends gigabytes on it) too, the
     // ordered parser, which stops at the same depth, says where.
     let root: unknown;
@@ -124,7 +155,7 @@ export class TokenFile {
     const formatVersion = rootMap.get('format_version');
     if (formatVersion === undefined && isSingleTokenFile(rootMap)) {
       throw new UnsupportedFormatVersionError(
-        `token file '${filePath}' looks like the single-token file of SimpleJSONFileAdapter (globus_sdk_tokenstorage), not a ` +
+        `${subject} looks like the single-token file of SimpleJSONFileAdapter (globus_sdk_tokenstorage), not a ` +
           `token storage file: convert it with 'globus-tokens migrate ${filePath}' (or migrateToJSONTokenStorage of ` +
           '@globus-tokenstorage/legacy-file-adapter), or read it with SimpleJSONFileAdapter',
         { filePath, formatVersion: undefined },
@@ -132,7 +163,7 @@ export class TokenFile {
     }
     if (formatVersion !== '1.0' && formatVersion !== '2.0') {
       throw new UnsupportedFormatVersionError(
-        `token file '${filePath}' is in an unknown format (format_version=${describeVersion(formatVersion)}); ` +
+        `${subject} is in an unknown format (format_version=${describeVersion(formatVersion)}); ` +
           'supported versions are "1.0" and "2.0"',
         { filePath, formatVersion: isShownVersion(formatVersion) ? formatVersion : undefined },
       );
@@ -164,7 +195,7 @@ export class TokenFile {
     }
     const top = new Map<string, unknown>();
     for (const [key, value] of rootMap) top.set(key, key === namespacesKey ? namespacesValue : toValue(value));
-    return new TokenFile(filePath, formatVersion, top, namespaces);
+    return new TokenFileDocument(source, formatVersion, top, namespaces);
   }
 
   /**
@@ -213,7 +244,7 @@ export class TokenFile {
   }
 
   /**
-   * Every entry of the namespaces {@link TokenFile.namespaceNames} lists, in file order, each
+   * Every entry of the namespaces {@link TokenFileDocument.namespaceNames} lists, in file order, each
    * checked on its own: an invalid one comes with its error.
    *
    * @returns The entries, one at a time.
@@ -239,9 +270,8 @@ export class TokenFile {
    * @param namespace - The namespace written.
    * @param entries - The entries, by mapping key.
    * @returns The new content.
-   * @throws {@link TokenFileFormatError} if the namespace is not a JSON object.
    */
-  withEntries(namespace: string, entries: ReadonlyArray<readonly [string, TokenStorageData]>): TokenFile {
+  withEntries(namespace: string, entries: ReadonlyArray<readonly [string, TokenStorageData]>): TokenFileDocument {
     const base = this.migrated();
     const updated = new Map(base.entries(namespace));
     for (const [key, data] of entries) {
@@ -259,7 +289,6 @@ export class TokenFile {
    * @param namespace - The namespace.
    * @param key - The resource server (mapping key) to remove.
    * @returns The new content (or `null`) and whether the entry existed.
-   * @throws {@link TokenFileFormatError} if the namespace is not a JSON object.
    */
   withoutEntry(namespace: string, key: string): EntryRemoval {
     const current = this.entries(namespace);
@@ -278,14 +307,14 @@ export class TokenFile {
    * @throws {@link TokenFileFormatError} if the file holds a number that JSON cannot carry back (one
    *   beyond ±1.8e308 reads as infinity; Python would write `Infinity`, which is not JSON).
    */
-  serialize(): Buffer[] {
-    const chunks: Buffer[] = [];
+  serialize(): Uint8Array[] {
+    const chunks: Uint8Array[] = [];
     try {
       pushTop(this.top, chunks);
     } catch (error) {
       if (!InvalidArgumentError.isInstance(error)) throw error;
       throw new TokenFileFormatError(
-        `token file '${this.filePath}' cannot be rewritten: it holds a number too large for JSON to write back (${error.message}); ` +
+        `${this.source.description ?? `token file '${this.filePath}'`} cannot be rewritten: it holds a number too large for JSON to write back (${error.message}); ` +
           'it was left unchanged, correct that number by hand',
         { filePath: this.filePath },
       );
@@ -293,23 +322,53 @@ export class TokenFile {
     return chunks;
   }
 
-  private withNamespace(namespace: string, entries: NamespaceEntries, isStore: boolean): TokenFile {
+  /**
+   * @param key - A top-level key of the file.
+   * @returns Its value as parsed, or `undefined`.
+   */
+  member(key: string): unknown {
+    return this.top.get(key);
+  }
+
+  /**
+   * The file with a top-level member of its own (e.g. a revision counter), which the Python SDK
+   * keeps and ignores: replaced in place if present, added at the end otherwise.
+   *
+   * @param key - A top-level key other than the format's own (`data`, `format_version`, `globus-sdk.version`, `by_rs`).
+   * @param value - A JSON value.
+   * @returns The new content (a 1.0 file becomes 2.0).
+   * @throws {@link InvalidArgumentError} for one of the format's own keys.
+   */
+  withMember(key: string, value: unknown): TokenFileDocument {
+    if (FORMAT_KEYS.includes(key)) throw new InvalidArgumentError(`the member '${key}' belongs to the token file format`);
+    const base = this.migrated();
+    return new TokenFileDocument(this.source, '2.0', new Map(base.top).set(key, value), base.namespaces);
+  }
+
+  /** The bytes of {@link TokenFileDocument.serialize} as one text (for stores of text, such as Web Storage). */
+  serializeText(): string {
+    let text = '';
+    for (const chunk of this.serialize()) text += asciiDecoder.decode(chunk);
+    return text;
+  }
+
+  private withNamespace(namespace: string, entries: NamespaceEntries, isStore: boolean): TokenFileDocument {
     const namespaces = new Map(this.namespaces).set(namespace, entries);
     const top = new Map(this.top).set('data', namespaces);
-    if (isStore) top.set('globus-sdk.version', WRITER_VERSION);
-    return new TokenFile(this.filePath, '2.0', top, namespaces);
+    if (isStore) top.set('globus-sdk.version', this.source.writer);
+    return new TokenFileDocument(this.source, '2.0', top, namespaces);
   }
 
   /** Python's in-memory upgrade of a 1.0 file; unknown top-level keys are kept after the three 2.0 keys. */
-  private migrated(): TokenFile {
+  private migrated(): TokenFileDocument {
     if (this.formatVersion === '2.0') return this;
     const top = new Map<string, unknown>([
       ['data', this.namespaces],
       ['format_version', '2.0'],
-      ['globus-sdk.version', WRITER_VERSION],
+      ['globus-sdk.version', this.source.writer],
     ]);
     for (const [key, value] of this.top) if (key !== 'by_rs' && !top.has(key)) top.set(key, value);
-    return new TokenFile(this.filePath, '2.0', top, this.namespaces);
+    return new TokenFileDocument(this.source, '2.0', top, this.namespaces);
   }
 
   private build(namespace: string, key: string, raw: unknown): TokenStorageData {
@@ -325,9 +384,8 @@ export class TokenFile {
       if (cacheable) builtCache.set(raw, built);
     }
     if (TokenStorageData.isInstance(built)) return built;
-    throw new InvalidTokenDataError(
-      `the token data for resource server '${key}' in namespace '${namespace}' of '${this.filePath}' is invalid: ${built.problem}`,
-    );
+    const entry = this.source.describeEntry?.(namespace, key) ?? `the token data for resource server '${key}' in namespace '${namespace}' of '${this.filePath}'`;
+    throw new InvalidTokenDataError(`${entry} is invalid: ${built.problem}`);
   }
 }
 
@@ -373,9 +431,11 @@ function toPlainValue(value: unknown): unknown {
   return object;
 }
 
-const OPEN = Buffer.from('{');
-const CLOSE = Buffer.from('}');
-const SEPARATOR = Buffer.from(', ');
+const asciiEncoder = new TextEncoder();
+const asciiDecoder = new TextDecoder();
+const OPEN = asciiEncoder.encode('{');
+const CLOSE = asciiEncoder.encode('}');
+const SEPARATOR = asciiEncoder.encode(', ');
 
 /**
  * Namespaces per encoded run. The namespaces of a file are encoded in runs of consecutive members,
@@ -388,7 +448,7 @@ const NAMESPACES_PER_RUN = 64;
 interface EncodedRun {
   names: readonly string[];
   values: readonly unknown[];
-  bytes: Buffer;
+  bytes: Uint8Array;
 }
 
 /** Encoded runs, keyed on the value of their first namespace. */
@@ -399,14 +459,14 @@ const runCache = new WeakMap<object, EncodedRun>();
  * level) is encoded in runs; every other member, and each namespace and entry, is encoded once and
  * reused while it is unchanged.
  */
-function pushTop(top: ReadonlyMap<string, unknown>, chunks: Buffer[]): void {
+function pushTop(top: ReadonlyMap<string, unknown>, chunks: Uint8Array[]): void {
   chunks.push(OPEN);
   let first = true;
   for (const [key, value] of top) {
     if (!first) chunks.push(SEPARATOR);
     first = false;
     if (value instanceof Map) {
-      chunks.push(Buffer.from(`${toPythonJSON(key)}: `, 'latin1'), OPEN);
+      chunks.push(asciiEncoder.encode(`${toPythonJSON(key)}: `), OPEN);
       pushNamespaces(value as ReadonlyMap<string, unknown>, chunks);
       chunks.push(CLOSE);
     } else {
@@ -416,7 +476,7 @@ function pushTop(top: ReadonlyMap<string, unknown>, chunks: Buffer[]): void {
   chunks.push(CLOSE);
 }
 
-function pushNamespaces(namespaces: ReadonlyMap<string, unknown>, chunks: Buffer[]): void {
+function pushNamespaces(namespaces: ReadonlyMap<string, unknown>, chunks: Uint8Array[]): void {
   const names = [...namespaces.keys()];
   const values = [...namespaces.values()];
   for (let start = 0; start < names.length; start += NAMESPACES_PER_RUN) {
@@ -426,7 +486,7 @@ function pushNamespaces(namespaces: ReadonlyMap<string, unknown>, chunks: Buffer
 }
 
 /** The members `start` to `end` (exclusive) joined by separators, from the cache if they are unchanged. */
-function encodedRun(names: readonly string[], values: readonly unknown[], start: number, end: number): Buffer {
+function encodedRun(names: readonly string[], values: readonly unknown[], start: number, end: number): Uint8Array {
   const first = values[start];
   const cacheable = typeof first === 'object' && first !== null;
   const cached = cacheable ? runCache.get(first) : undefined;
@@ -435,25 +495,25 @@ function encodedRun(names: readonly string[], values: readonly unknown[], start:
     while (index < end && cached.names[index - start] === names[index] && cached.values[index - start] === values[index]) index += 1;
     if (index === end) return cached.bytes;
   }
-  const parts: Buffer[] = [];
+  const parts: Uint8Array[] = [];
   for (let index = start; index < end; index += 1) {
     if (index > start) parts.push(SEPARATOR);
     parts.push(encodedMember(names[index] as string, values[index]));
   }
-  const bytes = Buffer.concat(parts);
+  const bytes = concatBytes(parts);
   if (cacheable) runCache.set(first, { names: names.slice(start, end), values: values.slice(start, end), bytes });
   return bytes;
 }
 
 /** The encoding of `"key": value`; plain values are parsed JSON, maps (namespaces) hold entries. */
-function encodedMember(key: string, value: unknown): Buffer {
+function encodedMember(key: string, value: unknown): Uint8Array {
   const cacheable = typeof value === 'object' && value !== null;
   const cached = cacheable ? memberCache.get(value) : undefined;
   if (cached?.key === key) return cached.bytes;
   const head = `${toPythonJSON(key)}: `;
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   if (value instanceof Map) {
-    const chunks: Buffer[] = [Buffer.from(head, 'latin1'), OPEN];
+    const chunks: Uint8Array[] = [asciiEncoder.encode(head), OPEN];
     let first = true;
     for (const [entryKey, entry] of value as ReadonlyMap<string, unknown>) {
       if (!first) chunks.push(SEPARATOR);
@@ -461,11 +521,24 @@ function encodedMember(key: string, value: unknown): Buffer {
       chunks.push(encodedMember(entryKey, entry));
     }
     chunks.push(CLOSE);
-    bytes = Buffer.concat(chunks);
+    bytes = concatBytes(chunks);
   } else {
-    bytes = Buffer.from(head + toPythonJSON(value), 'latin1');
+    bytes = asciiEncoder.encode(head + toPythonJSON(value));
   }
   if (cacheable) memberCache.set(value, { key, bytes });
+  return bytes;
+}
+
+/** The chunks' bytes, one after the other, in one array. */
+function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
   return bytes;
 }
 
