@@ -6,7 +6,7 @@ import { NativeAppAuthClient } from '@globus-tokenstorage/authorizers';
 import { startAuthServerProcess, type AuthServerProcess } from '@globus-tokenstorage/auth-server/process';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LocalServerLoginFlowManager, LoginFlowAbortedError, LoginFlowTimeoutError } from '@globus-tokenstorage/app';
-import { launchChromium } from '../../web-storage/test/support/chromium';
+import { launchChromium } from '@globus-tokenstorage/test-support/chromium';
 
 jest.setTimeout(90000);
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { OAuthTokenResponse, Scope, ScopeParser, TokenStorageData, TokenStorageError, toPythonJSON, validateTokenFile } from '@globus-tokenstorage/core';
-import { FUZZ_RUNS, resultOrTypedError } from './support/fuzz';
+import { FUZZ_RUNS, resultOrTypedError } from '@globus-tokenstorage/test-support/fuzz';
 
 const scopeText = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '[', ']', '*', ' ', '\t', ':', 'é'), maxLength: 40 });
 const tokenObject = fc.record(

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { InvalidTokenDataError, TokenFileFormatError, TokenStorageData, TokenStorageError, toPythonJSON } from '@globus-tokenstorage/core';
 import { sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
-import { applyByteMutations, byteMutations, CASE_TIMEOUT_MS, FUZZ_RUNS, fuzzTimeout, jsonReplacement, settle, tokenEntry } from '../../../tests/support/fuzz';
+import { applyByteMutations, byteMutations, CASE_TIMEOUT_MS, FUZZ_RUNS, fuzzTimeout, jsonReplacement, settle, tokenEntry } from '@globus-tokenstorage/test-support/fuzz';
 import { PYTHON_FIXTURES, TempDirs } from './support';
 
 const dirs = new TempDirs();

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { TokenStorageError } from '@globus-tokenstorage/core';
 
-import { FUZZ_RUNS } from '../../packages/core/test/support/fuzz';
-
-export { FUZZ_RUNS };
+/** Generated cases per property: at least 10 000 in CI; `pnpm fuzz` raises it. */
+export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 
 /** Longest a single generated case may take before it counts as a hang (fast-check's `timeout`). */
 export const CASE_TIMEOUT_MS = 10_000;
@@ -322,4 +321,17 @@ export const tokenFileDocument: fc.Arbitrary<unknown> = fc.oneof(
 /** JSON text of a document, compact or indented. */
 export function jsonText(document: unknown, indented: boolean): Buffer {
   return Buffer.from(JSON.stringify(document, null, indented ? 2 : undefined) ?? 'null', 'utf8');
+}
+
+/**
+ * Runs `action` and accepts its result or a `TokenStorageError` subclass; anything else (a raw
+ * `TypeError`, `SyntaxError`, `RangeError`…) is rethrown so the property fails.
+ */
+export function resultOrTypedError<T>(action: () => T): T | TokenStorageError {
+  try {
+    return action();
+  } catch (error) {
+    if (TokenStorageError.isInstance(error)) return error;
+    throw error;
+  }
 }
