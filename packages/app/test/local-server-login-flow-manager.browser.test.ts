@@ -86,7 +86,7 @@ describe('LocalServerLoginFlowManager in Chromium', () => {
 
     const api = response.byResourceServer[server.resourceServers.api];
     expect(api?.refresh_token).toEqual(expect.any(String));
-    expect(response.byResourceServer[server.resourceServers.auth]).toBeDefined();
+    expect(response.byResourceServer[server.resourceServers.auth]).toMatchObject({ resource_server: server.resourceServers.auth, access_token: expect.any(String) });
     const sent = new URL(authorizeUrl).searchParams;
     expect(sent.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
     expect(sent.get('access_type')).toBe('offline');
