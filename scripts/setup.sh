@@ -6,10 +6,14 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-PNPM_VERSION=12.21.0
+# The pnpm that package.json's "packageManager" names.
+PNPM_VERSION=$(node -p 'require("./package.json").packageManager.replace(/^pnpm@/, "")')
+# With Corepack's shims enabled, `pnpm` reads "packageManager" too: it must never stop to ask before
+# downloading; if it cannot provide that pnpm, the one installed below is used.
+export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
 # A pnpm installed next to the clone (when the global npm prefix is not writable) comes first.
 export PATH="$PWD/.tools/node_modules/.bin:$PATH"
-if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
   echo "setup: installing pnpm $PNPM_VERSION" >&2
   npm install --global --silent "pnpm@$PNPM_VERSION" >&2 2>/dev/null ||
     npm install --silent --no-save --prefix .tools "pnpm@$PNPM_VERSION" >&2

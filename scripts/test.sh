@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: set-up, type checks, every jest test, packaging checks.
+# The whole test suite, as CI runs it: set-up, type checks, the pending changesets, every jest test,
+# packaging checks.
 # Ends with one line "tests: N passed, N failed" computed from jest's JSON results (a failed type
-# check or packaging check counts as one failed test), and exits non-zero if anything failed.
+# check, changeset check or packaging check counts as one failed test), and exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,12 @@ set +e
 
 echo "== typecheck" >&2
 pnpm --silent typecheck || failed_steps=$((failed_steps + 1))
+
+echo "== changesets" >&2
+# Reads every pending changeset: one that does not parse or names a package that is not in this
+# workspace fails. A package changed since the config's baseBranch (main) needs a changeset; on a
+# clean clone of main nothing has changed since main.
+pnpm --silent exec changeset status || failed_steps=$((failed_steps + 1))
 
 echo "== chromium" >&2
 # The browser tests need it; without it they fail and say how to install it.

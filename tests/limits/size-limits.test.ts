@@ -15,7 +15,7 @@ import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
-import { settle } from '../support/fuzz';
+import { settle } from '@globus-tokenstorage/test-support/fuzz';
 
 /**
  * Inputs far beyond anything real: each either works or fails with a typed error, without a stack

@@ -20,7 +20,7 @@ import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import { TestDatabase } from '@globus-tokenstorage/postgres-server/test-database';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { WebStorageTokenStorage } from '@globus-tokenstorage/web-storage';
-import { MapStorage } from '../../packages/web-storage/test/support/map-storage';
+import { MapStorage } from '@globus-tokenstorage/test-support/map-storage';
 
 /**
  * Every millisecond option of every package follows one rule (core's `checkedMilliseconds`, see

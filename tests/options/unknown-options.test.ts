@@ -27,7 +27,7 @@ import { migrateToJSONTokenStorage, SimpleJSONFileAdapter } from '@globus-tokens
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import { RedirectLogin, WebStorageTokenStorage } from '@globus-tokenstorage/web-storage';
-import { MapStorage } from '../../packages/web-storage/test/support/map-storage';
+import { MapStorage } from '@globus-tokenstorage/test-support/map-storage';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 
 /**

@@ -102,6 +102,12 @@ describe('the packed packages in a fresh project', () => {
     expect(count('pass')).toBeGreaterThan(80);
   }, 180_000);
 
+  it('the CLI installed from its tarball prints the version of its package.json', () => {
+    const project = installConsumer('cli-bin', ['cli'], {});
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string };
+    expect(run(join(project, 'node_modules/.bin/globus-tokens'), ['--version'], project)).toBe(`${version}\n`);
+  }, 180_000);
+
   // With skipLibCheck off, tsc reads every types file the entries lead to: one that imports an ES
   // module only package (jose) from a CommonJS types file fails with TS1479.
   it.each([

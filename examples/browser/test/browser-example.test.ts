@@ -5,7 +5,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../../packages/web-storage/test/support/chromium';
+import { launchChromium } from '@globus-tokenstorage/test-support/chromium';
 
 jest.setTimeout(60000);
 

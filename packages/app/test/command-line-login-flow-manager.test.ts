@@ -150,7 +150,7 @@ describe('CommandLineLoginFlowManager with injected streams', () => {
     input.write(code.slice(0, 5));
     await new Promise((resolve) => setTimeout(resolve, 20));
     input.end(code.slice(5));
-    expect((await login).byResourceServer[server.resourceServers.api]).toBeDefined();
+    expect((await login).byResourceServer[server.resourceServers.api]).toMatchObject({ resource_server: server.resourceServers.api, access_token: expect.any(String) });
   });
 
   it('logs in with a confidential client and its redirect URI', async () => {

@@ -6,7 +6,7 @@ import { NativeAppAuthClient } from '@globus-tokenstorage/authorizers';
 import { startAuthServerProcess, type AuthServerProcess } from '@globus-tokenstorage/auth-server/process';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LocalServerLoginFlowManager, LoginFlowAbortedError, LoginFlowTimeoutError } from '@globus-tokenstorage/app';
-import { launchChromium } from '../../web-storage/test/support/chromium';
+import { launchChromium } from '@globus-tokenstorage/test-support/chromium';
 
 jest.setTimeout(90000);
 
@@ -86,7 +86,7 @@ describe('LocalServerLoginFlowManager in Chromium', () => {
 
     const api = response.byResourceServer[server.resourceServers.api];
     expect(api?.refresh_token).toEqual(expect.any(String));
-    expect(response.byResourceServer[server.resourceServers.auth]).toBeDefined();
+    expect(response.byResourceServer[server.resourceServers.auth]).toMatchObject({ resource_server: server.resourceServers.auth, access_token: expect.any(String) });
     const sent = new URL(authorizeUrl).searchParams;
     expect(sent.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
     expect(sent.get('access_type')).toBe('offline');

@@ -90,7 +90,7 @@ describe('where LocalServerLoginFlowManager refuses to open a browser', () => {
       },
     });
     const response = await manager.runLoginFlow(parameters());
-    expect(response.byResourceServer[server.resourceServers.api]).toBeDefined();
+    expect(response.byResourceServer[server.resourceServers.api]).toMatchObject({ resource_server: server.resourceServers.api, access_token: expect.any(String) });
   });
 });
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { InvalidArgumentError, OAuthTokenResponse, Scope, ScopeParser, TokenStorageError, type ScopeCollection } from '@globus-tokenstorage/core';
 import { BasicAuthorizer, ConfidentialAppAuthClient, NativeAppAuthClient, type AuthorizeUrlOptions } from '@globus-tokenstorage/authorizers';
-import { CASE_TIMEOUT_MS, FUZZ_RUNS, fuzzTimeout, settle } from '../../../tests/support/fuzz';
+import { CASE_TIMEOUT_MS, FUZZ_RUNS, fuzzTimeout, settle } from '@globus-tokenstorage/test-support/fuzz';
 import { recordingFetch, tokenAnswer } from './support/recording-fetch';
 
 const BASE_URL = 'https://auth.example.org';

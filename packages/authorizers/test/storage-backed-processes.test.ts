@@ -194,7 +194,8 @@ async function expectNobodyLoggedOut(server: AuthServerProcess, backend: Backend
     expect((await fetch(`${server.apiUrl}/groups`, { headers: { Authorization: header } })).status).toBe(200);
     const client = new NativeAppAuthClient(server.clients.native.clientId, { baseUrl: server.baseUrl });
     const again = await client.oauth2RefreshToken(stored!.refreshToken!);
-    expect(again.byResourceServer[server.resourceServers.api]?.access_token).toBeTruthy();
+    const refreshed = again.byResourceServer[server.resourceServers.api]?.access_token;
+    expect((await fetch(`${server.apiUrl}/groups`, { headers: { Authorization: `Bearer ${refreshed}` } })).status).toBe(200);
   } finally {
     await storage.close?.();
   }

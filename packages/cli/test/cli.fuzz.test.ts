@@ -13,7 +13,7 @@ import {
   jsonMutations,
   jsonText,
   tokenFileDocument,
-} from '../../../tests/support/fuzz';
+} from '@globus-tokenstorage/test-support/fuzz';
 
 const FIXTURES = resolve(__dirname, '../../../fixtures/python');
 const JSON_SEEDS = ['v2.json', 'v1.json', 'legacy_simple.json'].map((name) => readFileSync(join(FIXTURES, name)));

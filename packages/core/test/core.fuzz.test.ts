@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { OAuthTokenResponse, Scope, ScopeParser, TokenStorageData, TokenStorageError, validateTokenFile } from '@globus-tokenstorage/core';
 import { toPythonJSON } from '@globus-tokenstorage/core/backend';
-import { FUZZ_RUNS, resultOrTypedError } from './support/fuzz';
+import { FUZZ_RUNS, resultOrTypedError } from '@globus-tokenstorage/test-support/fuzz';
 
 const scopeText = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '[', ']', '*', ' ', '\t', ':', 'é'), maxLength: 40 });
 const tokenObject = fc.record(

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { IdentityExtractionError, IDTokenDecoder, InvalidArgumentError, TokenStorageError } from '@globus-tokenstorage/core';
-import { applyByteMutations, byteMutations, CASE_TIMEOUT_MS, FUZZ_RUNS, fuzzTimeout, settle } from '../../../tests/support/fuzz';
+import { applyByteMutations, byteMutations, CASE_TIMEOUT_MS, FUZZ_RUNS, fuzzTimeout, settle } from '@globus-tokenstorage/test-support/fuzz';
 
 const CLIENT_ID = 'client-id';
 const NOW = 1_795_429_078;

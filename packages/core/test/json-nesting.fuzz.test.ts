@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { findDeepJSONNesting, MAX_JSON_DEPTH } from '@globus-tokenstorage/core/backend';
-import { FUZZ_RUNS } from './support/fuzz';
+import { FUZZ_RUNS } from '@globus-tokenstorage/test-support/fuzz';
 
 /** Nesting depth of a parsed JSON value (iterative). */
 function depthOf(value: unknown): number {

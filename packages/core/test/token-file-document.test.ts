@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ErrorCodes, TokenStorageData } from '@globus-tokenstorage/core';
 import { TokenFileDocument, type TokenFileSource } from '@globus-tokenstorage/core/backend';
-import { thrownBy } from '../../../tests/support/thrown';
+import { thrownBy } from '@globus-tokenstorage/test-support/thrown';
 
 const PYTHON_FIXTURES = resolve(__dirname, '../../../fixtures/python');
 const source: TokenFileSource = { filePath: 'tokens.json', writer: 'test-writer 1.0.0' };

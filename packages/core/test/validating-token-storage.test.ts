@@ -78,6 +78,7 @@ describe('ValidatingTokenStorage', () => {
     await inner.storeTokenDataByResourceServer({ [TRANSFER]: token({ identityId: OTHER }) });
     expect(storage.identityId).toBeNull();
     await storage.getTokenDataByResourceServer();
+    expect(storage.identityId).toBe(OTHER);
     expect(storage.identityId).toBe(recorded.identity_id_from_inner_at_init);
     expect(storage.namespace).toBe('DEFAULT');
   });
@@ -105,7 +106,7 @@ describe('ValidatingTokenStorage', () => {
     expect(error.message).toBe(`Token for ${TRANSFER} expired at 1970-01-01T00:00:01.000Z`);
     expect([(error as ExpiredTokenError).resourceServer, (error as ExpiredTokenError).expiresAtSeconds]).toEqual([TRANSFER, 1]);
     storage.validators = [new NotExpiredValidator({ now: () => 1 })];
-    await expect(storage.getTokenData(TRANSFER)).resolves.toBeDefined();
+    await expect(storage.getTokenData(TRANSFER)).resolves.toMatchObject({ resourceServer: TRANSFER, expiresAtSeconds: 1 });
     storage.validators = [new NotExpiredValidator({ now: () => 0, marginSeconds: 60 })];
     expect((await rejection(storage.getTokenData(TRANSFER))).message).toContain('within the 60 s margin');
     expect(() => new NotExpiredValidator({ marginSeconds: -1 })).toThrow(InvalidArgumentError);
@@ -291,14 +292,30 @@ describe('ScopeRequirementsValidator', () => {
     expect(calls).toEqual([]);
     const optional = setup([], { [TRANSFER]: [`*${TRANSFER_ALL}`] });
     await optional.storage.storeTokenDataByResourceServer({ [TRANSFER]: token() });
+    expect(await optional.inner.getTokenData(TRANSFER)).not.toBeNull();
     const missing = setup([], { [TRANSFER]: ['*urn:other:scope'] });
-    await rejection(missing.storage.storeTokenDataByResourceServer({ [TRANSFER]: token() }));
+    expect(await rejection(missing.storage.storeTokenDataByResourceServer({ [TRANSFER]: token() }))).toBeInstanceOf(UnmetScopeRequirementsError);
+    expect(await missing.inner.getTokenData(TRANSFER)).toBeNull();
   });
 
   it('ignores resource servers without requirements and accepts Scope objects and bare consent arrays', async () => {
-    const validator = new ScopeRequirementsValidator({ other: [Scope.parse('x')] }, { getConsents: async () => [] });
-    await validator.beforeStore({ [TRANSFER]: token() }, { priorIdentityId: null, tokenDataIdentityId: USER });
-    await validator.afterRetrieve({ [TRANSFER]: token() }, { priorIdentityId: null, tokenDataIdentityId: USER });
+    const asked: string[] = [];
+    const bare = (consents: Consent[]) => ({
+      getConsents: async (identityId: string) => {
+        asked.push(identityId);
+        return consents;
+      },
+    });
+    const context = { priorIdentityId: null, tokenDataIdentityId: USER };
+    const unrelated = new ScopeRequirementsValidator({ other: [Scope.parse('x')] }, bare([]));
+    await expect(unrelated.beforeStore({ [TRANSFER]: token() }, context)).resolves.toBeUndefined();
+    await expect(unrelated.afterRetrieve({ [TRANSFER]: token() }, context)).resolves.toBeUndefined();
+    expect(asked).toEqual([]);
+    const met = new ScopeRequirementsValidator({ [TRANSFER]: [Scope.parse(dependent)] }, bare([consent(1, TRANSFER_ALL, [1]), consent(2, DATA_ACCESS, [1, 2])]));
+    await expect(met.afterRetrieve({ [TRANSFER]: token() }, context)).resolves.toBeUndefined();
+    expect(asked).toEqual([USER]);
+    const unmet = new ScopeRequirementsValidator({ [TRANSFER]: [Scope.parse(dependent)] }, bare([consent(1, TRANSFER_ALL, [1])]));
+    await expect(unmet.afterRetrieve({ [TRANSFER]: token() }, context)).rejects.toBeInstanceOf(UnmetScopeRequirementsError);
   });
 
   it('reports malformed consents with ConsentParseError', async () => {

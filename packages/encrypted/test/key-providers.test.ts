@@ -90,6 +90,12 @@ describe('PassphraseKeyProvider', () => {
     const keys = new PassphraseKeyProvider({ passphrase: async () => { calls += 1; if (calls === 1) throw new Error('no terminal'); return 'pw'; } });
     const keyId = await keys.currentKeyId();
     expect(await caught(() => keys.getKey(keyId))).toBeInstanceOf(KeyUnavailableError);
-    await expect(keys.getKey(keyId)).resolves.toBeDefined();
+    const key = (await keys.getKey(keyId)) as CryptoKey;
+    expect(calls).toBe(2);
+    // The key of passphrase 'pw': what it seals, the same passphrase's key opens.
+    const iv = new Uint8Array(12);
+    const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, new TextEncoder().encode('sealed'));
+    const same = (await new PassphraseKeyProvider({ passphrase: 'pw' }).getKey(keyId)) as CryptoKey;
+    expect(new TextDecoder().decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, same, sealed))).toBe('sealed');
   }, 30_000);
 });

@@ -27,4 +27,4 @@ export class TempDirs {
   }
 }
 
-export { caught, thrownBy } from '../../../tests/support/thrown';
+export { caught, thrownBy } from '@globus-tokenstorage/test-support/thrown';

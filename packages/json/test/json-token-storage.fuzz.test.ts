@@ -14,7 +14,7 @@ import {
   jsonText,
   settle,
   tokenFileDocument,
-} from '../../../tests/support/fuzz';
+} from '@globus-tokenstorage/test-support/fuzz';
 import { fixtureText, temporaryDirectory } from './support';
 
 const FIXTURES = ['v2.json', 'v1.json', 'legacy_simple.json'].map((name) => Buffer.from(fixtureText(name), 'utf8'));

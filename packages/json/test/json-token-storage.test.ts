@@ -28,7 +28,7 @@ import { runTokenStorageConformance, sampleTokenData } from '@globus-tokenstorag
 import { withFileLock } from '@globus-tokenstorage/core/node';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { behavior, copyFixture, fixtureText, temporaryDirectory, withOurVersion, WRITER } from './support';
-import { caught } from '../../../tests/support/thrown';
+import { caught } from '@globus-tokenstorage/test-support/thrown';
 
 const edge = behavior.json_edge_cases;
 const modeOf = (path: string) => statSync(path).mode & 0o777;

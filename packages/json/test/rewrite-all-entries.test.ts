@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, TokenStorageData } from '@globus-tokenstorage/core';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
-import { caught } from '../../../tests/support/thrown';
+import { caught } from '@globus-tokenstorage/test-support/thrown';
 import { copyFixture, fixtureText, temporaryDirectory, withOurVersion } from './support';
 
 let tmp: ReturnType<typeof temporaryDirectory>;

@@ -15,7 +15,7 @@ import {
   jsonText,
   settle,
   tokenFileDocument,
-} from '../../../tests/support/fuzz';
+} from '@globus-tokenstorage/test-support/fuzz';
 
 const FIXTURES = resolve(__dirname, '../../../fixtures/python');
 const SEEDS = ['legacy_simple.json', 'v1.json', 'v2.json'].map((name) => readFileSync(join(FIXTURES, name)));

@@ -5,7 +5,7 @@ import { ErrorCodes, InvalidArgumentError, TokenStorageData } from '@globus-toke
 import { sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { PostgresTokenStorage, type PostgresTokenStorageOptions } from '@globus-tokenstorage/postgres';
 import { caught, TestDatabase } from './support';
-import { thrownBy } from '../../../tests/support/thrown';
+import { thrownBy } from '@globus-tokenstorage/test-support/thrown';
 
 let database: TestDatabase;
 let pool: Pool;

@@ -138,7 +138,8 @@ describe('a PostgreSQL outage during a refresh (rotating refresh tokens)', () =>
     expect((await auth.stats()).tokenRequests.byGrantType).toEqual({ refresh_token: 1 });
     // Not logged out: the stored refresh token still works.
     const client = new NativeAppAuthClient(auth.clients.native.clientId, { baseUrl: auth.baseUrl });
-    expect((await client.oauth2RefreshToken(stored.refreshToken!)).byResourceServer[auth.resourceServers.api]?.access_token).toBeTruthy();
+    const refreshed = (await client.oauth2RefreshToken(stored.refreshToken!)).byResourceServer[auth.resourceServers.api]?.access_token;
+    expect((await fetch(`${auth.apiUrl}/groups`, { headers: { Authorization: `Bearer ${refreshed}` } })).status).toBe(200);
   }, 120000);
 
   it('what remains: a process that dies holding the only copy blocks the others for its lease only; then the spent refresh token is refused', async () => {

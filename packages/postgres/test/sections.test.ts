@@ -60,7 +60,7 @@ describe('runExclusive across processes', () => {
     const holder = startChild('hold-section.mjs', [database.url, 'cut']);
     await holder.line((line) => line === 'held');
     const [backend] = await advisoryHolders();
-    expect(backend).toBeDefined();
+    expect(backend).toEqual(expect.any(Number));
     await database.query('SELECT pg_terminate_backend($1)', [backend]);
     const started = Date.now();
     expect(await storage().runExclusive('cut', async () => 'taken over')).toBe('taken over');

@@ -1,3 +1,3 @@
 
 export { TestDatabase, withDatabase } from '@globus-tokenstorage/postgres-server/test-database';
-export { caught } from '../../../tests/support/thrown';
+export { caught } from '@globus-tokenstorage/test-support/thrown';

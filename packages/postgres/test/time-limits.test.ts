@@ -5,7 +5,7 @@ import { sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { PostgresTokenStorage, type PostgresTokenStorageOptions } from '@globus-tokenstorage/postgres';
 import type { PostgresPoolOrConfig } from '../src/postgres-connection';
 import { caught, TestDatabase } from './support';
-import { thrownBy } from '../../../tests/support/thrown';
+import { thrownBy } from '@globus-tokenstorage/test-support/thrown';
 
 // Every call is bounded by queryTimeoutMs: a server that never answers, and a table another
 // session keeps locked, end in StorageUnavailableError naming host:port/database.

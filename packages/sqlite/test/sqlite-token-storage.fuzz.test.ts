@@ -6,7 +6,7 @@ import { InvalidTokenDataError, TokenFileFormatError, TokenStorageData, TokenSto
 import { toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
-import { applyByteMutations, byteMutations, CASE_TIMEOUT_MS, FUZZ_RUNS, fuzzTimeout, jsonReplacement, settle, tokenEntry } from '../../../tests/support/fuzz';
+import { applyByteMutations, byteMutations, CASE_TIMEOUT_MS, FUZZ_RUNS, fuzzTimeout, jsonReplacement, settle, tokenEntry } from '@globus-tokenstorage/test-support/fuzz';
 import { PYTHON_FIXTURES, TempDirs } from './support';
 
 const dirs = new TempDirs();

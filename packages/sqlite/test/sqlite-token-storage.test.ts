@@ -6,7 +6,7 @@ import { ErrorCodes, InvalidArgumentError, TokenStorageData } from '@globus-toke
 import { runTokenStorageConformance, sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { caught, TempDirs } from './support';
-import { thrownBy } from '../../../tests/support/thrown';
+import { thrownBy } from '@globus-tokenstorage/test-support/thrown';
 
 const dirs = new TempDirs();
 const conformanceRoot = dirs.make('gts-sqlite-conformance-');

@@ -21,4 +21,4 @@ export class TempDirs {
   }
 }
 
-export { caught } from '../../../tests/support/thrown';
+export { caught } from '@globus-tokenstorage/test-support/thrown';

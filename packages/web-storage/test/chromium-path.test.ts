@@ -1,4 +1,4 @@
-import { chromiumPath } from './support/chromium';
+import { chromiumPath } from '@globus-tokenstorage/test-support/chromium';
 
 describe('finding Chromium for the browser tests', () => {
   it('fails with install advice when no Chromium is found, so the browser tests cannot pass without one', () => {

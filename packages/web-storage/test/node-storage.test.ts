@@ -4,7 +4,7 @@
 import { inspect } from 'node:util';
 import { runTokenStorageConformance } from '@globus-tokenstorage/core/conformance';
 import { WebStorageTokenStorage } from '@globus-tokenstorage/web-storage';
-import { MapStorage } from './support/map-storage';
+import { MapStorage } from '@globus-tokenstorage/test-support/map-storage';
 
 const hasWebLocks = typeof (globalThis as { navigator?: { locks?: { request?: unknown } } }).navigator?.locks?.request === 'function';
 const stores = new WeakMap<WebStorageTokenStorage, MapStorage>();

@@ -3,7 +3,7 @@
 import { InvalidArgumentError, LoginCallbackError } from '@globus-tokenstorage/core';
 import { NativeAppAuthClient } from '@globus-tokenstorage/authorizers';
 import { RedirectLogin, WebStorageTokenStorage } from '@globus-tokenstorage/web-storage';
-import { MapStorage } from './support/map-storage';
+import { MapStorage } from '@globus-tokenstorage/test-support/map-storage';
 
 const CALLBACK = 'https://app.example.org/callback';
 

@@ -23,6 +23,7 @@ const { values } = parseArgs({
     'exit-with-stdin': { type: 'boolean', default: false },
   },
 });
+/** @param {'access-token-ttl' | 'refresh-token-ttl' | 'port' | 'api-port'} name */
 const integer = (name) => (values[name] === undefined ? undefined : Number(values[name]));
 
 // Imported after console is redirected: oidc-provider prints notices while loading.

@@ -26,7 +26,14 @@ export const AUTH_RESOURCE_SERVER = 'auth.local';
 /** The OpenID Connect scopes the server knows. */
 export const OIDC_SCOPES = ['openid', 'profile', 'email'];
 
-/** A group as the Globus Groups API lists it (`GET /v2/groups/my_groups`), trimmed to what examples print. */
+/**
+ * A group as the Globus Groups API lists it (`GET /v2/groups/my_groups`), trimmed to what examples print.
+ *
+ * @param {string} id
+ * @param {string} name
+ * @param {{ enforceSession?: boolean; roles: string[] }} membership
+ * @returns {import('./types').Group}
+ */
 function group(id, name, { enforceSession = false, roles }) {
   return Object.freeze({
     id,

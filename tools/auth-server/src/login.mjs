@@ -24,9 +24,11 @@ export async function login({ authorizeUrl, username, password, clientId, consen
   }
   const target = new URL(redirectUri);
   const jar = new CookieJar();
+  /** @type {{ url: URL; method: string; body: string | undefined }} */
   let request = { url: start, method: 'GET', body: undefined };
 
   for (let step = 0; step < MAX_STEPS; step += 1) {
+    /** @type {Record<string, string>} */
     const headers = { accept: 'text/html' };
     const cookie = jar.headerFor(request.url);
     if (cookie) headers.cookie = cookie;
@@ -53,6 +55,11 @@ export async function login({ authorizeUrl, username, password, clientId, consen
   throw new Error(`login: no authorization code after ${MAX_STEPS} requests`);
 }
 
+/**
+ * @param {URL} location - Where the server redirected the browser.
+ * @returns {string} The authorization code it carries.
+ * @throws {Error} With the OAuth `error` (as `error.error`) if it carries one.
+ */
 function codeFrom(location) {
   const error = location.searchParams.get('error');
   if (error) {
@@ -67,36 +74,62 @@ function codeFrom(location) {
 /**
  * The first form of a page (the login form, or the consent form's allow or deny button), with the
  * names and values of its inputs. Only reads the simple markup this server renders.
+ *
+ * @param {string} page
+ * @param {boolean} consent - Pick the allow form (else the deny form) when there are several.
+ * @returns {{ action: string; id: string | undefined; fields: string[][] } | undefined}
  */
 function readForm(page, consent) {
   const forms = [...page.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)].map(([, attributes, inner]) => ({
     action: attribute(attributes, 'action') ?? '',
     id: attribute(attributes, 'id'),
-    fields: [...inner.matchAll(/<input\b([^>]*)>/gi)]
-      .map(([, input]) => [attribute(input, 'name'), attribute(input, 'value') ?? ''])
-      .filter(([name]) => name),
+    // The inputs that have a name, as [name, value].
+    fields: /** @type {string[][]} */ (
+      [...inner.matchAll(/<input\b([^>]*)>/gi)].map(([, input]) => [attribute(input, 'name'), attribute(input, 'value') ?? '']).filter(([name]) => name)
+    ),
   }));
   if (forms.length > 1) return forms.find((form) => form.id === (consent ? 'allow' : 'deny')) ?? forms[0];
   return forms[0];
 }
 
+/**
+ * @param {string} attributes - The attributes of one tag.
+ * @param {string} name
+ * @returns {string | undefined} The attribute's value.
+ */
 function attribute(attributes, name) {
   const match = new RegExp(`\\b${name}="([^"]*)"`, 'i').exec(attributes);
   return match ? decodeEntities(match[1]) : undefined;
 }
 
+/** @type {Record<string, string>} */
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+
+/**
+ * @param {string} text
+ * @returns {string} `text` with the entities this server writes decoded.
+ */
 function decodeEntities(text) {
-  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_, entity) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[entity]);
+  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_, entity) => ENTITIES[entity] ?? entity);
 }
 
+/**
+ * @param {string} page
+ * @returns {string} The page's text, without tags, shortened for an error message.
+ */
 function summary(page) {
   return page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
 /** Name/value cookies keyed by name and path; enough for one origin on loopback. */
 class CookieJar {
+  /** @type {Map<string, { name: string; value: string; path: string }>} */
   #cookies = new Map();
 
+  /**
+   * @param {URL} url - The address that answered.
+   * @param {string[]} setCookieHeaders - Its `Set-Cookie` headers.
+   */
   store(url, setCookieHeaders) {
     for (const header of setCookieHeaders) {
       const [pair, ...attributes] = header.split(';').map((part) => part.trim());
@@ -118,6 +151,10 @@ class CookieJar {
     }
   }
 
+  /**
+   * @param {URL} url
+   * @returns {string} The `Cookie` header for a request to `url`.
+   */
   headerFor(url) {
     return [...this.#cookies.values()]
       .filter(({ path }) => url.pathname === path || url.pathname.startsWith(path.endsWith('/') ? path : `${path}/`))

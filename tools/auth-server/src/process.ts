@@ -3,48 +3,13 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import type { AuthorizationParameters, AuthServerInfo as ServerNames, AuthServerStats, IssuedToken } from './types';
+
+export type { AuthorizationParameters, AuthServerStats, IssuedToken };
 
 /** What the auth server's CLI prints once it listens. */
-export interface AuthServerInfo {
-  issuer: string;
-  baseUrl: string;
-  apiUrl: string;
+export interface AuthServerInfo extends ServerNames {
   controlUrl: string;
-  clients: {
-    native: { clientId: string; redirectUri: string };
-    confidential: { clientId: string; clientSecret: string; redirectUri: string };
-  };
-  resourceServers: { api: string; auth: string };
-  scopes: { api: string; oidc: string };
-  users: Array<{ username: string; password: string; identityId: string }>;
-}
-
-/** The counters of the server (`GET /__control/stats`). */
-export interface AuthServerStats {
-  tokenRequests: { total: number; byGrantType: Record<string, number> };
-  apiRequests: { total: number; unauthorized: number };
-}
-
-/** Globus Auth `authorization_parameters` the protected API can ask for in a `403`. */
-export interface AuthorizationParameters {
-  required_scopes?: string[];
-  session_message?: string;
-  session_required_identities?: string[];
-  session_required_single_domain?: string[];
-  session_required_policies?: string[];
-  session_required_mfa?: boolean;
-  prompt?: string;
-}
-
-/** One API token answer of `issueTokens`. */
-export interface IssuedToken {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-  resource_server: string;
-  scope: string;
-  token_type: string;
-  identity_id: string;
 }
 
 /** A running auth server in a child process. */

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './chromium';
+import { launchChromium } from '@globus-tokenstorage/test-support/chromium';
 import { startPageServer, type PageServer } from './page-server';
 
 /** Headless Chromium and the loopback server of the test page, for one test file. */
