@@ -4,7 +4,7 @@ import {
   AuthAPIError,
   IdentityMismatchError,
   InvalidArgumentError,
-  Scope,
+  type Scope,
   ScopeRequirementsValidator,
   hasRunExclusive,
   StorageClosedError,

@@ -1,4 +1,4 @@
-import { setOwnEntry, TokenStorageData } from '@globus-tokenstorage/core';
+import { setOwnEntry, type TokenStorageData } from '@globus-tokenstorage/core';
 
 /**
  * The key, in a stored token entry, of the "refresh in flight" marker that `StorageBackedAuthorizer`

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, safeErrorName, TokenStorageError } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, safeErrorName, type TokenStorageError } from '@globus-tokenstorage/core';
 import { KeyUnavailableError } from './errors';
 import { isValidKeyId, type KeyProvider } from './key-provider';
 import { SettledCache } from './settled-cache';
