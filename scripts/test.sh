@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: set-up, type checks, the pending changesets, every jest test,
-# packaging checks.
+# The whole test suite, as CI runs it: set-up, type checks, the pending changesets, format and lint
+# checks, every jest test, packaging checks.
 # Ends with one line "tests: N passed, N failed" computed from jest's JSON results (a failed type
-# check, changeset check or packaging check counts as one failed test), and exits non-zero if anything failed.
+# check, changeset check, format check, lint or packaging check counts as one failed test), and exits
+# non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,11 @@ echo "== changesets" >&2
 # workspace fails. A package changed since the config's baseBranch (main) needs a changeset; on a
 # clean clone of main nothing has changed since main.
 pnpm --silent exec changeset status || failed_steps=$((failed_steps + 1))
+
+echo "== format and lint" >&2
+# Each counts as one failed step: Biome's format check, then Biome's and ESLint's lint rules.
+pnpm --silent format:check || failed_steps=$((failed_steps + 1))
+pnpm --silent lint || failed_steps=$((failed_steps + 1))
 
 echo "== chromium" >&2
 # The browser tests need it; without it they fail and say how to install it.

@@ -56,11 +56,16 @@ const server = createServer((request, response) => {
 await new Promise((resolve) => server.listen(Number(values.port), '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${server.address().port}/`;
 
-const stop = async () => {
+const stop = () => {
   server.closeAllConnections();
   server.close();
-  await auth.close();
-  process.exit(0);
+  auth.close().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

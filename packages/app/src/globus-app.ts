@@ -2,7 +2,7 @@ import {
   AuthAPIError,
   IdentityMismatchError,
   InvalidArgumentError,
-  Scope,
+  type Scope,
   ScopeRequirementsValidator,
   hasRunExclusive,
   StorageClosedError,

@@ -26,7 +26,7 @@ function encodedForms(secret: string): Set<string> {
   try {
     for (const encoded of [quotePlus(secret), encodeURIComponent(secret)]) {
       forms.add(encoded);
-      forms.add(encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
+      forms.add(encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
     }
   } catch {
     // An unpaired surrogate: such a value cannot have been sent encoded.

@@ -1,4 +1,4 @@
-import { TokenStorageData } from '@globus-tokenstorage/core';
+import type { TokenStorageData } from '@globus-tokenstorage/core';
 import { setOwnEntry } from '@globus-tokenstorage/core/backend';
 
 /**

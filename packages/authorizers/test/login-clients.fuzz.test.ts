@@ -386,7 +386,7 @@ describe('inputs the fuzzer found mishandled', () => {
 
   it('an error answer quoting the form-encoded request shows no token (it held the refresh token percent-encoded)', async () => {
     const refreshToken = 'RT+with/odd=chars and spaces';
-    const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+    const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
     const echo = (request: { body: string | null }) => `bad ${request.body} ${lowerHex(request.body ?? '')} ${encodeURIComponent(refreshToken)}`;
     const { fetch } = recordingFetch((request) => new Response(JSON.stringify({ error: 'invalid_grant', error_description: echo(request) }), { status: 400 }));
     const error = await settle(() => new NativeAppAuthClient('client-id', { baseUrl: BASE_URL, fetch }).oauth2RefreshToken(refreshToken));

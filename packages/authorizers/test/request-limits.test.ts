@@ -35,7 +35,9 @@ class TokenEndpoint {
   private server: Server | null = null;
 
   get baseUrl(): string {
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (address === undefined) throw new Error('the token endpoint has not been started');
+    return `http://127.0.0.1:${address.port}`;
   }
 
   async start(): Promise<void> {

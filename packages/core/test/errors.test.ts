@@ -69,7 +69,6 @@ describe('error classes', () => {
   });
 
   it('isInstance recognises errors thrown by another copy of the package (the built CommonJS output)', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const otherCopy = require(join(__dirname, '../dist/index.cjs')) as typeof core;
     const foreign = new otherCopy.ExpiredTokenError('e', { resourceServer: 'rs', expiresAtSeconds: 1 });
     expect(foreign).not.toBeInstanceOf(ExpiredTokenError);

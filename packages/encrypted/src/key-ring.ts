@@ -1,4 +1,4 @@
-import { InvalidArgumentError, TokenStorageError } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, type TokenStorageError } from '@globus-tokenstorage/core';
 import { safeErrorName } from '@globus-tokenstorage/core/backend';
 import { KeyUnavailableError } from './errors';
 import { isValidKeyId, type KeyProvider } from './key-provider';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StorageLockTimeoutError, TokenStorageError, validateTokenFile } from '@globus-tokenstorage/core';
+import { StorageLockTimeoutError, type TokenStorageError, validateTokenFile } from '@globus-tokenstorage/core';
 import { sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { copyFixture, temporaryDirectory } from './support';

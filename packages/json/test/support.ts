@@ -10,7 +10,7 @@ export const PYTHON_FIXTURES = resolve(__dirname, '../../../fixtures/python');
 export const WRITER = `@globus-tokenstorage/json ${version}`;
 
 /** The Python SDK's recorded behaviour (`behavior.json`). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: recorded JSON of any shape; each test reads the part it compares with
 export const behavior = JSON.parse(readFileSync(join(PYTHON_FIXTURES, 'behavior.json'), 'utf8')) as Record<string, any>;
 
 /** The text of a Python fixture file. */

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Client, Pool } from 'pg';
-import { ErrorCodes, InvalidArgumentError, StorageUnavailableError } from '@globus-tokenstorage/core';
+import { ErrorCodes, InvalidArgumentError, type StorageUnavailableError } from '@globus-tokenstorage/core';
 import { sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { PostgresTokenStorage, type PostgresTokenStorageOptions } from '@globus-tokenstorage/postgres';
 import type { PostgresPoolOrConfig } from '../src/postgres-connection';

@@ -38,11 +38,16 @@ const server = await startAuthServer({
 });
 
 let stopping = false;
-const stop = async () => {
+const stop = () => {
   if (stopping) return;
   stopping = true;
-  await server.close();
-  process.exit(0);
+  server.close().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 const BEHAVIOR_PATH = resolve(__dirname, '../../../../fixtures/python/behavior.json');
 
 /** behavior.json, loosely typed: tests pick the parts they compare with. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: recorded JSON of any shape; each test reads the part it compares with
 export const behavior = JSON.parse(readFileSync(BEHAVIOR_PATH, 'utf8')) as Record<string, any>;
 
 /** The client IDs and secret the Python recordings used. */

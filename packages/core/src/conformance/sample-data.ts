@@ -39,7 +39,7 @@ export function dictText(data: TokenStorageData | null | undefined): string | nu
  * @returns The error, for further checks.
  */
 export async function expectStorageError(t: ConformanceTestApi, label: string, action: () => Promise<unknown>, code: string): Promise<TokenStorageError> {
-  let caught: unknown = undefined;
+  let caught: unknown;
   let outcome: string;
   try {
     await action();

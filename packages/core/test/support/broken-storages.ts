@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { InvalidArgumentError, TokenStorageData } from '@globus-tokenstorage/core';
+import { InvalidArgumentError, type TokenStorageData } from '@globus-tokenstorage/core';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 
 /** Drops every second write: the conformance suite must notice lost updates. */

@@ -16,5 +16,5 @@ export interface RecordedError {
 }
 
 /** behavior.json, loosely typed: tests pick the parts they compare with. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: recorded JSON of any shape; each test reads the part it compares with
 export const behavior = readFixtureJson<Record<string, any>>('behavior.json');

@@ -1,6 +1,6 @@
 import { ErrorCodes } from '../../errors';
 import type { TokenStorageLike } from '../../storage/token-storage-like';
-import { TokenStorageData } from '../../tokens/token-storage-data';
+import type { TokenStorageData } from '../../tokens/token-storage-data';
 import { defineGroup } from '../harness';
 import { errorText, expectStorageError, sampleTokenData } from '../sample-data';
 import type { ConformanceOptions, ConformanceTestApi } from '../types';
