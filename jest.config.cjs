@@ -20,6 +20,9 @@ module.exports = {
   // jose and oidc-provider ship ESM only; let ts-jest turn them into CommonJS for the test run.
   transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(jose|oidc-provider)/)'],
   testTimeout: 30000,
+  // Two test files at a time even on a 2-core machine (jest's default there is one): most files spend
+  // their time waiting on child processes, servers and browsers rather than computing.
+  maxWorkers: 2,
   // One throw-away PostgreSQL server for the run (the postgres package's tests); see tools/postgres-server.
   globalSetup: '<rootDir>/tools/postgres-server/src/jest-global-setup.ts',
   globalTeardown: '<rootDir>/tools/postgres-server/src/jest-global-teardown.ts',

@@ -59,7 +59,10 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
   if (!importsOnly) {
     const before = new Set(readdirSync(packsDir));
     execFileSync('pnpm', ['pack', '--pack-destination', packsDir], { cwd: packageDir, stdio: 'ignore' });
-    const tarball = join(packsDir, readdirSync(packsDir).find((file) => !before.has(file)));
+    const tarball = join(
+      packsDir,
+      readdirSync(packsDir).find((file) => !before.has(file)),
+    );
     const license = licenseProblem(tarball);
     if (license === null) console.error(`ok   ${manifest.name}: the tarball carries the repository's LICENSE`);
     else {

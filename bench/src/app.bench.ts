@@ -33,8 +33,16 @@ export async function run(): Promise<void> {
   for (const get of [() => bare.getAuthorizationHeader(), () => app.getAuthorizer(resourceServer).getAuthorizationHeader()]) {
     if ((await get()) !== header) throw new Error('app bench: unexpected header');
   }
-  await compare('app: getAuthorizer + header on a valid token', { label: 'bare StorageBackedAuthorizer.getAuthorizationHeader', fn: () => bare.getAuthorizationHeader() }, [
-    { label: 'app.getAuthorizer(rs).getAuthorizationHeader()', fn: () => app.getAuthorizer(resourceServer).getAuthorizationHeader(), targetRatio: 1.2 },
-  ]);
+  await compare(
+    'app: getAuthorizer + header on a valid token',
+    { label: 'bare StorageBackedAuthorizer.getAuthorizationHeader', fn: () => bare.getAuthorizationHeader() },
+    [
+      {
+        label: 'app.getAuthorizer(rs).getAuthorizationHeader()',
+        fn: () => app.getAuthorizer(resourceServer).getAuthorizationHeader(),
+        targetRatio: 1.2,
+      },
+    ],
+  );
   await app.close();
 }

@@ -12,15 +12,23 @@ export async function run(): Promise<void> {
   const expiresAtSeconds = Date.now() / 1000 + 365 * 24 * 3600;
   const client = new NativeAppAuthClient('bench-client');
   const refreshing = new RefreshTokenAuthorizer('RT-bench', client, { accessToken: 'AT-bench', expiresAtSeconds });
-  const fixedClock = new RefreshTokenAuthorizer('RT-bench', client, { accessToken: 'AT-bench', expiresAtSeconds, now: () => expiresAtSeconds - 3600 });
+  const fixedClock = new RefreshTokenAuthorizer('RT-bench', client, {
+    accessToken: 'AT-bench',
+    expiresAtSeconds,
+    now: () => expiresAtSeconds - 3600,
+  });
   const fixed = new AccessTokenAuthorizer('AT-bench');
   for (const authorizer of [refreshing, fixedClock, fixed]) {
     if ((await authorizer.getAuthorizationHeader()) !== header) throw new Error('authorizers bench: unexpected header');
   }
-  await compare('authorizers: getAuthorizationHeader on a valid token', { label: 'await of a constant (async () => header)', fn: async () => header }, [
-    { label: 'RefreshTokenAuthorizer.getAuthorizationHeader', fn: () => refreshing.getAuthorizationHeader(), targetRatio: 2 },
-    { label: 'AccessTokenAuthorizer.getAuthorizationHeader', fn: () => fixed.getAuthorizationHeader(), targetRatio: 2 },
-    { label: '(informative) the limit plus one Date.now()', fn: async () => (Date.now() > 0 ? header : '') },
-    { label: '(informative) RefreshTokenAuthorizer, constant clock', fn: () => fixedClock.getAuthorizationHeader() },
-  ]);
+  await compare(
+    'authorizers: getAuthorizationHeader on a valid token',
+    { label: 'await of a constant (async () => header)', fn: async () => header },
+    [
+      { label: 'RefreshTokenAuthorizer.getAuthorizationHeader', fn: () => refreshing.getAuthorizationHeader(), targetRatio: 2 },
+      { label: 'AccessTokenAuthorizer.getAuthorizationHeader', fn: () => fixed.getAuthorizationHeader(), targetRatio: 2 },
+      { label: '(informative) the limit plus one Date.now()', fn: async () => (Date.now() > 0 ? header : '') },
+      { label: '(informative) RefreshTokenAuthorizer, constant clock', fn: () => fixedClock.getAuthorizationHeader() },
+    ],
+  );
 }

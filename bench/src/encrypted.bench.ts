@@ -52,7 +52,13 @@ export async function run(): Promise<void> {
         `encrypted around ${name}: getTokenData (unchanged entry)`,
         { label: `${name} getTokenData`, fn: () => plain.getTokenData(RS) },
         // Memory returns fresh objects on every read, so the wrapper builds a new entry each time (informative).
-        [{ label: `EncryptedTokenStorage(${name}).getTokenData`, fn: () => encrypted.getTokenData(RS), ...(name === 'memory' ? {} : { targetRatio: 1.3 }) }],
+        [
+          {
+            label: `EncryptedTokenStorage(${name}).getTokenData`,
+            fn: () => encrypted.getTokenData(RS),
+            ...(name === 'memory' ? {} : { targetRatio: 1.3 }),
+          },
+        ],
       );
     }
     const [json] = pairs;
@@ -60,7 +66,13 @@ export async function run(): Promise<void> {
     await compare(
       'encrypted around JSON: storeTokenDataByResourceServer',
       { label: 'JSON storeTokenDataByResourceServer', fn: () => json!.plain.storeTokenDataByResourceServer(data) },
-      [{ label: 'EncryptedTokenStorage(JSON).storeTokenDataByResourceServer', fn: () => json!.encrypted.storeTokenDataByResourceServer(data), targetRatio: 1.2 }],
+      [
+        {
+          label: 'EncryptedTokenStorage(JSON).storeTokenDataByResourceServer',
+          fn: () => json!.encrypted.storeTokenDataByResourceServer(data),
+          targetRatio: 1.2,
+        },
+      ],
       { timeMs: 4000 },
     );
   } finally {

@@ -39,12 +39,18 @@ async function sqliteReads(dir: string): Promise<void> {
   try {
     const cases: BenchCase[] = [];
     for (const namespaces of SIZES) {
-      const storage = new SQLiteTokenStorage(await buildDatabase(dir, namespaces), { namespace: namespaceName(Math.floor(namespaces / 2)) });
+      const storage = new SQLiteTokenStorage(await buildDatabase(dir, namespaces), {
+        namespace: namespaceName(Math.floor(namespaces / 2)),
+      });
       storages.push(storage);
       cases.push({ label: label(namespaces), fn: () => storage.getTokenData(RESOURCE_SERVER), targetRatio: 2 });
     }
     const [smallest, ...larger] = cases as [BenchCase, ...BenchCase[]];
-    await compare('growth: SQLiteTokenStorage.getTokenData against the same read on 1 namespace', { label: smallest.label, fn: smallest.fn }, larger);
+    await compare(
+      'growth: SQLiteTokenStorage.getTokenData against the same read on 1 namespace',
+      { label: smallest.label, fn: smallest.fn },
+      larger,
+    );
   } finally {
     for (const storage of storages) await storage.close();
   }

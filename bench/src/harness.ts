@@ -59,7 +59,12 @@ const SPREAD_PARTS = 5;
  * @param options - See {@link CompareOptions}.
  * @returns The figures, also printed as a table.
  */
-export async function compare(group: string, baseline: BenchCase, candidates: BenchCase[], options: CompareOptions = {}): Promise<BenchResult[]> {
+export async function compare(
+  group: string,
+  baseline: BenchCase,
+  candidates: BenchCase[],
+  options: CompareOptions = {},
+): Promise<BenchResult[]> {
   const cases = [baseline, ...candidates];
   const batches: number[] = [];
   for (const item of cases) batches.push(await calibrate(item.fn));
@@ -127,7 +132,14 @@ export function recordRatio(group: string, label: string, ratio: number, targetR
     meetsTarget: ratio <= targetRatio,
   });
   console.log(`\n${group}`);
-  console.table([{ case: label, ...shown, 'ours/limit': `${ratio.toFixed(2)}x`, target: `<= ${targetRatio}x ${ratio <= targetRatio ? 'met' : 'MISSED'}` }]);
+  console.table([
+    {
+      case: label,
+      ...shown,
+      'ours/limit': `${ratio.toFixed(2)}x`,
+      target: `<= ${targetRatio}x ${ratio <= targetRatio ? 'met' : 'MISSED'}`,
+    },
+  ]);
 }
 
 /** Every result recorded so far in this process. */

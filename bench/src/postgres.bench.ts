@@ -48,8 +48,12 @@ export async function run(): Promise<void> {
         {
           label: 'pg pool.query SELECT token_data',
           fn: async () =>
-            (await pool.query(`SELECT token_data FROM ${schema}.token_storage WHERE namespace = $1 AND resource_server = $2`, [namespace, 'transfer.api.globus.org']))
-              .rows[0],
+            (
+              await pool.query(`SELECT token_data FROM ${schema}.token_storage WHERE namespace = $1 AND resource_server = $2`, [
+                namespace,
+                'transfer.api.globus.org',
+              ])
+            ).rows[0],
         },
         [
           { label: 'PostgresTokenStorage.getTokenData', fn: get, targetRatio: 1.3 },
@@ -106,9 +110,11 @@ export async function run(): Promise<void> {
     await compare('postgres: getTokenData on 100,000 namespaces against 1 namespace', { label: 'getTokenData, 1 namespace', fn: one.get }, [
       { label: 'getTokenData, 100,000 namespaces', fn: many.get, targetRatio: 1.3 },
     ]);
-    await compare('postgres: storeTokenDataByResourceServer on 100,000 namespaces against 1 namespace', { label: 'store, 1 namespace', fn: one.store }, [
-      { label: 'store, 100,000 namespaces', fn: many.store, targetRatio: 1.3 },
-    ]);
+    await compare(
+      'postgres: storeTokenDataByResourceServer on 100,000 namespaces against 1 namespace',
+      { label: 'store, 1 namespace', fn: one.store },
+      [{ label: 'store, 100,000 namespaces', fn: many.store, targetRatio: 1.3 }],
+    );
   } finally {
     for (const storage of storages) await storage.close();
     await pool.end();

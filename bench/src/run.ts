@@ -44,5 +44,6 @@ if (targeted.length > 0) {
   );
 }
 const missed = targeted.filter((result) => result.meetsTarget === false);
-if (missed.length > 0) console.log(`\n${missed.length} target(s) missed: ${missed.map((result) => `${result.group} / ${result.label}`).join('; ')}`);
+if (missed.length > 0)
+  console.log(`\n${missed.length} target(s) missed: ${missed.map((result) => `${result.group} / ${result.label}`).join('; ')}`);
 if (isCheck && missed.length > 0) process.exitCode = 1;

@@ -56,15 +56,25 @@ interface InstancesFigures {
 async function instances(dir: string): Promise<void> {
   const jsonFile = join(dir, 'instances.json');
   writeTokenFile(jsonFile, INSTANCES);
-  const json = JSON.parse((await runNode(['--expose-gc', join(here, 'children/json-instances.mjs'), jsonFile, String(INSTANCES)])).stdout) as InstancesFigures;
-  recordRatio(`scale: ${INSTANCES.toLocaleString('en-US')} JSONTokenStorage instances on one ${INSTANCES.toLocaleString('en-US')}-namespace file`, 'heap of all against one parse', json.all / json.one, INSTANCES_MEMORY_RATIO, {
-    'one (MB)': (json.one / MB).toFixed(1),
-    'all (MB)': (json.all / MB).toFixed(1),
-    'first read of all (ms)': json.allMs.toFixed(0),
-  });
+  const json = JSON.parse(
+    (await runNode(['--expose-gc', join(here, 'children/json-instances.mjs'), jsonFile, String(INSTANCES)])).stdout,
+  ) as InstancesFigures;
+  recordRatio(
+    `scale: ${INSTANCES.toLocaleString('en-US')} JSONTokenStorage instances on one ${INSTANCES.toLocaleString('en-US')}-namespace file`,
+    'heap of all against one parse',
+    json.all / json.one,
+    INSTANCES_MEMORY_RATIO,
+    {
+      'one (MB)': (json.one / MB).toFixed(1),
+      'all (MB)': (json.all / MB).toFixed(1),
+      'first read of all (ms)': json.allMs.toFixed(0),
+    },
+  );
   const sqliteFile = await buildDatabase(dir, INSTANCES);
   const sqlite = async (mode: string) =>
-    JSON.parse((await runNode(['--expose-gc', join(here, 'children/sqlite-instances.mjs'), sqliteFile, String(INSTANCES), mode])).stdout) as { bytes: number; ms: number };
+    JSON.parse(
+      (await runNode(['--expose-gc', join(here, 'children/sqlite-instances.mjs'), sqliteFile, String(INSTANCES), mode])).stdout,
+    ) as { bytes: number; ms: number };
   const raw = await sqlite('raw');
   const ours = await sqlite('storages');
   recordRatio(
@@ -97,7 +107,9 @@ async function cli(dir: string): Promise<void> {
           'CPU time (s)': (cpuMs / 1000).toFixed(2),
           'wall time (s)': (ms / 1000).toFixed(2),
         });
-        recordRatio(group, 'peak RSS against 500 MB', maxRssBytes / CLI_RSS_LIMIT_BYTES, 1, { 'peak RSS (MB)': (maxRssBytes / MB).toFixed(0) });
+        recordRatio(group, 'peak RSS against 500 MB', maxRssBytes / CLI_RSS_LIMIT_BYTES, 1, {
+          'peak RSS (MB)': (maxRssBytes / MB).toFixed(0),
+        });
       }
     }
   } finally {
@@ -110,7 +122,10 @@ async function cli(dir: string): Promise<void> {
  * Runs node with `args`; stdout is collected, or discarded when `discardOutput` (a listing of a
  * big store is long), and file descriptor 3 carries the peak RSS that `report-rss.cjs` writes.
  */
-function runNode(args: string[], discardOutput = false): Promise<{ stdout: string; ms: number; cpuMs: number; maxRssBytes: number; code: number | null }> {
+function runNode(
+  args: string[],
+  discardOutput = false,
+): Promise<{ stdout: string; ms: number; cpuMs: number; maxRssBytes: number; code: number | null }> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', discardOutput ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   let stdout = '';

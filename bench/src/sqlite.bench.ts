@@ -30,7 +30,10 @@ export async function run(): Promise<void> {
       const count = namespaces.toLocaleString('en-US');
       await compare(
         `sqlite: getTokenData, ${count} namespaces x 3 resource servers`,
-        { label: 'raw: prepared SELECT + JSON.parse', fn: () => JSON.parse(raw.select.get(namespace, 'transfer.api.globus.org') as string) },
+        {
+          label: 'raw: prepared SELECT + JSON.parse',
+          fn: () => JSON.parse(raw.select.get(namespace, 'transfer.api.globus.org') as string),
+        },
         [{ label: 'SQLiteTokenStorage.getTokenData', fn: () => storage.getTokenData('transfer.api.globus.org'), targetRatio: 1.5 }],
       );
 
@@ -49,7 +52,9 @@ export async function run(): Promise<void> {
             label: 'SQLiteTokenStorage.storeTokenDataByResourceServer',
             fn: () => {
               generation += 1;
-              return storage.storeTokenDataByResourceServer(Object.fromEntries(RESOURCE_SERVERS.map((rs) => [rs, tokenData(rs, generation)])));
+              return storage.storeTokenDataByResourceServer(
+                Object.fromEntries(RESOURCE_SERVERS.map((rs) => [rs, tokenData(rs, generation)])),
+              );
             },
             targetRatio: 1.5,
           },
@@ -80,7 +85,15 @@ async function compareWithoutReuse(dir: string, storages: SQLiteTokenStorage[], 
   let turn = 0;
   await compare(
     'sqlite: getTokenData without reuse (300 resource servers read in turn)',
-    { label: 'raw: prepared SELECT + JSON.parse', fn: () => JSON.parse(raw.select.get('DEFAULT', keys[(rawTurn += 1) % keys.length]) as string) },
-    [{ label: 'SQLiteTokenStorage.getTokenData (parses every row)', fn: () => storage.getTokenData(keys[(turn += 1) % keys.length] as string) }],
+    {
+      label: 'raw: prepared SELECT + JSON.parse',
+      fn: () => JSON.parse(raw.select.get('DEFAULT', keys[(rawTurn += 1) % keys.length]) as string),
+    },
+    [
+      {
+        label: 'SQLiteTokenStorage.getTokenData (parses every row)',
+        fn: () => storage.getTokenData(keys[(turn += 1) % keys.length] as string),
+      },
+    ],
   );
 }

@@ -3,5 +3,5 @@ import { baseConfig } from '../../tsup.base';
 
 export default defineConfig({
   ...baseConfig,
-  entry: ["src/index.ts"],
+  entry: ['src/index.ts'],
 });

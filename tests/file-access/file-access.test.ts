@@ -23,13 +23,31 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const data = new TokenStorageData({ resourceServer: 'rs', scope: 's', accessToken: 'AT-secret', refreshToken: 'RT-secret', expiresAtSeconds: 2_000_000_000, tokenType: 'Bearer' });
+const data = new TokenStorageData({
+  resourceServer: 'rs',
+  scope: 's',
+  accessToken: 'AT-secret',
+  refreshToken: 'RT-secret',
+  expiresAtSeconds: 2_000_000_000,
+  tokenType: 'Bearer',
+});
 const response = () =>
-  OAuthTokenResponse.fromJSON({ access_token: 'AT-new', refresh_token: 'RT-new', expires_in: 3600, resource_server: 'rs', scope: 's', token_type: 'Bearer' });
+  OAuthTokenResponse.fromJSON({
+    access_token: 'AT-new',
+    refresh_token: 'RT-new',
+    expires_in: 3600,
+    resource_server: 'rs',
+    scope: 's',
+    token_type: 'Bearer',
+  });
 
 /** What the fixture printed after storing with `backend` into `file`, unprivileged. */
 function storeUnprivileged(backend: 'json' | 'legacy' | 'sqlite', file: string): Record<string, unknown> {
-  const output = execFileSync(process.execPath, [FIXTURE, backend, file], { cwd: join(__dirname, 'fixtures'), encoding: 'utf8', ...UNPRIVILEGED });
+  const output = execFileSync(process.execPath, [FIXTURE, backend, file], {
+    cwd: join(__dirname, 'fixtures'),
+    encoding: 'utf8',
+    ...UNPRIVILEGED,
+  });
   return JSON.parse(output.trim().split('\n').pop() as string);
 }
 
@@ -56,7 +74,10 @@ describe('a directory the process may not write to', () => {
     expect(outcome).toMatchObject({ name: 'TokenFileAccessError', code: 'TOKEN_FILE_ACCESS', filePath: file });
     expect(String(outcome.message)).toContain(`'${file}'`);
     if (backend !== 'sqlite') {
-      expect(outcome).toMatchObject({ causeCode: 'EACCES', message: `cannot write the token file '${file}': permission denied in its directory '${readOnly}' (EACCES)` });
+      expect(outcome).toMatchObject({
+        causeCode: 'EACCES',
+        message: `cannot write the token file '${file}': permission denied in its directory '${readOnly}' (EACCES)`,
+      });
     }
     expect(String(outcome.message)).not.toMatch(/\.tmp|\.lock|secret/);
     expect(readdirSync(readOnly)).toEqual([]);

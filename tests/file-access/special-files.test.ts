@@ -1,5 +1,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { TokenFileAccessError, TokenStorageData } from '@globus-tokenstorage/core';
@@ -28,7 +41,15 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type Outcome = { result?: unknown; name?: string; code?: string; message?: string; filePath?: string; causeCode?: string; timedOut?: boolean };
+type Outcome = {
+  result?: unknown;
+  name?: string;
+  code?: string;
+  message?: string;
+  filePath?: string;
+  causeCode?: string;
+  timedOut?: boolean;
+};
 
 /** One call of a backend in a child process, killed if it does not end within 10 s (a hang). */
 function tryAccess(backend: string, operation: string, file: string, user: { uid?: number; gid?: number } = {}): Outcome {
@@ -47,7 +68,14 @@ function mkfifo(path: string): void {
   execFileSync('mkfifo', [path]);
 }
 
-const data = new TokenStorageData({ resourceServer: 'rs', scope: 's', accessToken: 'AT-secret', refreshToken: 'RT-secret', expiresAtSeconds: 2_000_000_000, tokenType: 'Bearer' });
+const data = new TokenStorageData({
+  resourceServer: 'rs',
+  scope: 's',
+  accessToken: 'AT-secret',
+  refreshToken: 'RT-secret',
+  expiresAtSeconds: 2_000_000_000,
+  tokenType: 'Bearer',
+});
 
 describe('a FIFO (named pipe) where a token file should be', () => {
   it.each([
@@ -91,7 +119,7 @@ describe('a FIFO (named pipe) where a token file should be', () => {
     expect(tryAccess('lock', 'acquire', path)).toMatchObject({ code: 'EFTYPE' });
   });
 
-  it.each(['-journal', '-wal', '-shm'])('SQLite refuses a FIFO in place of the database\'s %s file', async (suffix) => {
+  it.each(['-journal', '-wal', '-shm'])("SQLite refuses a FIFO in place of the database's %s file", async (suffix) => {
     const path = join(dir, 'tokens.db');
     const storage = new SQLiteTokenStorage(path);
     await storage.storeTokenDataByResourceServer({ rs: data });
@@ -200,7 +228,9 @@ describe('a dangling symbolic link at the token path', () => {
   it('a cycle of links is refused with TokenFileAccessError (ELOOP), nothing written', async () => {
     symlinkSync('b.json', join(dir, 'a.json'));
     symlinkSync('a.json', join(dir, 'b.json'));
-    const error = await new JSONTokenStorage(join(dir, 'a.json')).storeTokenDataByResourceServer({ rs: data }).catch((caught: unknown) => caught);
+    const error = await new JSONTokenStorage(join(dir, 'a.json'))
+      .storeTokenDataByResourceServer({ rs: data })
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'TOKEN_FILE_ACCESS', filePath: join(dir, 'a.json') });
     expect(lstatSync(join(dir, 'a.json')).isSymbolicLink()).toBe(true);
   });

@@ -30,7 +30,14 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const token = (resourceServer: string) =>
-  new TokenStorageData({ resourceServer, scope: 's', accessToken: `AT-${resourceServer}`, refreshToken: null, expiresAtSeconds: 2_000_000_000, tokenType: 'Bearer' });
+  new TokenStorageData({
+    resourceServer,
+    scope: 's',
+    accessToken: `AT-${resourceServer}`,
+    refreshToken: null,
+    expiresAtSeconds: 2_000_000_000,
+    tokenType: 'Bearer',
+  });
 
 /** Nested `s0[s1[s2[…leaf…]]]`, `depth` levels. */
 function nestedScope(depth: number): string {
@@ -51,7 +58,10 @@ describe('scope strings', () => {
 
   it('scopes sharing dependencies (a text exponentially longer when serialised) fail Scope.parse at once, with a short message', () => {
     // x0[x1 y1] y0[x1 y1] x1[x2 y2] …: 40 levels, 1 KB of text, 2^40 scopes when written out.
-    const levels = Array.from({ length: 40 }, (_, index) => `x${index}[x${index + 1} y${index + 1}] y${index}[x${index + 1} y${index + 1}]`);
+    const levels = Array.from(
+      { length: 40 },
+      (_, index) => `x${index}[x${index + 1} y${index + 1}] y${index}[x${index + 1} y${index + 1}]`,
+    );
     const error = (() => {
       try {
         Scope.parse(levels.join(' '));
@@ -90,7 +100,11 @@ describe('a 50 MB token file', () => {
     expect(TokenFileFormatError.isInstance(await settle(() => storage.storeTokenDataByResourceServer({ rs: token('rs') })))).toBe(true);
     const legacy = await settle(() => new SimpleJSONFileAdapter(path, { resourceServer: 'rs' }).readTokenData());
     expect(TokenFileFormatError.isInstance(legacy)).toBe(true);
-    for (const command of [['list', path], ['check', path], ['migrate', path]]) {
+    for (const command of [
+      ['list', path],
+      ['check', path],
+      ['migrate', path],
+    ]) {
       const err: string[] = [];
       const code = await runCli(command, { stdout: () => undefined, stderr: (text) => err.push(text), now: () => 1_900_000_000 });
       expect({ command: command[0], code }).toEqual({ command: command[0], code: command[0] === 'check' ? 1 : 4 });
@@ -152,7 +166,11 @@ describe('100 000 resource servers in one namespace', () => {
     await reopened.close();
 
     const out: string[] = [];
-    const code = await runCli(['list', path], { stdout: (text) => out.push(text), stderr: (text) => out.push(text), now: () => 1_900_000_000 });
+    const code = await runCli(['list', path], {
+      stdout: (text) => out.push(text),
+      stderr: (text) => out.push(text),
+      now: () => 1_900_000_000,
+    });
     expect(code).toBe(0);
     expect(out.join('\n').split('\n')).toHaveLength(count - 1 + 3);
   });

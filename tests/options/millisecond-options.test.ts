@@ -42,30 +42,108 @@ const native = () => new NativeAppAuthClient('client-id');
 /** Each option: its owner, its name in messages, what it measures, and a call that uses it. */
 const OPTIONS: Array<[owner: string, name: string, kind: 'wait' | 'duration', make: Make]> = [
   ['JSONTokenStorage', 'lockTimeoutMs', 'wait', (value) => new JSONTokenStorage(join(dir, 't.json'), { lockTimeoutMs: loose(value) })],
-  ['JSONTokenStorage', 'sectionTimeoutMs', 'wait', (value) => new JSONTokenStorage(join(dir, 't.json'), { sectionTimeoutMs: loose(value) })],
-  ['JSONTokenStorage', 'sectionLeaseMs', 'duration', (value) => new JSONTokenStorage(join(dir, 't.json'), { sectionLeaseMs: loose(value) })],
+  [
+    'JSONTokenStorage',
+    'sectionTimeoutMs',
+    'wait',
+    (value) => new JSONTokenStorage(join(dir, 't.json'), { sectionTimeoutMs: loose(value) }),
+  ],
+  [
+    'JSONTokenStorage',
+    'sectionLeaseMs',
+    'duration',
+    (value) => new JSONTokenStorage(join(dir, 't.json'), { sectionLeaseMs: loose(value) }),
+  ],
   ['SQLiteTokenStorage', 'lockTimeoutMs', 'wait', (value) => new SQLiteTokenStorage(join(dir, 't.db'), { lockTimeoutMs: loose(value) })],
-  ['SQLiteTokenStorage', 'sectionTimeoutMs', 'wait', (value) => new SQLiteTokenStorage(join(dir, 't.db'), { sectionTimeoutMs: loose(value) })],
-  ['SQLiteTokenStorage', 'sectionLeaseMs', 'duration', (value) => new SQLiteTokenStorage(join(dir, 't.db'), { sectionLeaseMs: loose(value) })],
-  ['SQLiteTokenStorage', 'connectParams.timeout', 'wait', (value) => new SQLiteTokenStorage(join(dir, 't.db'), { connectParams: { timeout: loose(value) } })],
-  ['PostgresTokenStorage', 'sectionTimeoutMs', 'wait', (value) => new PostgresTokenStorage('postgres://127.0.0.1:1/none', { sectionTimeoutMs: loose(value) })],
-  ['PostgresTokenStorage', 'queryTimeoutMs', 'duration', (value) => new PostgresTokenStorage('postgres://127.0.0.1:1/none', { queryTimeoutMs: loose(value) })],
-  ['WebStorageTokenStorage', 'lockTimeoutMs', 'wait', (value) => new WebStorageTokenStorage({ storage: new MapStorage(), lockTimeoutMs: loose(value) })],
-  ['WebStorageTokenStorage', 'sectionTimeoutMs', 'wait', (value) => new WebStorageTokenStorage({ storage: new MapStorage(), sectionTimeoutMs: loose(value) })],
+  [
+    'SQLiteTokenStorage',
+    'sectionTimeoutMs',
+    'wait',
+    (value) => new SQLiteTokenStorage(join(dir, 't.db'), { sectionTimeoutMs: loose(value) }),
+  ],
+  [
+    'SQLiteTokenStorage',
+    'sectionLeaseMs',
+    'duration',
+    (value) => new SQLiteTokenStorage(join(dir, 't.db'), { sectionLeaseMs: loose(value) }),
+  ],
+  [
+    'SQLiteTokenStorage',
+    'connectParams.timeout',
+    'wait',
+    (value) => new SQLiteTokenStorage(join(dir, 't.db'), { connectParams: { timeout: loose(value) } }),
+  ],
+  [
+    'PostgresTokenStorage',
+    'sectionTimeoutMs',
+    'wait',
+    (value) => new PostgresTokenStorage('postgres://127.0.0.1:1/none', { sectionTimeoutMs: loose(value) }),
+  ],
+  [
+    'PostgresTokenStorage',
+    'queryTimeoutMs',
+    'duration',
+    (value) => new PostgresTokenStorage('postgres://127.0.0.1:1/none', { queryTimeoutMs: loose(value) }),
+  ],
+  [
+    'WebStorageTokenStorage',
+    'lockTimeoutMs',
+    'wait',
+    (value) => new WebStorageTokenStorage({ storage: new MapStorage(), lockTimeoutMs: loose(value) }),
+  ],
+  [
+    'WebStorageTokenStorage',
+    'sectionTimeoutMs',
+    'wait',
+    (value) => new WebStorageTokenStorage({ storage: new MapStorage(), sectionTimeoutMs: loose(value) }),
+  ],
   ['IDTokenDecoder', 'timeoutMs', 'wait', (value) => new IDTokenDecoder({ clientId: 'client-id', timeoutMs: loose(value) })],
   ['file lock', 'timeoutMs', 'wait', (value) => withFileLock(join(dir, 'wait.lock'), () => 'held', { timeoutMs: loose(value) })],
   ['file lock', 'leaseMs', 'duration', (value) => withFileLock(join(dir, 'stale.lock'), () => 'held', { leaseMs: loose(value) })],
   ['NativeAppAuthClient', 'timeoutMs', 'wait', (value) => new NativeAppAuthClient('client-id', { timeoutMs: loose(value) })],
-  ['ConfidentialAppAuthClient', 'timeoutMs', 'wait', (value) => new ConfidentialAppAuthClient('client-id', 'secret', { timeoutMs: loose(value) })],
+  [
+    'ConfidentialAppAuthClient',
+    'timeoutMs',
+    'wait',
+    (value) => new ConfidentialAppAuthClient('client-id', 'secret', { timeoutMs: loose(value) }),
+  ],
   ['RefreshTokenAuthorizer', 'timeoutMs', 'wait', (value) => new RefreshTokenAuthorizer('RT', native(), { timeoutMs: loose(value) })],
-  ['ClientCredentialsAuthorizer', 'timeoutMs', 'wait', (value) =>
-    new ClientCredentialsAuthorizer(new ConfidentialAppAuthClient('client-id', 'secret'), 'scope', { timeoutMs: loose(value) })],
-  ['StorageBackedAuthorizer', 'timeoutMs', 'wait', (value) => new StorageBackedAuthorizer(new MemoryTokenStorage(), 'rs', native(), { timeoutMs: loose(value) })],
-  ['UserApp', 'loginWaitTimeoutMs', 'wait', (value) =>
-    new UserApp('app', { clientId: 'client-id', scopeRequirements: {}, config: { tokenStorage: 'memory', loginWaitTimeoutMs: loose(value) } })],
+  [
+    'ClientCredentialsAuthorizer',
+    'timeoutMs',
+    'wait',
+    (value) => new ClientCredentialsAuthorizer(new ConfidentialAppAuthClient('client-id', 'secret'), 'scope', { timeoutMs: loose(value) }),
+  ],
+  [
+    'StorageBackedAuthorizer',
+    'timeoutMs',
+    'wait',
+    (value) => new StorageBackedAuthorizer(new MemoryTokenStorage(), 'rs', native(), { timeoutMs: loose(value) }),
+  ],
+  [
+    'UserApp',
+    'loginWaitTimeoutMs',
+    'wait',
+    (value) =>
+      new UserApp('app', {
+        clientId: 'client-id',
+        scopeRequirements: {},
+        config: { tokenStorage: 'memory', loginWaitTimeoutMs: loose(value) },
+      }),
+  ],
   ['CommandLineLoginFlowManager', 'timeoutMs', 'wait', (value) => new CommandLineLoginFlowManager(native(), { timeoutMs: loose(value) })],
-  ['keyProviderFrom', 'timeoutMs', 'duration', (value) => keyProviderFrom(async () => ({ keyId: 'k', key: new Uint8Array(32) }), { timeoutMs: loose(value) })],
-  ['KeychainKeyProvider', 'timeoutMs', 'duration', (value) => new KeychainKeyProvider({ service: 'gts-ms-options', timeoutMs: loose(value) })],
+  [
+    'keyProviderFrom',
+    'timeoutMs',
+    'duration',
+    (value) => keyProviderFrom(async () => ({ keyId: 'k', key: new Uint8Array(32) }), { timeoutMs: loose(value) }),
+  ],
+  [
+    'KeychainKeyProvider',
+    'timeoutMs',
+    'duration',
+    (value) => new KeychainKeyProvider({ service: 'gts-ms-options', timeoutMs: loose(value) }),
+  ],
 ];
 
 const ACCEPTED = { wait: [0, 1, 1000, MAX_MILLISECONDS, Infinity], duration: [1, 1000, MAX_MILLISECONDS] };
@@ -118,32 +196,36 @@ describe('a section wait of 0 does not wait, and Infinity waits with no limit', 
     ['PostgresTokenStorage', [Infinity], (waitMs) => new PostgresTokenStorage(database.url, { sectionTimeoutMs: waitMs })],
   ];
 
-  it.each(backends)('%s: a second call on a taken section fails at once with 0, and waits past 200 ms with Infinity', async (_name, waits, open) => {
-    for (const waitMs of waits) {
-      const storage = open(waitMs);
-      const runExclusive = storage.runExclusive?.bind(storage) as NonNullable<TokenStorageLike['runExclusive']>;
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      let entered!: () => void;
-      const holding = new Promise<void>((resolve) => (entered = resolve));
-      const first = runExclusive('user/rs', async () => {
-        entered();
-        await released;
-        return 'first';
-      });
-      await Promise.race([holding, first]);
-      const second = runExclusive('user/rs', async () => 'second').catch((error: { code?: string }) => error.code);
-      if (waitMs === 0) {
-        expect(await second).toBe(ErrorCodes.STORAGE_LOCK_TIMEOUT);
-        release();
-      } else {
-        const early = await Promise.race([second, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 200))]);
-        release();
-        expect(early).toBe('still waiting');
-        expect(await second).toBe('second');
+  it.each(backends)(
+    '%s: a second call on a taken section fails at once with 0, and waits past 200 ms with Infinity',
+    async (_name, waits, open) => {
+      for (const waitMs of waits) {
+        const storage = open(waitMs);
+        const runExclusive = storage.runExclusive?.bind(storage) as NonNullable<TokenStorageLike['runExclusive']>;
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        let entered!: () => void;
+        const holding = new Promise<void>((resolve) => (entered = resolve));
+        const first = runExclusive('user/rs', async () => {
+          entered();
+          await released;
+          return 'first';
+        });
+        await Promise.race([holding, first]);
+        const second = runExclusive('user/rs', async () => 'second').catch((error: { code?: string }) => error.code);
+        if (waitMs === 0) {
+          expect(await second).toBe(ErrorCodes.STORAGE_LOCK_TIMEOUT);
+          release();
+        } else {
+          const early = await Promise.race([second, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 200))]);
+          release();
+          expect(early).toBe('still waiting');
+          expect(await second).toBe('second');
+        }
+        expect(await first).toBe('first');
+        await storage.close?.();
       }
-      expect(await first).toBe('first');
-      await storage.close?.();
-    }
-  }, 30_000);
+    },
+    30_000,
+  );
 });

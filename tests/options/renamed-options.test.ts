@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@globus-tokenstorage/core';
 import { withFileLock } from '@globus-tokenstorage/core/node';
-import { ClientCredentialsAuthorizer, ConfidentialAppAuthClient, NativeAppAuthClient, RefreshTokenAuthorizer } from '@globus-tokenstorage/authorizers';
+import {
+  ClientCredentialsAuthorizer,
+  ConfidentialAppAuthClient,
+  NativeAppAuthClient,
+  RefreshTokenAuthorizer,
+} from '@globus-tokenstorage/authorizers';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { caught, thrownBy } from '../support/thrown';
@@ -25,16 +30,34 @@ const loose = <T>(options: Record<string, unknown>) => options as T;
 /** Owner, refused name, name to use, and a call passing the refused name. */
 const RENAMED: Array<[owner: string, refused: string, use: string, call: () => unknown]> = [
   ['SQLiteTokenStorage', 'busyTimeoutMs', 'lockTimeoutMs', () => new SQLiteTokenStorage(join(dir, 't.db'), loose({ busyTimeoutMs: 100 }))],
-  ['PostgresTokenStorage', 'lockTimeoutMs', 'sectionTimeoutMs', () => new PostgresTokenStorage('postgres://127.0.0.1:1/none', loose({ lockTimeoutMs: 100 }))],
+  [
+    'PostgresTokenStorage',
+    'lockTimeoutMs',
+    'sectionTimeoutMs',
+    () => new PostgresTokenStorage('postgres://127.0.0.1:1/none', loose({ lockTimeoutMs: 100 })),
+  ],
   ['file lock', 'staleMs', 'leaseMs', () => withFileLock(join(dir, 'x.lock'), () => undefined, loose({ staleMs: 10_000 }))],
 ];
 
 /** The same, for earlier names that the generic refusal of an unknown option names the successor of. */
 const SUGGESTED: Array<[owner: string, refused: string, use: string, call: () => unknown]> = [
-  ['RefreshTokenAuthorizer', 'expiresAt', 'expiresAtSeconds', () =>
-    new RefreshTokenAuthorizer('RT', new NativeAppAuthClient('client-id'), loose({ accessToken: 'AT', expiresAt: 2_000_000_000 }))],
-  ['ClientCredentialsAuthorizer', 'expiresAt', 'expiresAtSeconds', () =>
-    new ClientCredentialsAuthorizer(new ConfidentialAppAuthClient('client-id', 'secret'), 's', loose({ accessToken: 'AT', expiresAt: 2_000_000_000 }))],
+  [
+    'RefreshTokenAuthorizer',
+    'expiresAt',
+    'expiresAtSeconds',
+    () => new RefreshTokenAuthorizer('RT', new NativeAppAuthClient('client-id'), loose({ accessToken: 'AT', expiresAt: 2_000_000_000 })),
+  ],
+  [
+    'ClientCredentialsAuthorizer',
+    'expiresAt',
+    'expiresAtSeconds',
+    () =>
+      new ClientCredentialsAuthorizer(
+        new ConfidentialAppAuthClient('client-id', 'secret'),
+        's',
+        loose({ accessToken: 'AT', expiresAt: 2_000_000_000 }),
+      ),
+  ],
 ];
 
 describe('renamed options', () => {

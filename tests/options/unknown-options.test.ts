@@ -62,41 +62,84 @@ const cases: Array<[string, string, () => unknown]> = [
   ['JSONTokenStorage', 'namespace', () => new JSONTokenStorage(join(dir, 't.json'), loose({ namspace: 'x' }))],
   ['JSONTokenStorage', 'lockTimeoutMs', () => new JSONTokenStorage(join(dir, 't.json'), loose({ lockTimeout: 5 }))],
   ['SQLiteTokenStorage', 'namespace', () => new SQLiteTokenStorage(join(dir, 't.db'), loose({ namespaces: 'x' }))],
-  ['SQLiteTokenStorage connectParams', 'readonly', () => new SQLiteTokenStorage(join(dir, 't.db'), { connectParams: loose({ readOnly: true }) })],
+  [
+    'SQLiteTokenStorage connectParams',
+    'readonly',
+    () => new SQLiteTokenStorage(join(dir, 't.db'), { connectParams: loose({ readOnly: true }) }),
+  ],
   ['PostgresTokenStorage', 'createTables', () => new PostgresTokenStorage('postgres://127.0.0.1:1/none', loose({ createTable: false }))],
   ['WebStorageTokenStorage', 'keyPrefix', () => new WebStorageTokenStorage(loose({ keyprefix: 'x:' }))],
   ['RedirectLogin', 'flowKey', () => new RedirectLogin(loose({ client: native(), storage: new MemoryTokenStorage(), flowkey: 'k' }))],
-  ['RedirectLogin.start', 'redirectUri', () =>
-    new RedirectLogin({ client: native(), storage: new MemoryTokenStorage(), flowStorage: new MapStorage() }).start(
-      loose({ requestedScopes: 'openid', redirectUrl: 'http://127.0.0.1/cb' }),
-    )],
-  ['SimpleJSONFileAdapter', 'scopes', () => new SimpleJSONFileAdapter(join(dir, 'legacy.json'), loose({ resourceServer: 'rs', scope: 's' }))],
-  ['migrateToJSONTokenStorage', 'removeLegacyFile', () =>
-    migrateToJSONTokenStorage(new SimpleJSONFileAdapter(join(dir, 'legacy.json'), { resourceServer: 'rs' }), new MemoryTokenStorage(), loose({ removeLegacy: true }))],
+  [
+    'RedirectLogin.start',
+    'redirectUri',
+    () =>
+      new RedirectLogin({ client: native(), storage: new MemoryTokenStorage(), flowStorage: new MapStorage() }).start(
+        loose({ requestedScopes: 'openid', redirectUrl: 'http://127.0.0.1/cb' }),
+      ),
+  ],
+  [
+    'SimpleJSONFileAdapter',
+    'scopes',
+    () => new SimpleJSONFileAdapter(join(dir, 'legacy.json'), loose({ resourceServer: 'rs', scope: 's' })),
+  ],
+  [
+    'migrateToJSONTokenStorage',
+    'removeLegacyFile',
+    () =>
+      migrateToJSONTokenStorage(
+        new SimpleJSONFileAdapter(join(dir, 'legacy.json'), { resourceServer: 'rs' }),
+        new MemoryTokenStorage(),
+        loose({ removeLegacy: true }),
+      ),
+  ],
   ['ValidatingTokenStorage', 'validators', () => new ValidatingTokenStorage(new MemoryTokenStorage(), loose({ validator: [] }))],
   ['NotExpiredValidator', 'marginSeconds', () => new NotExpiredValidator(loose({ margin: 5 }))],
   ['IDTokenDecoder', 'clientId', () => new IDTokenDecoder(loose({ clientID: 'x' }))],
-  ['OAuthTokenResponse', 'grantType', () => OAuthTokenResponse.fromJSON({ access_token: 'A', scope: 's', resource_server: 'rs' }, loose({ grant_type: 'refresh_token' }))],
+  [
+    'OAuthTokenResponse',
+    'grantType',
+    () => OAuthTokenResponse.fromJSON({ access_token: 'A', scope: 's', resource_server: 'rs' }, loose({ grant_type: 'refresh_token' })),
+  ],
   ['Scope', 'optional', () => new Scope('s', loose({ optinal: true }))],
-  ['TokenStorageData', 'identityId', () =>
-    new TokenStorageData(loose({ resourceServer: 'rs', identityID: 'id', scope: 's', accessToken: 'A', expiresAtSeconds: 1 }))],
+  [
+    'TokenStorageData',
+    'identityId',
+    () => new TokenStorageData(loose({ resourceServer: 'rs', identityID: 'id', scope: 's', accessToken: 'A', expiresAtSeconds: 1 })),
+  ],
   ['file lock', 'timeoutMs', () => withFileLock(join(dir, 'x.lock'), () => undefined, loose({ timeout: 5 }))],
   ['writeFileAtomic', 'mode', () => writeFileAtomic(join(dir, 'w.json'), '{}', loose({ mod: 0o600 }))],
   ['NativeAppAuthClient', 'baseUrl', () => new NativeAppAuthClient('client-id', loose({ baseURL: 'http://127.0.0.1:1' }))],
   ['ConfidentialAppAuthClient', 'timeoutMs', () => new ConfidentialAppAuthClient('client-id', 'secret', loose({ timeout: 5 }))],
   ['oauth2StartFlow', 'refreshTokens', () => native().oauth2StartFlow(loose({ requestedScopes: 'openid', refreshToken: true }))],
   ['oauth2StartFlow', 'redirectUri', () => confidential().oauth2StartFlow(loose({ requestedScopes: 'openid', redirectUrl: 'https://x' }))],
-  ['oauth2GetAuthorizeUrl', 'prompt', () => {
-    const client = native();
-    client.oauth2StartFlow({ requestedScopes: 'openid' });
-    return client.oauth2GetAuthorizeUrl(loose({ promt: 'login' }));
-  }],
+  [
+    'oauth2GetAuthorizeUrl',
+    'prompt',
+    () => {
+      const client = native();
+      client.oauth2StartFlow({ requestedScopes: 'openid' });
+      return client.oauth2GetAuthorizeUrl(loose({ promt: 'login' }));
+    },
+  ],
   ['oauth2GetDependentTokens', 'refreshTokens', () => confidential().oauth2GetDependentTokens('token', loose({ refresh_tokens: true }))],
   ['getConsents', 'all', () => confidential().getConsents('identity', loose({ al: true }))],
   ['the refresh_token grant', 'signal', () => native().oauth2RefreshToken('RT', loose({ sginal: null }))],
-  ['RefreshTokenAuthorizer', 'expiresAtSeconds', () => new RefreshTokenAuthorizer('RT', native(), loose({ accessToken: 'A', expiresAT: 5 }))],
-  ['ClientCredentialsAuthorizer', 'onRefresh', () => new ClientCredentialsAuthorizer(confidential(), 's', loose({ onrefresh: () => undefined }))],
-  ['StorageBackedAuthorizer', 'marginSeconds', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), 'rs', native(), loose({ marginSecond: 5 }))],
+  [
+    'RefreshTokenAuthorizer',
+    'expiresAtSeconds',
+    () => new RefreshTokenAuthorizer('RT', native(), loose({ accessToken: 'A', expiresAT: 5 })),
+  ],
+  [
+    'ClientCredentialsAuthorizer',
+    'onRefresh',
+    () => new ClientCredentialsAuthorizer(confidential(), 's', loose({ onrefresh: () => undefined })),
+  ],
+  [
+    'StorageBackedAuthorizer',
+    'marginSeconds',
+    () => new StorageBackedAuthorizer(new MemoryTokenStorage(), 'rs', native(), loose({ marginSecond: 5 })),
+  ],
   ['createAuthorizedFetch', 'fetch', () => createAuthorizedFetch(new NullAuthorizer(), loose({ fecth: globalThis.fetch }))],
 ];
 
@@ -162,6 +205,8 @@ describe('assertKnownOptions', () => {
 
   it('shortens a huge key in the message', () => {
     const key = 'k'.repeat(10_000);
-    expect(() => assertKnownOptions({ [key]: 1 }, ['namespace'], 'X')).toThrow(new InvalidArgumentError(`X: unknown option "${'k'.repeat(40)}…"; the options are 'namespace'`));
+    expect(() => assertKnownOptions({ [key]: 1 }, ['namespace'], 'X')).toThrow(
+      new InvalidArgumentError(`X: unknown option "${'k'.repeat(40)}…"; the options are 'namespace'`),
+    );
   });
 });

@@ -7,10 +7,14 @@ const ROOT = resolve(__dirname, '../..');
 
 /** Runs ESM code against scripts/browser-bundles.mjs in a child process (jest runs CommonJS). */
 function runModule(code: string): unknown {
-  const output = execFileSync(process.execPath, ['--input-type=module', '-e', `import * as check from './scripts/browser-bundles.mjs';\n${code}`], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const output = execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', `import * as check from './scripts/browser-bundles.mjs';\n${code}`],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   return JSON.parse(output) as unknown;
 }
 
@@ -25,7 +29,10 @@ describe('the browser bundle check', () => {
   });
 
   it('passes core, memory, authorizers and web-storage, within the size budget', () => {
-    const result = runModule('console.log(JSON.stringify(await check.checkBrowserBundles(process.cwd())));') as { failures: string[]; sizes: Record<string, number> };
+    const result = runModule('console.log(JSON.stringify(await check.checkBrowserBundles(process.cwd())));') as {
+      failures: string[];
+      sizes: Record<string, number>;
+    };
     expect(result.failures).toEqual([]);
     expect(result.sizes.withoutJose).toBeLessThanOrEqual(26_900);
   });
@@ -58,7 +65,9 @@ describe('the browser bundle check', () => {
       'Scope',
       'ConsentForest',
     ];
-    expect(Object.fromEntries(shown.map((name) => [name, result.names[name]]))).toEqual(Object.fromEntries(shown.map((name) => [name, name])));
+    expect(Object.fromEntries(shown.map((name) => [name, result.names[name]]))).toEqual(
+      Object.fromEntries(shown.map((name) => [name, name])),
+    );
     expect(result.storage).toBe('MemoryTokenStorage(namespace="n")');
   });
 });

@@ -23,14 +23,18 @@ let tarballs: Record<string, string>;
 
 /** The environment of the tools run here, without what the workspace's own jest and pnpm set. */
 function cleanEnvironment(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(npm_|JEST_WORKER_ID$|NODE_OPTIONS$|NODE_ENV$)/i.test(name)),
-  );
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_|JEST_WORKER_ID$|NODE_OPTIONS$|NODE_ENV$)/i.test(name)));
 }
 
 function run(command: string, args: string[], cwd: string): string {
   try {
-    return execFileSync(command, args, { cwd, env: cleanEnvironment(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    return execFileSync(command, args, {
+      cwd,
+      env: cleanEnvironment(),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${stderr ?? ''}`);
@@ -113,15 +117,24 @@ describe('the packed packages in a fresh project', () => {
   it.each([
     ['types-cjs', 'a CommonJS project (module node16)'],
     ['types-esm', 'an ES module project (module nodenext)'],
-  ])('%s: %s type-checks every entry of every package with skipLibCheck off', (consumer) => {
-    const project = installConsumer(consumer, PUBLISHED, { typescript: workspaceVersion('typescript'), '@types/node': workspaceVersion('@types/node') });
-    cpSync(join(CONSUMERS, 'types-usage.ts'), join(project, 'usage.ts'));
-    writeFileSync(join(project, 'every-entry.ts'), everyEntrySource());
-    run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', project], project);
-    for (const dir of PUBLISHED) {
-      expect(readFileSync(join(project, 'node_modules/@globus-tokenstorage', dir, 'LICENSE'), 'utf8')).toBe(readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
-    }
-  }, 240_000);
+  ])(
+    '%s: %s type-checks every entry of every package with skipLibCheck off',
+    (consumer) => {
+      const project = installConsumer(consumer, PUBLISHED, {
+        typescript: workspaceVersion('typescript'),
+        '@types/node': workspaceVersion('@types/node'),
+      });
+      cpSync(join(CONSUMERS, 'types-usage.ts'), join(project, 'usage.ts'));
+      writeFileSync(join(project, 'every-entry.ts'), everyEntrySource());
+      run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', project], project);
+      for (const dir of PUBLISHED) {
+        expect(readFileSync(join(project, 'node_modules/@globus-tokenstorage', dir, 'LICENSE'), 'utf8')).toBe(
+          readFileSync(join(ROOT, 'LICENSE'), 'utf8'),
+        );
+      }
+    },
+    240_000,
+  );
 });
 
 /** A module that imports every export subpath of every published package. */

@@ -13,7 +13,8 @@ describe('package READMEs', () => {
   it('every error code in an errors table exists, and core documents every code', () => {
     const codes = new Set<string>(Object.values(ErrorCodes));
     for (const dir of readdirSync(PACKAGES)) {
-      for (const [, code] of readme(dir).matchAll(/^\| `([A-Z_]+)`/gm)) expect({ dir, code, known: codes.has(code as string) }).toEqual({ dir, code, known: true });
+      for (const [, code] of readme(dir).matchAll(/^\| `([A-Z_]+)`/gm))
+        expect({ dir, code, known: codes.has(code as string) }).toEqual({ dir, code, known: true });
     }
     const documented = new Set([...readme('core').matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]));
     expect([...codes].filter((code) => code !== 'TOKEN_STORAGE_ERROR' && !documented.has(code))).toEqual([]);
@@ -23,7 +24,8 @@ describe('package READMEs', () => {
     const text = readme('core');
     const validators = Object.keys(core).filter((name) => name.endsWith('Validator'));
     expect(validators.length).toBeGreaterThanOrEqual(4);
-    for (const name of validators) expect({ name, documented: new RegExp(`\\| \`new ${name}\\(`).test(text) }).toEqual({ name, documented: true });
+    for (const name of validators)
+      expect({ name, documented: new RegExp(`\\| \`new ${name}\\(`).test(text) }).toEqual({ name, documented: true });
     expect(text).toContain('`new ScopeRequirementsValidator(scopeRequirements, consentClient)`');
   });
 

@@ -28,7 +28,17 @@ describe('the repository stands on its own', () => {
   it('the Python fixtures the tests read are in the repository', () => {
     const fixtures = readdirSync(join(ROOT, 'fixtures/python')).sort();
     expect(fixtures).toEqual(
-      ['README.md', 'behavior.json', 'expected.json', 'globus-app-paths.json', 'legacy_simple.json', 'tokens.db', 'v1.json', 'v1_sqlite.db', 'v2.json'].sort(),
+      [
+        'README.md',
+        'behavior.json',
+        'expected.json',
+        'globus-app-paths.json',
+        'legacy_simple.json',
+        'tokens.db',
+        'v1.json',
+        'v1_sqlite.db',
+        'v2.json',
+      ].sort(),
     );
   });
 });

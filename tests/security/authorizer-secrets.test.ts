@@ -1,6 +1,12 @@
 import { createServer } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { AuthAPIError, OAuthTokenResponse, ScopeRequirementsValidator, TokenStorageData, ValidatingTokenStorage } from '@globus-tokenstorage/core';
+import {
+  AuthAPIError,
+  OAuthTokenResponse,
+  ScopeRequirementsValidator,
+  TokenStorageData,
+  ValidatingTokenStorage,
+} from '@globus-tokenstorage/core';
 import {
   AccessTokenAuthorizer,
   BasicAuthorizer,
@@ -82,7 +88,10 @@ describe.each<EchoMode>(['oauth-error', 'globus-error', 'text-error'])('a server
       expect(AuthAPIError.isInstance(error)).toBe(true);
     }
     // The server did quote the secrets: the check above is not vacuous.
-    const answers = server.seen.slice(before).map((request) => `${request.authorization} ${request.body}`).join('\n');
+    const answers = server.seen
+      .slice(before)
+      .map((request) => `${request.authorization} ${request.body}`)
+      .join('\n');
     expect(answers).toContain(encodeURIComponent(REFRESH).replace(/%20/g, '+'));
     expect(answers).toContain(BASIC_CREDENTIALS);
   });
@@ -100,20 +109,36 @@ describe.each<EchoMode>(['oauth-error', 'globus-error', 'text-error'])('a server
       expectNoSecret(`${what} after a failed renewal`, authorizer);
     }
     const storage = new MemoryTokenStorage();
-    const stored = new TokenStorageData({ resourceServer: 'rs', identityId: null, scope: 's', accessToken: ACCESS, refreshToken: REFRESH, expiresAtSeconds: 1 });
+    const stored = new TokenStorageData({
+      resourceServer: 'rs',
+      identityId: null,
+      scope: 's',
+      accessToken: ACCESS,
+      refreshToken: REFRESH,
+      expiresAtSeconds: 1,
+    });
     await storage.storeTokenDataByResourceServer({ rs: stored });
     const storageBacked = new StorageBackedAuthorizer(storage, 'rs', native);
     await expectFailureWithoutSecret(`${mode}: storage-backed refresh`, () => storageBacked.getAuthorizationHeader());
     expectNoSecret('storage-backed authorizer after a failed renewal', storageBacked);
     const fresh = new RefreshTokenAuthorizer(REFRESH, confidential, { accessToken: ACCESS, expiresAtSeconds: Date.now() / 1000 + 3600 });
-    await expectFailureWithoutSecret(`${mode}: authorizedFetch renewal after a 401`, () => createAuthorizedFetch(fresh)(`${server.baseUrl}/api/things`));
+    await expectFailureWithoutSecret(`${mode}: authorizedFetch renewal after a 401`, () =>
+      createAuthorizedFetch(fresh)(`${server.baseUrl}/api/things`),
+    );
   });
 
   it('a scope requirements validator whose consent listing (by the confidential client) fails shows no secret', async () => {
     const { confidential } = clients();
     const validator = new ScopeRequirementsValidator({ rs: ['urn:a[urn:b]'] }, confidential);
     const storage = new ValidatingTokenStorage(new MemoryTokenStorage(), { validators: [validator] });
-    const data = new TokenStorageData({ resourceServer: 'rs', identityId: 'identity', scope: 'urn:a', accessToken: ACCESS, refreshToken: REFRESH, expiresAtSeconds: 2_000_000_000 });
+    const data = new TokenStorageData({
+      resourceServer: 'rs',
+      identityId: 'identity',
+      scope: 'urn:a',
+      accessToken: ACCESS,
+      refreshToken: REFRESH,
+      expiresAtSeconds: 2_000_000_000,
+    });
     await storage.storeTokenDataByResourceServer({ rs: data });
     await expectFailureWithoutSecret(`${mode}: consents for dependent scope requirements`, () => storage.getTokenData('rs'));
     expectNoSecret('validating storage with a consent client', storage);
@@ -135,13 +160,23 @@ describe('authorizers that cannot renew, and successful renewals', () => {
       await response.text();
       expectNoSecret(`${what} after a 401`, authorizer);
     }
-    await expectFailureWithoutSecret('basic with a password that has no UTF-8 form', () => new BasicAuthorizer(CLIENT_ID, `${SECRET}\ud800`));
+    await expectFailureWithoutSecret(
+      'basic with a password that has no UTF-8 form',
+      () => new BasicAuthorizer(CLIENT_ID, `${SECRET}\ud800`),
+    );
     await expectFailureWithoutSecret('empty access token', () => new AccessTokenAuthorizer(''));
   });
 
   it('a renewal whose onRefresh fails (a closed storage), and a response of several tokens, show no secret', async () => {
     server.mode = 'tokens';
-    server.tokens = { access_token: `${ACCESS}-new`, refresh_token: `${REFRESH}-new`, expires_in: 3600, resource_server: 'rs', scope: 's', token_type: 'Bearer' };
+    server.tokens = {
+      access_token: `${ACCESS}-new`,
+      refresh_token: `${REFRESH}-new`,
+      expires_in: 3600,
+      resource_server: 'rs',
+      scope: 's',
+      token_type: 'Bearer',
+    };
     const { native, confidential } = clients();
     const storage = new MemoryTokenStorage();
     await storage.close();
@@ -150,8 +185,12 @@ describe('authorizers that cannot renew, and successful renewals', () => {
     expect(refreshing.accessToken).toBe(`${ACCESS}-new`);
     expectNoSecret('refresh token authorizer after a renewal', refreshing);
     server.tokens = { ...server.tokens, other_tokens: [{ ...server.tokens, resource_server: 'rs2' }] };
-    await expectFailureWithoutSecret('two tokens for client credentials', () => new ClientCredentialsAuthorizer(confidential, 'a b').getAuthorizationHeader());
-    await expectFailureWithoutSecret('two tokens for a refresh', () => new RefreshTokenAuthorizer(REFRESH, confidential).getAuthorizationHeader());
+    await expectFailureWithoutSecret('two tokens for client credentials', () =>
+      new ClientCredentialsAuthorizer(confidential, 'a b').getAuthorizationHeader(),
+    );
+    await expectFailureWithoutSecret('two tokens for a refresh', () =>
+      new RefreshTokenAuthorizer(REFRESH, confidential).getAuthorizationHeader(),
+    );
     expectNoSecret('native client', native);
     expectNoSecret('confidential client', confidential);
     expectNoSecret('token response', await confidential.oauth2RefreshToken(REFRESH));
@@ -166,7 +205,9 @@ describe('authorizers that cannot renew, and successful renewals', () => {
     });
     const confidential = new ConfidentialAppAuthClient(CLIENT_ID, SECRET, { baseUrl: `http://127.0.0.1:${port}` });
     await expectFailureWithoutSecret('unreachable refresh', () => confidential.oauth2RefreshToken(REFRESH));
-    await expectFailureWithoutSecret('unreachable renewal', () => new RefreshTokenAuthorizer(REFRESH, confidential).getAuthorizationHeader());
+    await expectFailureWithoutSecret('unreachable renewal', () =>
+      new RefreshTokenAuthorizer(REFRESH, confidential).getAuthorizationHeader(),
+    );
   });
 });
 
@@ -176,9 +217,22 @@ describe('id_token verification through a login client', () => {
     const other = await generateKeyPair('ES256');
     server.jwks = { keys: [{ ...(await exportJWK(published.publicKey)), alg: 'ES256', kid: 'k1' }] };
     const now = Math.floor(Date.now() / 1000);
-    const forged = await new SignJWT({ sub: 'identity', note: CANARY }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setAudience(CLIENT_ID).setIssuedAt(now).setExpirationTime(now + 60).sign(other.privateKey);
+    const forged = await new SignJWT({ sub: 'identity', note: CANARY })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setAudience(CLIENT_ID)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(other.privateKey);
     server.mode = 'tokens';
-    server.tokens = { access_token: ACCESS, refresh_token: REFRESH, id_token: forged, expires_in: 3600, resource_server: 'auth.globus.org', scope: 'openid', token_type: 'Bearer' };
+    server.tokens = {
+      access_token: ACCESS,
+      refresh_token: REFRESH,
+      id_token: forged,
+      expires_in: 3600,
+      resource_server: 'auth.globus.org',
+      scope: 'openid',
+      token_type: 'Bearer',
+    };
     const { native } = clients();
     const response = await native.oauth2ExchangeCodeForTokens(CODE);
     expectNoSecret('response with an id_token', response);
@@ -188,20 +242,27 @@ describe('id_token verification through a login client', () => {
     expect(await storage.getTokenDataByResourceServer()).toEqual({});
     server.jwks = { keys: 'not a list' };
     const { native: fresh } = clients();
-    await expectFailureWithoutSecret('a key set that is not one', async () => storage.storeTokenResponse(await fresh.oauth2ExchangeCodeForTokens(CODE)));
+    await expectFailureWithoutSecret('a key set that is not one', async () =>
+      storage.storeTokenResponse(await fresh.oauth2ExchangeCodeForTokens(CODE)),
+    );
   });
 });
 
 describe('the audit itself', () => {
   it("a response's token dicts (byResourceServer) show no token when logged", () => {
-    expectNoSecret('token dicts', OAuthTokenResponse.fromJSON({ access_token: ACCESS, refresh_token: REFRESH, scope: 's', resource_server: 'rs' }).byResourceServer);
+    expectNoSecret(
+      'token dicts',
+      OAuthTokenResponse.fromJSON({ access_token: ACCESS, refresh_token: REFRESH, scope: 's', resource_server: 'rs' }).byResourceServer,
+    );
   });
 
   it('would notice a leak: in a cause, a hidden property, a Basic header, or a console line', () => {
     expect(() => expectNoSecret('cause', new Error('outer', { cause: new Error(`inner ${REFRESH}`) }))).toThrow();
     expect(() => expectNoSecret('hidden', Object.defineProperty(new Error('x'), 'token', { value: ACCESS, enumerable: false }))).toThrow();
     expect(() => expectNoSecret('basic', { header: `Basic ${BASIC_CREDENTIALS}` })).toThrow();
-    expect(() => expectNoSecret('response body', OAuthTokenResponse.fromJSON({ access_token: ACCESS, scope: 's', resource_server: 'rs' }).data)).toThrow();
+    expect(() =>
+      expectNoSecret('response body', OAuthTokenResponse.fromJSON({ access_token: ACCESS, scope: 's', resource_server: 'rs' }).data),
+    ).toThrow();
     expect(renderings(new AccessTokenAuthorizer(ACCESS)).join('\n')).toContain('[redacted]');
   });
 

@@ -67,7 +67,8 @@ async function expectQuietCommands(path: string, namespace = 'DEFAULT', resource
     codes.push(code);
     expect({ command: args.join(' '), leaks: leaksIn(printed) }).toEqual({ command: args.join(' '), leaks: [] });
   }
-  for (const suffix of ['.converted.json', '.converted.db', '.converted.db-wal', '.converted.db-shm']) rmSync(`${path}${suffix}`, { force: true });
+  for (const suffix of ['.converted.json', '.converted.db', '.converted.db-wal', '.converted.db-shm'])
+    rmSync(`${path}${suffix}`, { force: true });
   return codes;
 }
 
@@ -112,7 +113,11 @@ describe('globus-tokens on files holding canary tokens', () => {
       'cut short': `{"format_version": "1.0", "by_rs": {"rs": {"access_token": "${ACCESS}`,
       'a quote lost before a token': `{"format_version": "1.0", "by_rs": {"rs": {"access_token": ${ACCESS}", "scope": "s"}}}`,
       'a quote lost before a token in a legacy file': `{"access_token": ${ACCESS}", "globus-sdk-tokenstorage.version": "0.4.1"}`,
-      'wrong types': JSON.stringify({ data: { DEFAULT: { rs: { ...entry, expires_at_seconds: ACCESS, scope: REFRESH } } }, format_version: '2.0', 'globus-sdk.version': 'x' }),
+      'wrong types': JSON.stringify({
+        data: { DEFAULT: { rs: { ...entry, expires_at_seconds: ACCESS, scope: REFRESH } } },
+        format_version: '2.0',
+        'globus-sdk.version': 'x',
+      }),
       'legacy with wrong types': JSON.stringify({ ...entry, expires_at_seconds: REFRESH, 'globus-sdk-tokenstorage.version': '0.4.1' }),
       'a token as a namespace': JSON.stringify({ data: { DEFAULT: ACCESS }, format_version: '2.0', 'globus-sdk.version': 'x' }),
       'deep nesting': `{"data": {"DEFAULT": {"rs": ${'['.repeat(700)}"${ACCESS}"${']'.repeat(700)}}}, "format_version": "2.0", "globus-sdk.version": "x"}`,
@@ -151,12 +156,24 @@ describe('globus-tokens on files holding canary tokens', () => {
       ];
       const expectQuiet = async (args: string[]) => {
         const { printed } = await cli(...args);
-        expect({ command: args.join(' '), leaks: leaksIn(printed), password: printed.includes(password) }).toEqual({ command: args.join(' '), leaks: [], password: false });
+        expect({ command: args.join(' '), leaks: leaksIn(printed), password: printed.includes(password) }).toEqual({
+          command: args.join(' '),
+          leaks: [],
+          password: false,
+        });
       };
       for (const args of commands) await expectQuiet(args);
       // A row whose expiry is its own access token.
-      await database.query(`UPDATE audit.token_storage SET token_data = jsonb_set(token_data, '{expires_at_seconds}', to_jsonb(token_data->>'access_token')) WHERE resource_server = 'other'`);
-      for (const args of [['list', url], ['show', url, 'DEFAULT', 'other', '--json'], ['check', url], ['convert', url, join(dir, 'bad.json')]]) await expectQuiet(args);
+      await database.query(
+        `UPDATE audit.token_storage SET token_data = jsonb_set(token_data, '{expires_at_seconds}', to_jsonb(token_data->>'access_token')) WHERE resource_server = 'other'`,
+      );
+      for (const args of [
+        ['list', url],
+        ['show', url, 'DEFAULT', 'other', '--json'],
+        ['check', url],
+        ['convert', url, join(dir, 'bad.json')],
+      ])
+        await expectQuiet(args);
       expect(readFileSync(join(dir, 'from-postgres.json'), 'utf8')).toContain(CANARY);
     } finally {
       await database.drop();

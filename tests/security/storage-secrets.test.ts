@@ -22,7 +22,17 @@ import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import { TestDatabase } from '@globus-tokenstorage/postgres-server/test-database';
 import { Pool } from 'pg';
-import { ACCESS, CANARY, expectFailureWithoutSecret, expectNoSecret, expectNoSecretIfItFails, leaksIn, OutputCapture, REFRESH, SECRET } from './support';
+import {
+  ACCESS,
+  CANARY,
+  expectFailureWithoutSecret,
+  expectNoSecret,
+  expectNoSecretIfItFails,
+  leaksIn,
+  OutputCapture,
+  REFRESH,
+  SECRET,
+} from './support';
 
 /**
  * A canary token stored through every backend: no rendering of a storage, of what it returns, or of
@@ -77,17 +87,23 @@ const tokenBody = {
 
 type Backend = [string, (namespace?: string) => TokenStorageLike];
 const backends: Backend[] = [
-  ['memory', (() => {
-    const shared = new MemoryTokenStorage();
-    return (namespace = 'DEFAULT') => new MemoryTokenStorage({ namespace, shareWith: shared });
-  })()],
+  [
+    'memory',
+    (() => {
+      const shared = new MemoryTokenStorage();
+      return (namespace = 'DEFAULT') => new MemoryTokenStorage({ namespace, shareWith: shared });
+    })(),
+  ],
   ['json', (namespace) => new JSONTokenStorage(join(dir, 'audit.json'), { namespace, lockTimeoutMs: 50 })],
   ['sqlite', (namespace) => new SQLiteTokenStorage(join(dir, 'audit.db'), { namespace, lockTimeoutMs: 50, sectionTimeoutMs: 50 })],
   ['postgres', (namespace) => new PostgresTokenStorage(pool, { namespace, sectionTimeoutMs: 50 })],
-  ['encrypted (around json)', (namespace) =>
-    new EncryptedTokenStorage(new JSONTokenStorage(join(dir, 'audit-encrypted.json'), { namespace, lockTimeoutMs: 50 }), {
-      keys: new EnvironmentKeyProvider({ variable: 'AUDIT_KEY', env: { AUDIT_KEY: `audit:${Buffer.alloc(32, 9).toString('base64')}` } }),
-    })],
+  [
+    'encrypted (around json)',
+    (namespace) =>
+      new EncryptedTokenStorage(new JSONTokenStorage(join(dir, 'audit-encrypted.json'), { namespace, lockTimeoutMs: 50 }), {
+        keys: new EnvironmentKeyProvider({ variable: 'AUDIT_KEY', env: { AUDIT_KEY: `audit:${Buffer.alloc(32, 9).toString('base64')}` } }),
+      }),
+  ],
 ];
 
 describe.each(backends)('the %s backend', (name, open) => {
@@ -133,7 +149,9 @@ describe.each(backends)('the %s backend', (name, open) => {
     await expectFailureWithoutSecret('other identity', () =>
       validating.storeTokenDataByResourceServer({ rs: tokenData('rs', { identityId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' }) }),
     );
-    await expectFailureWithoutSecret('no identity', () => validating.storeTokenResponse(OAuthTokenResponse.fromJSON({ ...tokenBody, id_token: undefined })));
+    await expectFailureWithoutSecret('no identity', () =>
+      validating.storeTokenResponse(OAuthTokenResponse.fromJSON({ ...tokenBody, id_token: undefined })),
+    );
     await expectFailureWithoutSecret('missing token', () => validating.getTokenData('absent'));
     const scoped = new ValidatingTokenStorage(open('scoped'), {
       validators: [new ScopeRequirementsValidator({ rs: ['urn:required'] }, { getConsents: async () => ({ consents: [] }) })],
@@ -157,7 +175,12 @@ describe('id_tokens that fail verification', () => {
       now: () => NOW,
     });
     const sign = (key: CryptoKey, claims: Record<string, unknown>, audience = 'client', expires = NOW + 60) =>
-      new SignJWT({ sub: 'identity', secret_claim: CANARY, ...claims }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setAudience(audience).setIssuedAt(NOW).setExpirationTime(expires).sign(key);
+      new SignJWT({ sub: 'identity', secret_claim: CANARY, ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setAudience(audience)
+        .setIssuedAt(NOW)
+        .setExpirationTime(expires)
+        .sign(key);
     const idTokens = {
       'another key': await sign(other.privateKey, {}),
       'another audience': await sign(good.privateKey, {}, CANARY),
@@ -168,7 +191,9 @@ describe('id_tokens that fail verification', () => {
     const storage = new MemoryTokenStorage({ idTokenDecoder: decoder });
     for (const [what, idToken] of Object.entries(idTokens)) {
       await expectFailureWithoutSecret(`decode: ${what}`, () => decoder.decode(idToken));
-      await expectFailureWithoutSecret(`store: ${what}`, () => storage.storeTokenResponse(OAuthTokenResponse.fromJSON({ ...tokenBody, id_token: idToken })));
+      await expectFailureWithoutSecret(`store: ${what}`, () =>
+        storage.storeTokenResponse(OAuthTokenResponse.fromJSON({ ...tokenBody, id_token: idToken })),
+      );
     }
     expect(await storage.getTokenDataByResourceServer()).toEqual({});
   });
@@ -183,10 +208,18 @@ describe('corrupt token files that hold the canary', () => {
     'a token cut short': `{"data": {"DEFAULT": {"rs": {"access_token": "${ACCESS}`,
     'a quote lost before a token': `{"data": {"DEFAULT": {"rs": {"access_token": ${ACCESS}", "scope": "s"}}}, "format_version": "2.0"}`,
     'a quote lost before a token, with integer-like keys': `{"data": {"0": {"rs": {"access_token": ${ACCESS}", "scope": "s"}}}, "format_version": "2.0"}`,
-    'invalid UTF-8 after a token': Buffer.concat([Buffer.from(`{"data": {"DEFAULT": {"rs": {"access_token": "${ACCESS}`), Buffer.from([0xff, 0xfe]), Buffer.from('"}}}}')]),
+    'invalid UTF-8 after a token': Buffer.concat([
+      Buffer.from(`{"data": {"DEFAULT": {"rs": {"access_token": "${ACCESS}`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}}}}'),
+    ]),
     'wrong types next to tokens': v2({ rs: { ...entry, expires_at_seconds: ACCESS, scope: REFRESH } }),
     'a token where an entry should be': v2({ rs: ACCESS }),
-    'a token where a namespace should be': JSON.stringify({ data: { DEFAULT: ACCESS }, format_version: '2.0', 'globus-sdk.version': '4.9.0' }),
+    'a token where a namespace should be': JSON.stringify({
+      data: { DEFAULT: ACCESS },
+      format_version: '2.0',
+      'globus-sdk.version': '4.9.0',
+    }),
     'an unknown format holding tokens': JSON.stringify({ format_version: '3.0', data: { DEFAULT: { rs: entry } } }),
     'tokens nested too deep': `{"data": {"DEFAULT": {"rs": ${'['.repeat(600)}"${ACCESS}"${']'.repeat(600)}}}, "format_version": "2.0", "globus-sdk.version": "x"}`,
     'a file of 2 MB of nesting after a token': `{"access_token": "${ACCESS}", "x": ${'['.repeat(2 * 1024 * 1024)}`,
@@ -198,7 +231,9 @@ describe('corrupt token files that hold the canary', () => {
     const storage = new JSONTokenStorage(path, { lockTimeoutMs: 50 });
     await expectFailureWithoutSecret(`${what}: read`, () => storage.getTokenData('rs').then(() => storage.getTokenDataByResourceServer()));
     // A store replaces a bad entry, so only a file that cannot be read as a whole refuses it.
-    await expectNoSecretIfItFails(`${what}: store`, () => storage.storeTokenDataByResourceServer({ rs: tokenData('rs') }).then(() => storage.listNamespaces()));
+    await expectNoSecretIfItFails(`${what}: store`, () =>
+      storage.storeTokenDataByResourceServer({ rs: tokenData('rs') }).then(() => storage.listNamespaces()),
+    );
   });
 
   it.each(Object.keys(files))('SimpleJSONFileAdapter: %s', async (what) => {
@@ -207,7 +242,9 @@ describe('corrupt token files that hold the canary', () => {
     const adapter = new SimpleJSONFileAdapter(path, { resourceServer: 'rs' });
     await expectFailureWithoutSecret(`${what}: legacy read`, () => adapter.readTokenData());
     // The adapter replaces any JSON object that is not a storage file (that is its job).
-    await expectNoSecretIfItFails(`${what}: legacy store`, () => adapter.store(OAuthTokenResponse.fromJSON({ ...tokenBody, resource_server: 'rs' })));
+    await expectNoSecretIfItFails(`${what}: legacy store`, () =>
+      adapter.store(OAuthTokenResponse.fromJSON({ ...tokenBody, resource_server: 'rs' })),
+    );
   });
 
   it('SimpleJSONFileAdapter: wrong types next to tokens, a storage file, a response without its token', async () => {
@@ -216,7 +253,9 @@ describe('corrupt token files that hold the canary', () => {
     const adapter = new SimpleJSONFileAdapter(path, { resourceServer: 'rs' });
     await expectFailureWithoutSecret('legacy wrong types', () => adapter.readTokenData());
     writeFileSync(path, v2({ rs: entry }));
-    await expectFailureWithoutSecret('legacy over a storage file', () => adapter.store(OAuthTokenResponse.fromJSON({ ...tokenBody, resource_server: 'rs' })));
+    await expectFailureWithoutSecret('legacy over a storage file', () =>
+      adapter.store(OAuthTokenResponse.fromJSON({ ...tokenBody, resource_server: 'rs' })),
+    );
     await expectFailureWithoutSecret('legacy: no token for rs', () => adapter.store(OAuthTokenResponse.fromJSON(tokenBody)));
     const byScopes = new SimpleJSONFileAdapter(path, { scopes: 'openid s' });
     await expectFailureWithoutSecret('legacy: no single token for scopes', () => byScopes.store(OAuthTokenResponse.fromJSON(tokenBody)));
@@ -278,16 +317,23 @@ describe('PostgreSQL', () => {
     await storage.migrate();
     const rows: Record<string, string> = {
       'a token where an entry should be': JSON.stringify(ACCESS),
-      'wrong types next to tokens': JSON.stringify({ resource_server: 'rs', scope: REFRESH, access_token: ACCESS, expires_at_seconds: ACCESS }),
+      'wrong types next to tokens': JSON.stringify({
+        resource_server: 'rs',
+        scope: REFRESH,
+        access_token: ACCESS,
+        expires_at_seconds: ACCESS,
+      }),
       'tokens nested too deep': `{"access_token": "${ACCESS}", "x": ${'['.repeat(600)}${']'.repeat(600)}}`,
     };
     for (const [what, json] of Object.entries(rows)) {
-      await database.query("DELETE FROM corrupt.token_storage");
+      await database.query('DELETE FROM corrupt.token_storage');
       await database.query("INSERT INTO corrupt.token_storage VALUES ('DEFAULT', 'rs', $1::jsonb)", [json]);
       await expectFailureWithoutSecret(`${what}: read`, () => storage.getTokenDataByResourceServer());
       await expectFailureWithoutSecret(`${what}: read one`, () => storage.getTokenData('rs'));
     }
-    await expectFailureWithoutSecret('jsonb refuses NUL', () => storage.storeTokenDataByResourceServer({ rs: tokenData('rs', { extra: { nul: `${SECRET}\u0000` } }) }));
+    await expectFailureWithoutSecret('jsonb refuses NUL', () =>
+      storage.storeTokenDataByResourceServer({ rs: tokenData('rs', { extra: { nul: `${SECRET}\u0000` } }) }),
+    );
     await storage.close();
   });
 
@@ -319,7 +365,9 @@ describe('lock timeouts', () => {
     const path = join(dir, 'locked.json');
     const storage = new JSONTokenStorage(path, { lockTimeoutMs: 50 });
     await storage.storeTokenDataByResourceServer({ rs: tokenData('rs') });
-    await withFileLock(`${path}.lock`, () => expectFailureWithoutSecret('json write lock', () => storage.storeTokenDataByResourceServer({ rs: tokenData('rs') })));
+    await withFileLock(`${path}.lock`, () =>
+      expectFailureWithoutSecret('json write lock', () => storage.storeTokenDataByResourceServer({ rs: tokenData('rs') })),
+    );
     const other = new JSONTokenStorage(path, { sectionTimeoutMs: 50 });
     await storage.runExclusive(`DEFAULT/${ACCESS}`, () =>
       expectFailureWithoutSecret('json section', () => other.runExclusive(`DEFAULT/${ACCESS}`, async () => undefined)),
@@ -331,7 +379,9 @@ describe('lock timeouts', () => {
     const storage = new SQLiteTokenStorage(path, { sectionTimeoutMs: 50 });
     const other = new SQLiteTokenStorage(path, { sectionTimeoutMs: 50 });
     await storage.storeTokenDataByResourceServer({ rs: tokenData('rs') });
-    await storage.runExclusive('DEFAULT/rs', () => expectFailureWithoutSecret('sqlite section', () => other.runExclusive('DEFAULT/rs', async () => undefined)));
+    await storage.runExclusive('DEFAULT/rs', () =>
+      expectFailureWithoutSecret('sqlite section', () => other.runExclusive('DEFAULT/rs', async () => undefined)),
+    );
     await storage.close();
     await other.close();
   });
@@ -340,7 +390,9 @@ describe('lock timeouts', () => {
     const storage = new PostgresTokenStorage(database.url, { sectionTimeoutMs: 50 });
     const other = new PostgresTokenStorage(database.url, { sectionTimeoutMs: 50 });
     await storage.storeTokenDataByResourceServer({ rs: tokenData('rs') });
-    await storage.runExclusive('DEFAULT/rs', () => expectFailureWithoutSecret('postgres section', () => other.runExclusive('DEFAULT/rs', async () => undefined)));
+    await storage.runExclusive('DEFAULT/rs', () =>
+      expectFailureWithoutSecret('postgres section', () => other.runExclusive('DEFAULT/rs', async () => undefined)),
+    );
     await storage.close();
     await other.close();
   });

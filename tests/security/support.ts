@@ -25,10 +25,16 @@ export const BASIC_CREDENTIALS = Buffer.from(`${CLIENT_ID}:${SECRET}`).toString(
 export function renderings(value: unknown, seen = new Set<unknown>()): string[] {
   if (seen.has(value)) return [];
   seen.add(value);
-  const out = [inspect(value), inspect(value, { showHidden: true, depth: null }), attempt(() => JSON.stringify(value)), attempt(() => String(value))];
+  const out = [
+    inspect(value),
+    inspect(value, { showHidden: true, depth: null }),
+    attempt(() => JSON.stringify(value)),
+    attempt(() => String(value)),
+  ];
   if (value instanceof Error) {
     out.push(value.message, value.stack ?? '');
-    for (const key of Reflect.ownKeys(value)) out.push(inspect((value as unknown as Record<PropertyKey, unknown>)[key], { showHidden: true, depth: null }));
+    for (const key of Reflect.ownKeys(value))
+      out.push(inspect((value as unknown as Record<PropertyKey, unknown>)[key], { showHidden: true, depth: null }));
     if (value.cause !== undefined) out.push(...renderings(value.cause, seen));
   }
   return out;
@@ -59,7 +65,9 @@ export function leaksIn(text: string): string[] {
  * @param what - Names the value in the failure.
  */
 export function expectNoSecret(what: string, value: unknown): void {
-  const leaks = renderings(value).flatMap((text) => leaksIn(text).map((marker) => ({ what, marker: marker === BASIC_CREDENTIALS ? 'Basic credentials' : 'CANARY', text })));
+  const leaks = renderings(value).flatMap((text) =>
+    leaksIn(text).map((marker) => ({ what, marker: marker === BASIC_CREDENTIALS ? 'Basic credentials' : 'CANARY', text })),
+  );
   expect(leaks).toEqual([]);
 }
 
@@ -146,7 +154,12 @@ export class EchoServer {
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
       void readBody(request).then((body) => {
-        const seen: SeenRequest = { method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization, body };
+        const seen: SeenRequest = {
+          method: request.method ?? '',
+          url: request.url ?? '',
+          authorization: request.headers.authorization,
+          body,
+        };
         this.seen.push(seen);
         const [status, type, text] = this.answer(seen);
         response.writeHead(status, { 'content-type': type });
@@ -163,13 +176,19 @@ export class EchoServer {
 
   private answer(request: SeenRequest): [number, string, string] {
     if (request.url === '/.well-known/openid-configuration') {
-      return [200, 'application/json', JSON.stringify({ jwks_uri: `${this.baseUrl}/jwk.json`, id_token_signing_alg_values_supported: ['ES256'] })];
+      return [
+        200,
+        'application/json',
+        JSON.stringify({ jwks_uri: `${this.baseUrl}/jwk.json`, id_token_signing_alg_values_supported: ['ES256'] }),
+      ];
     }
     if (request.url === '/jwk.json') return [200, 'application/json', JSON.stringify(this.jwks)];
     const echo = `${request.method} ${request.url} authorization=${request.authorization} body=${request.body} form=${JSON.stringify(Object.fromEntries(new URLSearchParams(request.body)))}`;
     if (this.mode === 'tokens' && request.url.startsWith('/v2/oauth2/token')) return [200, 'application/json', JSON.stringify(this.tokens)];
-    if (request.url.startsWith('/api/')) return [401, 'application/json', JSON.stringify({ code: 'AuthenticationFailed', message: `rejected: ${echo}` })];
-    if (this.mode === 'globus-error') return [401, 'application/json', JSON.stringify({ errors: [{ code: `BAD ${echo}`, detail: `rejected: ${echo}` }] })];
+    if (request.url.startsWith('/api/'))
+      return [401, 'application/json', JSON.stringify({ code: 'AuthenticationFailed', message: `rejected: ${echo}` })];
+    if (this.mode === 'globus-error')
+      return [401, 'application/json', JSON.stringify({ errors: [{ code: `BAD ${echo}`, detail: `rejected: ${echo}` }] })];
     if (this.mode === 'text-error') return [500, 'text/plain', `rejected: ${echo}`];
     return [400, 'application/json', JSON.stringify({ error: `invalid_grant ${echo}`, error_description: `rejected: ${echo}` })];
   }

@@ -44,7 +44,9 @@ async function main(): Promise<void> {
     const groups = (await response.json()) as Array<{ name: string; my_memberships: Array<{ role: string }> }>;
     const output = element('output');
     output.hidden = false;
-    output.textContent = groups.map((group) => `${group.name} (${group.my_memberships.map((membership) => membership.role).join(', ')})`).join('\n');
+    output.textContent = groups
+      .map((group) => `${group.name} (${group.my_memberships.map((membership) => membership.role).join(', ')})`)
+      .join('\n');
   };
   element('logout').onclick = async () => {
     for (const resourceServer of Object.keys(await storage.getTokenDataByResourceServer())) await storage.removeTokenData(resourceServer);

@@ -71,5 +71,7 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
 const user = auth.users[0];
-process.stderr.write(`Open ${url} and log in as ${user.username} / ${user.password} (app bundle: ${(script.length / 1000).toFixed(1)} kB minified). Ctrl-C stops.\n`);
+process.stderr.write(
+  `Open ${url} and log in as ${user.username} / ${user.password} (app bundle: ${(script.length / 1000).toFixed(1)} kB minified). Ctrl-C stops.\n`,
+);
 process.stdout.write(`${JSON.stringify({ event: 'ready', url, authBaseUrl: auth.baseUrl })}\n`);

@@ -109,7 +109,11 @@ main(argv[0] === '--' ? argv.slice(1) : argv).then(
   },
   (error: unknown) => {
     // Typed errors name what went wrong (and never contain a token); show their code too.
-    const detail = TokenStorageError.isInstance(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+    const detail = TokenStorageError.isInstance(error)
+      ? `${error.code}: ${error.message}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
     process.stderr.write(`minimal-script: ${detail}\n\n${USAGE}\n`);
     process.exitCode = 1;
   },

@@ -57,7 +57,11 @@ function loginAs(authorizeUrl: string): Promise<string> {
   });
 }
 
-const CSV = ['ID,Name,Type,Session Enforcement,Roles', '0e7e3a3c-0000-4000-8000-00000000a001,Alice lab,regular,strict,admin', '0e7e3a3c-0000-4000-8000-00000000a002,Shared instrument,regular,not strict,"member,manager"'];
+const CSV = [
+  'ID,Name,Type,Session Enforcement,Roles',
+  '0e7e3a3c-0000-4000-8000-00000000a001,Alice lab,regular,strict,admin',
+  '0e7e3a3c-0000-4000-8000-00000000a002,Shared instrument,regular,not strict,"member,manager"',
+];
 
 describe('the minimal-script example', () => {
   let dataDir: string;
@@ -118,12 +122,16 @@ describe('the minimal-script example', () => {
       expect(first.code).toBe(0);
       expect(first.stderr).toContain('Logged in as identity 11111111-2222-4333-8444-555555555555; stored the new tokens.');
       expect(first.stderr).toMatch(/tokens are kept in postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/gts_example_/);
-      const second = await runExample(['--data-dir', dataDir, '--storage', 'postgres', '--expire-now'], undefined, { DATABASE_URL: database.url });
+      const second = await runExample(['--data-dir', dataDir, '--storage', 'postgres', '--expire-now'], undefined, {
+        DATABASE_URL: database.url,
+      });
       expect(second.code).toBe(0);
       expect(second.stderr).toContain('Reusing the tokens stored for groups.api.local');
       expect(second.stderr).toContain('Token endpoint requests in this run: 1 refresh_token.');
       expect(second.stdout.trim().split('\n')).toEqual(CSV);
-      const [row] = await database.query<{ identity_id: string }>("SELECT token_data->>'identity_id' AS identity_id FROM token_storage WHERE resource_server = 'groups.api.local'");
+      const [row] = await database.query<{ identity_id: string }>(
+        "SELECT token_data->>'identity_id' AS identity_id FROM token_storage WHERE resource_server = 'groups.api.local'",
+      );
       expect(row?.identity_id).toBe('11111111-2222-4333-8444-555555555555');
       for (const run of [first, second]) expect(`${run.stdout}${run.stderr}`).not.toContain(password);
     } finally {

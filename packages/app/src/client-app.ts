@@ -1,4 +1,12 @@
-import { ExpiredTokenError, InvalidArgumentError, MissingTokenError, NotExpiredValidator, type OAuthTokenResponse, type TokenDataValidatorWithHook, type TokenValidationError } from '@globus-tokenstorage/core';
+import {
+  ExpiredTokenError,
+  InvalidArgumentError,
+  MissingTokenError,
+  NotExpiredValidator,
+  type OAuthTokenResponse,
+  type TokenDataValidatorWithHook,
+  type TokenValidationError,
+} from '@globus-tokenstorage/core';
 import type { ConfidentialAppAuthClient } from '@globus-tokenstorage/authorizers';
 import type { GlobusAuthorizationParameters } from './authorization-parameters';
 import { GlobusApp, type GlobusAppOptions } from './globus-app';
@@ -36,7 +44,8 @@ export class ClientApp extends GlobusApp {
     if (typeof options === 'object' && options !== null) {
       if (options.clientSecret === undefined) throw new InvalidArgumentError('ClientApp needs a clientSecret (client credentials)');
       for (const key of ['loginFlowManager', 'loginRedirectUri', 'requestRefreshTokens'] as const) {
-        if (options.config?.[key] !== undefined) throw new InvalidArgumentError(`ClientApp does not take '${key}': it logs in with client credentials`);
+        if (options.config?.[key] !== undefined)
+          throw new InvalidArgumentError(`ClientApp does not take '${key}': it logs in with client credentials`);
       }
     }
     super(appName, options, 'ClientApp');
@@ -44,7 +53,10 @@ export class ClientApp extends GlobusApp {
 
   protected obtainTokens(parameters: GlobusAuthorizationParameters, signal: AbortSignal | undefined): Promise<OAuthTokenResponse> {
     const client = this.loginClient as ConfidentialAppAuthClient;
-    return client.oauth2ClientCredentialsTokens(parameters.requiredScopes ?? this.requiredScopeStrings(), signal === undefined ? {} : { signal });
+    return client.oauth2ClientCredentialsTokens(
+      parameters.requiredScopes ?? this.requiredScopeStrings(),
+      signal === undefined ? {} : { signal },
+    );
   }
 
   protected leadingValidators(): TokenDataValidatorWithHook[] {

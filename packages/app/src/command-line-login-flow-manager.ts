@@ -66,8 +66,10 @@ export class CommandLineLoginFlowManager implements LoginFlowManager {
     if (options.redirectUri !== undefined && (typeof options.redirectUri !== 'string' || !URL.canParse(options.redirectUri))) {
       throw new InvalidArgumentError("CommandLineLoginFlowManager: 'redirectUri' must be an absolute URL");
     }
-    if (options.input !== undefined && typeof options.input?.on !== 'function') throw new InvalidArgumentError("CommandLineLoginFlowManager: 'input' must be a readable stream");
-    if (options.output !== undefined && typeof options.output?.write !== 'function') throw new InvalidArgumentError("CommandLineLoginFlowManager: 'output' must be a writable stream");
+    if (options.input !== undefined && typeof options.input?.on !== 'function')
+      throw new InvalidArgumentError("CommandLineLoginFlowManager: 'input' must be a readable stream");
+    if (options.output !== undefined && typeof options.output?.write !== 'function')
+      throw new InvalidArgumentError("CommandLineLoginFlowManager: 'output' must be a writable stream");
     this.loginClient = loginClient;
     this.#redirectUri = options.redirectUri;
     this.#input = options.input;

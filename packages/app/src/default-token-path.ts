@@ -22,11 +22,7 @@ const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/gu;
  */
 export function slugifyAppName(appName: string): string {
   if (typeof appName !== 'string') throw new InvalidArgumentError('appName must be a string');
-  const slug = appName
-    .replace(RESERVED_CHARACTERS, '+')
-    .replace(/[. ]/g, '-')
-    .replace(NOT_PRINTABLE, '')
-    .toLowerCase();
+  const slug = appName.replace(RESERVED_CHARACTERS, '+').replace(/[. ]/g, '-').replace(NOT_PRINTABLE, '').toLowerCase();
   if (RESERVED_NAMES.test(slug)) {
     throw new InvalidArgumentError(`App name results in a reserved filename ("${slug}"). Please choose a different name.`);
   }

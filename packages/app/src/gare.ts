@@ -34,7 +34,13 @@ function parameters(source: Record<string, unknown>): GlobusAuthorizationParamet
   const result: Record<string, unknown> = {};
   for (const [wire, name] of Object.entries(PARAMETER_NAMES)) {
     const value = source[wire];
-    if (name === 'sessionRequiredMfa' ? typeof value === 'boolean' : name === 'sessionMessage' || name === 'prompt' ? typeof value === 'string' : isStringList(value)) {
+    if (
+      name === 'sessionRequiredMfa'
+        ? typeof value === 'boolean'
+        : name === 'sessionMessage' || name === 'prompt'
+          ? typeof value === 'string'
+          : isStringList(value)
+    ) {
       result[name] = value;
     }
   }

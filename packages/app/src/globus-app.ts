@@ -111,7 +111,8 @@ export abstract class GlobusApp implements AsyncDisposable {
     assertKnownOptions(options, ['clientId', 'clientSecret', 'scopeRequirements', 'config'], ownerName);
     const config = options.config ?? {};
     assertKnownOptions(config, GLOBUS_APP_CONFIG_KEYS, `${ownerName} config`);
-    if (typeof options.clientId !== 'string' || options.clientId === '') throw new InvalidArgumentError(`${ownerName}: clientId must be a non-empty string`);
+    if (typeof options.clientId !== 'string' || options.clientId === '')
+      throw new InvalidArgumentError(`${ownerName}: clientId must be a non-empty string`);
     if (options.clientSecret !== undefined && (typeof options.clientSecret !== 'string' || options.clientSecret === '')) {
       throw new InvalidArgumentError(`${ownerName}: clientSecret must be a non-empty string`);
     }
@@ -120,11 +121,13 @@ export abstract class GlobusApp implements AsyncDisposable {
       if (config[key] !== undefined && typeof config[key] !== 'boolean') throw new InvalidArgumentError(`'${key}' must be a boolean`);
     }
     const handler = config.tokenValidationErrorHandler === undefined ? defaultValidationErrorHandler : config.tokenValidationErrorHandler;
-    if (handler !== null && typeof handler !== 'function') throw new InvalidArgumentError("'tokenValidationErrorHandler' must be a function or null");
+    if (handler !== null && typeof handler !== 'function')
+      throw new InvalidArgumentError("'tokenValidationErrorHandler' must be a function or null");
     const namespace = config.namespace ?? (typeof config.tokenStorage === 'object' ? config.tokenStorage.namespace : 'DEFAULT');
     if (typeof namespace !== 'string' || namespace === '') throw new InvalidArgumentError("'namespace' must be a non-empty string");
     const authResourceServer = config.authResourceServer ?? DEFAULT_AUTH_RESOURCE_SERVER;
-    if (typeof authResourceServer !== 'string' || authResourceServer === '') throw new InvalidArgumentError("'authResourceServer' must be a non-empty string");
+    if (typeof authResourceServer !== 'string' || authResourceServer === '')
+      throw new InvalidArgumentError("'authResourceServer' must be a non-empty string");
     const wait = checkedMilliseconds(config.loginWaitTimeoutMs ?? DEFAULT_LOGIN_WAIT_TIMEOUT_MS, 'loginWaitTimeoutMs');
 
     this.appName = appName;
@@ -136,7 +139,10 @@ export abstract class GlobusApp implements AsyncDisposable {
     this.authResourceServer = authResourceServer;
     this.#loginWaitTimeoutMs = wait;
     this.#handler = handler as TokenValidationErrorHandler<GlobusApp> | null;
-    const clientOptions = { baseUrl: this.authBaseUrl, ...(config.idTokenDecoder === undefined ? {} : { idTokenDecoder: config.idTokenDecoder }) };
+    const clientOptions = {
+      baseUrl: this.authBaseUrl,
+      ...(config.idTokenDecoder === undefined ? {} : { idTokenDecoder: config.idTokenDecoder }),
+    };
     this.loginClient =
       options.clientSecret === undefined
         ? new NativeAppAuthClient(options.clientId, clientOptions)
@@ -159,7 +165,10 @@ export abstract class GlobusApp implements AsyncDisposable {
     this.#assertOpen();
     this.#scopeRequirements = mergeScopeRequirements(this.#scopeRequirements, parseScopeRequirements(requirements));
     this.#forgetInnerAuthorizers();
-    void this.#storage?.then((opened) => this.#installValidators(opened.validating), () => undefined);
+    void this.#storage?.then(
+      (opened) => this.#installValidators(opened.validating),
+      () => undefined,
+    );
   }
 
   /**
@@ -190,7 +199,8 @@ export abstract class GlobusApp implements AsyncDisposable {
   async login(options: LoginOptions = {}): Promise<void> {
     assertKnownOptions(options, ['authParams', 'force', 'signal'], 'login');
     const { authParams, force = false, signal } = options;
-    if (authParams !== undefined && (typeof authParams !== 'object' || authParams === null)) throw new InvalidArgumentError("'authParams' must be an object");
+    if (authParams !== undefined && (typeof authParams !== 'object' || authParams === null))
+      throw new InvalidArgumentError("'authParams' must be an object");
     if (typeof force !== 'boolean') throw new InvalidArgumentError("'force' must be a boolean");
     if (authParams === undefined && !force && !(await this.loginRequired())) return;
     // Logins of one process share one run, unless they carry their own requirements.
@@ -216,7 +226,8 @@ export abstract class GlobusApp implements AsyncDisposable {
     const { inner } = await this.#open();
     this.#forgetInnerAuthorizers();
     const stored = await inner.getTokenDataByResourceServer();
-    const targets = options.sweep === true ? Object.keys(stored) : Object.keys(this.#scopeRequirements).filter((rs) => Object.hasOwn(stored, rs));
+    const targets =
+      options.sweep === true ? Object.keys(stored) : Object.keys(this.#scopeRequirements).filter((rs) => Object.hasOwn(stored, rs));
     for (const resourceServer of targets) {
       const token = stored[resourceServer];
       if (token === undefined) continue;
@@ -236,7 +247,8 @@ export abstract class GlobusApp implements AsyncDisposable {
     const made = this.#appAuthorizers.get(resourceServer);
     if (made !== undefined) return made;
     this.#assertOpen();
-    if (typeof resourceServer !== 'string' || resourceServer === '') throw new InvalidArgumentError('resourceServer must be a non-empty string');
+    if (typeof resourceServer !== 'string' || resourceServer === '')
+      throw new InvalidArgumentError('resourceServer must be a non-empty string');
     const slot: InnerAuthorizerSlot = { inner: null };
     this.#slots.set(resourceServer, slot);
     const authorizer = new AppAuthorizer(resourceServer, slot, {
@@ -329,7 +341,10 @@ export abstract class GlobusApp implements AsyncDisposable {
   async #loginOnce(authParams: GlobusAuthorizationParameters | undefined, force: boolean, signal: AbortSignal | undefined): Promise<void> {
     const { inner, validating } = await this.#open();
     const before = await fingerprint(inner);
-    const parameters: GlobusAuthorizationParameters = { ...authParams, requiredScopes: this.requiredScopeStrings(authParams?.requiredScopes ?? []) };
+    const parameters: GlobusAuthorizationParameters = {
+      ...authParams,
+      requiredScopes: this.requiredScopeStrings(authParams?.requiredScopes ?? []),
+    };
     await runLoginExclusively(
       inner,
       `${this.namespace}/#login`,
@@ -395,7 +410,8 @@ export abstract class GlobusApp implements AsyncDisposable {
         const authorizer = this.getAuthorizer(this.authResourceServer);
         const url = `${this.authBaseUrl}/v2/api/identities/${encodeURIComponent(identityId)}/consents?all=False`;
         const response = await authorizedFetch(authorizer, url);
-        if (!response.ok) throw new AuthAPIError(`listing the consents of ${identityId} failed: HTTP ${response.status}`, { httpStatus: response.status });
+        if (!response.ok)
+          throw new AuthAPIError(`listing the consents of ${identityId} failed: HTTP ${response.status}`, { httpStatus: response.status });
         return (await response.json()) as { consents: [] };
       },
     };
@@ -427,4 +443,3 @@ function isReplayable(body: BodyInit | null | undefined): boolean {
   const tag = Object.prototype.toString.call(body);
   return ['[object URLSearchParams]', '[object ArrayBuffer]', '[object Blob]', '[object FormData]'].includes(tag);
 }
-

@@ -54,7 +54,11 @@ export class GlobusSdkManager {
   constructor(authorizerOf: (resourceServer: string) => GlobusAuthorizer, options: GlobusSdkManagerOptions) {
     assertKnownOptions(options, ['resourceServers'], 'globusSdkManager');
     const aliases = options.resourceServers ?? {};
-    if (typeof aliases !== 'object' || aliases === null || Object.values(aliases).some((value) => typeof value !== 'string' || value === '')) {
+    if (
+      typeof aliases !== 'object' ||
+      aliases === null ||
+      Object.values(aliases).some((value) => typeof value !== 'string' || value === '')
+    ) {
       throw new InvalidArgumentError("'resourceServers' must map resource server names to non-empty names");
     }
     this.#authorizerOf = authorizerOf;
@@ -68,7 +72,8 @@ export class GlobusSdkManager {
    * @param resourceServers - As the app stores them.
    */
   async load(resourceServers: readonly string[]): Promise<void> {
-    for (const resourceServer of resourceServers) this.#remember(resourceServer, await this.#authorizerOf(resourceServer).getAuthorizationHeader());
+    for (const resourceServer of resourceServers)
+      this.#remember(resourceServer, await this.#authorizerOf(resourceServer).getAuthorizationHeader());
   }
 
   /**
@@ -108,7 +113,10 @@ export class GlobusSdkManager {
     // Keep the snapshot fresh for the next call: a valid token costs no I/O, an expiring one is renewed now.
     void this.#authorizerOf(stored)
       .getAuthorizationHeader()
-      .then((header) => this.#remember(stored, header), () => undefined);
+      .then(
+        (header) => this.#remember(stored, header),
+        () => undefined,
+      );
     return { access_token: accessToken, resource_server: resourceServer, token_type: 'Bearer', refresh_token: REFRESH_MARKER };
   }
 }

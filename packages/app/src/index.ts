@@ -18,7 +18,12 @@ export {
 } from './globus-app-config';
 export { AppAuthorizer } from './app-authorizer';
 export { GlobusSdkManager, type GlobusSdkManagerOptions, type GlobusSdkToken, type GlobusSdkTokenLookup } from './globus-sdk-manager';
-export { LoginWaitTimeoutError, MissingDependencyError, type LoginWaitTimeoutErrorOptions, type MissingDependencyErrorOptions } from './app-errors';
+export {
+  LoginWaitTimeoutError,
+  MissingDependencyError,
+  type LoginWaitTimeoutErrorOptions,
+  type MissingDependencyErrorOptions,
+} from './app-errors';
 export { defaultTokenFilePath, slugifyAppName, type DefaultTokenFilePathOptions, type TokenPathPlatform } from './default-token-path';
 export { authorizationParametersOfGare } from './gare';
 export type { ScopeRequirementsInput } from './scope-requirements';

@@ -65,18 +65,26 @@ export class LocalServerLoginFlowManager implements LoginFlowManager {
    *   registered, a random local port cannot be), a bad or unknown option.
    */
   constructor(loginClient: NativeAppAuthClient, options: LocalServerLoginFlowManagerOptions = {}) {
-    assertKnownOptions(options, [...LOGIN_FLOW_MANAGER_OPTION_KEYS, 'openBrowser', 'redirectPath', 'successMessage'], 'LocalServerLoginFlowManager');
+    assertKnownOptions(
+      options,
+      [...LOGIN_FLOW_MANAGER_OPTION_KEYS, 'openBrowser', 'redirectPath', 'successMessage'],
+      'LocalServerLoginFlowManager',
+    );
     this.#options = checkedLoginFlowManagerOptions(loginClient, options, 'LocalServerLoginFlowManager');
     if (isConfidentialClient(loginClient)) {
-      throw new InvalidArgumentError('LocalServerLoginFlowManager works with native clients only; a confidential client logs users in with CommandLineLoginFlowManager and a registered redirectUri');
+      throw new InvalidArgumentError(
+        'LocalServerLoginFlowManager works with native clients only; a confidential client logs users in with CommandLineLoginFlowManager and a registered redirectUri',
+      );
     }
-    if (options.openBrowser !== undefined && typeof options.openBrowser !== 'function') throw new InvalidArgumentError("LocalServerLoginFlowManager: 'openBrowser' must be a function");
+    if (options.openBrowser !== undefined && typeof options.openBrowser !== 'function')
+      throw new InvalidArgumentError("LocalServerLoginFlowManager: 'openBrowser' must be a function");
     const redirectPath = options.redirectPath ?? '/callback';
     if (typeof redirectPath !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(redirectPath)) {
       throw new InvalidArgumentError("LocalServerLoginFlowManager: 'redirectPath' must be a URL path starting with '/'");
     }
     const successMessage = options.successMessage ?? DEFAULT_SUCCESS;
-    if (typeof successMessage !== 'string') throw new InvalidArgumentError("LocalServerLoginFlowManager: 'successMessage' must be a string");
+    if (typeof successMessage !== 'string')
+      throw new InvalidArgumentError("LocalServerLoginFlowManager: 'successMessage' must be a string");
     this.loginClient = loginClient;
     this.#openBrowser = options.openBrowser;
     this.#redirectPath = redirectPath;
@@ -129,7 +137,9 @@ export class LocalServerLoginFlowManager implements LoginFlowManager {
     try {
       await this.#openBrowser(url);
     } catch (error) {
-      throw new LocalServerEnvironmentError('openBrowser failed to open the login page; log in with the command-line flow instead', { cause: error });
+      throw new LocalServerEnvironmentError('openBrowser failed to open the login page; log in with the command-line flow instead', {
+        cause: error,
+      });
     }
   }
 }

@@ -21,7 +21,12 @@ export interface LoginSectionOptions {
  * @throws {@link LoginWaitTimeoutError} when the section stays taken for `timeoutMs`; the signal's
  *   reason when it aborts the wait; whatever `login` throws.
  */
-export async function runLoginExclusively<T>(storage: TokenStorageLike, key: string, login: () => Promise<T>, options: LoginSectionOptions): Promise<T> {
+export async function runLoginExclusively<T>(
+  storage: TokenStorageLike,
+  key: string,
+  login: () => Promise<T>,
+  options: LoginSectionOptions,
+): Promise<T> {
   if (typeof storage.runExclusive !== 'function') return login();
   const started = Date.now();
   for (;;) {
@@ -39,7 +44,13 @@ export async function runLoginExclusively<T>(storage: TokenStorageLike, key: str
 const ABANDONED: unique symbol = Symbol('abandoned');
 
 /** One `runExclusive` call, given up (without running `login`) if it has not entered in `waitMs`. */
-function oneAttempt<T>(storage: TokenStorageLike, key: string, login: () => Promise<T>, waitMs: number, signal: AbortSignal | undefined): Promise<T> {
+function oneAttempt<T>(
+  storage: TokenStorageLike,
+  key: string,
+  login: () => Promise<T>,
+  waitMs: number,
+  signal: AbortSignal | undefined,
+): Promise<T> {
   let entered = false;
   let abandoned = false;
   const section = (storage.runExclusive as NonNullable<TokenStorageLike['runExclusive']>).call(storage, key, async () => {

@@ -1,4 +1,10 @@
-import { TokenValidationError, type OAuthTokenResponse, type TokenStorageData, type TokenStorageLike, type ValidatingTokenStorage } from '@globus-tokenstorage/core';
+import {
+  TokenValidationError,
+  type OAuthTokenResponse,
+  type TokenStorageData,
+  type TokenStorageLike,
+  type ValidatingTokenStorage,
+} from '@globus-tokenstorage/core';
 
 /**
  * The storage an app's `StorageBackedAuthorizer`s read: the app's validating storage, except that a

@@ -15,7 +15,11 @@ import type { LoginFlowManager } from './login-flow-manager';
  *   client or with `loginRedirectUri`, a confidential client's command line without
  *   `loginRedirectUri`, or a provider that returns no manager.
  */
-export function resolveLoginFlowManager(appName: string, loginClient: NativeAppAuthClient | ConfidentialAppAuthClient, config: Readonly<GlobusAppConfig>): LoginFlowManager {
+export function resolveLoginFlowManager(
+  appName: string,
+  loginClient: NativeAppAuthClient | ConfidentialAppAuthClient,
+  config: Readonly<GlobusAppConfig>,
+): LoginFlowManager {
   const choice = config.loginFlowManager ?? 'command-line';
   const requestRefreshTokens = config.requestRefreshTokens ?? false;
   const confidential = loginClient instanceof ConfidentialAppAuthClient;
@@ -26,18 +30,23 @@ export function resolveLoginFlowManager(appName: string, loginClient: NativeAppA
   }
   if (choice === 'command-line') {
     if (confidential && redirectUri === undefined) {
-      throw new InvalidArgumentError("a UserApp with a client secret needs 'loginRedirectUri' (one of the client's registered redirect URIs)");
+      throw new InvalidArgumentError(
+        "a UserApp with a client secret needs 'loginRedirectUri' (one of the client's registered redirect URIs)",
+      );
     }
     return new CommandLineLoginFlowManager(loginClient, { ...common, ...(redirectUri === undefined ? {} : { redirectUri }) });
   }
   if (choice === 'local-server') {
-    if (redirectUri !== undefined) throw new InvalidArgumentError("'loginRedirectUri' cannot be used with the 'local-server' login flow (it chooses its own)");
+    if (redirectUri !== undefined)
+      throw new InvalidArgumentError("'loginRedirectUri' cannot be used with the 'local-server' login flow (it chooses its own)");
     if (confidential) throw new InvalidArgumentError("the 'local-server' login flow needs a native client (no client secret)");
     return new LocalServerLoginFlowManager(loginClient, common);
   }
   const manager: unknown = typeof choice === 'function' ? choice({ appName, loginClient, config }) : choice;
   if (typeof manager !== 'object' || manager === null || typeof (manager as LoginFlowManager).runLoginFlow !== 'function') {
-    throw new InvalidArgumentError("'loginFlowManager' must be 'command-line', 'local-server', a LoginFlowManager or a function returning one");
+    throw new InvalidArgumentError(
+      "'loginFlowManager' must be 'command-line', 'local-server', a LoginFlowManager or a function returning one",
+    );
   }
   return manager as LoginFlowManager;
 }

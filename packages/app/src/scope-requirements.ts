@@ -11,13 +11,16 @@ export type ScopeRequirementsInput = Readonly<Record<string, string | Scope | Re
  */
 export function parseScopeRequirements(input: ScopeRequirementsInput): Record<string, Scope[]> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new InvalidArgumentError('scopeRequirements must map resource servers to scopes, e.g. { "transfer.api.globus.org": "urn:…:all" }');
+    throw new InvalidArgumentError(
+      'scopeRequirements must map resource servers to scopes, e.g. { "transfer.api.globus.org": "urn:…:all" }',
+    );
   }
   const parsed: Record<string, Scope[]> = {};
   for (const [resourceServer, scopes] of Object.entries(input)) {
     if (resourceServer === '') throw new InvalidArgumentError('scopeRequirements: a resource server must be a non-empty string');
     const list = typeof scopes === 'string' || Scope.isInstance(scopes) ? [scopes] : scopes;
-    if (!Array.isArray(list)) throw new InvalidArgumentError(`scopeRequirements['${resourceServer}'] must be a scope string, a Scope or a list of them`);
+    if (!Array.isArray(list))
+      throw new InvalidArgumentError(`scopeRequirements['${resourceServer}'] must be a scope string, a Scope or a list of them`);
     parsed[resourceServer] = list.flatMap((scope: unknown) => {
       if (typeof scope === 'string') return ScopeParser.parse(scope);
       if (Scope.isInstance(scope)) return [scope];
@@ -31,7 +34,10 @@ export function parseScopeRequirements(input: ScopeRequirementsInput): Record<st
  * Adds requirements to existing ones (merging scopes of one resource server, as Python's
  * `add_scope_requirements` appends), returning a new record.
  */
-export function mergeScopeRequirements(current: Readonly<Record<string, readonly Scope[]>>, added: Readonly<Record<string, readonly Scope[]>>): Record<string, Scope[]> {
+export function mergeScopeRequirements(
+  current: Readonly<Record<string, readonly Scope[]>>,
+  added: Readonly<Record<string, readonly Scope[]>>,
+): Record<string, Scope[]> {
   const merged: Record<string, Scope[]> = {};
   for (const [resourceServer, scopes] of Object.entries(current)) merged[resourceServer] = [...scopes];
   for (const [resourceServer, scopes] of Object.entries(added)) {

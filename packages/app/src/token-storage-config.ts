@@ -27,7 +27,9 @@ export function checkTokenStorageChoice(config: GlobusAppConfig): void {
     throw new InvalidArgumentError("'tokenStorage' must be 'json', 'sqlite', 'memory', a token storage or a function returning one");
   }
   if (config.namespace !== undefined && config.namespace !== choice.namespace) {
-    throw new InvalidArgumentError(`'namespace' applies to storages the app creates; the given storage's namespace is '${choice.namespace}'`);
+    throw new InvalidArgumentError(
+      `'namespace' applies to storages the app creates; the given storage's namespace is '${choice.namespace}'`,
+    );
   }
 }
 
@@ -76,5 +78,9 @@ async function loadSQLite(): Promise<typeof import('@globus-tokenstorage/sqlite'
 function isStorage(value: unknown): value is TokenStorageLike {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<TokenStorageLike>;
-  return typeof candidate.getTokenData === 'function' && typeof candidate.storeTokenResponse === 'function' && typeof candidate.namespace === 'string';
+  return (
+    typeof candidate.getTokenData === 'function' &&
+    typeof candidate.storeTokenResponse === 'function' &&
+    typeof candidate.namespace === 'string'
+  );
 }

@@ -1,4 +1,10 @@
-import { HasRefreshTokensValidator, NotExpiredValidator, UnchangingIdentityIDValidator, type OAuthTokenResponse, type TokenDataValidatorWithHook } from '@globus-tokenstorage/core';
+import {
+  HasRefreshTokensValidator,
+  NotExpiredValidator,
+  UnchangingIdentityIDValidator,
+  type OAuthTokenResponse,
+  type TokenDataValidatorWithHook,
+} from '@globus-tokenstorage/core';
 import type { GlobusAuthorizationParameters } from './authorization-parameters';
 import { GlobusApp, type GlobusAppOptions } from './globus-app';
 import type { LoginFlowManager } from './login-flow-manager';

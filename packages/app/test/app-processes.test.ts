@@ -55,7 +55,10 @@ async function runWorkers(storage: 'json' | 'sqlite'): Promise<Event[]> {
   };
   const events: Event[] = [];
   const workers = Array.from({ length: PROCESSES }, () => {
-    const child = spawn(process.execPath, [WORKER, JSON.stringify(settings)], { env: { ...process.env, HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WORKER, JSON.stringify(settings)], {
+      env: { ...process.env, HOME: home },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     running.add(child);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -84,7 +87,9 @@ function tokenFile(extension: string): string {
 describe.each(['json', 'sqlite'] as const)('processes of one app sharing its default %s token file', (storage) => {
   it('log in once when they all need tokens, then refresh once when the token expired', async () => {
     const first = await runWorkers(storage);
-    expect(first.filter((event) => event.event === 'done')).toEqual(Array.from({ length: PROCESSES }, () => expect.objectContaining({ status: 200 })));
+    expect(first.filter((event) => event.event === 'done')).toEqual(
+      Array.from({ length: PROCESSES }, () => expect.objectContaining({ status: 200 })),
+    );
     expect(first.filter((event) => event.event === 'login')).toHaveLength(1);
     expect((await server.stats()).tokenRequests.byGrantType).toEqual({ authorization_code: 1 });
     const file = tokenFile(storage === 'json' ? 'json' : 'db');
@@ -93,13 +98,17 @@ describe.each(['json', 'sqlite'] as const)('processes of one app sharing its def
     const opened = storage === 'json' ? new JSONTokenStorage(file) : new SQLiteTokenStorage(file);
     try {
       const token = (await opened.getTokenData(server.resourceServers.api))!;
-      await opened.storeTokenDataByResourceServer({ [server.resourceServers.api]: token.with({ expiresAtSeconds: Math.trunc(Date.now() / 1000) - 10 }) });
+      await opened.storeTokenDataByResourceServer({
+        [server.resourceServers.api]: token.with({ expiresAtSeconds: Math.trunc(Date.now() / 1000) - 10 }),
+      });
     } finally {
       await opened.close?.();
     }
     await server.resetStats();
     const second = await runWorkers(storage);
-    expect(second.filter((event) => event.event === 'done')).toEqual(Array.from({ length: PROCESSES }, () => expect.objectContaining({ status: 200 })));
+    expect(second.filter((event) => event.event === 'done')).toEqual(
+      Array.from({ length: PROCESSES }, () => expect.objectContaining({ status: 200 })),
+    );
     expect(second.filter((event) => event.event === 'login')).toHaveLength(0);
     expect((await server.stats()).tokenRequests.byGrantType).toEqual({ refresh_token: 1 });
   });

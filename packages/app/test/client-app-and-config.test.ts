@@ -53,8 +53,15 @@ describe('ClientApp', () => {
 });
 
 describe('bad input is a typed error', () => {
-  const user = (config: unknown, more: Record<string, unknown> = {}) => () =>
-    new UserApp('My App', { clientId: 'c1', scopeRequirements: { 'rs.example': 'urn:x:all' }, config: config as GlobusAppConfig, ...more });
+  const user =
+    (config: unknown, more: Record<string, unknown> = {}) =>
+    () =>
+      new UserApp('My App', {
+        clientId: 'c1',
+        scopeRequirements: { 'rs.example': 'urn:x:all' },
+        config: config as GlobusAppConfig,
+        ...more,
+      });
 
   it.each([
     ['an unknown option', { tokenStorag: 'json' }],
@@ -89,7 +96,11 @@ describe('bad input is a typed error', () => {
   });
 
   it('bad method arguments', async () => {
-    const app = new UserApp('My App', { clientId: 'c1', scopeRequirements: {}, config: { tokenStorage: 'memory', tokenValidationErrorHandler: null } });
+    const app = new UserApp('My App', {
+      clientId: 'c1',
+      scopeRequirements: {},
+      config: { tokenStorage: 'memory', tokenValidationErrorHandler: null },
+    });
     expect(() => app.getAuthorizer('')).toThrow(InvalidArgumentError);
     await expect(app.login({ forse: true } as never)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(app.login({ force: 'yes' } as never)).rejects.toBeInstanceOf(InvalidArgumentError);
@@ -113,7 +124,8 @@ describe("tokenStorage: 'sqlite' without @globus-tokenstorage/sqlite installed",
       const packageDir = resolve(__dirname, '..');
       cpSync(join(packageDir, 'dist'), join(modules, 'app/dist'), { recursive: true });
       cpSync(join(packageDir, 'package.json'), join(modules, 'app/package.json'));
-      for (const dependency of ['core', 'authorizers', 'json', 'memory']) symlinkSync(resolve(packageDir, '..', dependency), join(modules, dependency));
+      for (const dependency of ['core', 'authorizers', 'json', 'memory'])
+        symlinkSync(resolve(packageDir, '..', dependency), join(modules, dependency));
       const script = `import { UserApp } from '@globus-tokenstorage/app';
         const app = new UserApp('My App', { clientId: 'c1', scopeRequirements: {}, config: { tokenStorage: 'sqlite' } });
         app.loginRequired().then(() => console.log('no error'), (e) => console.log(JSON.stringify({ name: e.name, code: e.code, packageName: e.packageName, message: e.message })));`;

@@ -39,9 +39,13 @@ function printedUrl(printed: string): string {
  * Runs the fixture script (the built package, on its real stdin and stdout) and answers its prompt
  * with `answer(url)`: a line to write, or `null` to close stdin instead.
  */
-async function runInChild(answer: (url: string) => Promise<string | null>): Promise<{ stdout: string; result: Record<string, unknown>; status: number | null }> {
+async function runInChild(
+  answer: (url: string) => Promise<string | null>,
+): Promise<{ stdout: string; result: Record<string, unknown>; status: number | null }> {
   const script = join(__dirname, 'fixtures', 'command-line-login.mjs');
-  const child = spawn(process.execPath, [script, server.baseUrl, server.clients.native.clientId, scopes().join(' ')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, server.baseUrl, server.clients.native.clientId, scopes().join(' ')], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -73,7 +77,10 @@ describe('CommandLineLoginFlowManager through piped stdin of a child process', (
     expect(stdout).toBe(`Please authenticate with Globus here:\n${dashes}\n${url}\n${dashes}\n\n${PROMPT}`);
     expect(new URL(url).searchParams.get('redirect_uri')).toBe(server.clients.native.redirectUri);
     expect(new URL(url).searchParams.get('access_type')).toBe('offline');
-    expect(result).toEqual({ resourceServers: [server.resourceServers.auth, server.resourceServers.api].sort(), refreshTokens: [true, true] });
+    expect(result).toEqual({
+      resourceServers: [server.resourceServers.auth, server.resourceServers.api].sort(),
+      refreshTokens: [true, true],
+    });
     expect(status).toBe(0);
   });
 
@@ -89,13 +96,21 @@ describe('CommandLineLoginFlowManager through piped stdin of a child process', (
     ['two words', 'abc def', /spaces or control characters/],
   ])('throws InvalidAuthorizationCodeError for %s', async (_name, line, message) => {
     const { result, status } = await runInChild(async () => line);
-    expect(result).toMatchObject({ name: 'InvalidAuthorizationCodeError', code: ErrorCodes.LOGIN_FLOW_INVALID_CODE, message: expect.stringMatching(message) });
+    expect(result).toMatchObject({
+      name: 'InvalidAuthorizationCodeError',
+      code: ErrorCodes.LOGIN_FLOW_INVALID_CODE,
+      message: expect.stringMatching(message),
+    });
     expect(status).toBe(1);
   });
 
   it('reports a code Auth refuses as AuthAPIError, without echoing it', async () => {
     const { result, status } = await runInChild(async () => 'not-a-real-code-4711');
-    expect(result).toMatchObject({ name: 'AuthAPIError', code: ErrorCodes.AUTH_API_ERROR, message: expect.stringContaining('invalid_grant') });
+    expect(result).toMatchObject({
+      name: 'AuthAPIError',
+      code: ErrorCodes.AUTH_API_ERROR,
+      message: expect.stringContaining('invalid_grant'),
+    });
     expect(result.message).not.toContain('4711');
     expect(status).toBe(1);
   });
@@ -150,7 +165,10 @@ describe('CommandLineLoginFlowManager with injected streams', () => {
     input.write(code.slice(0, 5));
     await new Promise((resolve) => setTimeout(resolve, 20));
     input.end(code.slice(5));
-    expect((await login).byResourceServer[server.resourceServers.api]).toMatchObject({ resource_server: server.resourceServers.api, access_token: expect.any(String) });
+    expect((await login).byResourceServer[server.resourceServers.api]).toMatchObject({
+      resource_server: server.resourceServers.api,
+      access_token: expect.any(String),
+    });
   });
 
   it('logs in with a confidential client and its redirect URI', async () => {
@@ -168,7 +186,10 @@ describe('CommandLineLoginFlowManager with injected streams', () => {
   it('refuses a confidential client without a redirect URI', async () => {
     const { clientId, clientSecret } = server.clients.confidential;
     const { input, output } = streams();
-    const manager = new CommandLineLoginFlowManager(new ConfidentialAppAuthClient(clientId, clientSecret, { baseUrl: server.baseUrl }), { input, output });
+    const manager = new CommandLineLoginFlowManager(new ConfidentialAppAuthClient(clientId, clientSecret, { baseUrl: server.baseUrl }), {
+      input,
+      output,
+    });
     await expect(manager.runLoginFlow({ requiredScopes: scopes() })).rejects.toThrow(/needs a redirectUri/);
   });
 
@@ -189,7 +210,9 @@ describe('CommandLineLoginFlowManager with injected streams', () => {
     controller.abort();
     await expect(login).rejects.toBeInstanceOf(LoginFlowAbortedError);
     expect(input.listenerCount('data')).toBe(0);
-    await expect(manager.runLoginFlow({ requiredScopes: scopes() }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: ErrorCodes.LOGIN_FLOW_ABORTED });
+    await expect(manager.runLoginFlow({ requiredScopes: scopes() }, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: ErrorCodes.LOGIN_FLOW_ABORTED,
+    });
   });
 
   it('EOF and bad entries are typed in process too, and the message never holds the entry', async () => {

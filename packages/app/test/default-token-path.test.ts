@@ -13,7 +13,9 @@ interface PathCase {
   message?: string;
 }
 
-const fixture = JSON.parse(readFileSync(join(__dirname, '../../../fixtures/python/globus-app-paths.json'), 'utf8')) as { cases: PathCase[] };
+const fixture = JSON.parse(readFileSync(join(__dirname, '../../../fixtures/python/globus-app-paths.json'), 'utf8')) as {
+  cases: PathCase[];
+};
 const HOME = '/home/someone';
 const linux = { platform: 'linux', homedir: HOME, env: {} };
 
@@ -34,16 +36,24 @@ describe("the default token file is the Python SDK's", () => {
 
   it('lives under LOCALAPPDATA (else APPDATA) on Windows, and refuses when neither is set', () => {
     const options = { clientId: 'c1', appName: 'My App', environment: 'sandbox' };
-    expect(defaultTokenFilePath(options, { platform: 'win32', homedir: 'C:\\Users\\x', env: { LOCALAPPDATA: 'C:\\Users\\x\\AppData\\Local', APPDATA: 'R' } })).toBe(
-      'C:\\Users\\x\\AppData\\Local\\globus\\app\\c1\\my-app\\sandbox-tokens.json',
+    expect(
+      defaultTokenFilePath(options, {
+        platform: 'win32',
+        homedir: 'C:\\Users\\x',
+        env: { LOCALAPPDATA: 'C:\\Users\\x\\AppData\\Local', APPDATA: 'R' },
+      }),
+    ).toBe('C:\\Users\\x\\AppData\\Local\\globus\\app\\c1\\my-app\\sandbox-tokens.json');
+    expect(defaultTokenFilePath(options, { platform: 'win32', homedir: 'C:\\Users\\x', env: { APPDATA: 'C:\\Roaming' } })).toBe(
+      'C:\\Roaming\\globus\\app\\c1\\my-app\\sandbox-tokens.json',
     );
-    expect(defaultTokenFilePath(options, { platform: 'win32', homedir: 'C:\\Users\\x', env: { APPDATA: 'C:\\Roaming' } })).toBe('C:\\Roaming\\globus\\app\\c1\\my-app\\sandbox-tokens.json');
     expect(() => defaultTokenFilePath(options, { platform: 'win32', homedir: 'C:\\Users\\x', env: {} })).toThrow(InvalidArgumentError);
   });
 
   it('a UserApp refuses the names Python refuses, with a typed error', () => {
     for (const name of ['con', '', '\u0000']) {
-      expect(() => new UserApp(name, { clientId: 'c1', scopeRequirements: {}, config: { tokenStorage: 'memory' } })).toThrow(InvalidArgumentError);
+      expect(() => new UserApp(name, { clientId: 'c1', scopeRequirements: {}, config: { tokenStorage: 'memory' } })).toThrow(
+        InvalidArgumentError,
+      );
     }
   });
 });

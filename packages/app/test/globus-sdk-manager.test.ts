@@ -37,7 +37,8 @@ beforeEach(async () => {
       authResourceServer: server.resourceServers.auth,
       requestRefreshTokens: true,
       tokenStorage: () => new JSONTokenStorage(join(directory, 'tokens.json')),
-      loginFlowManager: ({ loginClient }) => new ServerLoginFlowManager(loginClient, { controlUrl: server.controlUrl, username: 'alice', requestRefreshTokens: true }),
+      loginFlowManager: ({ loginClient }) =>
+        new ServerLoginFlowManager(loginClient, { controlUrl: server.controlUrl, username: 'alice', requestRefreshTokens: true }),
     },
   });
 });
@@ -51,7 +52,9 @@ describe('app.globusSdkManager()', () => {
     const manager = await app.globusSdkManager({ resourceServers: { [SDK_GROUPS]: server.resourceServers.api } });
     const token = manager.tokens.getByResourceServer(SDK_GROUPS);
     expect(token).toMatchObject({ resource_server: SDK_GROUPS, token_type: 'Bearer' });
-    expect(token?.refresh_token).not.toBe((await new JSONTokenStorage(join(directory, 'tokens.json')).getTokenData(server.resourceServers.api))?.refreshToken);
+    expect(token?.refresh_token).not.toBe(
+      (await new JSONTokenStorage(join(directory, 'tokens.json')).getTokenData(server.resourceServers.api))?.refreshToken,
+    );
     const response = await groups.groups.getMyGroups({ manager: manager as never });
     expect(response.status).toBe(200);
     expect(((await response.json()) as Array<{ name: string }>).map((group) => group.name)).toEqual(['Alice lab', 'Shared instrument']);

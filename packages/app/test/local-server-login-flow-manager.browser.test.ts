@@ -86,7 +86,10 @@ describe('LocalServerLoginFlowManager in Chromium', () => {
 
     const api = response.byResourceServer[server.resourceServers.api];
     expect(api?.refresh_token).toEqual(expect.any(String));
-    expect(response.byResourceServer[server.resourceServers.auth]).toMatchObject({ resource_server: server.resourceServers.auth, access_token: expect.any(String) });
+    expect(response.byResourceServer[server.resourceServers.auth]).toMatchObject({
+      resource_server: server.resourceServers.auth,
+      access_token: expect.any(String),
+    });
     const sent = new URL(authorizeUrl).searchParams;
     expect(sent.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
     expect(sent.get('access_type')).toBe('offline');
@@ -181,7 +184,9 @@ describe('LocalServerLoginFlowManager in Chromium', () => {
         controller.abort(new Error('user pressed Ctrl-C'));
       },
     });
-    const error = await manager.runLoginFlow({ requiredScopes: requiredScopes() }, { signal: controller.signal }).catch((caught: unknown) => caught);
+    const error = await manager
+      .runLoginFlow({ requiredScopes: requiredScopes() }, { signal: controller.signal })
+      .catch((caught: unknown) => caught);
 
     expect(LoginFlowAbortedError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: ErrorCodes.LOGIN_FLOW_ABORTED, cause: new Error('user pressed Ctrl-C') });

@@ -90,7 +90,10 @@ describe('where LocalServerLoginFlowManager refuses to open a browser', () => {
       },
     });
     const response = await manager.runLoginFlow(parameters());
-    expect(response.byResourceServer[server.resourceServers.api]).toMatchObject({ resource_server: server.resourceServers.api, access_token: expect.any(String) });
+    expect(response.byResourceServer[server.resourceServers.api]).toMatchObject({
+      resource_server: server.resourceServers.api,
+      access_token: expect.any(String),
+    });
   });
 });
 
@@ -118,10 +121,18 @@ describe('the system browser', () => {
     // Another site reaching the port through a rebound DNS name is refused, and the login goes on.
     const rebound = await new Promise<number>((resolve, reject) => {
       const query = `?code=${encodeURIComponent(code)}&state=${sent.get('state')}`;
-      request({ host: '127.0.0.1', port: redirect.port, path: `${redirect.pathname}${query}`, headers: { host: `evil.example:${redirect.port}` } }, (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      })
+      request(
+        {
+          host: '127.0.0.1',
+          port: redirect.port,
+          path: `${redirect.pathname}${query}`,
+          headers: { host: `evil.example:${redirect.port}` },
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      )
         .on('error', reject)
         .end();
     });
@@ -139,7 +150,9 @@ describe('the system browser', () => {
 
 describe('LocalServerLoginFlowManager arguments', () => {
   it('refuses a confidential client', () => {
-    const client = new ConfidentialAppAuthClient(server.clients.confidential.clientId, server.clients.confidential.clientSecret, { baseUrl: server.baseUrl });
+    const client = new ConfidentialAppAuthClient(server.clients.confidential.clientId, server.clients.confidential.clientSecret, {
+      baseUrl: server.baseUrl,
+    });
     expect(() => new LocalServerLoginFlowManager(client as unknown as NativeAppAuthClient)).toThrow(InvalidArgumentError);
   });
 
@@ -160,7 +173,9 @@ describe('LocalServerLoginFlowManager arguments', () => {
     const manager = new LocalServerLoginFlowManager(nativeClient(), { openBrowser });
     await expect(manager.runLoginFlow({ requiredScopes: [] })).rejects.toThrow(/requiredScopes/);
     await expect(manager.runLoginFlow({} as never)).rejects.toThrow(InvalidArgumentError);
-    await expect(manager.runLoginFlow({ requiredScopes: ['openid'], sessionMesage: 'x' } as never)).rejects.toThrow(/did you mean 'sessionMessage'/);
+    await expect(manager.runLoginFlow({ requiredScopes: ['openid'], sessionMesage: 'x' } as never)).rejects.toThrow(
+      /did you mean 'sessionMessage'/,
+    );
     expect(openBrowser).not.toHaveBeenCalled();
   });
 });

@@ -4,7 +4,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { AuthAPIError, IdentityMismatchError, MissingTokenError, StorageClosedError, type TokenStorageLike } from '@globus-tokenstorage/core';
+import {
+  AuthAPIError,
+  IdentityMismatchError,
+  MissingTokenError,
+  StorageClosedError,
+  type TokenStorageLike,
+} from '@globus-tokenstorage/core';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 import { authorizedFetch, NativeAppAuthClient } from '@globus-tokenstorage/authorizers';
@@ -50,7 +56,11 @@ function makeApp(on: AuthServerProcess, config: GlobusAppConfig = {}, username =
       authResourceServer: on.resourceServers.auth,
       tokenStorage: () => new JSONTokenStorage(join(directory, 'tokens.json')),
       loginFlowManager: ({ loginClient }) => {
-        const manager = new ServerLoginFlowManager(loginClient, { controlUrl: on.controlUrl, username, requestRefreshTokens: config.requestRefreshTokens === true });
+        const manager = new ServerLoginFlowManager(loginClient, {
+          controlUrl: on.controlUrl,
+          username,
+          requestRefreshTokens: config.requestRefreshTokens === true,
+        });
         (manager as { logins: unknown[] }).logins = logins;
         return manager;
       },
@@ -90,7 +100,14 @@ describe('UserApp', () => {
     await authorizer.getAuthorizationHeader();
     const manager = await app.globusSdkManager();
     const stored = (await new JSONTokenStorage(join(directory, 'tokens.json')).getTokenData(server.resourceServers.api))!;
-    for (const shown of [inspect(app, { depth: 6 }), JSON.stringify(app), inspect(authorizer, { depth: 6 }), JSON.stringify(authorizer), inspect(manager, { depth: 6 }), JSON.stringify(manager)]) {
+    for (const shown of [
+      inspect(app, { depth: 6 }),
+      JSON.stringify(app),
+      inspect(authorizer, { depth: 6 }),
+      JSON.stringify(authorizer),
+      inspect(manager, { depth: 6 }),
+      JSON.stringify(manager),
+    ]) {
       expect(shown).not.toContain(stored.accessToken);
       expect(shown).not.toContain(stored.refreshToken);
     }
@@ -101,7 +118,9 @@ describe('UserApp', () => {
     await app.login();
     const storage = new JSONTokenStorage(join(directory, 'tokens.json'));
     const token = await storage.getTokenData(server.resourceServers.api);
-    await storage.storeTokenDataByResourceServer({ [server.resourceServers.api]: token!.with({ expiresAtSeconds: Math.trunc(Date.now() / 1000) - 10 }) });
+    await storage.storeTokenDataByResourceServer({
+      [server.resourceServers.api]: token!.with({ expiresAtSeconds: Math.trunc(Date.now() / 1000) - 10 }),
+    });
     const fresh = makeApp(server, { requestRefreshTokens: true }).app;
     const headers = await Promise.all([1, 2, 3].map(() => fresh.getAuthorizer(server.resourceServers.api).getAuthorizationHeader()));
     expect(new Set(headers).size).toBe(1);
@@ -146,7 +165,10 @@ describe('UserApp', () => {
     expect(await groups(server, `Bearer ${api.accessToken}`)).toBe(401);
     const client = new NativeAppAuthClient(server.clients.native.clientId, { baseUrl: server.baseUrl });
     for (const token of [api, auth]) {
-      await expect(client.oauth2RefreshToken(token.refreshToken as string)).rejects.toMatchObject({ code: 'AUTH_API_ERROR', httpStatus: 400 });
+      await expect(client.oauth2RefreshToken(token.refreshToken as string)).rejects.toMatchObject({
+        code: 'AUTH_API_ERROR',
+        httpStatus: 400,
+      });
     }
     expect(await app.loginRequired()).toBe(true);
   });
@@ -186,7 +208,7 @@ describe('UserApp', () => {
     expect(logins).toHaveLength(0);
   });
 
-  it('rethrows IdentityMismatchError by default: another user\'s login never replaces the stored identity', async () => {
+  it("rethrows IdentityMismatchError by default: another user's login never replaces the stored identity", async () => {
     await makeApp(server, { requestRefreshTokens: true }).app.login();
     const { app } = makeApp(server, { requestRefreshTokens: true }, 'bob');
     await expect(app.login({ force: true })).rejects.toBeInstanceOf(IdentityMismatchError);
@@ -245,7 +267,7 @@ describe('UserApp', () => {
     expect(await patient.app.loginRequired()).toBe(false);
   });
 
-  it('a login waiting for another app\'s login on the same storage can be cancelled with a signal', async () => {
+  it("a login waiting for another app's login on the same storage can be cancelled with a signal", async () => {
     const shared = new MemoryTokenStorage();
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

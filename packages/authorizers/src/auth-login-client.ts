@@ -243,7 +243,11 @@ export abstract class AuthLoginClient {
       for (let attempt = 0; ; attempt++) {
         const outcome = await this.#attempt(method, pathAndQuery, request, where, deadline);
         if (!('failure' in outcome)) return outcome.body;
-        const delay = retryDelayMs(outcome.failure, attempt, { idempotent: request.idempotent, maxRetries: this.#maxRetries, remainingMs: deadline.remainingMs });
+        const delay = retryDelayMs(outcome.failure, attempt, {
+          idempotent: request.idempotent,
+          maxRetries: this.#maxRetries,
+          remainingMs: deadline.remainingMs,
+        });
         if (delay === null) throw outcome.error;
         await sleep(delay, deadline.signal);
       }
@@ -291,7 +295,10 @@ export abstract class AuthLoginClient {
       const { reason, code, cause } = describeNetworkError(error, { trustMessages: this.#isPlatformFetch });
       return {
         failure: { kind: 'network', code, syscall: null },
-        error: new AuthAPIError(`${request.what} failed: the answer of ${where} could not be read: ${reason}`, { httpStatus: response.status, cause }),
+        error: new AuthAPIError(`${request.what} failed: the answer of ${where} could not be read: ${reason}`, {
+          httpStatus: response.status,
+          cause,
+        }),
       };
     }
     const parsed = parseJSON(text);
@@ -308,7 +315,9 @@ export abstract class AuthLoginClient {
       };
     }
     if (parsed === undefined) {
-      throw new AuthAPIError(`${request.what} failed (${where}): HTTP ${response.status} with a body that is not JSON`, { httpStatus: response.status });
+      throw new AuthAPIError(`${request.what} failed (${where}): HTTP ${response.status} with a body that is not JSON`, {
+        httpStatus: response.status,
+      });
     }
     return { body: parsed };
   }
@@ -320,7 +329,15 @@ export abstract class AuthLoginClient {
   protected authorizeUrl(flowParams: ReadonlyArray<readonly [string, string]>, extra: AuthorizeUrlOptions = {}): string {
     assertKnownOptions(
       extra,
-      ['sessionRequiredIdentities', 'sessionRequiredSingleDomain', 'sessionRequiredPolicies', 'sessionRequiredMfa', 'sessionMessage', 'prompt', 'queryParams'],
+      [
+        'sessionRequiredIdentities',
+        'sessionRequiredSingleDomain',
+        'sessionRequiredPolicies',
+        'sessionRequiredMfa',
+        'sessionMessage',
+        'prompt',
+        'queryParams',
+      ],
       'oauth2GetAuthorizeUrl',
     );
     const params = new Map<string, string>(flowParams);
@@ -423,9 +440,13 @@ function parseJSON(text: string): unknown {
 function oauthError(body: unknown, secrets: readonly string[]): { errorCode: string | null; description: string | null } {
   if (typeof body !== 'object' || body === null) return { errorCode: null, description: null };
   const record = body as Record<string, unknown>;
-  const first = Array.isArray(record.errors) && typeof record.errors[0] === 'object' && record.errors[0] !== null ? (record.errors[0] as Record<string, unknown>) : {};
+  const first =
+    Array.isArray(record.errors) && typeof record.errors[0] === 'object' && record.errors[0] !== null
+      ? (record.errors[0] as Record<string, unknown>)
+      : {};
   const errorCode = [record.error, first.code].find((value): value is string => typeof value === 'string') ?? null;
-  const description = [record.error_description, first.detail, first.message].find((value): value is string => typeof value === 'string') ?? null;
+  const description =
+    [record.error_description, first.detail, first.message].find((value): value is string => typeof value === 'string') ?? null;
   return {
     errorCode: errorCode === null ? null : scrub(errorCode, secrets),
     description: description === null ? null : scrub(description, secrets),

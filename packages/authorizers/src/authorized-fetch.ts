@@ -61,7 +61,12 @@ export function createAuthorizedFetch(authorizer: GlobusAuthorizer, options: Aut
   return (input, init) => send(authorizer, underlying, input, init);
 }
 
-async function send(authorizer: GlobusAuthorizer, fetchImpl: FetchFunction, input: RequestInfo | URL, init: RequestInit | undefined): Promise<Response> {
+async function send(
+  authorizer: GlobusAuthorizer,
+  fetchImpl: FetchFunction,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): Promise<Response> {
   checkAuthorizer(authorizer);
   const request = isRequest(input) ? input : null;
   const ownBody = init?.body ?? null;
@@ -117,7 +122,14 @@ function isRequest(input: unknown): input is Request {
 }
 
 /** Bodies fetch can serialise again. Checked by tag, so values from another realm count too. */
-const REPLAYABLE_TAGS = new Set(['[object URLSearchParams]', '[object ArrayBuffer]', '[object SharedArrayBuffer]', '[object Blob]', '[object File]', '[object FormData]']);
+const REPLAYABLE_TAGS = new Set([
+  '[object URLSearchParams]',
+  '[object ArrayBuffer]',
+  '[object SharedArrayBuffer]',
+  '[object Blob]',
+  '[object File]',
+  '[object FormData]',
+]);
 
 function isReplayableBody(body: BodyInit): boolean {
   return typeof body === 'string' || ArrayBuffer.isView(body) || REPLAYABLE_TAGS.has(Object.prototype.toString.call(body));

@@ -1,4 +1,10 @@
-import { InvalidArgumentError, ScopeParser, type OAuthTokenResponse, type ScopeCollection, type TokenDict } from '@globus-tokenstorage/core';
+import {
+  InvalidArgumentError,
+  ScopeParser,
+  type OAuthTokenResponse,
+  type ScopeCollection,
+  type TokenDict,
+} from '@globus-tokenstorage/core';
 import { RenewingAuthorizer, type RenewingAuthorizerOptions } from './renewing-authorizer';
 
 /** What {@link ClientCredentialsAuthorizer} needs from a login client (`ConfidentialAppAuthClient`). */
@@ -49,7 +55,9 @@ export class ClientCredentialsAuthorizer extends RenewingAuthorizer {
       confidentialClient === null ||
       typeof confidentialClient.oauth2ClientCredentialsTokens !== 'function'
     ) {
-      throw new InvalidArgumentError('ClientCredentialsAuthorizer requires a ConfidentialAppAuthClient (a client with oauth2ClientCredentialsTokens)');
+      throw new InvalidArgumentError(
+        'ClientCredentialsAuthorizer requires a ConfidentialAppAuthClient (a client with oauth2ClientCredentialsTokens)',
+      );
     }
     this.scopes = ScopeParser.serialize(scopes);
     this.#client = confidentialClient;

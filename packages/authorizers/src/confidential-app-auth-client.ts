@@ -177,7 +177,13 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
   /** {@inheritDoc AuthLoginClient.oauth2RevokeToken} */
   async oauth2RevokeToken(token: string, options?: AuthRequestOptions): Promise<void> {
     checkedToken(token, 'token');
-    await this.authRequest('POST', '/v2/oauth2/token/revoke', { form: [['token', token]], secrets: [token], what: 'token revocation', idempotent: true, options });
+    await this.authRequest('POST', '/v2/oauth2/token/revoke', {
+      form: [['token', token]],
+      secrets: [token],
+      what: 'token revocation',
+      idempotent: true,
+      options,
+    });
   }
 
   /**
@@ -225,9 +231,16 @@ export class ConfidentialAppAuthClient extends AuthLoginClient {
     const all = options.all ?? false;
     if (typeof all !== 'boolean') throw new InvalidArgumentError("'all' must be a boolean");
     const path = `/v2/api/identities/${quotePathSegment(identityId, 'identityId')}/consents?all=${all ? 'True' : 'False'}`;
-    const body = await this.authRequest('GET', path, { secrets: [], what: 'the consent listing', idempotent: true, options: { signal: options.signal } });
+    const body = await this.authRequest('GET', path, {
+      secrets: [],
+      what: 'the consent listing',
+      idempotent: true,
+      options: { signal: options.signal },
+    });
     if (typeof body !== 'object' || body === null || !Array.isArray((body as ConsentListResponse).consents)) {
-      throw new AuthAPIError('the consent listing failed (GET /v2/api/identities/{id}/consents): the answer has no consents list', { httpStatus: 200 });
+      throw new AuthAPIError('the consent listing failed (GET /v2/api/identities/{id}/consents): the answer has no consents list', {
+        httpStatus: 200,
+      });
     }
     return body as ConsentListResponse;
   }

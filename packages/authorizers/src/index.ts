@@ -21,7 +21,13 @@ export { RefreshTokenAuthorizer, type RefreshTokenClient } from './refresh-token
 export { StorageBackedAuthorizer, type StorageBackedAuthorizerOptions } from './storage-backed-authorizer';
 export { ClientCredentialsAuthorizer, type ClientCredentialsClient } from './client-credentials-authorizer';
 export { authorizedFetch, createAuthorizedFetch, type AuthorizedFetchOptions, type FetchFunction } from './authorized-fetch';
-export { AuthLoginClient, type AuthLoginClientOptions, type AuthRequestOptions, type AuthorizeUrlOptions, type OAuth2Flow } from './auth-login-client';
+export {
+  AuthLoginClient,
+  type AuthLoginClientOptions,
+  type AuthRequestOptions,
+  type AuthorizeUrlOptions,
+  type OAuth2Flow,
+} from './auth-login-client';
 export { NativeAppAuthClient, type NativeAppFlowOptions } from './native-app-auth-client';
 export {
   ConfidentialAppAuthClient,

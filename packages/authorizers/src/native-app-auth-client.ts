@@ -75,7 +75,11 @@ export class NativeAppAuthClient extends AuthLoginClient {
    *   Python's messages (`verifier must be 43-128 characters long: N`, `verifier contained invalid characters`).
    */
   oauth2StartFlow(options: NativeAppFlowOptions): void {
-    assertKnownOptions(options, ['requestedScopes', 'redirectUri', 'state', 'verifier', 'refreshTokens', 'prefillNamedGrant'], 'oauth2StartFlow');
+    assertKnownOptions(
+      options,
+      ['requestedScopes', 'redirectUri', 'state', 'verifier', 'refreshTokens', 'prefillNamedGrant'],
+      'oauth2StartFlow',
+    );
     const flow = checkedFlow({ ...options, redirectUri: options.redirectUri ?? `${this.baseUrl}/v2/web/auth-code` });
     const prefill = options.prefillNamedGrant ?? null;
     if (prefill !== null && typeof prefill !== 'string') throw new InvalidArgumentError("'prefillNamedGrant' must be a string");
@@ -149,7 +153,13 @@ export class NativeAppAuthClient extends AuthLoginClient {
       ['token', token],
       ['client_id', this.clientId],
     ];
-    await this.authRequest('POST', '/v2/oauth2/token/revoke', { form, secrets: [token], what: 'token revocation', idempotent: true, options });
+    await this.authRequest('POST', '/v2/oauth2/token/revoke', {
+      form,
+      secrets: [token],
+      what: 'token revocation',
+      idempotent: true,
+      options,
+    });
   }
 
   /** @returns `null`: a native app sends its client ID in the form instead. */
@@ -166,7 +176,8 @@ export class NativeAppAuthClient extends AuthLoginClient {
 function checkedVerifier(verifier: string | undefined): string {
   if (verifier === undefined) return base64Url(crypto.getRandomValues(new Uint8Array(32)));
   if (typeof verifier !== 'string') throw new InvalidArgumentError("'verifier' must be a string");
-  if (verifier.length < 43 || verifier.length > 128) throw new InvalidArgumentError(`verifier must be 43-128 characters long: ${verifier.length}`);
+  if (verifier.length < 43 || verifier.length > 128)
+    throw new InvalidArgumentError(`verifier must be 43-128 characters long: ${verifier.length}`);
   if (!VERIFIER_CHARACTERS.test(verifier)) throw new InvalidArgumentError('verifier contained invalid characters');
   return verifier;
 }

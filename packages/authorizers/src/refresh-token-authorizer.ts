@@ -81,7 +81,9 @@ export class RefreshTokenAuthorizer extends RenewingAuthorizer {
     const tokens = Object.values(response.byResourceServer);
     const [token] = tokens;
     if (tokens.length !== 1 || token === undefined) {
-      throw new InvalidTokenDataError("Attempting refresh for refresh token authorizer didn't return exactly one token. Possible service error.");
+      throw new InvalidTokenDataError(
+        "Attempting refresh for refresh token authorizer didn't return exactly one token. Possible service error.",
+      );
     }
     if (token.refresh_token !== null && token.refresh_token !== '') this.#refreshToken = token.refresh_token;
     return token;

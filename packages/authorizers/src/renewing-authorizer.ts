@@ -222,7 +222,10 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
     this.#accessToken = accessToken;
     this.#expiresAtSeconds = expiresAtSeconds;
     this.#header = accessToken === null ? null : Promise.resolve(`Bearer ${accessToken}`);
-    this.#useUntil = this.#undelivered !== null || accessToken === null || expiresAtSeconds === null ? -Infinity : expiresAtSeconds - RenewingAuthorizer.EXPIRES_ADJUST_SECONDS;
+    this.#useUntil =
+      this.#undelivered !== null || accessToken === null || expiresAtSeconds === null
+        ? -Infinity
+        : expiresAtSeconds - RenewingAuthorizer.EXPIRES_ADJUST_SECONDS;
   }
 
   /**
@@ -251,11 +254,12 @@ export abstract class RenewingAuthorizer implements GlobusAuthorizer {
       await this.#deliver(this.#undelivered);
       if (this.#accessToken !== null && this.#now() <= this.#useUntil) return this.#accessToken;
     }
-    const response = await requestTokens(`${this.constructor.name}: the token renewal`, this.#timeoutMs, this.#signal, (signal) => this.getTokenResponse(signal));
+    const response = await requestTokens(`${this.constructor.name}: the token renewal`, this.#timeoutMs, this.#signal, (signal) =>
+      this.getTokenResponse(signal),
+    );
     const data = this.extractTokenData(response);
     this.#setToken(data.access_token, data.expires_at_seconds);
     await this.#deliver(response);
     return data.access_token;
   }
 }
-

@@ -59,7 +59,8 @@ export class RequestDeadline {
    * @returns An `AuthRequestTimeoutError`, or an `AuthRequestAbortedError` carrying the caller's reason.
    */
   error(what: string): AuthAPIError {
-    if (this.#timedOut) return new AuthRequestTimeoutError(`${what} failed: no answer within ${this.#timeoutMs} ms`, { timeoutMs: this.#timeoutMs });
+    if (this.#timedOut)
+      return new AuthRequestTimeoutError(`${what} failed: no answer within ${this.#timeoutMs} ms`, { timeoutMs: this.#timeoutMs });
     return new AuthRequestAbortedError(`${what} was cancelled by its AbortSignal`, { cause: this.signal.reason });
   }
 
@@ -91,7 +92,12 @@ export function checkedTimeoutMs(value: unknown): number {
  */
 export function checkedSignal(value: unknown): AbortSignal | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || typeof (value as AbortSignal).addEventListener !== 'function' || typeof (value as AbortSignal).aborted !== 'boolean') {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as AbortSignal).addEventListener !== 'function' ||
+    typeof (value as AbortSignal).aborted !== 'boolean'
+  ) {
     throw new InvalidArgumentError("'signal' must be an AbortSignal");
   }
   return value as AbortSignal;

@@ -25,11 +25,18 @@ export type FailedAttempt =
  * @param options - `idempotent`: sending the request twice does no harm; `maxRetries`; `remainingMs` before the deadline.
  * @returns The delay before the next attempt in milliseconds, or `null` for no retry.
  */
-export function retryDelayMs(failure: FailedAttempt, attempt: number, options: { idempotent: boolean; maxRetries: number; remainingMs: number }): number | null {
+export function retryDelayMs(
+  failure: FailedAttempt,
+  attempt: number,
+  options: { idempotent: boolean; maxRetries: number; remainingMs: number },
+): number | null {
   if (attempt >= options.maxRetries) return null;
   // An unknown host name does not appear within seconds; a temporary lookup failure is EAI_AGAIN.
   if (failure.kind === 'network' && failure.code === 'ENOTFOUND') return null;
-  const retryable = failure.kind === 'network' ? wasNotSent(failure) || options.idempotent : failure.status === 429 || (options.idempotent && isTransientStatus(failure.status));
+  const retryable =
+    failure.kind === 'network'
+      ? wasNotSent(failure) || options.idempotent
+      : failure.status === 429 || (options.idempotent && isTransientStatus(failure.status));
   if (!retryable) return null;
   const asked = failure.kind === 'answer' ? retryAfterMs(failure.retryAfter) : null;
   if (asked !== null && asked > MAX_RETRY_AFTER_MS) return null;

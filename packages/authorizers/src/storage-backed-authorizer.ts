@@ -13,7 +13,15 @@ import { assertKnownOptions, checkedClock, INSPECT_CUSTOM, redactSecret, safeErr
 import type { GlobusAuthorizer } from './globus-authorizer';
 import { checkedSignal, checkedTimeoutMs, sleep } from './request-deadline';
 import { RenewalDeadline } from './renewal-deadline';
-import { isLeasedBy, liveLease, MAX_REFRESH_LEASE_SECONDS, newLeaseHolder, withLease, withoutLease, type RefreshLease } from './refresh-lease';
+import {
+  isLeasedBy,
+  liveLease,
+  MAX_REFRESH_LEASE_SECONDS,
+  newLeaseHolder,
+  withLease,
+  withoutLease,
+  type RefreshLease,
+} from './refresh-lease';
 import { requestTokens } from './token-request';
 import { SingleFlight } from './single-flight';
 import { describe } from './redaction';
@@ -185,7 +193,12 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
    * @throws {@link InvalidArgumentError} for a storage without `runExclusive` (or not a storage), an
    *   empty resource server, a client without `oauth2RefreshToken`, or bad options.
    */
-  constructor(storage: TokenStorageWithRunExclusive, resourceServer: string, authClient: RefreshTokenClient, options: StorageBackedAuthorizerOptions = {}) {
+  constructor(
+    storage: TokenStorageWithRunExclusive,
+    resourceServer: string,
+    authClient: RefreshTokenClient,
+    options: StorageBackedAuthorizerOptions = {},
+  ) {
     if (
       typeof storage !== 'object' ||
       storage === null ||
@@ -201,13 +214,18 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
           'SQLiteTokenStorage, PostgresTokenStorage or MemoryTokenStorage (or a ValidatingTokenStorage around one of them)',
       );
     }
-    if (typeof resourceServer !== 'string' || resourceServer === '') throw new InvalidArgumentError('resourceServer must be a non-empty string');
+    if (typeof resourceServer !== 'string' || resourceServer === '')
+      throw new InvalidArgumentError('resourceServer must be a non-empty string');
     if (typeof authClient !== 'object' || authClient === null || typeof authClient.oauth2RefreshToken !== 'function') {
       throw new InvalidArgumentError(
         'StorageBackedAuthorizer requires a login client with an oauth2RefreshToken method (NativeAppAuthClient or ConfidentialAppAuthClient)',
       );
     }
-    assertKnownOptions(options, ['now', 'onRefresh', 'marginSeconds', 'timeoutMs', 'signal', 'refreshLeaseSeconds'], 'StorageBackedAuthorizer');
+    assertKnownOptions(
+      options,
+      ['now', 'onRefresh', 'marginSeconds', 'timeoutMs', 'signal', 'refreshLeaseSeconds'],
+      'StorageBackedAuthorizer',
+    );
     const onRefresh = options.onRefresh ?? null;
     if (onRefresh !== null && typeof onRefresh !== 'function') throw new InvalidArgumentError("'onRefresh' must be a function");
     const marginSeconds = options.marginSeconds ?? StorageBackedAuthorizer.DEFAULT_MARGIN_SECONDS;
@@ -260,7 +278,8 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
    */
   async getAuthorizationHeader(): Promise<string> {
     const token = this.#token;
-    if (!this.#renewal.isRunning && token !== null && this.#isUsable(token.accessToken, token.expiresAtSeconds)) return `Bearer ${token.accessToken}`;
+    if (!this.#renewal.isRunning && token !== null && this.#isUsable(token.accessToken, token.expiresAtSeconds))
+      return `Bearer ${token.accessToken}`;
     return `Bearer ${await this.#renew()}`;
   }
 
@@ -361,7 +380,9 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
   async #enterSection(deadline: RenewalDeadline): Promise<Renewed | 'wait'> {
     const reached: SectionProgress = {};
     try {
-      return await deadline.wait('waiting for the critical section', () => this.#runExclusive(this.sectionKey, () => this.#renewExclusively(deadline, reached)));
+      return await deadline.wait('waiting for the critical section', () =>
+        this.#runExclusive(this.sectionKey, () => this.#renewExclusively(deadline, reached)),
+      );
     } catch (error) {
       if (reached.renewed !== undefined) return reached.renewed;
       if (reached.refreshFailed === true) throw reached.failure;
@@ -395,7 +416,9 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
     const lease: RefreshLease = { holder: this.#leaseHolder, expiresAtSeconds: Math.ceil(this.#now() + this.#leaseSeconds) };
     const retryUntil = performance.now() + this.#leaseSeconds * 1000;
     deadline.step = 'recording the refresh in the storage';
-    await this.#storageCall('recording the refresh in the storage', () => this.#storage.storeTokenDataByResourceServer({ [this.resourceServer]: withLease(stored, lease) }));
+    await this.#storageCall('recording the refresh in the storage', () =>
+      this.#storage.storeTokenDataByResourceServer({ [this.resourceServer]: withLease(stored, lease) }),
+    );
     let response: OAuthTokenResponse;
     let token: Readonly<TokenDict>;
     try {
@@ -502,14 +525,18 @@ export class StorageBackedAuthorizer implements GlobusAuthorizer {
   #refresh(refreshToken: string, deadline: RenewalDeadline): Promise<OAuthTokenResponse> {
     deadline.step = 'refreshing the token';
     const limitMs = Math.min(this.#timeoutMs, this.#leaseSeconds * 500);
-    return requestTokens(`token refresh for ${this.resourceServer}`, limitMs, this.#signal, (signal) => this.#authClient.oauth2RefreshToken(refreshToken, { signal }));
+    return requestTokens(`token refresh for ${this.resourceServer}`, limitMs, this.#signal, (signal) =>
+      this.#authClient.oauth2RefreshToken(refreshToken, { signal }),
+    );
   }
 
   #tokenOf(response: OAuthTokenResponse): Readonly<TokenDict> {
     const entries = Object.entries(response.byResourceServer);
     const [entry] = entries;
     if (entries.length !== 1 || entry === undefined || entry[0] !== this.resourceServer) {
-      throw new InvalidTokenDataError(`the refresh answer did not hold exactly one token, for ${this.resourceServer}: possible service error`);
+      throw new InvalidTokenDataError(
+        `the refresh answer did not hold exactly one token, for ${this.resourceServer}: possible service error`,
+      );
     }
     return entry[1];
   }
@@ -564,4 +591,3 @@ function typedStorageError(error: unknown, what: string): TokenStorageError {
   const detail = typeof code === 'string' && /^[A-Z0-9_]+$/.test(code) ? `${name} ${code}` : name;
   return new TokenStorageError(`${what} failed: the storage threw ${detail}`);
 }
-

@@ -27,13 +27,19 @@ export async function requestTokens(
     response = await abortable(request(deadline.signal), deadline.signal);
   } catch (error) {
     if (deadline.signal.aborted) throw deadline.error(what);
-    throw TokenStorageError.isInstance(error) ? error : new AuthAPIError(`${what} failed: the auth client threw ${safeErrorName(error) ?? typeof error}`, { httpStatus: 0 });
+    throw TokenStorageError.isInstance(error)
+      ? error
+      : new AuthAPIError(`${what} failed: the auth client threw ${safeErrorName(error) ?? typeof error}`, { httpStatus: 0 });
   } finally {
     deadline.dispose();
   }
-  if (typeof response !== 'object' || response === null || typeof response.byResourceServer !== 'object' || response.byResourceServer === null) {
+  if (
+    typeof response !== 'object' ||
+    response === null ||
+    typeof response.byResourceServer !== 'object' ||
+    response.byResourceServer === null
+  ) {
     throw new AuthAPIError(`${what} failed: the auth client returned no token response`, { httpStatus: 0 });
   }
   return response;
 }
-

@@ -30,7 +30,8 @@ class CountingAuthorizer implements GlobusAuthorizer {
 
 /** 401 for every token but the given one. */
 function acceptOnly(token: string) {
-  return (request: RecordedRequest) => new Response(request.authorization === token ? 'ok' : 'no', { status: request.authorization === token ? 200 : 401 });
+  return (request: RecordedRequest) =>
+    new Response(request.authorization === token ? 'ok' : 'no', { status: request.authorization === token ? 200 : 401 });
 }
 
 describe('authorizedFetch', () => {
@@ -133,7 +134,9 @@ describe('authorizedFetch', () => {
 
   it('replays the body of a Request input (cloned before the first attempt)', async () => {
     const { fetch, requests } = recordingFetch(acceptOnly('Bearer T2'));
-    const response = await createAuthorizedFetch(new CountingAuthorizer(), { fetch })(new Request(URL_, { method: 'POST', body: 'from request' }));
+    const response = await createAuthorizedFetch(new CountingAuthorizer(), { fetch })(
+      new Request(URL_, { method: 'POST', body: 'from request' }),
+    );
     expect(response.status).toBe(200);
     expect(requests.map((request) => request.body)).toEqual(['from request', 'from request']);
   });

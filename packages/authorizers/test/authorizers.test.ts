@@ -1,4 +1,10 @@
-import { AuthAPIError, InvalidArgumentError, InvalidTokenDataError, OAuthTokenResponse, TokenStorageError } from '@globus-tokenstorage/core';
+import {
+  AuthAPIError,
+  InvalidArgumentError,
+  InvalidTokenDataError,
+  OAuthTokenResponse,
+  TokenStorageError,
+} from '@globus-tokenstorage/core';
 import {
   AccessTokenAuthorizer,
   BasicAuthorizer,
@@ -61,7 +67,12 @@ describe('simple authorizers', () => {
     await expect(new AccessTokenAuthorizer('AT-123').getAuthorizationHeader()).resolves.toBe(recorded.access_token);
     await expect(new BasicAuthorizer('user', 'pässword:with:colons').getAuthorizationHeader()).resolves.toBe(recorded.basic);
     await expect(new StaticGlobusAuthorizer('Bearer fixed').getAuthorizationHeader()).resolves.toBe('Bearer fixed');
-    for (const authorizer of [new NullAuthorizer(), new AccessTokenAuthorizer('AT-123'), new BasicAuthorizer('u', 'p'), new StaticGlobusAuthorizer('x')]) {
+    for (const authorizer of [
+      new NullAuthorizer(),
+      new AccessTokenAuthorizer('AT-123'),
+      new BasicAuthorizer('u', 'p'),
+      new StaticGlobusAuthorizer('x'),
+    ]) {
       await expect(authorizer.handleMissingAuthorization()).resolves.toBe(recorded.access_token_handle_401);
     }
   });
@@ -91,14 +102,21 @@ describe('RefreshTokenAuthorizer', () => {
     expect(() => new RefreshTokenAuthorizer('RT', {} as never)).toThrow(InvalidArgumentError);
     const client = new ScriptedClient([async () => refreshResponse('AT')]);
     expect(() => new RefreshTokenAuthorizer('', client)).toThrow(InvalidArgumentError);
-    expect(() => new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT', expiresAtSeconds: Number.NaN })).toThrow(InvalidArgumentError);
+    expect(() => new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT', expiresAtSeconds: Number.NaN })).toThrow(
+      InvalidArgumentError,
+    );
     expect(() => new RefreshTokenAuthorizer('RT', client, { onRefresh: 'no' as never })).toThrow(InvalidArgumentError);
   });
 
   it('does no network in the constructor, with or without a token; the first header fetches one', async () => {
     const client = new ScriptedClient([async () => refreshResponse('AT-new')]);
     const onRefresh = jest.fn();
-    const withToken = new RefreshTokenAuthorizer('RT-x', client, { accessToken: 'AT-x', expiresAtSeconds: FAKE_NOW + 3600, now: () => FAKE_NOW, onRefresh });
+    const withToken = new RefreshTokenAuthorizer('RT-x', client, {
+      accessToken: 'AT-x',
+      expiresAtSeconds: FAKE_NOW + 3600,
+      now: () => FAKE_NOW,
+      onRefresh,
+    });
     const without = new RefreshTokenAuthorizer('RT-y', client, { onRefresh, now: () => FAKE_NOW });
     expect(client.seen).toEqual(recorded.rta_events_at_construction_with_token);
     expect(onRefresh).not.toHaveBeenCalled();
@@ -111,7 +129,11 @@ describe('RefreshTokenAuthorizer', () => {
   it('keeps a token valid while now <= expiresAtSeconds - 60 (65 s left: no refresh; 55 s: refresh)', async () => {
     const make = (secondsLeft: number) => {
       const client = new ScriptedClient([async () => refreshResponse('AT-transfer-REFRESHED-0004')]);
-      const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-m', expiresAtSeconds: FAKE_NOW + secondsLeft, now: () => FAKE_NOW });
+      const authorizer = new RefreshTokenAuthorizer('RT', client, {
+        accessToken: 'AT-m',
+        expiresAtSeconds: FAKE_NOW + secondsLeft,
+        now: () => FAKE_NOW,
+      });
       return { client, authorizer };
     };
     for (const [secondsLeft, expected] of [
@@ -155,7 +177,11 @@ describe('RefreshTokenAuthorizer', () => {
   it('shares one refresh among concurrent callers', async () => {
     const gate = deferred<OAuthTokenResponse>();
     const client = new ScriptedClient([() => gate.promise]);
-    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-old', expiresAtSeconds: FAKE_NOW - 1, now: () => FAKE_NOW });
+    const authorizer = new RefreshTokenAuthorizer('RT', client, {
+      accessToken: 'AT-old',
+      expiresAtSeconds: FAKE_NOW - 1,
+      now: () => FAKE_NOW,
+    });
     const headers = Array.from({ length: 100 }, () => authorizer.getAuthorizationHeader());
     gate.resolve(refreshResponse('AT-shared'));
     expect(new Set(await Promise.all(headers))).toEqual(new Set(['Bearer AT-shared']));
@@ -167,7 +193,12 @@ describe('RefreshTokenAuthorizer', () => {
     const gate = deferred<OAuthTokenResponse>();
     const client = new ScriptedClient([() => gate.promise, async () => refreshResponse('AT-after')]);
     const authorizer = new RefreshTokenAuthorizer('RT', client, { now: () => FAKE_NOW });
-    const waiters = Array.from({ length: 20 }, () => authorizer.getAuthorizationHeader().then(() => 'ok', (error: unknown) => error));
+    const waiters = Array.from({ length: 20 }, () =>
+      authorizer.getAuthorizationHeader().then(
+        () => 'ok',
+        (error: unknown) => error,
+      ),
+    );
     gate.reject(failure);
     const outcomes = await Promise.all(waiters);
     expect(outcomes.every((outcome) => outcome === failure)).toBe(true);
@@ -180,7 +211,10 @@ describe('RefreshTokenAuthorizer', () => {
     const client = new ScriptedClient([() => Promise.reject(new TypeError('boom'))]);
     const error = await new RefreshTokenAuthorizer('RT', client).getAuthorizationHeader().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AuthAPIError);
-    expect(error).toMatchObject({ httpStatus: 0, message: 'RefreshTokenAuthorizer: the token renewal failed: the auth client threw TypeError' });
+    expect(error).toMatchObject({
+      httpStatus: 0,
+      message: 'RefreshTokenAuthorizer: the token renewal failed: the auth client threw TypeError',
+    });
   });
 
   it('awaits onRefresh after the new token is in place and before any header is returned', async () => {
@@ -247,7 +281,11 @@ describe('RefreshTokenAuthorizer', () => {
 
   it('handleMissingAuthorization renews and returns true (Python: expires_at None, then a new token)', async () => {
     const client = new ScriptedClient([async () => refreshResponse('AT-transfer-REFRESHED-0005')]);
-    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-h', expiresAtSeconds: FAKE_NOW + 3600, now: () => FAKE_NOW });
+    const authorizer = new RefreshTokenAuthorizer('RT', client, {
+      accessToken: 'AT-h',
+      expiresAtSeconds: FAKE_NOW + 3600,
+      now: () => FAKE_NOW,
+    });
     await expect(authorizer.handleMissingAuthorization()).resolves.toBe(recorded.handle_missing_authorization_return);
     await expect(authorizer.getAuthorizationHeader()).resolves.toBe(recorded.after_handle_missing_header);
     expect(client.seen).toHaveLength(1);
@@ -255,7 +293,11 @@ describe('RefreshTokenAuthorizer', () => {
 
   it('handleMissingAuthorization does not renew again when a newer token than the rejected one is in place', async () => {
     const client = new ScriptedClient([async () => refreshResponse('AT-2'), async () => refreshResponse('AT-3')]);
-    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-1', expiresAtSeconds: FAKE_NOW + 3600, now: () => FAKE_NOW });
+    const authorizer = new RefreshTokenAuthorizer('RT', client, {
+      accessToken: 'AT-1',
+      expiresAtSeconds: FAKE_NOW + 3600,
+      now: () => FAKE_NOW,
+    });
     const rejected = await authorizer.getAuthorizationHeader();
     const [a, b] = await Promise.all([authorizer.handleMissingAuthorization(rejected), authorizer.handleMissingAuthorization(rejected)]);
     expect([a, b]).toEqual([true, true]);
@@ -271,7 +313,11 @@ describe('RefreshTokenAuthorizer', () => {
       () => Promise.reject(new AuthAPIError('down', { httpStatus: 0 })),
       async () => refreshResponse('AT-ok'),
     ]);
-    const authorizer = new RefreshTokenAuthorizer('RT', client, { accessToken: 'AT-1', expiresAtSeconds: FAKE_NOW + 3600, now: () => FAKE_NOW });
+    const authorizer = new RefreshTokenAuthorizer('RT', client, {
+      accessToken: 'AT-1',
+      expiresAtSeconds: FAKE_NOW + 3600,
+      now: () => FAKE_NOW,
+    });
     await expect(authorizer.handleMissingAuthorization('Bearer AT-1')).rejects.toThrow(AuthAPIError);
     await expect(authorizer.getAuthorizationHeader()).resolves.toBe('Bearer AT-ok');
   });
@@ -304,7 +350,9 @@ describe('RefreshTokenAuthorizer', () => {
     ]);
     const error = await new RefreshTokenAuthorizer('RT', client).getAuthorizationHeader().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidTokenDataError);
-    expect((error as Error).message).toBe("Attempting refresh for refresh token authorizer didn't return exactly one token. Possible service error.");
+    expect((error as Error).message).toBe(
+      "Attempting refresh for refresh token authorizer didn't return exactly one token. Possible service error.",
+    );
   });
 
   it('replays Python’s 401 → refresh → on_refresh → retry sequence with the same requests', async () => {
@@ -323,7 +371,9 @@ describe('RefreshTokenAuthorizer', () => {
         body: request.body,
         response_status: status,
       });
-      const body = isToken ? tokenAnswer({ access_token: 'AT-transfer-REFRESHED-0001', refresh_token: 'RT-transfer-DEFAULT-0001' }).json : {};
+      const body = isToken
+        ? tokenAnswer({ access_token: 'AT-transfer-REFRESHED-0001', refresh_token: 'RT-transfer-DEFAULT-0001' }).json
+        : {};
       return new Response(JSON.stringify(body), { status });
     });
     const client = new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch, now: () => FAKE_NOW });
@@ -332,7 +382,11 @@ describe('RefreshTokenAuthorizer', () => {
       expiresAtSeconds: FAKE_NOW + 86400,
       now: () => FAKE_NOW,
       onRefresh: (response) => {
-        events.push({ event: 'on_refresh', response_class: 'OAuthRefreshTokenResponse', access_token: response.byResourceServer[TRANSFER]!.access_token });
+        events.push({
+          event: 'on_refresh',
+          response_class: 'OAuthRefreshTokenResponse',
+          access_token: response.byResourceServer[TRANSFER]!.access_token,
+        });
       },
     });
     const response = await createAuthorizedFetch(authorizer, { fetch })(apiUrl);
@@ -402,7 +456,9 @@ describe('ClientCredentialsAuthorizer', () => {
     const { fetch } = recordingFetch({ status: 401, json: { error: 'invalid_client' } }, tokenAnswer({ access_token: 'AT-later' }));
     const authorizer = new ClientCredentialsAuthorizer(new ConfidentialAppAuthClient('id', 'secret', { fetch }), 'scope');
     const outcomes = await Promise.all([1, 2, 3].map(() => authorizer.getAuthorizationHeader().catch((error: unknown) => error)));
-    expect(outcomes.every((outcome) => TokenStorageError.isInstance(outcome) && (outcome as AuthAPIError).errorCode === 'invalid_client')).toBe(true);
+    expect(
+      outcomes.every((outcome) => TokenStorageError.isInstance(outcome) && (outcome as AuthAPIError).errorCode === 'invalid_client'),
+    ).toBe(true);
     await expect(authorizer.getAuthorizationHeader()).resolves.toBe('Bearer AT-later');
   });
 });

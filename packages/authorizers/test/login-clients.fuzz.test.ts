@@ -1,7 +1,19 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { InvalidArgumentError, OAuthTokenResponse, Scope, ScopeParser, TokenStorageError, type ScopeCollection } from '@globus-tokenstorage/core';
-import { BasicAuthorizer, ConfidentialAppAuthClient, NativeAppAuthClient, type AuthorizeUrlOptions } from '@globus-tokenstorage/authorizers';
+import {
+  InvalidArgumentError,
+  OAuthTokenResponse,
+  Scope,
+  ScopeParser,
+  TokenStorageError,
+  type ScopeCollection,
+} from '@globus-tokenstorage/core';
+import {
+  BasicAuthorizer,
+  ConfidentialAppAuthClient,
+  NativeAppAuthClient,
+  type AuthorizeUrlOptions,
+} from '@globus-tokenstorage/authorizers';
 import { CASE_TIMEOUT_MS, FUZZ_RUNS, fuzzTimeout, settle } from '@globus-tokenstorage/test-support/fuzz';
 import { recordingFetch, tokenAnswer } from './support/recording-fetch';
 
@@ -10,7 +22,34 @@ const BASE_URL = 'https://auth.example.org';
 /** Characters that need encoding and that look like URL syntax. */
 const character = fc.oneof(
   { weight: 2, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
-  { weight: 1, arbitrary: fc.constantFrom(' ', '+', '%', '&', '=', '?', '#', '/', ':', ',', '.', '~', '*', "'", '(', ')', '!', '[', ']', '\n', '\u0000', 'é', '😀') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      ' ',
+      '+',
+      '%',
+      '&',
+      '=',
+      '?',
+      '#',
+      '/',
+      ':',
+      ',',
+      '.',
+      '~',
+      '*',
+      "'",
+      '(',
+      ')',
+      '!',
+      '[',
+      ']',
+      '\n',
+      '\u0000',
+      'é',
+      '😀',
+    ),
+  },
 );
 /** Strings: mostly encodable, some with a lone surrogate (which has no UTF-8 form), some special. */
 const text = fc.oneof(
@@ -28,7 +67,11 @@ const scopeName = fc.stringMatching(/^[a-z0-9:._/-]{1,10}$/);
 /** A valid scope string with dependencies, built from its grammar. */
 const scopeString: fc.Arbitrary<string> = fc.letrec<{ scope: string }>((tie) => ({
   scope: fc
-    .tuple(fc.boolean(), scopeName, fc.option(fc.array(tie('scope'), { minLength: 1, maxLength: 3 }), { nil: undefined, depthSize: 'small' }))
+    .tuple(
+      fc.boolean(),
+      scopeName,
+      fc.option(fc.array(tie('scope'), { minLength: 1, maxLength: 3 }), { nil: undefined, depthSize: 'small' }),
+    )
     .map(([optional, name, dependencies]) => `${optional ? '*' : ''}${name}${dependencies ? `[${dependencies.join(' ')}]` : ''}`),
 })).scope;
 
@@ -38,7 +81,12 @@ const scopeObject: fc.Arbitrary<Scope> = scopeString
   .filter((scope): scope is Scope => Scope.isInstance(scope));
 
 /** What `requestedScopes` accepts: strings, `Scope`s and lists of them, and things it refuses. */
-const scopes: fc.Arbitrary<ScopeCollection> = fc.oneof(text, scopeString, scopeObject, fc.array(fc.oneof(text, scopeString, scopeObject), { maxLength: 4 }));
+const scopes: fc.Arbitrary<ScopeCollection> = fc.oneof(
+  text,
+  scopeString,
+  scopeObject,
+  fc.array(fc.oneof(text, scopeString, scopeObject), { maxLength: 4 }),
+);
 
 const verifierAlphabet = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~'.split(''));
 const verifier = fc.oneof(
@@ -57,12 +105,19 @@ const authorizeOptions: fc.Arbitrary<AuthorizeUrlOptions> = fc.record(
     sessionRequiredMfa: fc.boolean(),
     sessionMessage: text,
     prompt: text,
-    queryParams: fc.dictionary(fc.oneof(text, fc.constantFrom('client_id', 'scope', 'state', 'redirect_uri', 'access_type', 'prompt')), text, { maxKeys: 3 }),
+    queryParams: fc.dictionary(
+      fc.oneof(text, fc.constantFrom('client_id', 'scope', 'state', 'redirect_uri', 'access_type', 'prompt')),
+      text,
+      { maxKeys: 3 },
+    ),
   },
   { requiredKeys: [] },
 );
 
-const redirectUri = fc.oneof({ weight: 4, arbitrary: fc.webUrl({ withQueryParameters: true, withFragments: true }) }, { weight: 1, arbitrary: text });
+const redirectUri = fc.oneof(
+  { weight: 4, arbitrary: fc.webUrl({ withQueryParameters: true, withFragments: true }) },
+  { weight: 1, arbitrary: text },
+);
 
 interface Flow {
   requestedScopes: ScopeCollection;
@@ -78,7 +133,8 @@ const flow: fc.Arbitrary<Flow> = fc.record(
 /** The session parameters as Python adds them to its parameter dict (`dict.update` for queryParams). */
 function expectedParameters(flowParams: Array<[string, string]>, options: AuthorizeUrlOptions): Array<[string, string]> {
   const params = new Map(flowParams);
-  const joined = (value: string | Iterable<string> | undefined) => (value === undefined || typeof value === 'string' ? value : [...value].join(','));
+  const joined = (value: string | Iterable<string> | undefined) =>
+    value === undefined || typeof value === 'string' ? value : [...value].join(',');
   const add = (key: string, value: string | undefined) => value !== undefined && params.set(key, value);
   add('session_required_identities', joined(options.sessionRequiredIdentities));
   add('session_required_single_domain', joined(options.sessionRequiredSingleDomain));
@@ -125,85 +181,102 @@ function settleSync<T>(action: () => T): T | TokenStorageError {
 const s256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 describe('fuzzing the login clients: authorize URLs parse and decode to exactly what was given', () => {
-  it(`NativeAppAuthClient.oauth2StartFlow + oauth2GetAuthorizeUrl (${FUZZ_RUNS} cases)`, async () => {
-    let built = 0;
-    await fc.assert(
-      fc.asyncProperty(flow, verifier, fc.option(text, { nil: undefined }), authorizeOptions, async (given, chosenVerifier, prefill, options) => {
-        const client = new NativeAppAuthClient('client-id', { baseUrl: BASE_URL });
-        const result = await settle(async () => {
-          client.oauth2StartFlow({ ...given, verifier: chosenVerifier, prefillNamedGrant: prefill });
-          return client.oauth2GetAuthorizeUrl(options);
-        });
-        const redirect = given.redirectUri ?? `${BASE_URL}/v2/web/auth-code`;
-        const badVerifier = chosenVerifier !== undefined && !/^[A-Za-z0-9._~-]{43,128}$/.test(chosenVerifier);
-        if (!URL.canParse(redirect) || scopesAreEmpty(given.requestedScopes) || badVerifier) {
-          expect(InvalidArgumentError.isInstance(result)).toBe(true);
-          return;
-        }
-        const flowParams: Array<[string, string]> = [
-          ['client_id', 'client-id'],
-          ['redirect_uri', redirect],
-          ['scope', ScopeParser.serialize(given.requestedScopes)],
-          ['state', given.state ?? '_default'],
-          ['response_type', 'code'],
-          ['code_challenge', 'CHALLENGE'],
-          ['code_challenge_method', 'S256'],
-          ['access_type', given.refreshTokens ? 'offline' : 'online'],
-        ];
-        if (prefill !== undefined) flowParams.push(['prefill_named_grant', prefill]);
-        const expected = expectedParameters(flowParams, options);
-        // Only what ends up in the URL is encoded (a queryParams value may replace a bad one).
-        if (stringsOf(expected).some(hasLoneSurrogate)) {
-          expect(InvalidArgumentError.isInstance(result)).toBe(true);
-          return;
-        }
-        expect(TokenStorageError.isInstance(result)).toBe(false);
-        const url = result as string;
-        const challenge = new URL(url).searchParams.get('code_challenge') as string;
-        if (chosenVerifier !== undefined) expect(challenge).toBe(s256(chosenVerifier));
-        expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
-        expectAuthorizeUrl(url, expected.map(([key, value]) => [key, key === 'code_challenge' && value === 'CHALLENGE' ? challenge : value]));
-        built += 1;
-      }),
-      { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
-    );
-    expect(built).toBeGreaterThan(FUZZ_RUNS / 10);
-  }, fuzzTimeout(0.5));
+  it(
+    `NativeAppAuthClient.oauth2StartFlow + oauth2GetAuthorizeUrl (${FUZZ_RUNS} cases)`,
+    async () => {
+      let built = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          flow,
+          verifier,
+          fc.option(text, { nil: undefined }),
+          authorizeOptions,
+          async (given, chosenVerifier, prefill, options) => {
+            const client = new NativeAppAuthClient('client-id', { baseUrl: BASE_URL });
+            const result = await settle(async () => {
+              client.oauth2StartFlow({ ...given, verifier: chosenVerifier, prefillNamedGrant: prefill });
+              return client.oauth2GetAuthorizeUrl(options);
+            });
+            const redirect = given.redirectUri ?? `${BASE_URL}/v2/web/auth-code`;
+            const badVerifier = chosenVerifier !== undefined && !/^[A-Za-z0-9._~-]{43,128}$/.test(chosenVerifier);
+            if (!URL.canParse(redirect) || scopesAreEmpty(given.requestedScopes) || badVerifier) {
+              expect(InvalidArgumentError.isInstance(result)).toBe(true);
+              return;
+            }
+            const flowParams: Array<[string, string]> = [
+              ['client_id', 'client-id'],
+              ['redirect_uri', redirect],
+              ['scope', ScopeParser.serialize(given.requestedScopes)],
+              ['state', given.state ?? '_default'],
+              ['response_type', 'code'],
+              ['code_challenge', 'CHALLENGE'],
+              ['code_challenge_method', 'S256'],
+              ['access_type', given.refreshTokens ? 'offline' : 'online'],
+            ];
+            if (prefill !== undefined) flowParams.push(['prefill_named_grant', prefill]);
+            const expected = expectedParameters(flowParams, options);
+            // Only what ends up in the URL is encoded (a queryParams value may replace a bad one).
+            if (stringsOf(expected).some(hasLoneSurrogate)) {
+              expect(InvalidArgumentError.isInstance(result)).toBe(true);
+              return;
+            }
+            expect(TokenStorageError.isInstance(result)).toBe(false);
+            const url = result as string;
+            const challenge = new URL(url).searchParams.get('code_challenge') as string;
+            if (chosenVerifier !== undefined) expect(challenge).toBe(s256(chosenVerifier));
+            expect(challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+            expectAuthorizeUrl(
+              url,
+              expected.map(([key, value]) => [key, key === 'code_challenge' && value === 'CHALLENGE' ? challenge : value]),
+            );
+            built += 1;
+          },
+        ),
+        { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
+      );
+      expect(built).toBeGreaterThan(FUZZ_RUNS / 10);
+    },
+    fuzzTimeout(0.5),
+  );
 
-  it(`ConfidentialAppAuthClient.oauth2StartFlow + oauth2GetAuthorizeUrl (${FUZZ_RUNS} cases)`, async () => {
-    let built = 0;
-    await fc.assert(
-      fc.asyncProperty(flow, authorizeOptions, async (given, options) => {
-        const client = new ConfidentialAppAuthClient('client-id', 'secret', { baseUrl: BASE_URL });
-        const result = await settle(async () => {
-          client.oauth2StartFlow({ ...given, redirectUri: given.redirectUri as string });
-          return client.oauth2GetAuthorizeUrl(options);
-        });
-        if (given.redirectUri === undefined || !URL.canParse(given.redirectUri) || scopesAreEmpty(given.requestedScopes)) {
-          expect(InvalidArgumentError.isInstance(result)).toBe(true);
-          return;
-        }
-        const flowParams: Array<[string, string]> = [
-          ['client_id', 'client-id'],
-          ['redirect_uri', given.redirectUri],
-          ['scope', ScopeParser.serialize(given.requestedScopes)],
-          ['state', given.state ?? '_default'],
-          ['response_type', 'code'],
-          ['access_type', given.refreshTokens ? 'offline' : 'online'],
-        ];
-        const expected = expectedParameters(flowParams, options);
-        if (stringsOf(expected).some(hasLoneSurrogate)) {
-          expect(InvalidArgumentError.isInstance(result)).toBe(true);
-          return;
-        }
-        expect(TokenStorageError.isInstance(result)).toBe(false);
-        expectAuthorizeUrl(result as string, expected);
-        built += 1;
-      }),
-      { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
-    );
-    expect(built).toBeGreaterThan(FUZZ_RUNS / 10);
-  }, fuzzTimeout(0.5));
+  it(
+    `ConfidentialAppAuthClient.oauth2StartFlow + oauth2GetAuthorizeUrl (${FUZZ_RUNS} cases)`,
+    async () => {
+      let built = 0;
+      await fc.assert(
+        fc.asyncProperty(flow, authorizeOptions, async (given, options) => {
+          const client = new ConfidentialAppAuthClient('client-id', 'secret', { baseUrl: BASE_URL });
+          const result = await settle(async () => {
+            client.oauth2StartFlow({ ...given, redirectUri: given.redirectUri as string });
+            return client.oauth2GetAuthorizeUrl(options);
+          });
+          if (given.redirectUri === undefined || !URL.canParse(given.redirectUri) || scopesAreEmpty(given.requestedScopes)) {
+            expect(InvalidArgumentError.isInstance(result)).toBe(true);
+            return;
+          }
+          const flowParams: Array<[string, string]> = [
+            ['client_id', 'client-id'],
+            ['redirect_uri', given.redirectUri],
+            ['scope', ScopeParser.serialize(given.requestedScopes)],
+            ['state', given.state ?? '_default'],
+            ['response_type', 'code'],
+            ['access_type', given.refreshTokens ? 'offline' : 'online'],
+          ];
+          const expected = expectedParameters(flowParams, options);
+          if (stringsOf(expected).some(hasLoneSurrogate)) {
+            expect(InvalidArgumentError.isInstance(result)).toBe(true);
+            return;
+          }
+          expect(TokenStorageError.isInstance(result)).toBe(false);
+          expectAuthorizeUrl(result as string, expected);
+          built += 1;
+        }),
+        { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
+      );
+      expect(built).toBeGreaterThan(FUZZ_RUNS / 10);
+    },
+    fuzzTimeout(0.5),
+  );
 });
 
 /** One call of a login client that sends a form, and the form it must send. */
@@ -219,72 +292,128 @@ interface FormCall {
 const verifierValue = fc.string({ unit: verifierAlphabet, minLength: 43, maxLength: 128 });
 
 const formCall: fc.Arbitrary<FormCall> = fc.oneof(
-  fc.tuple(text, verifierValue, redirectUri.filter((uri) => URL.canParse(uri))).map(([code, pkce, redirect]): FormCall => ({
-    name: 'native code exchange',
-    run: async (native) => {
-      native.oauth2StartFlow({ requestedScopes: 'openid', verifier: pkce, redirectUri: redirect });
-      return native.oauth2ExchangeCodeForTokens(code);
-    },
-    confidential: false,
-    path: '/v2/oauth2/token',
-    form: [['client_id', 'CLIENT'], ['grant_type', 'authorization_code'], ['code', code], ['code_verifier', pkce], ['redirect_uri', redirect]],
-    inputs: [code],
-  })),
-  text.map((token): FormCall => ({
-    name: 'native refresh',
-    run: (native) => native.oauth2RefreshToken(token),
-    confidential: false,
-    path: '/v2/oauth2/token',
-    form: [['refresh_token', token], ['grant_type', 'refresh_token'], ['client_id', 'CLIENT']],
-    inputs: [token],
-  })),
-  text.map((token): FormCall => ({
-    name: 'native revoke',
-    run: (native) => native.oauth2RevokeToken(token),
-    confidential: false,
-    path: '/v2/oauth2/token/revoke',
-    form: [['token', token], ['client_id', 'CLIENT']],
-    inputs: [token],
-  })),
-  fc.tuple(text, redirectUri.filter((uri) => URL.canParse(uri))).map(([code, redirect]): FormCall => ({
-    name: 'confidential code exchange',
-    run: async (_, confidential) => {
-      confidential.oauth2StartFlow({ requestedScopes: 'openid', redirectUri: redirect });
-      return confidential.oauth2ExchangeCodeForTokens(code);
-    },
-    confidential: true,
-    path: '/v2/oauth2/token',
-    form: [['grant_type', 'authorization_code'], ['code', code], ['redirect_uri', redirect]],
-    inputs: [code],
-  })),
-  text.map((token): FormCall => ({
-    name: 'confidential refresh',
-    run: (_, confidential) => confidential.oauth2RefreshToken(token),
-    confidential: true,
-    path: '/v2/oauth2/token',
-    form: [['refresh_token', token], ['grant_type', 'refresh_token']],
-    inputs: [token],
-  })),
-  text.map((token): FormCall => ({
-    name: 'confidential revoke',
-    run: (_, confidential) => confidential.oauth2RevokeToken(token),
-    confidential: true,
-    path: '/v2/oauth2/token/revoke',
-    form: [['token', token]],
-    inputs: [token],
-  })),
-  scopes.map((requested): FormCall => ({
-    name: 'client credentials',
-    run: (_, confidential) => confidential.oauth2ClientCredentialsTokens(requested),
-    confidential: true,
-    path: '/v2/oauth2/token',
-    form: [['grant_type', 'client_credentials'], ['scope', scopesAreEmpty(requested) ? '' : ScopeParser.serialize(requested)]],
-    inputs: [requested, scopesAreEmpty(requested) ? '' : 'scopes'],
-  })),
   fc
-    .tuple(text, fc.boolean(), fc.option(scopes, { nil: undefined }), fc.dictionary(fc.oneof(text, fc.constantFrom('token', 'scope', 'grant_type')), text, { maxKeys: 3 }))
+    .tuple(
+      text,
+      verifierValue,
+      redirectUri.filter((uri) => URL.canParse(uri)),
+    )
+    .map(
+      ([code, pkce, redirect]): FormCall => ({
+        name: 'native code exchange',
+        run: async (native) => {
+          native.oauth2StartFlow({ requestedScopes: 'openid', verifier: pkce, redirectUri: redirect });
+          return native.oauth2ExchangeCodeForTokens(code);
+        },
+        confidential: false,
+        path: '/v2/oauth2/token',
+        form: [
+          ['client_id', 'CLIENT'],
+          ['grant_type', 'authorization_code'],
+          ['code', code],
+          ['code_verifier', pkce],
+          ['redirect_uri', redirect],
+        ],
+        inputs: [code],
+      }),
+    ),
+  text.map(
+    (token): FormCall => ({
+      name: 'native refresh',
+      run: (native) => native.oauth2RefreshToken(token),
+      confidential: false,
+      path: '/v2/oauth2/token',
+      form: [
+        ['refresh_token', token],
+        ['grant_type', 'refresh_token'],
+        ['client_id', 'CLIENT'],
+      ],
+      inputs: [token],
+    }),
+  ),
+  text.map(
+    (token): FormCall => ({
+      name: 'native revoke',
+      run: (native) => native.oauth2RevokeToken(token),
+      confidential: false,
+      path: '/v2/oauth2/token/revoke',
+      form: [
+        ['token', token],
+        ['client_id', 'CLIENT'],
+      ],
+      inputs: [token],
+    }),
+  ),
+  fc
+    .tuple(
+      text,
+      redirectUri.filter((uri) => URL.canParse(uri)),
+    )
+    .map(
+      ([code, redirect]): FormCall => ({
+        name: 'confidential code exchange',
+        run: async (_, confidential) => {
+          confidential.oauth2StartFlow({ requestedScopes: 'openid', redirectUri: redirect });
+          return confidential.oauth2ExchangeCodeForTokens(code);
+        },
+        confidential: true,
+        path: '/v2/oauth2/token',
+        form: [
+          ['grant_type', 'authorization_code'],
+          ['code', code],
+          ['redirect_uri', redirect],
+        ],
+        inputs: [code],
+      }),
+    ),
+  text.map(
+    (token): FormCall => ({
+      name: 'confidential refresh',
+      run: (_, confidential) => confidential.oauth2RefreshToken(token),
+      confidential: true,
+      path: '/v2/oauth2/token',
+      form: [
+        ['refresh_token', token],
+        ['grant_type', 'refresh_token'],
+      ],
+      inputs: [token],
+    }),
+  ),
+  text.map(
+    (token): FormCall => ({
+      name: 'confidential revoke',
+      run: (_, confidential) => confidential.oauth2RevokeToken(token),
+      confidential: true,
+      path: '/v2/oauth2/token/revoke',
+      form: [['token', token]],
+      inputs: [token],
+    }),
+  ),
+  scopes.map(
+    (requested): FormCall => ({
+      name: 'client credentials',
+      run: (_, confidential) => confidential.oauth2ClientCredentialsTokens(requested),
+      confidential: true,
+      path: '/v2/oauth2/token',
+      form: [
+        ['grant_type', 'client_credentials'],
+        ['scope', scopesAreEmpty(requested) ? '' : ScopeParser.serialize(requested)],
+      ],
+      inputs: [requested, scopesAreEmpty(requested) ? '' : 'scopes'],
+    }),
+  ),
+  fc
+    .tuple(
+      text,
+      fc.boolean(),
+      fc.option(scopes, { nil: undefined }),
+      fc.dictionary(fc.oneof(text, fc.constantFrom('token', 'scope', 'grant_type')), text, { maxKeys: 3 }),
+    )
     .map(([token, refreshTokens, scope, additionalParams]): FormCall => {
-      const form: Array<[string, string]> = [['grant_type', 'urn:globus:auth:grant_type:dependent_token'], ['token', token]];
+      const form: Array<[string, string]> = [
+        ['grant_type', 'urn:globus:auth:grant_type:dependent_token'],
+        ['token', token],
+      ];
       if (refreshTokens) form.push(['access_type', 'offline']);
       const emptyScope = scope !== undefined && scopesAreEmpty(scope);
       if (scope !== undefined && !emptyScope) form.push(['scope', ScopeParser.serialize(scope)]);
@@ -305,70 +434,88 @@ const formCall: fc.Arbitrary<FormCall> = fc.oneof(
 );
 
 describe('fuzzing the login clients: form bodies decode back to exactly what was given', () => {
-  it(`code exchange, refresh, revoke, client credentials and dependent tokens (${FUZZ_RUNS} cases)`, async () => {
-    let sent = 0;
-    await fc.assert(
-      fc.asyncProperty(formCall, text.filter((id) => id !== ''), text.filter((secret) => secret !== ''), async (call, clientId, clientSecret) => {
-        const { fetch, requests } = recordingFetch(tokenAnswer({ resource_server: 'rs' }));
-        const result = await settle(() => {
-          const native = new NativeAppAuthClient(clientId, { baseUrl: BASE_URL, fetch });
-          // The client refuses, already here, credentials that have no UTF-8 form.
-          const confidential = new ConfidentialAppAuthClient(clientId, call.confidential ? clientSecret : 'secret', { baseUrl: BASE_URL, fetch });
-          return call.run(native, confidential);
-        });
-        // Refused: an empty token, code or scope list, or a string that has no UTF-8 encoding.
-        const credentials = call.confidential ? [clientId, clientSecret] : [clientId];
-        const refused = call.inputs.some((input) => input === '') || stringsOf([call.form, credentials]).some(hasLoneSurrogate);
-        if (refused) {
-          expect(InvalidArgumentError.isInstance(result)).toBe(true);
-          expect(requests).toEqual([]);
-          return;
-        }
-        expect(TokenStorageError.isInstance(result)).toBe(false);
-        if (call.path.endsWith('/token')) expect(result).toBeInstanceOf(OAuthTokenResponse);
-        expect(requests).toHaveLength(1);
-        const [request] = requests as [(typeof requests)[number]];
-        expect(request.url).toBe(`${BASE_URL}${call.path}`);
-        expect(request.method).toBe('POST');
-        expect(request.contentType).toBe('application/x-www-form-urlencoded');
-        expect(request.body).toMatch(/^[A-Za-z0-9_.~+%=&-]*$/);
-        const form = call.form.map(([key, value]) => [key, value === 'CLIENT' && key === 'client_id' ? clientId : value]);
-        expect([...new URLSearchParams(request.body ?? '')]).toEqual(form);
-        if (call.confidential) {
-          expect(request.authorization).toMatch(/^Basic [A-Za-z0-9+/]*={0,2}$/);
-          expect(Buffer.from((request.authorization as string).slice('Basic '.length), 'base64').toString('utf8')).toBe(`${clientId}:${clientSecret}`);
-        } else {
-          expect(request.authorization).toBeNull();
-        }
-        sent += 1;
-      }),
-      { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
-    );
-    expect(sent).toBeGreaterThan(FUZZ_RUNS / 4);
-  }, fuzzTimeout(0.5));
+  it(
+    `code exchange, refresh, revoke, client credentials and dependent tokens (${FUZZ_RUNS} cases)`,
+    async () => {
+      let sent = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          formCall,
+          text.filter((id) => id !== ''),
+          text.filter((secret) => secret !== ''),
+          async (call, clientId, clientSecret) => {
+            const { fetch, requests } = recordingFetch(tokenAnswer({ resource_server: 'rs' }));
+            const result = await settle(() => {
+              const native = new NativeAppAuthClient(clientId, { baseUrl: BASE_URL, fetch });
+              // The client refuses, already here, credentials that have no UTF-8 form.
+              const confidential = new ConfidentialAppAuthClient(clientId, call.confidential ? clientSecret : 'secret', {
+                baseUrl: BASE_URL,
+                fetch,
+              });
+              return call.run(native, confidential);
+            });
+            // Refused: an empty token, code or scope list, or a string that has no UTF-8 encoding.
+            const credentials = call.confidential ? [clientId, clientSecret] : [clientId];
+            const refused = call.inputs.some((input) => input === '') || stringsOf([call.form, credentials]).some(hasLoneSurrogate);
+            if (refused) {
+              expect(InvalidArgumentError.isInstance(result)).toBe(true);
+              expect(requests).toEqual([]);
+              return;
+            }
+            expect(TokenStorageError.isInstance(result)).toBe(false);
+            if (call.path.endsWith('/token')) expect(result).toBeInstanceOf(OAuthTokenResponse);
+            expect(requests).toHaveLength(1);
+            const [request] = requests as [(typeof requests)[number]];
+            expect(request.url).toBe(`${BASE_URL}${call.path}`);
+            expect(request.method).toBe('POST');
+            expect(request.contentType).toBe('application/x-www-form-urlencoded');
+            expect(request.body).toMatch(/^[A-Za-z0-9_.~+%=&-]*$/);
+            const form = call.form.map(([key, value]) => [key, value === 'CLIENT' && key === 'client_id' ? clientId : value]);
+            expect([...new URLSearchParams(request.body ?? '')]).toEqual(form);
+            if (call.confidential) {
+              expect(request.authorization).toMatch(/^Basic [A-Za-z0-9+/]*={0,2}$/);
+              expect(Buffer.from((request.authorization as string).slice('Basic '.length), 'base64').toString('utf8')).toBe(
+                `${clientId}:${clientSecret}`,
+              );
+            } else {
+              expect(request.authorization).toBeNull();
+            }
+            sent += 1;
+          },
+        ),
+        { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
+      );
+      expect(sent).toBeGreaterThan(FUZZ_RUNS / 4);
+    },
+    fuzzTimeout(0.5),
+  );
 
-  it(`getConsents puts any identity ID into its own path segment (${FUZZ_RUNS} cases)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(text, fc.boolean(), async (identityId, all) => {
-        const { fetch, requests } = recordingFetch({ json: { consents: [] } });
-        const client = new ConfidentialAppAuthClient('client-id', 'secret', { baseUrl: BASE_URL, fetch });
-        const result = await settle(() => client.getConsents(identityId, { all }));
-        if (identityId === '' || hasLoneSurrogate(identityId) || identityId === '.' || identityId === '..') {
-          expect(InvalidArgumentError.isInstance(result)).toBe(true);
-          expect(requests).toEqual([]);
-          return;
-        }
-        expect(result).toEqual({ consents: [] });
-        const url = new URL((requests[0] as { url: string }).url);
-        const segments = url.pathname.split('/');
-        expect(segments).toHaveLength(6);
-        expect([segments[1], segments[2], segments[3], segments[5]]).toEqual(['v2', 'api', 'identities', 'consents']);
-        expect(decodeURIComponent(segments[4] as string)).toBe(identityId);
-        expect([...url.searchParams]).toEqual([['all', all ? 'True' : 'False']]);
-      }),
-      { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
-    );
-  }, fuzzTimeout(0.3));
+  it(
+    `getConsents puts any identity ID into its own path segment (${FUZZ_RUNS} cases)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(text, fc.boolean(), async (identityId, all) => {
+          const { fetch, requests } = recordingFetch({ json: { consents: [] } });
+          const client = new ConfidentialAppAuthClient('client-id', 'secret', { baseUrl: BASE_URL, fetch });
+          const result = await settle(() => client.getConsents(identityId, { all }));
+          if (identityId === '' || hasLoneSurrogate(identityId) || identityId === '.' || identityId === '..') {
+            expect(InvalidArgumentError.isInstance(result)).toBe(true);
+            expect(requests).toEqual([]);
+            return;
+          }
+          expect(result).toEqual({ consents: [] });
+          const url = new URL((requests[0] as { url: string }).url);
+          const segments = url.pathname.split('/');
+          expect(segments).toHaveLength(6);
+          expect([segments[1], segments[2], segments[3], segments[5]]).toEqual(['v2', 'api', 'identities', 'consents']);
+          expect(decodeURIComponent(segments[4] as string)).toBe(identityId);
+          expect([...url.searchParams]).toEqual([['all', all ? 'True' : 'False']]);
+        }),
+        { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
+      );
+    },
+    fuzzTimeout(0.3),
+  );
 });
 
 describe('inputs the fuzzer found mishandled', () => {
@@ -387,13 +534,17 @@ describe('inputs the fuzzer found mishandled', () => {
   it('an error answer quoting the form-encoded request shows no token (it held the refresh token percent-encoded)', async () => {
     const refreshToken = 'RT+with/odd=chars and spaces';
     const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
-    const echo = (request: { body: string | null }) => `bad ${request.body} ${lowerHex(request.body ?? '')} ${encodeURIComponent(refreshToken)}`;
-    const { fetch } = recordingFetch((request) => new Response(JSON.stringify({ error: 'invalid_grant', error_description: echo(request) }), { status: 400 }));
+    const echo = (request: { body: string | null }) =>
+      `bad ${request.body} ${lowerHex(request.body ?? '')} ${encodeURIComponent(refreshToken)}`;
+    const { fetch } = recordingFetch(
+      (request) => new Response(JSON.stringify({ error: 'invalid_grant', error_description: echo(request) }), { status: 400 }),
+    );
     const error = await settle(() => new NativeAppAuthClient('client-id', { baseUrl: BASE_URL, fetch }).oauth2RefreshToken(refreshToken));
     const text = `${(error as Error).message} ${(error as { description?: string }).description}`;
     expect(text).toContain('refresh_token=[redacted]&grant_type');
     const formEncoded = new URLSearchParams({ t: refreshToken }).toString().slice(2);
-    for (const form of [refreshToken, encodeURIComponent(refreshToken), formEncoded, lowerHex(formEncoded)]) expect(text).not.toContain(form);
+    for (const form of [refreshToken, encodeURIComponent(refreshToken), formEncoded, lowerHex(formEncoded)])
+      expect(text).not.toContain(form);
   });
 
   it('credentials with an unpaired surrogate are refused instead of being sent as U+FFFD', () => {

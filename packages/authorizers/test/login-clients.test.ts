@@ -10,7 +10,13 @@ const recorded = behavior.authorizers;
 
 /** The fields behavior.json records for an HTTP event. */
 function asRecorded(request: RecordedRequest) {
-  return { method: request.method, url: request.url, authorization: request.authorization, content_type: request.contentType, body: request.body };
+  return {
+    method: request.method,
+    url: request.url,
+    authorization: request.authorization,
+    content_type: request.contentType,
+    body: request.body,
+  };
 }
 
 function pick(event: Record<string, unknown>) {
@@ -19,7 +25,12 @@ function pick(event: Record<string, unknown>) {
 
 describe('NativeAppAuthClient authorize URL', () => {
   const startDefault = (client: NativeAppAuthClient) =>
-    client.oauth2StartFlow({ requestedScopes: flow.requested_scopes, verifier: flow.verifier, refreshTokens: true, prefillNamedGrant: 'My Laptop' });
+    client.oauth2StartFlow({
+      requestedScopes: flow.requested_scopes,
+      verifier: flow.verifier,
+      refreshTokens: true,
+      prefillNamedGrant: 'My Laptop',
+    });
 
   it('equals Python’s URL byte for byte (parameter order, + for spaces, %3A and %2F)', async () => {
     const client = new NativeAppAuthClient(NATIVE_CLIENT_ID);
@@ -60,12 +71,26 @@ describe('NativeAppAuthClient authorize URL', () => {
     const client = new NativeAppAuthClient(NATIVE_CLIENT_ID);
     client.oauth2StartFlow({ requestedScopes: 'openid', verifier: flow.verifier });
     const url = new URL(client.oauth2GetAuthorizeUrl({ queryParams: { state: 'xyz', extra: 'a b' } }));
-    expect([...url.searchParams.keys()]).toEqual(['client_id', 'redirect_uri', 'scope', 'state', 'response_type', 'code_challenge', 'code_challenge_method', 'access_type', 'extra']);
+    expect([...url.searchParams.keys()]).toEqual([
+      'client_id',
+      'redirect_uri',
+      'scope',
+      'state',
+      'response_type',
+      'code_challenge',
+      'code_challenge_method',
+      'access_type',
+      'extra',
+    ]);
     expect(url.searchParams.get('state')).toBe('xyz');
     expect(url.search).toContain('extra=a+b');
   });
 
-  it.each([['a string', 'abc'], ['an array', ['a']], ['a number', 5]])('refuses queryParams that are %s instead of adding its indexes', (_kind, queryParams) => {
+  it.each([
+    ['a string', 'abc'],
+    ['an array', ['a']],
+    ['a number', 5],
+  ])('refuses queryParams that are %s instead of adding its indexes', (_kind, queryParams) => {
     const client = new NativeAppAuthClient(NATIVE_CLIENT_ID);
     client.oauth2StartFlow({ requestedScopes: 'openid' });
     expect(() => client.oauth2GetAuthorizeUrl({ queryParams: queryParams as never })).toThrow(
@@ -219,12 +244,26 @@ describe('confidential requests equal the Python recordings', () => {
   it('dependent tokens: grant_type, token, access_type, scope in Python’s order; an array answer', async () => {
     const { fetch, requests } = recordingFetch({
       json: [
-        { access_token: 'AT-dep-1', resource_server: 'transfer.api.globus.org', scope: 'urn:globus:auth:scope:transfer.api.globus.org:all', expires_in: 3600, token_type: 'Bearer' },
-        { access_token: 'AT-dep-2', resource_server: 'groups.api.globus.org', scope: 'urn:globus:auth:scope:groups.api.globus.org:all', expires_in: 3600, token_type: 'Bearer' },
+        {
+          access_token: 'AT-dep-1',
+          resource_server: 'transfer.api.globus.org',
+          scope: 'urn:globus:auth:scope:transfer.api.globus.org:all',
+          expires_in: 3600,
+          token_type: 'Bearer',
+        },
+        {
+          access_token: 'AT-dep-2',
+          resource_server: 'groups.api.globus.org',
+          scope: 'urn:globus:auth:scope:groups.api.globus.org:all',
+          expires_in: 3600,
+          token_type: 'Bearer',
+        },
       ],
     });
     const response = await confidential(fetch).oauth2GetDependentTokens('AT-incoming', { refreshTokens: true, scope: ['a', 'b c'] });
-    expect(requests[0]!.body).toBe('grant_type=urn%3Aglobus%3Aauth%3Agrant_type%3Adependent_token&token=AT-incoming&access_type=offline&scope=a+b+c');
+    expect(requests[0]!.body).toBe(
+      'grant_type=urn%3Aglobus%3Aauth%3Agrant_type%3Adependent_token&token=AT-incoming&access_type=offline&scope=a+b+c',
+    );
     expect(requests[0]!.authorization).toBe(recorded.cc_construct_events[0].authorization);
     expect(response.grantType).toBe('dependent_token');
     expect(Object.keys(response.byResourceServer)).toEqual(['transfer.api.globus.org', 'groups.api.globus.org']);
@@ -237,8 +276,18 @@ describe('confidential requests equal the Python recordings', () => {
     await expect(client.getConsents('11111111-2222-4333-8444-555555555555')).resolves.toEqual({ consents });
     await client.getConsents('11111111-2222-4333-8444-555555555555', { all: true });
     expect(requests.map((request) => [request.method, request.url, request.authorization, request.body])).toEqual([
-      ['GET', 'https://auth.globus.org/v2/api/identities/11111111-2222-4333-8444-555555555555/consents?all=False', recorded.cc_construct_events[0].authorization, null],
-      ['GET', 'https://auth.globus.org/v2/api/identities/11111111-2222-4333-8444-555555555555/consents?all=True', recorded.cc_construct_events[0].authorization, null],
+      [
+        'GET',
+        'https://auth.globus.org/v2/api/identities/11111111-2222-4333-8444-555555555555/consents?all=False',
+        recorded.cc_construct_events[0].authorization,
+        null,
+      ],
+      [
+        'GET',
+        'https://auth.globus.org/v2/api/identities/11111111-2222-4333-8444-555555555555/consents?all=True',
+        recorded.cc_construct_events[0].authorization,
+        null,
+      ],
     ]);
   });
 
@@ -266,7 +315,9 @@ describe('token responses from the login clients', () => {
   it('use the idTokenDecoder given in the options', async () => {
     const decoder = { decode: async () => ({ sub: 'x' }) };
     const { fetch } = recordingFetch(tokenAnswer());
-    const response = await new ConfidentialAppAuthClient('id', 'secret', { fetch, idTokenDecoder: decoder }).oauth2ClientCredentialsTokens('s');
+    const response = await new ConfidentialAppAuthClient('id', 'secret', { fetch, idTokenDecoder: decoder }).oauth2ClientCredentialsTokens(
+      's',
+    );
     expect(response.idTokenDecoder).toBe(decoder);
     expect(response.grantType).toBe('client_credentials');
   });
@@ -281,7 +332,10 @@ describe('token responses from the login clients', () => {
       "the token response has no 'resource_server' (a standard OAuth2 server sends none: give the login client, or OAuthTokenResponse.fromJSON, a defaultResourceServer option)",
     );
     const named = new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch, defaultResourceServer: 'api.example.org' });
-    expect((await named.oauth2RefreshToken('RT')).byResourceServer['api.example.org']).toMatchObject({ access_token: 'AT', refresh_token: 'RT2' });
+    expect((await named.oauth2RefreshToken('RT')).byResourceServer['api.example.org']).toMatchObject({
+      access_token: 'AT',
+      refresh_token: 'RT2',
+    });
     expect(() => new NativeAppAuthClient(NATIVE_CLIENT_ID, { defaultResourceServer: '' })).toThrow(InvalidArgumentError);
   });
 
@@ -298,10 +352,19 @@ describe('token responses from the login clients', () => {
 describe('error answers', () => {
   it('throw AuthAPIError with the HTTP status, OAuth error code and description', async () => {
     const { fetch } = recordingFetch({ status: 400, json: { error: 'invalid_grant', error_description: 'refresh token not found' } });
-    const error = await new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch }).oauth2RefreshToken('RT-dead').catch((caught: unknown) => caught);
+    const error = await new NativeAppAuthClient(NATIVE_CLIENT_ID, { fetch })
+      .oauth2RefreshToken('RT-dead')
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AuthAPIError);
-    expect(error).toMatchObject({ code: 'AUTH_API_ERROR', httpStatus: 400, errorCode: 'invalid_grant', description: 'refresh token not found' });
-    expect((error as Error).message).toBe('the refresh_token grant failed (POST /v2/oauth2/token): HTTP 400 invalid_grant: refresh token not found');
+    expect(error).toMatchObject({
+      code: 'AUTH_API_ERROR',
+      httpStatus: 400,
+      errorCode: 'invalid_grant',
+      description: 'refresh token not found',
+    });
+    expect((error as Error).message).toBe(
+      'the refresh_token grant failed (POST /v2/oauth2/token): HTTP 400 invalid_grant: refresh token not found',
+    );
   });
 
   it('read Globus’s errors[] shape', async () => {
@@ -312,7 +375,9 @@ describe('error answers', () => {
 
   it('a non-JSON error answer keeps its status', async () => {
     const { fetch } = recordingFetch({ status: 502, text: '<html>Bad gateway</html>' });
-    const error = await new ConfidentialAppAuthClient('id', 'secret', { fetch }).oauth2RevokeToken('tok-123456').catch((caught: unknown) => caught);
+    const error = await new ConfidentialAppAuthClient('id', 'secret', { fetch })
+      .oauth2RevokeToken('tok-123456')
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ httpStatus: 502, errorCode: null, description: null });
   });
 

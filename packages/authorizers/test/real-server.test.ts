@@ -56,7 +56,11 @@ function confidentialClient(on: AuthServerProcess, secret = on.clients.confident
 /** A full PKCE login of a user through the server's pages; returns the code-exchange response. */
 async function loginNative(on: AuthServerProcess, options: { username?: string; scopes?: string; client?: NativeAppAuthClient } = {}) {
   const client = options.client ?? nativeClient(on);
-  client.oauth2StartFlow({ requestedScopes: options.scopes ?? `${on.scopes.oidc} ${on.scopes.api}`, refreshTokens: true, state: 'csrf-123' });
+  client.oauth2StartFlow({
+    requestedScopes: options.scopes ?? `${on.scopes.oidc} ${on.scopes.api}`,
+    refreshTokens: true,
+    state: 'csrf-123',
+  });
   const authorizeUrl = client.oauth2GetAuthorizeUrl();
   const code = await on.login({ authorizeUrl, username: options.username ?? 'alice', clientId: on.clients.native.clientId });
   return { client, response: await client.oauth2ExchangeCodeForTokens(code) };
@@ -107,10 +111,15 @@ describe('PKCE login against the real server', () => {
 
     const groups = await getGroups(server, new AccessTokenAuthorizer(stored!.accessToken));
     expect(groups.status).toBe(200);
-    expect(await groups.json()).toEqual([expect.objectContaining({ name: 'Alice lab' }), expect.objectContaining({ name: 'Shared instrument' })]);
+    expect(await groups.json()).toEqual([
+      expect.objectContaining({ name: 'Alice lab' }),
+      expect.objectContaining({ name: 'Shared instrument' }),
+    ]);
 
     const wrongAudience = new IDTokenDecoder({ clientId: 'someone-else', authBaseUrl: server.baseUrl });
-    await expect(new MemoryTokenStorage({ idTokenDecoder: wrongAudience }).storeTokenResponse(response)).rejects.toThrow(IdentityExtractionError);
+    await expect(new MemoryTokenStorage({ idTokenDecoder: wrongAudience }).storeTokenResponse(response)).rejects.toThrow(
+      IdentityExtractionError,
+    );
     expect(client.idTokenDecoder).toMatchObject({ authBaseUrl: server.baseUrl, clientId: server.clients.native.clientId });
   });
 
@@ -136,7 +145,9 @@ describe('PKCE login against the real server', () => {
     expect(apiToken(server, response).refresh_token).toBeNull();
 
     client.oauth2StartFlow({ requestedScopes: server.scopes.api });
-    await expect(server.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'alice', consent: false })).rejects.toThrow(/access_denied/);
+    await expect(server.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'alice', consent: false })).rejects.toThrow(
+      /access_denied/,
+    );
   });
 });
 
@@ -210,7 +221,10 @@ describe('refresh grant', () => {
   it('1 000 concurrent getAuthorizationHeader calls on an expired token make exactly one token request', async () => {
     const { response, client } = await loginNative(server);
     const token = apiToken(server, response);
-    const authorizer = new RefreshTokenAuthorizer(token.refresh_token!, client, { accessToken: token.access_token, expiresAtSeconds: Date.now() / 1000 - 10 });
+    const authorizer = new RefreshTokenAuthorizer(token.refresh_token!, client, {
+      accessToken: token.access_token,
+      expiresAtSeconds: Date.now() / 1000 - 10,
+    });
     const before = (await server.stats()).tokenRequests.total;
     const headers = await Promise.all(Array.from({ length: 1000 }, () => authorizer.getAuthorizationHeader()));
     expect((await server.stats()).tokenRequests.total).toBe(before + 1);
@@ -232,7 +246,9 @@ describe('refresh grant', () => {
     };
     const authorizer = new RefreshTokenAuthorizer(token.refresh_token!, nativeClient(server, { fetch: flaky }));
     const before = await grantCount(server, 'refresh_token');
-    const outcomes = await Promise.all(Array.from({ length: 50 }, () => authorizer.getAuthorizationHeader().catch((error: unknown) => error)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, () => authorizer.getAuthorizationHeader().catch((error: unknown) => error)),
+    );
     const [first] = outcomes;
     expect(first).toBeInstanceOf(AuthAPIError);
     expect(first).toMatchObject({ httpStatus: 0 });
@@ -260,7 +276,10 @@ describe('401 handling with the protected API', () => {
     const { response, client } = await loginNative(server);
     const token = apiToken(server, response);
     await client.oauth2RevokeToken(token.access_token);
-    const authorizer = new RefreshTokenAuthorizer(token.refresh_token!, client, { accessToken: token.access_token, expiresAtSeconds: Date.now() / 1000 + 3000 });
+    const authorizer = new RefreshTokenAuthorizer(token.refresh_token!, client, {
+      accessToken: token.access_token,
+      expiresAtSeconds: Date.now() / 1000 + 3000,
+    });
     const before = await server.stats();
     const groups = await getGroups(server, authorizer);
     const after = await server.stats();
@@ -327,7 +346,9 @@ describe('confidential client', () => {
   });
 
   it('a wrong secret is an AuthAPIError (invalid_client)', async () => {
-    const error = await confidentialClient(server, 'wrong-secret').oauth2ClientCredentialsTokens(server.scopes.api).catch((caught: unknown) => caught);
+    const error = await confidentialClient(server, 'wrong-secret')
+      .oauth2ClientCredentialsTokens(server.scopes.api)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AuthAPIError);
     expect(error).toMatchObject({ httpStatus: 401, errorCode: 'invalid_client' });
   });
@@ -335,7 +356,11 @@ describe('confidential client', () => {
   it('authorization-code flow and refresh; consent listing (the client serves as a ConsentClient)', async () => {
     await loginNative(server, { username: 'bob' });
     const client = confidentialClient(server);
-    client.oauth2StartFlow({ redirectUri: server.clients.confidential.redirectUri, requestedScopes: `openid email ${server.scopes.api}`, refreshTokens: true });
+    client.oauth2StartFlow({
+      redirectUri: server.clients.confidential.redirectUri,
+      requestedScopes: `openid email ${server.scopes.api}`,
+      refreshTokens: true,
+    });
     const code = await server.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'bob' });
     const response = await client.oauth2ExchangeCodeForTokens(code);
     const storage = new ValidatingTokenStorage(new MemoryTokenStorage(), {
@@ -364,16 +389,30 @@ describe('confidential client', () => {
 describe('redaction against the real server', () => {
   it('a canary refresh token or secret never appears in the errors the server provokes', async () => {
     const canary = 'CANARY-real-server-0123456789';
-    const outcomes = await Promise.all([
-      nativeClient(server).oauth2RefreshToken(canary),
-      confidentialClient(server, canary).oauth2ClientCredentialsTokens(server.scopes.api),
-      confidentialClient(server, canary).getConsents(ALICE),
-      new RefreshTokenAuthorizer(canary, nativeClient(server)).getAuthorizationHeader(),
-      nativeClient(server).oauth2RevokeToken(canary).then(() => new Error('revocation of an unknown token succeeds, as RFC 7009 says')),
-    ].map((call) => call.then((value) => value, (error: unknown) => error)));
+    const outcomes = await Promise.all(
+      [
+        nativeClient(server).oauth2RefreshToken(canary),
+        confidentialClient(server, canary).oauth2ClientCredentialsTokens(server.scopes.api),
+        confidentialClient(server, canary).getConsents(ALICE),
+        new RefreshTokenAuthorizer(canary, nativeClient(server)).getAuthorizationHeader(),
+        nativeClient(server)
+          .oauth2RevokeToken(canary)
+          .then(() => new Error('revocation of an unknown token succeeds, as RFC 7009 says')),
+      ].map((call) =>
+        call.then(
+          (value) => value,
+          (error: unknown) => error,
+        ),
+      ),
+    );
     expect(outcomes.slice(0, 4).every((outcome) => outcome instanceof AuthAPIError)).toBe(true);
     for (const outcome of outcomes) {
-      for (const text of [inspect(outcome, { showHidden: true, depth: 5 }), JSON.stringify(outcome), String(outcome), (outcome as Error).stack ?? '']) {
+      for (const text of [
+        inspect(outcome, { showHidden: true, depth: 5 }),
+        JSON.stringify(outcome),
+        String(outcome),
+        (outcome as Error).stack ?? '',
+      ]) {
         expect(text).not.toContain(canary);
       }
     }

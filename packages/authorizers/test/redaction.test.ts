@@ -37,7 +37,12 @@ function renderings(value: unknown, bypassCustomInspect = true): string[] {
     out.push(String(error));
   }
   if (value instanceof Error) {
-    out.push(value.message, value.stack ?? '', ...renderings(value.cause ?? ''), ...Object.getOwnPropertyNames(value).map((key) => inspect((value as never)[key])));
+    out.push(
+      value.message,
+      value.stack ?? '',
+      ...renderings(value.cause ?? ''),
+      ...Object.getOwnPropertyNames(value).map((key) => inspect((value as never)[key])),
+    );
   }
   return out;
 }
@@ -51,9 +56,12 @@ function expectNoCanary(value: unknown, bypassCustomInspect = true) {
 
 /** A server that quotes the whole request body in its error description (the worst case). */
 const echoingServer = (request: RecordedRequest) =>
-  new Response(JSON.stringify({ error: `bad ${request.body}`, error_description: `rejected ${request.body} with ${request.authorization}` }), {
-    status: 400,
-  });
+  new Response(
+    JSON.stringify({ error: `bad ${request.body}`, error_description: `rejected ${request.body} with ${request.authorization}` }),
+    {
+      status: 400,
+    },
+  );
 
 const tokenBody = {
   access_token: ACCESS,
@@ -134,7 +142,9 @@ describe('no token or secret ever shows', () => {
 
   it('in network errors, even when fetch quotes the request in its message', async () => {
     const fetch = async (_input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-      throw Object.assign(new TypeError(`could not send ${String(init?.body)} ${JSON.stringify(init?.headers)}`), { cause: new Error(String(init?.body)) });
+      throw Object.assign(new TypeError(`could not send ${String(init?.body)} ${JSON.stringify(init?.headers)}`), {
+        cause: new Error(String(init?.body)),
+      });
     };
     const confidential = new ConfidentialAppAuthClient('client', SECRET, { fetch });
     const error = await confidential.oauth2RefreshToken(REFRESH).catch((caught: unknown) => caught);
@@ -148,7 +158,8 @@ describe('no token or secret ever shows', () => {
       accessToken: ACCESS,
       expiresAtSeconds: Date.now() / 1000 + 3600,
     });
-    const api = async (_input: RequestInfo | URL, init?: RequestInit) => new Response(`nope ${new Headers(init?.headers).get('authorization')}`, { status: 401 });
+    const api = async (_input: RequestInfo | URL, init?: RequestInit) =>
+      new Response(`nope ${new Headers(init?.headers).get('authorization')}`, { status: 401 });
     const error = await createAuthorizedFetch(authorizer, { fetch: api })('https://api.example.org/x').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AuthAPIError);
     expectNoCanary(error);

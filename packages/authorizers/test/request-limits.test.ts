@@ -144,7 +144,9 @@ describe('a token endpoint that never answers', () => {
   it('the authorizer’s time limit holds even for an auth client that ignores its signal', async () => {
     const stuck = { oauth2RefreshToken: () => new Promise<OAuthTokenResponse>(() => undefined) };
     const authorizer = new RefreshTokenAuthorizer('RT-1', stuck, { timeoutMs: 100 });
-    expect(await failure(() => authorizer.getAuthorizationHeader()).then((result) => result.error)).toMatchObject({ code: 'AUTH_REQUEST_TIMEOUT' });
+    expect(await failure(() => authorizer.getAuthorizationHeader()).then((result) => result.error)).toMatchObject({
+      code: 'AUTH_REQUEST_TIMEOUT',
+    });
   });
 
   it('ClientCredentialsAuthorizer and StorageBackedAuthorizer time out too', async () => {
@@ -181,7 +183,9 @@ describe('a token endpoint that never answers', () => {
   it('refuses a timeoutMs that is not a number of milliseconds', () => {
     for (const timeoutMs of [-1, 1.5, Number.NaN, '100', 2 ** 31]) {
       expect(() => new NativeAppAuthClient('client-id', { timeoutMs: timeoutMs as number })).toThrow(InvalidArgumentError);
-      expect(() => new RefreshTokenAuthorizer('RT', new NativeAppAuthClient('client-id'), { timeoutMs: timeoutMs as number })).toThrow(InvalidArgumentError);
+      expect(() => new RefreshTokenAuthorizer('RT', new NativeAppAuthClient('client-id'), { timeoutMs: timeoutMs as number })).toThrow(
+        InvalidArgumentError,
+      );
       expect(() => new IDTokenDecoder({ clientId: 'client-id', timeoutMs: timeoutMs as number })).toThrow(InvalidArgumentError);
     }
     expect(() => new NativeAppAuthClient('client-id', { timeoutMs: Infinity })).not.toThrow();
@@ -230,22 +234,38 @@ describe('network failures keep their cause', () => {
     await endpoint.start();
   });
 
-  it('a failure without a system code names the platform fetch\'s own reason (port 9 is a blocked port)', async () => {
+  it("a failure without a system code names the platform fetch's own reason (port 9 is a blocked port)", async () => {
     const client = new NativeAppAuthClient('client-id', { baseUrl: 'http://127.0.0.1:9', maxRetries: 0 });
     const { error } = await failure(() => client.oauth2RefreshToken('RT-secret-value'));
-    expect((error as Error).message).toBe('the refresh_token grant failed: could not reach http://127.0.0.1:9 (POST /v2/oauth2/token): fetch failed: bad port');
+    expect((error as Error).message).toBe(
+      'the refresh_token grant failed: could not reach http://127.0.0.1:9 (POST /v2/oauth2/token): fetch failed: bad port',
+    );
     expect(inspect(error, { depth: null, showHidden: true })).not.toContain('RT-secret-value');
   });
 
   it('a custom fetch that quotes the request: the cause keeps the code and address, not the message', async () => {
     const quoting: typeof fetch = async (input, init) => {
       const error = new TypeError(`fetch failed for ${String(input)} with ${String(init?.body)} ${JSON.stringify(init?.headers)}`);
-      throw Object.assign(error, { cause: Object.assign(new Error(`connect ECONNREFUSED body=${String(init?.body)}`), { code: 'ECONNREFUSED', syscall: 'connect', address: '10.0.0.1', port: 443 }) });
+      throw Object.assign(error, {
+        cause: Object.assign(new Error(`connect ECONNREFUSED body=${String(init?.body)}`), {
+          code: 'ECONNREFUSED',
+          syscall: 'connect',
+          address: '10.0.0.1',
+          port: 443,
+        }),
+      });
     };
     const client = new ConfidentialAppAuthClient('client-id', 'client-secret-value', { fetch: quoting, maxRetries: 0 });
     const { error } = await failure(() => client.oauth2RefreshToken('RT-secret-value'));
-    expect((error as Error).message).toBe('the refresh_token grant failed: could not reach https://auth.globus.org (POST /v2/oauth2/token): ECONNREFUSED');
-    expect((error as Error).cause).toMatchObject({ name: 'TypeError', message: 'connect ECONNREFUSED 10.0.0.1:443', code: 'ECONNREFUSED', port: 443 });
+    expect((error as Error).message).toBe(
+      'the refresh_token grant failed: could not reach https://auth.globus.org (POST /v2/oauth2/token): ECONNREFUSED',
+    );
+    expect((error as Error).cause).toMatchObject({
+      name: 'TypeError',
+      message: 'connect ECONNREFUSED 10.0.0.1:443',
+      code: 'ECONNREFUSED',
+      port: 443,
+    });
     const shown = inspect(error, { depth: null, showHidden: true });
     for (const secret of ['RT-secret-value', 'client-secret-value', Buffer.from('client-id:client-secret-value').toString('base64')]) {
       expect(shown).not.toContain(secret);
@@ -257,7 +277,9 @@ describe('network failures keep their cause', () => {
     await endpoint.stop();
     const decoder = new IDTokenDecoder({ clientId: 'client-id', authBaseUrl: baseUrl });
     const { error } = await failure(() => decoder.getOpenIDConfiguration());
-    expect((error as Error).message).toBe(`could not fetch the OpenID configuration from ${baseUrl}/.well-known/openid-configuration: ECONNREFUSED`);
+    expect((error as Error).message).toBe(
+      `could not fetch the OpenID configuration from ${baseUrl}/.well-known/openid-configuration: ECONNREFUSED`,
+    );
     expect((error as Error).cause).toMatchObject({ code: 'ECONNREFUSED' });
     await endpoint.start();
   });

@@ -33,8 +33,20 @@ const IDENTITY = '11111111-2222-4333-8444-555555555555';
 const NOW = 1_700_000_000;
 const CANARY = 'CANARY-5d1e0a';
 
-function tokenData(accessToken: string, expiresAtSeconds: number, refreshToken: string | null = `${accessToken}-refresh`): TokenStorageData {
-  return new TokenStorageData({ resourceServer: RS, identityId: IDENTITY, scope: SCOPE, accessToken, refreshToken, expiresAtSeconds, tokenType: 'Bearer' });
+function tokenData(
+  accessToken: string,
+  expiresAtSeconds: number,
+  refreshToken: string | null = `${accessToken}-refresh`,
+): TokenStorageData {
+  return new TokenStorageData({
+    resourceServer: RS,
+    identityId: IDENTITY,
+    scope: SCOPE,
+    accessToken,
+    refreshToken,
+    expiresAtSeconds,
+    tokenType: 'Bearer',
+  });
 }
 
 function refreshAnswer(accessToken: string, fields: Record<string, unknown> = {}): OAuthTokenResponse {
@@ -135,7 +147,11 @@ describe('StorageBackedAuthorizer: construction', () => {
 
   it('refuses a storage without runExclusive, naming the storages that have it', () => {
     const inner = new MemoryTokenStorage();
-    const plain = { namespace: 'DEFAULT', getTokenData: inner.getTokenData.bind(inner), storeTokenResponse: inner.storeTokenResponse.bind(inner) };
+    const plain = {
+      namespace: 'DEFAULT',
+      getTokenData: inner.getTokenData.bind(inner),
+      storeTokenResponse: inner.storeTokenResponse.bind(inner),
+    };
     const create = () => new StorageBackedAuthorizer(plain as never, RS, rotatingClient());
     expect(create).toThrow(InvalidArgumentError);
     expect(create).toThrow(/runExclusive.*JSONTokenStorage/);
@@ -152,7 +168,8 @@ describe('StorageBackedAuthorizer: construction', () => {
     expect(() => new StorageBackedAuthorizer(new ValidatingTokenStorage(plain), RS, rotatingClient())).toThrow(/runExclusive/);
     expect(hasRunExclusive(plain)).toBe(false);
     expect(hasRunExclusive(sectioned)).toBe(true);
-    if (hasRunExclusive(sectioned)) expect(new StorageBackedAuthorizer(sectioned, RS, rotatingClient())).toBeInstanceOf(StorageBackedAuthorizer);
+    if (hasRunExclusive(sectioned))
+      expect(new StorageBackedAuthorizer(sectioned, RS, rotatingClient())).toBeInstanceOf(StorageBackedAuthorizer);
   });
 
   it('accepts a ValidatingTokenStorage around a storage with runExclusive', () => {
@@ -164,9 +181,18 @@ describe('StorageBackedAuthorizer: construction', () => {
     ['an empty resource server', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), '', rotatingClient())],
     ['a client without oauth2RefreshToken', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, {} as never)],
     ['a negative margin', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { marginSeconds: -1 })],
-    ['a margin that is not a number', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { marginSeconds: '60' as never })],
-    ['a clock that is not a function', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { now: 5 as never })],
-    ['an onRefresh that is not a function', () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { onRefresh: 'x' as never })],
+    [
+      'a margin that is not a number',
+      () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { marginSeconds: '60' as never }),
+    ],
+    [
+      'a clock that is not a function',
+      () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { now: 5 as never }),
+    ],
+    [
+      'an onRefresh that is not a function',
+      () => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { onRefresh: 'x' as never }),
+    ],
   ])('rejects %s with InvalidArgumentError', (_what, create) => {
     expect(create).toThrow(InvalidArgumentError);
   });
@@ -208,7 +234,10 @@ describe('StorageBackedAuthorizer: tokens', () => {
     expect(await defaultMargin.getAuthorizationHeader()).toBe('Bearer new-1');
     const exact = new StorageBackedAuthorizer(await storageWith(tokenData('soon', NOW + 60)), RS, rotatingClient(), { now });
     expect(await exact.getAuthorizationHeader()).toBe('Bearer soon');
-    const noMargin = new StorageBackedAuthorizer(await storageWith(tokenData('soon', NOW + 59)), RS, rotatingClient(), { now, marginSeconds: 0 });
+    const noMargin = new StorageBackedAuthorizer(await storageWith(tokenData('soon', NOW + 59)), RS, rotatingClient(), {
+      now,
+      marginSeconds: 0,
+    });
     expect(await noMargin.getAuthorizationHeader()).toBe('Bearer soon');
   });
 
@@ -257,8 +286,13 @@ describe('StorageBackedAuthorizer: tokens', () => {
   it('several authorizers on one store (processes) racing on an expired token refresh once in all', async () => {
     const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
     const client = rotatingClient();
-    const authorizers = Array.from({ length: 8 }, () => new StorageBackedAuthorizer(new MemoryTokenStorage({ shareWith: storage }), RS, client, { now }));
-    const headers = await Promise.all(authorizers.flatMap((authorizer) => Array.from({ length: 25 }, () => authorizer.getAuthorizationHeader())));
+    const authorizers = Array.from(
+      { length: 8 },
+      () => new StorageBackedAuthorizer(new MemoryTokenStorage({ shareWith: storage }), RS, client, { now }),
+    );
+    const headers = await Promise.all(
+      authorizers.flatMap((authorizer) => Array.from({ length: 25 }, () => authorizer.getAuthorizationHeader())),
+    );
     expect(new Set(headers)).toEqual(new Set(['Bearer new-1']));
     expect(client.seen).toEqual(['refresh-0']);
   });
@@ -479,7 +513,9 @@ describe('StorageBackedAuthorizer: a refresh in flight (its marker and lease)', 
     });
     const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now, refreshLeaseSeconds: 90 });
     expect(await authorizer.getAuthorizationHeader()).toBe('Bearer new-1');
-    expect(seenDuringRefresh).toEqual([{ kept: 'by the marker', [LEASE_KEY]: { holder: expect.stringMatching(/^[0-9a-f]{16}$/), expires_at_seconds: NOW + 90 } }]);
+    expect(seenDuringRefresh).toEqual([
+      { kept: 'by the marker', [LEASE_KEY]: { holder: expect.stringMatching(/^[0-9a-f]{16}$/), expires_at_seconds: NOW + 90 } },
+    ]);
     const stored = (await storage.getTokenData(RS))!;
     expect([stored.accessToken, stored.refreshToken, stored.extra]).toEqual(['new-1', 'rotated-1', {}]);
   });
@@ -489,22 +525,30 @@ describe('StorageBackedAuthorizer: a refresh in flight (its marker and lease)', 
     const failing = new CountingClient(async () => {
       throw new AuthAPIError('the refresh_token grant failed: HTTP 503', { httpStatus: 503 });
     });
-    expect(AuthAPIError.isInstance(await rejection(new StorageBackedAuthorizer(storage, RS, failing, { now }).getAuthorizationHeader()))).toBe(true);
+    expect(
+      AuthAPIError.isInstance(await rejection(new StorageBackedAuthorizer(storage, RS, failing, { now }).getAuthorizationHeader())),
+    ).toBe(true);
     expect((await storage.getTokenData(RS))!.extra).toEqual({});
     const other = rotatingClient();
-    expect(await new StorageBackedAuthorizer(new MemoryTokenStorage({ shareWith: storage }), RS, other, { now }).getAuthorizationHeader()).toBe('Bearer new-1');
+    expect(
+      await new StorageBackedAuthorizer(new MemoryTokenStorage({ shareWith: storage }), RS, other, { now }).getAuthorizationHeader(),
+    ).toBe('Bearer new-1');
     expect(other.seen).toEqual(['refresh-0']);
   });
 
   it("waits for another process's refresh while its lease lives, then adopts its stored answer without refreshing", async () => {
-    const storage = await storageWith(leased(tokenData('expired', NOW - 10, 'refresh-0'), { holder: 'other-process', expires_at_seconds: NOW + 60 }));
+    const storage = await storageWith(
+      leased(tokenData('expired', NOW - 10, 'refresh-0'), { holder: 'other-process', expires_at_seconds: NOW + 60 }),
+    );
     const client = rotatingClient();
     const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
     let settled = false;
     const header = authorizer.getAuthorizationHeader().finally(() => (settled = true));
     await until(() => storage.reads >= 3);
     expect(settled).toBe(false);
-    await new MemoryTokenStorage({ shareWith: storage }).storeTokenDataByResourceServer({ [RS]: tokenData('by-other', NOW + 3600, 'rotated-by-other') });
+    await new MemoryTokenStorage({ shareWith: storage }).storeTokenDataByResourceServer({
+      [RS]: tokenData('by-other', NOW + 3600, 'rotated-by-other'),
+    });
     expect(await header).toBe('Bearer by-other');
     expect(client.seen).toEqual([]);
   });
@@ -530,40 +574,47 @@ describe('StorageBackedAuthorizer: a refresh in flight (its marker and lease)', 
     expect(await new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now }).getAuthorizationHeader()).toBe('Bearer valid');
   });
 
-  it.each(['json', 'sqlite'])('in a %s file, the marker is seen by other handles, keeps the file valid for Python, and the stored answer drops it', async (backend) => {
-    const directory = mkdtempSync(join(tmpdir(), 'refresh-lease-'));
-    const file = join(directory, backend === 'json' ? 'tokens.json' : 'tokens.db');
-    const open = (): JSONTokenStorage | SQLiteTokenStorage => (backend === 'json' ? new JSONTokenStorage(file) : new SQLiteTokenStorage(file));
-    const [first, second, observer] = [open(), open(), open()];
-    try {
-      await first.storeTokenDataByResourceServer({ [RS]: tokenData('expired', NOW - 10, 'refresh-0') });
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      const client = new CountingClient(async () => {
-        await released;
-        return refreshAnswer('new-1', { refresh_token: 'rotated-1' });
-      });
-      const refreshing = new StorageBackedAuthorizer(first, RS, client, { now }).getAuthorizationHeader();
-      await until(() => client.seen.length === 1);
-      const marked = (await observer.getTokenData(RS))!;
-      expect([marked.accessToken, marked.refreshToken, Object.keys(marked.extra)]).toEqual(['expired', 'refresh-0', [LEASE_KEY]]);
-      if (backend === 'json') expect(validateTokenFile(JSON.parse(readFileSync(file, 'utf8')))).toEqual({ valid: true, kind: '2.0', problems: [] });
-      // Another process (handle) waits for this refresh instead of sending the same refresh token.
-      const waiting = new StorageBackedAuthorizer(second, RS, client, { now }).getAuthorizationHeader();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      release();
-      expect(await Promise.all([refreshing, waiting])).toEqual(['Bearer new-1', 'Bearer new-1']);
-      expect(client.seen).toEqual(['refresh-0']);
-      expect((await observer.getTokenData(RS))!.extra).toEqual({});
-    } finally {
-      for (const storage of [first, second, observer]) await storage.close?.();
-      rmSync(directory, { recursive: true, force: true });
-    }
-  });
+  it.each(['json', 'sqlite'])(
+    'in a %s file, the marker is seen by other handles, keeps the file valid for Python, and the stored answer drops it',
+    async (backend) => {
+      const directory = mkdtempSync(join(tmpdir(), 'refresh-lease-'));
+      const file = join(directory, backend === 'json' ? 'tokens.json' : 'tokens.db');
+      const open = (): JSONTokenStorage | SQLiteTokenStorage =>
+        backend === 'json' ? new JSONTokenStorage(file) : new SQLiteTokenStorage(file);
+      const [first, second, observer] = [open(), open(), open()];
+      try {
+        await first.storeTokenDataByResourceServer({ [RS]: tokenData('expired', NOW - 10, 'refresh-0') });
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        const client = new CountingClient(async () => {
+          await released;
+          return refreshAnswer('new-1', { refresh_token: 'rotated-1' });
+        });
+        const refreshing = new StorageBackedAuthorizer(first, RS, client, { now }).getAuthorizationHeader();
+        await until(() => client.seen.length === 1);
+        const marked = (await observer.getTokenData(RS))!;
+        expect([marked.accessToken, marked.refreshToken, Object.keys(marked.extra)]).toEqual(['expired', 'refresh-0', [LEASE_KEY]]);
+        if (backend === 'json')
+          expect(validateTokenFile(JSON.parse(readFileSync(file, 'utf8')))).toEqual({ valid: true, kind: '2.0', problems: [] });
+        // Another process (handle) waits for this refresh instead of sending the same refresh token.
+        const waiting = new StorageBackedAuthorizer(second, RS, client, { now }).getAuthorizationHeader();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        release();
+        expect(await Promise.all([refreshing, waiting])).toEqual(['Bearer new-1', 'Bearer new-1']);
+        expect(client.seen).toEqual(['refresh-0']);
+        expect((await observer.getTokenData(RS))!.extra).toEqual({});
+      } finally {
+        for (const storage of [first, second, observer]) await storage.close?.();
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('refuses a lease outside 1 to 3600 seconds', () => {
     for (const refreshLeaseSeconds of [0, 0.5, 3601, Infinity, Number.NaN, '60']) {
-      expect(() => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { refreshLeaseSeconds } as never)).toThrow(InvalidArgumentError);
+      expect(() => new StorageBackedAuthorizer(new MemoryTokenStorage(), RS, rotatingClient(), { refreshLeaseSeconds } as never)).toThrow(
+        InvalidArgumentError,
+      );
     }
   });
 });
@@ -580,7 +631,11 @@ describe('StorageBackedAuthorizer: timeoutMs and signal bound the whole call', (
       },
       'reading the token storage',
     ],
-    ['a marker write that never answers', (storage) => (storage.storeTokenDataByResourceServer = never), 'recording the refresh in the storage'],
+    [
+      'a marker write that never answers',
+      (storage) => (storage.storeTokenDataByResourceServer = never),
+      'recording the refresh in the storage',
+    ],
   ])('%s: AuthRequestTimeoutError naming the step, and no refresh sent', async (_label, hang, step) => {
     const storage = await storageWith(tokenData('expired', NOW - 10));
     hang(storage);
@@ -595,9 +650,13 @@ describe('StorageBackedAuthorizer: timeoutMs and signal bound the whole call', (
 
   it("another process's refresh that outlasts the call: AuthRequestTimeoutError naming the wait", async () => {
     const storage = await storageWith(leased(tokenData('expired', NOW - 10), { holder: 'other-process', expires_at_seconds: NOW + 60 }));
-    const error = await rejection(new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now, timeoutMs: 300 }).getAuthorizationHeader());
+    const error = await rejection(
+      new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now, timeoutMs: 300 }).getAuthorizationHeader(),
+    );
     expect(AuthRequestTimeoutError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toBe(`the token renewal for ${RS} (waiting for another process's refresh) failed: no answer within 300 ms`);
+    expect((error as Error).message).toBe(
+      `the token renewal for ${RS} (waiting for another process's refresh) failed: no answer within 300 ms`,
+    );
   });
 
   it('a section entered after the caller gave up sends no refresh', async () => {
@@ -620,7 +679,8 @@ describe('StorageBackedAuthorizer: timeoutMs and signal bound the whole call', (
   it('a refresh sent near the deadline is not cancelled with the caller: its answer is stored and adopted by the next call', async () => {
     const storage = await storageWith(tokenData('expired', NOW - 10, 'refresh-0'));
     const enter = storage.runExclusive.bind(storage);
-    storage.runExclusive = <T>(key: string, fn: () => Promise<T>): Promise<T> => new Promise((resolve) => setTimeout(resolve, 150)).then(() => enter(key, fn));
+    storage.runExclusive = <T>(key: string, fn: () => Promise<T>): Promise<T> =>
+      new Promise((resolve) => setTimeout(resolve, 150)).then(() => enter(key, fn));
     const client = new CountingClient(async () => {
       await new Promise((resolve) => setTimeout(resolve, 150));
       return refreshAnswer('late', { refresh_token: 'rotated-1' });
@@ -713,7 +773,12 @@ describe('StorageBackedAuthorizer: redaction', () => {
     const authorizer = new StorageBackedAuthorizer(storage, RS, rotatingClient(), { now });
     await authorizer.getAuthorizationHeader();
     expect(authorizer.accessToken).toBe(`${CANARY}-access`);
-    for (const text of [inspect(authorizer, { showHidden: true, depth: 10 }), inspect(authorizer, { customInspect: false, depth: 10 }), String(authorizer), JSON.stringify(authorizer)]) {
+    for (const text of [
+      inspect(authorizer, { showHidden: true, depth: 10 }),
+      inspect(authorizer, { customInspect: false, depth: 10 }),
+      String(authorizer),
+      JSON.stringify(authorizer),
+    ]) {
       expect(text).not.toContain(CANARY);
       expect(text).toContain('StorageBackedAuthorizer');
     }
@@ -729,12 +794,24 @@ describe('StorageBackedAuthorizer: redaction', () => {
   it('never shows a token in the errors of a failed refresh', async () => {
     const storage = await storageWith(tokenData(`${CANARY}-access`, NOW - 10, `${CANARY}-refresh`));
     const client = new CountingClient(async (refreshToken) => {
-      throw new AuthAPIError('the refresh_token grant failed: HTTP 400 invalid_grant', { httpStatus: 400, errorCode: 'invalid_grant', description: `grant of ${refreshToken.length} chars` });
+      throw new AuthAPIError('the refresh_token grant failed: HTTP 400 invalid_grant', {
+        httpStatus: 400,
+        errorCode: 'invalid_grant',
+        description: `grant of ${refreshToken.length} chars`,
+      });
     });
     const authorizer = new StorageBackedAuthorizer(storage, RS, client, { now });
-    const errors = await Promise.all([rejection(authorizer.getAuthorizationHeader()), rejection(authorizer.handleMissingAuthorization(`Bearer ${CANARY}-access`))]);
+    const errors = await Promise.all([
+      rejection(authorizer.getAuthorizationHeader()),
+      rejection(authorizer.handleMissingAuthorization(`Bearer ${CANARY}-access`)),
+    ]);
     for (const error of errors) {
-      for (const text of [inspect(error, { showHidden: true, depth: 10 }), String(error), JSON.stringify(error), (error as Error).stack ?? '']) {
+      for (const text of [
+        inspect(error, { showHidden: true, depth: 10 }),
+        String(error),
+        JSON.stringify(error),
+        (error as Error).stack ?? '',
+      ]) {
         expect(text).not.toContain(CANARY);
       }
     }

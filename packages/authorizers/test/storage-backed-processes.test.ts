@@ -98,7 +98,11 @@ async function tokenFile(server: AuthServerProcess, backend: Backend, { expired:
   const file = join(directory, backend === 'sqlite' ? 'tokens.db' : 'tokens.json');
   const client = new NativeAppAuthClient(server.clients.native.clientId, { baseUrl: server.baseUrl });
   client.oauth2StartFlow({ requestedScopes: `${server.scopes.oidc} ${server.scopes.api}`, refreshTokens: true });
-  const code = await server.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'alice', clientId: server.clients.native.clientId });
+  const code = await server.login({
+    authorizeUrl: client.oauth2GetAuthorizeUrl(),
+    username: 'alice',
+    clientId: server.clients.native.clientId,
+  });
   const storage = openStorage(backend, file);
   try {
     await storage.storeTokenResponse(await client.oauth2ExchangeCodeForTokens(code));
@@ -127,7 +131,10 @@ function startWorker(server: AuthServerProcess, backend: Backend, file: string, 
     mode,
     sectionLeaseMs: LEASE_MS,
   };
-  const child = spawn(process.execPath, [WORKER, JSON.stringify(config)], { cwd: resolve(__dirname, '..'), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [WORKER, JSON.stringify(config)], {
+    cwd: resolve(__dirname, '..'),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let stderr = '';
@@ -150,7 +157,10 @@ function startWorker(server: AuthServerProcess, backend: Backend, file: string, 
         const found = events.find((candidate) => candidate.event === event);
         if (found) return found;
         const woken = new Promise<'event'>((settle) => waiters.push(() => settle('event')));
-        if ((await Promise.race([woken, exited.then(() => 'exit' as const)])) === 'exit' && !events.some((candidate) => candidate.event === event)) {
+        if (
+          (await Promise.race([woken, exited.then(() => 'exit' as const)])) === 'exit' &&
+          !events.some((candidate) => candidate.event === event)
+        ) {
           throw new Error(`worker ${child.pid} exited (${child.exitCode ?? child.signalCode}) before "${event}": ${stderr}`);
         }
       }
@@ -205,18 +215,21 @@ describe.each<Backend>(['json', 'sqlite'])('%s token file', (backend) => {
   it.each([
     ['rotating refresh tokens', () => rotating],
     ['non-rotating refresh tokens (Globus)', () => plain],
-  ])(`${PROCESSES} processes x ${REQUESTS} requests on an expired token: one refresh, every request 200, nobody logged out (%s)`, async (_label, which) => {
-    const server = which();
-    const file = await expiredTokenFile(server, backend);
-    const workers = await startTogether(PROCESSES, server, backend, file);
-    const results = await Promise.all(workers.map((worker) => worker.next('done')));
+  ])(
+    `${PROCESSES} processes x ${REQUESTS} requests on an expired token: one refresh, every request 200, nobody logged out (%s)`,
+    async (_label, which) => {
+      const server = which();
+      const file = await expiredTokenFile(server, backend);
+      const workers = await startTogether(PROCESSES, server, backend, file);
+      const results = await Promise.all(workers.map((worker) => worker.next('done')));
 
-    const stats = await server.stats();
-    expect(stats.tokenRequests.byGrantType).toEqual({ refresh_token: 1 });
-    expect(stats.apiRequests).toEqual({ total: PROCESSES * REQUESTS, unauthorized: 0 });
-    expectAllSucceeded(results);
-    await expectNobodyLoggedOut(server, backend, file, results);
-  });
+      const stats = await server.stats();
+      expect(stats.tokenRequests.byGrantType).toEqual({ refresh_token: 1 });
+      expect(stats.apiRequests).toEqual({ total: PROCESSES * REQUESTS, unauthorized: 0 });
+      expectAllSucceeded(results);
+      await expectNobodyLoggedOut(server, backend, file, results);
+    },
+  );
 });
 
 describe.each<[Backend, number]>([

@@ -22,8 +22,15 @@ const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 /** The options `login`, `logout` and `whoami` share (they name the app and its token file). */
 export const APP_OPTIONS = {
   'client-id': { type: 'string', description: "the app's client ID (required)" },
-  'app-name': { type: 'string', description: `the app's name; its slug names the token directory (default "${DEFAULT_APP_NAME}", as Python's UserApp)` },
-  'auth-base-url': { type: 'string', description: 'base URL of Globus Auth or a server of the same shape (default from GLOBUS_SDK_ENVIRONMENT, else https://auth.globus.org)' },
+  'app-name': {
+    type: 'string',
+    description: `the app's name; its slug names the token directory (default "${DEFAULT_APP_NAME}", as Python's UserApp)`,
+  },
+  'auth-base-url': {
+    type: 'string',
+    description:
+      'base URL of Globus Auth or a server of the same shape (default from GLOBUS_SDK_ENVIRONMENT, else https://auth.globus.org)',
+  },
   'auth-resource-server': { type: 'string', description: "resource server of the auth server's own tokens (default auth.globus.org)" },
 } as const;
 
@@ -55,7 +62,8 @@ export interface AppSessionOptions {
  */
 export function openAppSession(context: CommandContext, options: AppSessionOptions): AppSession {
   const clientId = stringOption(context, 'client-id');
-  if (clientId === undefined) throw new CliError('--client-id is required: the client ID of the app whose tokens these are', ExitCodes.USAGE);
+  if (clientId === undefined)
+    throw new CliError('--client-id is required: the client ID of the app whose tokens these are', ExitCodes.USAGE);
   const appName = stringOption(context, 'app-name') ?? DEFAULT_APP_NAME;
   const authBaseUrl = stringOption(context, 'auth-base-url');
   const authResourceServer = stringOption(context, 'auth-resource-server') ?? 'auth.globus.org';
@@ -64,7 +72,8 @@ export function openAppSession(context: CommandContext, options: AppSessionOptio
     if (storage === null) throw new Error('the token storage is not open yet');
     return storage;
   };
-  const loginFlowManager = options.flow === null ? neverLogsIn : flowManager(options.flow, appName, options.requestRefreshTokens ?? false, context.json);
+  const loginFlowManager =
+    options.flow === null ? neverLogsIn : flowManager(options.flow, appName, options.requestRefreshTokens ?? false, context.json);
   const app = new UserApp(appName, {
     clientId,
     scopeRequirements: scopeRequirementsOf(options.scopes, authResourceServer),
@@ -75,7 +84,10 @@ export function openAppSession(context: CommandContext, options: AppSessionOptio
       loginFlowManager,
       ...(options.flow === null ? { tokenValidationErrorHandler: null } : {}),
       tokenStorage: ({ clientId: id, appName: name, environment, namespace }) => {
-        const path = defaultTokenFilePath({ clientId: id, appName: name, environment, extension: 'json' }, { platform: process.platform, homedir: homedir(), env: process.env });
+        const path = defaultTokenFilePath(
+          { clientId: id, appName: name, environment, extension: 'json' },
+          { platform: process.platform, homedir: homedir(), env: process.env },
+        );
         const store = new JSONTokenStorage(path, { namespace });
         storage = { store, path };
         return store;

@@ -5,7 +5,10 @@ import { CliError, ExitCodes } from './cli-error';
 
 /** The options of the commands that need a key. */
 export const KEY_OPTIONS = {
-  'key-env': { type: 'string' as const, description: 'environment variable holding the key(s): "id:base64key" items, current first, comma-separated' },
+  'key-env': {
+    type: 'string' as const,
+    description: 'environment variable holding the key(s): "id:base64key" items, current first, comma-separated',
+  },
   keychain: { type: 'string' as const, description: "the OS keychain's service name holding the app's data keys (created on first use)" },
 };
 

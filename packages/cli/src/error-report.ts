@@ -3,7 +3,12 @@ import { toTokenFileAccessError } from '@globus-tokenstorage/core/node';
 import { CliError, ExitCodes } from './cli-error';
 
 /** Library error codes of a token file that cannot be read or parsed. */
-const BAD_FILE_CODES: readonly string[] = [ErrorCodes.TOKEN_FILE_FORMAT, ErrorCodes.UNSUPPORTED_FORMAT_VERSION, ErrorCodes.INVALID_TOKEN_DATA, ErrorCodes.TOKEN_FILE_ACCESS];
+const BAD_FILE_CODES: readonly string[] = [
+  ErrorCodes.TOKEN_FILE_FORMAT,
+  ErrorCodes.UNSUPPORTED_FORMAT_VERSION,
+  ErrorCodes.INVALID_TOKEN_DATA,
+  ErrorCodes.TOKEN_FILE_ACCESS,
+];
 
 /** Library error codes of a store that cannot be used: unreachable, or a lock held too long. */
 const UNAVAILABLE_CODES: readonly string[] = [ErrorCodes.STORAGE_UNAVAILABLE, ErrorCodes.STORAGE_LOCK_TIMEOUT];
@@ -42,7 +47,8 @@ export function exitCodeOf(error: unknown, onDatabase: boolean): number {
   if (error instanceof CliError) return error.exitCode;
   if (!TokenStorageError.isInstance(error)) return ExitCodes.PROBLEMS_FOUND;
   if (BAD_FILE_CODES.includes(error.code)) return ExitCodes.BAD_FILE;
-  if (UNAVAILABLE_CODES.includes(error.code) || (onDatabase && error.code === ErrorCodes.TOKEN_STORAGE_ERROR)) return ExitCodes.STORE_UNAVAILABLE;
+  if (UNAVAILABLE_CODES.includes(error.code) || (onDatabase && error.code === ErrorCodes.TOKEN_STORAGE_ERROR))
+    return ExitCodes.STORE_UNAVAILABLE;
   if (error.code === ErrorCodes.INVALID_ARGUMENT) return ExitCodes.USAGE;
   return ExitCodes.PROBLEMS_FOUND;
 }
@@ -90,7 +96,8 @@ function findNativeModuleFailure(error: unknown): Error | null {
   for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
     const { code, message } = current as { code?: unknown; message?: unknown };
     // `bindings` (better-sqlite3's loader) says so when the module was never built.
-    if (code === 'ERR_DLOPEN_FAILED' || (typeof message === 'string' && message.startsWith('Could not locate the bindings file'))) return current as Error;
+    if (code === 'ERR_DLOPEN_FAILED' || (typeof message === 'string' && message.startsWith('Could not locate the bindings file')))
+      return current as Error;
     current = (current as { cause?: unknown }).cause;
   }
   return null;

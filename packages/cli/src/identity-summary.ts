@@ -63,13 +63,18 @@ export async function summarizeIdentity(session: AppSession): Promise<IdentitySu
 
 /** The summary as lines for a terminal. */
 export function identityLines(summary: IdentitySummary, now: number): string[] {
-  const who = [summary.username, summary.name === null ? null : `"${summary.name}"`, summary.email === null ? null : `<${summary.email}>`].filter((part) => part !== null);
+  const who = [
+    summary.username,
+    summary.name === null ? null : `"${summary.name}"`,
+    summary.email === null ? null : `<${summary.email}>`,
+  ].filter((part) => part !== null);
   return [
     `identity: ${summary.identityId ?? 'unknown'}${who.length > 0 ? ` (${who.join(' ')})` : ''}`,
     ...(summary.userinfoError === null ? [] : [`note: ${summary.userinfoError}; the identity comes from the stored tokens`]),
     `token file: ${summary.tokenFile}`,
     ...summary.tokens.map(
-      (token) => `  ${token.resourceServer}: ${token.expiresAtSeconds >= now ? 'expires ' : ''}${describeExpiry(token.expiresAtSeconds, now)}${token.hasRefreshToken ? ', with refresh token' : ''}; scopes ${token.scopes.join(' ')}`,
+      (token) =>
+        `  ${token.resourceServer}: ${token.expiresAtSeconds >= now ? 'expires ' : ''}${describeExpiry(token.expiresAtSeconds, now)}${token.hasRefreshToken ? ', with refresh token' : ''}; scopes ${token.scopes.join(' ')}`,
     ),
   ];
 }

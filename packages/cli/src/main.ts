@@ -154,7 +154,12 @@ function jsonError(error: unknown, exitCode: number): string {
 
 /** A write error in words: its system code, and what the common ones mean. */
 function describeWriteError(error: NodeJS.ErrnoException): string {
-  const meanings: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'the disk quota is exceeded', EIO: 'an input/output error', EFBIG: 'the file is too large' };
+  const meanings: Record<string, string> = {
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is exceeded',
+    EIO: 'an input/output error',
+    EFBIG: 'the file is too large',
+  };
   const code = typeof error.code === 'string' ? error.code : 'unknown error';
   return `${meanings[code] ?? 'system error'} (${code})`;
 }
@@ -193,7 +198,9 @@ function usage(command: CommandDefinition): string {
 
 function commandHelp(command: CommandDefinition): string {
   const options = [
-    ...Object.entries(command.options).map(([key, option]) => `  --${key}${option.type === 'string' ? ' VALUE' : ''}  ${option.description}`),
+    ...Object.entries(command.options).map(
+      ([key, option]) => `  --${key}${option.type === 'string' ? ' VALUE' : ''}  ${option.description}`,
+    ),
     '  --json  print JSON for scripts',
     '  --help  show this help',
   ];

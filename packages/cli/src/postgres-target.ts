@@ -48,7 +48,11 @@ export function parsePostgresTarget(argument: string): PostgresTarget {
   }
   // A '#', '/' or '?' in an unencoded password can make a URL that parses, with another host or
   // database: a fragment, or an '@' past the host, is never meant.
-  if (url.hash !== '' || url.pathname.includes('@')) throw new CliError(`the PostgreSQL URL holds a '#', or an '@' after its host, as an unencoded password leaves it: ${URL_HINT}`, ExitCodes.USAGE);
+  if (url.hash !== '' || url.pathname.includes('@'))
+    throw new CliError(
+      `the PostgreSQL URL holds a '#', or an '@' after its host, as an unencoded password leaves it: ${URL_HINT}`,
+      ExitCodes.USAGE,
+    );
   const schema = url.searchParams.get('schema') ?? 'public';
   const table = url.searchParams.get('table') ?? 'token_storage';
   const shown = new URL(url);

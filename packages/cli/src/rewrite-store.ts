@@ -54,9 +54,14 @@ async function rewritePostgres(url: string, change: (entries: StoreEntries) => P
   const target = parsePostgresTarget(url);
   const pool = poolFor(target);
   try {
-    const namespaces = await new PostgresTokenStorage(pool, { schema: target.schema, table: target.table, createTables: false }).listNamespaces();
+    const namespaces = await new PostgresTokenStorage(pool, {
+      schema: target.schema,
+      table: target.table,
+      createTables: false,
+    }).listNamespaces();
     return await inStorageTransaction(pool, async (transaction) => {
-      const storage = (namespace: string) => new PostgresTokenStorage(transaction, { namespace, schema: target.schema, table: target.table, createTables: false });
+      const storage = (namespace: string) =>
+        new PostgresTokenStorage(transaction, { namespace, schema: target.schema, table: target.table, createTables: false });
       const entries: StoreEntries = new Map();
       for (const namespace of namespaces) entries.set(namespace, await storage(namespace).getTokenDataByResourceServer());
       let count = 0;

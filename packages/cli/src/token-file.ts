@@ -64,7 +64,8 @@ export async function detectKind(path: string): Promise<StoreKind> {
   }
   try {
     const parsed = parseBoundedJSON(await readFile(path, 'utf8'));
-    if (typeof parsed === 'object' && parsed !== null && !('format_version' in parsed) && LEGACY_VERSION_KEY in parsed) return 'legacy-simple';
+    if (typeof parsed === 'object' && parsed !== null && !('format_version' in parsed) && LEGACY_VERSION_KEY in parsed)
+      return 'legacy-simple';
   } catch {
     // Damaged: the backend of the kind the name says reports it with a typed error naming the file.
     if (SQLITE_EXTENSIONS.includes(extname(path).toLowerCase())) return 'sqlite';

@@ -41,7 +41,14 @@ interface Run {
 
 /** The options naming the test app on the local auth server. */
 function appOptions(): string[] {
-  return ['--client-id', server.clients.native.clientId, '--auth-base-url', server.baseUrl, '--auth-resource-server', server.resourceServers.auth];
+  return [
+    '--client-id',
+    server.clients.native.clientId,
+    '--auth-base-url',
+    server.baseUrl,
+    '--auth-resource-server',
+    server.resourceServers.auth,
+  ];
 }
 
 function tokenFile(appSlug = 'unnamed-globus-app'): string {
@@ -50,15 +57,24 @@ function tokenFile(appSlug = 'unnamed-globus-app'): string {
 
 /** Every token value in the token file, to check that no output shows one. */
 function storedTokens(file = tokenFile()): string[] {
-  const data = JSON.parse(readFileSync(file, 'utf8')) as { data: Record<string, Record<string, { access_token: string; refresh_token: string | null }>> };
-  return Object.values(data.data).flatMap((namespace) => Object.values(namespace).flatMap((entry) => [entry.access_token, entry.refresh_token ?? '']).filter(Boolean));
+  const data = JSON.parse(readFileSync(file, 'utf8')) as {
+    data: Record<string, Record<string, { access_token: string; refresh_token: string | null }>>;
+  };
+  return Object.values(data.data).flatMap((namespace) =>
+    Object.values(namespace)
+      .flatMap((entry) => [entry.access_token, entry.refresh_token ?? ''])
+      .filter(Boolean),
+  );
 }
 
 /**
  * Runs the binary. When the command-line flow prompts (on stdout, or stderr with --json),
  * `answer(url)` gives the line to type; without `answer`, stdin is closed at once.
  */
-function run(args: string[], options: { answer?: (url: string) => Promise<string>; env?: NodeJS.ProcessEnv; onStart?: () => Promise<void> } = {}): Promise<Run> {
+function run(
+  args: string[],
+  options: { answer?: (url: string) => Promise<string>; env?: NodeJS.ProcessEnv; onStart?: () => Promise<void> } = {},
+): Promise<Run> {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { PATH: process.env.PATH, HOME: home, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -107,7 +123,12 @@ describe('globus-tokens login, whoami, logout', () => {
       username: 'alice@example.org',
       userinfoError: null,
     });
-    expect((result.tokens as Array<{ resourceServer: string; hasRefreshToken: boolean }>).map((token) => [token.resourceServer, token.hasRefreshToken])).toEqual(
+    expect(
+      (result.tokens as Array<{ resourceServer: string; hasRefreshToken: boolean }>).map((token) => [
+        token.resourceServer,
+        token.hasRefreshToken,
+      ]),
+    ).toEqual(
       [
         [server.resourceServers.auth, true],
         [server.resourceServers.api, true],
@@ -164,7 +185,10 @@ describe('globus-tokens login, whoami, logout', () => {
   it('Ctrl-C (SIGINT) cancels a login with the typed abort error', async () => {
     let child: ReturnType<typeof spawn> | null = null;
     const login = await new Promise<Run>((resolveRun) => {
-      child = spawn(process.execPath, [BIN, 'login', ...appOptions(), '--json'], { env: { PATH: process.env.PATH, HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+      child = spawn(process.execPath, [BIN, 'login', ...appOptions(), '--json'], {
+        env: { PATH: process.env.PATH, HOME: home },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
         stderr += chunk;

@@ -1,5 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,9 +54,15 @@ describe('globus-tokens and its output streams', () => {
     const full = openSync('/dev/full', 'w');
     try {
       const text = runBuiltCli(['list', 'v2.json'], { cwd: dir, stdio: ['ignore', full, 'pipe'] });
-      expect([text.code, text.stderr]).toEqual([ExitCodes.OUTPUT_FAILED, 'globus-tokens: cannot write the output: no space left on the device (ENOSPC)\n']);
+      expect([text.code, text.stderr]).toEqual([
+        ExitCodes.OUTPUT_FAILED,
+        'globus-tokens: cannot write the output: no space left on the device (ENOSPC)\n',
+      ]);
       const json = runBuiltCli(['show', 'v2.json', 'DEFAULT', 'auth.globus.org', '--json'], { cwd: dir, stdio: ['ignore', full, 'pipe'] });
-      expect([json.code, jsonError(json.stderr)]).toEqual([ExitCodes.OUTPUT_FAILED, { code: 'OUTPUT_FAILED', exitCode: 8, message: expect.stringContaining('(ENOSPC)') }]);
+      expect([json.code, jsonError(json.stderr)]).toEqual([
+        ExitCodes.OUTPUT_FAILED,
+        { code: 'OUTPUT_FAILED', exitCode: 8, message: expect.stringContaining('(ENOSPC)') },
+      ]);
     } finally {
       closeSync(full);
     }
@@ -65,7 +83,12 @@ describe('globus-tokens reports file-system errors as the library does', () => {
     ],
   ])('%s exists but cannot be read: exit 4, TOKEN_FILE_ACCESS', (_what, make, meaning) => {
     make(join(dir, 'tokens.json'));
-    for (const args of [['list', 'tokens.json'], ['check', 'tokens.json'], ['show', 'tokens.json', 'DEFAULT', 'rs'], ['migrate', 'tokens.json']]) {
+    for (const args of [
+      ['list', 'tokens.json'],
+      ['check', 'tokens.json'],
+      ['show', 'tokens.json', 'DEFAULT', 'rs'],
+      ['migrate', 'tokens.json'],
+    ]) {
       const result = run(...args, '--json');
       expect([args, result.code, jsonError(result.stderr)]).toEqual([
         args,
@@ -84,32 +107,37 @@ describe('globus-tokens reports file-system errors as the library does', () => {
   });
 
   const asRoot = process.getuid?.() === 0;
-  (asRoot ? it : it.skip)('a file this user may not read, or in a directory it may not enter, is TOKEN_FILE_ACCESS (exit 4), run as nobody [needs root to switch users]', () => {
-    const nobody = { uid: Number(execFileSync('id', ['-u', 'nobody'])), gid: Number(execFileSync('id', ['-g', 'nobody'])) };
-    // mkdtemp makes the directory 0700: let nobody in, to meet the file (0600, root's) and the closed directory.
-    chmodSync(dir, 0o755);
-    mkdirSync(join(dir, 'closed'), { mode: 0o700 });
-    copyFileSync(join(dir, 'v2.json'), join(dir, 'closed', 'v2.json'));
-    for (const file of ['v2.json', 'tokens.db', join('closed', 'v2.json')]) {
-      for (const command of ['list', 'check']) {
-        const result = runBuiltCli([command, file, '--json'], { cwd: dir, ...nobody });
-        expect([command, file, result.code, jsonError(result.stderr)]).toEqual([
-          command,
-          file,
-          ExitCodes.BAD_FILE,
-          { code: 'TOKEN_FILE_ACCESS', exitCode: 4, message: `cannot read the token file '${file}': permission denied (EACCES)` },
-        ]);
+  (asRoot ? it : it.skip)(
+    'a file this user may not read, or in a directory it may not enter, is TOKEN_FILE_ACCESS (exit 4), run as nobody [needs root to switch users]',
+    () => {
+      const nobody = { uid: Number(execFileSync('id', ['-u', 'nobody'])), gid: Number(execFileSync('id', ['-g', 'nobody'])) };
+      // mkdtemp makes the directory 0700: let nobody in, to meet the file (0600, root's) and the closed directory.
+      chmodSync(dir, 0o755);
+      mkdirSync(join(dir, 'closed'), { mode: 0o700 });
+      copyFileSync(join(dir, 'v2.json'), join(dir, 'closed', 'v2.json'));
+      for (const file of ['v2.json', 'tokens.db', join('closed', 'v2.json')]) {
+        for (const command of ['list', 'check']) {
+          const result = runBuiltCli([command, file, '--json'], { cwd: dir, ...nobody });
+          expect([command, file, result.code, jsonError(result.stderr)]).toEqual([
+            command,
+            file,
+            ExitCodes.BAD_FILE,
+            { code: 'TOKEN_FILE_ACCESS', exitCode: 4, message: `cannot read the token file '${file}': permission denied (EACCES)` },
+          ]);
+        }
       }
-    }
-    // convert cannot see whether the destination exists in a directory it may not enter: that is no "does not exist".
-    const converted = runBuiltCli(['convert', 'v2.json', join('closed', 'copy.json'), '--json'], { cwd: dir, ...nobody });
-    expect(converted.code).toBe(ExitCodes.BAD_FILE);
-  });
+      // convert cannot see whether the destination exists in a directory it may not enter: that is no "does not exist".
+      const converted = runBuiltCli(['convert', 'v2.json', join('closed', 'copy.json'), '--json'], { cwd: dir, ...nobody });
+      expect(converted.code).toBe(ExitCodes.BAD_FILE);
+    },
+  );
 
   it('a SQLite driver that does not load (a native module for another system) says how to rebuild it: exit 7', () => {
     // A real failed dlopen: better-sqlite3's own module, marked as built for another machine (ELF
     // e_machine = AArch64), loaded in its place by a preload that redirects only this one file.
-    const nativeModule = createRequire(resolve(__dirname, '../../sqlite/package.json')).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    const nativeModule = createRequire(resolve(__dirname, '../../sqlite/package.json')).resolve(
+      'better-sqlite3/build/Release/better_sqlite3.node',
+    );
     const foreign = readFileSync(realpathSync(nativeModule));
     foreign.writeUInt16LE(183, 18);
     mkdirSync(join(dir, 'other-system'));
@@ -126,7 +154,9 @@ process.dlopen = (module, filename, ...rest) => dlopen(module, filename.endsWith
       expect(jsonError(result.stderr)).toEqual({
         code: 'STORE_UNAVAILABLE',
         exitCode: 7,
-        message: expect.stringMatching(/^the SQLite driver cannot be loaded: better-sqlite3's native module better_sqlite3\.node does not load: .*\(ERR_DLOPEN_FAILED\)\. Rebuild it .*'npm rebuild better-sqlite3'/),
+        message: expect.stringMatching(
+          /^the SQLite driver cannot be loaded: better-sqlite3's native module better_sqlite3\.node does not load: .*\(ERR_DLOPEN_FAILED\)\. Rebuild it .*'npm rebuild better-sqlite3'/,
+        ),
       });
     }
   });

@@ -36,11 +36,17 @@ const fileBytes: fc.Arbitrary<FileInput> = fc.oneof(
   fc.uint8Array({ maxLength: 200 }).map((bytes) => fileInput('bytes', Buffer.from(bytes))),
   fc.tuple(fc.jsonValue(), fc.boolean()).map(([value, indented]) => fileInput('json', jsonText(value, indented))),
   fc.tuple(tokenFileDocument, fc.boolean()).map(([document, indented]) => fileInput('token file', jsonText(document, indented))),
-  fc.tuple(fc.nat(JSON_SEEDS.length - 1), byteMutations).map(([index, mutations]) => fileInput('mutated json', applyByteMutations(JSON_SEEDS[index] as Buffer, mutations))),
+  fc
+    .tuple(fc.nat(JSON_SEEDS.length - 1), byteMutations)
+    .map(([index, mutations]) => fileInput('mutated json', applyByteMutations(JSON_SEEDS[index] as Buffer, mutations))),
   fc
     .tuple(fc.nat(PARSED_SEEDS.length - 1), jsonMutations, fc.boolean())
-    .map(([index, mutations, indented]) => fileInput('restructured json', jsonText(applyJSONMutations(PARSED_SEEDS[index], mutations), indented))),
-  fc.tuple(fc.nat(SQLITE_SEEDS.length - 1), byteMutations).map(([index, mutations]) => fileInput('mutated sqlite', applyByteMutations(SQLITE_SEEDS[index] as Buffer, mutations))),
+    .map(([index, mutations, indented]) =>
+      fileInput('restructured json', jsonText(applyJSONMutations(PARSED_SEEDS[index], mutations), indented)),
+    ),
+  fc
+    .tuple(fc.nat(SQLITE_SEEDS.length - 1), byteMutations)
+    .map(([index, mutations]) => fileInput('mutated sqlite', applyByteMutations(SQLITE_SEEDS[index] as Buffer, mutations))),
   fc.nat(SQLITE_SEEDS.length - 1).map((index) => fileInput('sqlite', SQLITE_SEEDS[index] as Buffer)),
   fc.uint8Array({ maxLength: 200 }).map((bytes) => fileInput('magic and bytes', Buffer.concat([MAGIC, bytes]))),
 );
@@ -59,24 +65,51 @@ interface CommandLine {
 }
 
 const commandLine: fc.Arbitrary<CommandLine> = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(fc.boolean(), fc.option(name, { nil: undefined })).map(([json, namespace]): CommandLine => ({
-    args: ['list', 'FILE', ...(json ? ['--json'] : []), ...(namespace === undefined ? [] : ['--namespace', namespace])],
-    changes: false,
-    // 1: some entries are invalid (listed as such, with the others); 5: the namespace named is not in the file.
-    codes: [ExitCodes.OK, ExitCodes.PROBLEMS_FOUND, ExitCodes.BAD_FILE, ...(namespace === undefined ? [] : [ExitCodes.NOT_FOUND])],
-  })) },
-  { weight: 3, arbitrary: fc.tuple(name, name, fc.boolean()).map(([namespace, resourceServer, json]): CommandLine => ({
-    args: ['show', 'FILE', namespace, resourceServer, ...(json ? ['--json'] : [])],
-    changes: false,
-    codes: [ExitCodes.OK, ExitCodes.BAD_FILE, ExitCodes.NOT_FOUND],
-  })) },
-  { weight: 3, arbitrary: fc.boolean().map((json): CommandLine => ({ args: ['check', 'FILE', ...(json ? ['--json'] : [])], changes: false, codes: [ExitCodes.OK, ExitCodes.PROBLEMS_FOUND] })) },
-  { weight: 1, arbitrary: fc.tuple(name, name).map(([namespace, resourceServer]): CommandLine => ({
-    args: ['remove', 'FILE', namespace, resourceServer],
-    changes: true,
-    codes: [ExitCodes.OK, ExitCodes.BAD_FILE, ExitCodes.NOT_FOUND, ExitCodes.REFUSED],
-  })) },
-  { weight: 1, arbitrary: fc.constant<CommandLine>({ args: ['migrate', 'FILE'], changes: true, codes: [ExitCodes.OK, ExitCodes.BAD_FILE] }) },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(fc.boolean(), fc.option(name, { nil: undefined })).map(
+      ([json, namespace]): CommandLine => ({
+        args: ['list', 'FILE', ...(json ? ['--json'] : []), ...(namespace === undefined ? [] : ['--namespace', namespace])],
+        changes: false,
+        // 1: some entries are invalid (listed as such, with the others); 5: the namespace named is not in the file.
+        codes: [ExitCodes.OK, ExitCodes.PROBLEMS_FOUND, ExitCodes.BAD_FILE, ...(namespace === undefined ? [] : [ExitCodes.NOT_FOUND])],
+      }),
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(name, name, fc.boolean()).map(
+      ([namespace, resourceServer, json]): CommandLine => ({
+        args: ['show', 'FILE', namespace, resourceServer, ...(json ? ['--json'] : [])],
+        changes: false,
+        codes: [ExitCodes.OK, ExitCodes.BAD_FILE, ExitCodes.NOT_FOUND],
+      }),
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.boolean().map(
+      (json): CommandLine => ({
+        args: ['check', 'FILE', ...(json ? ['--json'] : [])],
+        changes: false,
+        codes: [ExitCodes.OK, ExitCodes.PROBLEMS_FOUND],
+      }),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(name, name).map(
+      ([namespace, resourceServer]): CommandLine => ({
+        args: ['remove', 'FILE', namespace, resourceServer],
+        changes: true,
+        codes: [ExitCodes.OK, ExitCodes.BAD_FILE, ExitCodes.NOT_FOUND, ExitCodes.REFUSED],
+      }),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constant<CommandLine>({ args: ['migrate', 'FILE'], changes: true, codes: [ExitCodes.OK, ExitCodes.BAD_FILE] }),
+  },
 );
 
 let dir: string;
@@ -86,37 +119,46 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('fuzzing globus-tokens (runCli on arbitrary files: an exit code of its table, never a crash)', () => {
-  it(`list, show, check, remove and migrate arbitrary files (${FUZZ_RUNS} cases)`, async () => {
-    const path = join(dir, 'tokens');
-    const seen = new Set<number>();
-    await fc.assert(
-      fc.asyncProperty(fileBytes, commandLine, async ({ bytes }, command) => {
-        for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { force: true });
-        writeFileSync(path, bytes, { mode: 0o600 });
-        const out: string[] = [];
-        const err: string[] = [];
-        const code = await runCli(
-          command.args.map((arg) => (arg === 'FILE' ? path : arg)),
-          { stdout: (text) => out.push(text), stderr: (text) => err.push(text), now: () => 2_000_000_000 },
-        );
-        seen.add(code);
-        // Each command has its own codes: 1 means "problems found" only for check and list; elsewhere
-        // it would be an error the CLI did not expect (a raw TypeError, RangeError…).
-        expect({ allowed: command.codes.includes(code), code, stderr: err }).toEqual({ allowed: true, code, stderr: err });
-        if (code === ExitCodes.OK || code === ExitCodes.PROBLEMS_FOUND) expect(err).toEqual([]);
-        else expect(err).toHaveLength(1);
-        if (command.args[0] === 'list' && code === ExitCodes.PROBLEMS_FOUND) expect(out.join('\n')).toMatch(/INVALID|"invalid": \[\n/);
-        if (command.args.includes('--json') && code === ExitCodes.OK) expect(() => JSON.parse(out.join('\n'))).not.toThrow();
-        // A file that cannot be read is never changed. (A removal that finds nothing may still upgrade
-        // the file: a 1.0 JSON file to 2.0 as in Python, a SQLite file to WAL mode.)
-        if (!command.changes || (code !== ExitCodes.OK && code !== ExitCodes.NOT_FOUND)) expect(readFileSync(path).equals(bytes)).toBe(true);
-        // Inspection leaves nothing behind, not even the -wal/-shm files of a read-only SQLite connection.
-        expect(readdirSync(dir).filter((entry) => entry !== 'tokens' && (command.changes ? !/^tokens-(wal|shm)$/.test(entry) : true))).toEqual([]);
-      }),
-      { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
-    );
-    expect([...seen].sort()).toEqual(expect.arrayContaining([ExitCodes.OK, ExitCodes.PROBLEMS_FOUND, ExitCodes.BAD_FILE, ExitCodes.NOT_FOUND]));
-  }, fuzzTimeout(2));
+  it(
+    `list, show, check, remove and migrate arbitrary files (${FUZZ_RUNS} cases)`,
+    async () => {
+      const path = join(dir, 'tokens');
+      const seen = new Set<number>();
+      await fc.assert(
+        fc.asyncProperty(fileBytes, commandLine, async ({ bytes }, command) => {
+          for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { force: true });
+          writeFileSync(path, bytes, { mode: 0o600 });
+          const out: string[] = [];
+          const err: string[] = [];
+          const code = await runCli(
+            command.args.map((arg) => (arg === 'FILE' ? path : arg)),
+            { stdout: (text) => out.push(text), stderr: (text) => err.push(text), now: () => 2_000_000_000 },
+          );
+          seen.add(code);
+          // Each command has its own codes: 1 means "problems found" only for check and list; elsewhere
+          // it would be an error the CLI did not expect (a raw TypeError, RangeError…).
+          expect({ allowed: command.codes.includes(code), code, stderr: err }).toEqual({ allowed: true, code, stderr: err });
+          if (code === ExitCodes.OK || code === ExitCodes.PROBLEMS_FOUND) expect(err).toEqual([]);
+          else expect(err).toHaveLength(1);
+          if (command.args[0] === 'list' && code === ExitCodes.PROBLEMS_FOUND) expect(out.join('\n')).toMatch(/INVALID|"invalid": \[\n/);
+          if (command.args.includes('--json') && code === ExitCodes.OK) expect(() => JSON.parse(out.join('\n'))).not.toThrow();
+          // A file that cannot be read is never changed. (A removal that finds nothing may still upgrade
+          // the file: a 1.0 JSON file to 2.0 as in Python, a SQLite file to WAL mode.)
+          if (!command.changes || (code !== ExitCodes.OK && code !== ExitCodes.NOT_FOUND))
+            expect(readFileSync(path).equals(bytes)).toBe(true);
+          // Inspection leaves nothing behind, not even the -wal/-shm files of a read-only SQLite connection.
+          expect(
+            readdirSync(dir).filter((entry) => entry !== 'tokens' && (command.changes ? !/^tokens-(wal|shm)$/.test(entry) : true)),
+          ).toEqual([]);
+        }),
+        { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
+      );
+      expect([...seen].sort()).toEqual(
+        expect.arrayContaining([ExitCodes.OK, ExitCodes.PROBLEMS_FOUND, ExitCodes.BAD_FILE, ExitCodes.NOT_FOUND]),
+      );
+    },
+    fuzzTimeout(2),
+  );
 });
 
 describe('files the fuzzer found mishandled', () => {

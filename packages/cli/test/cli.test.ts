@@ -32,7 +32,10 @@ function run(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, json: () => JSON.parse(result.stdout) };
 }
 
-type Listed = { namespaces: string[]; tokens: Array<{ namespace: string; resourceServer: string; identityId: string | null; refreshTokenFingerprint: string | null }> };
+type Listed = {
+  namespaces: string[];
+  tokens: Array<{ namespace: string; resourceServer: string; identityId: string | null; refreshTokenFingerprint: string | null }>;
+};
 
 describe('globus-tokens on the Python SDK fixtures', () => {
   it.each([
@@ -83,9 +86,9 @@ describe('globus-tokens on the Python SDK fixtures', () => {
 
   it('remove deletes one token; an unknown namespace or resource server exits 5', () => {
     expect(run('remove', 'v2.json', 'userapp', 'auth.globus.org').code).toBe(0);
-    expect((run('list', 'v2.json', '--namespace', 'userapp', '--json').json() as Listed).tokens.map((token) => token.resourceServer)).toEqual([
-      'transfer.api.globus.org',
-    ]);
+    expect(
+      (run('list', 'v2.json', '--namespace', 'userapp', '--json').json() as Listed).tokens.map((token) => token.resourceServer),
+    ).toEqual(['transfer.api.globus.org']);
     expect(run('remove', 'v2.json', 'userapp', 'auth.globus.org').code).toBe(5);
     const unknown = run('remove', 'tokens.db', 'nope', 'auth.globus.org');
     expect([unknown.code, unknown.stderr]).toEqual([5, expect.stringContaining("no namespace 'nope'")]);
@@ -107,7 +110,11 @@ describe('globus-tokens on the Python SDK fixtures', () => {
     const storage = new JSONTokenStorage(join(dir, 'legacy_simple.json'), { namespace: 'legacy' });
     const token = await storage.getTokenData('transfer.api.globus.org');
     await storage.close();
-    expect([token?.accessToken, token?.refreshToken, token?.expiresAtSeconds]).toEqual(['AT-transfer-DEFAULT-0001', 'RT-transfer-DEFAULT-0001', 2000086400]);
+    expect([token?.accessToken, token?.refreshToken, token?.expiresAtSeconds]).toEqual([
+      'AT-transfer-DEFAULT-0001',
+      'RT-transfer-DEFAULT-0001',
+      2000086400,
+    ]);
   });
 
   it('convert copies every namespace json -> sqlite -> json without loss', () => {
@@ -149,7 +156,9 @@ describe('globus-tokens check finds problems', () => {
     expect(run('check', 'bad.json').stdout).toContain('is not valid JSON');
     copyFileSync(join(dir, 'tokens.db'), join(dir, 'foreign.db'));
     // better-sqlite3 is the sqlite package's dependency, not ours: load it from there.
-    const Database = createRequire(resolve(__dirname, '../../sqlite/package.json'))('better-sqlite3') as new (path: string) => { exec(sql: string): void; close(): void };
+    const Database = createRequire(resolve(__dirname, '../../sqlite/package.json'))('better-sqlite3') as new (
+      path: string,
+    ) => { exec(sql: string): void; close(): void };
     const db = new Database(join(dir, 'foreign.db'));
     db.exec('DROP TABLE token_storage; CREATE TABLE other (x)');
     db.close();
@@ -161,7 +170,14 @@ describe('globus-tokens check finds problems', () => {
 
 describe('globus-tokens on files written by this project', () => {
   it('lists JSON and SQLite files written by the storages', async () => {
-    const data = new TokenStorageData({ resourceServer: 'rs', identityId: 'me', scope: 'a b', accessToken: 'AT-auth-DEFAULT-0009', refreshToken: null, expiresAtSeconds: 1 });
+    const data = new TokenStorageData({
+      resourceServer: 'rs',
+      identityId: 'me',
+      scope: 'a b',
+      accessToken: 'AT-auth-DEFAULT-0009',
+      refreshToken: null,
+      expiresAtSeconds: 1,
+    });
     const json = new JSONTokenStorage(join(dir, 'ours.json'), { namespace: 'ns' });
     const sqlite = new SQLiteTokenStorage(join(dir, 'ours.db'), { namespace: 'ns' });
     await json.storeTokenDataByResourceServer({ rs: data });
@@ -169,7 +185,9 @@ describe('globus-tokens on files written by this project', () => {
     await Promise.all([json.close(), sqlite.close()]);
     for (const file of ['ours.json', 'ours.db']) {
       const listed = run('list', file, '--json').json() as Listed & { tokens: Array<{ expired: boolean; scopes: string[] }> };
-      expect(listed.tokens).toEqual([expect.objectContaining({ namespace: 'ns', resourceServer: 'rs', identityId: 'me', expired: true, scopes: ['a', 'b'] })]);
+      expect(listed.tokens).toEqual([
+        expect.objectContaining({ namespace: 'ns', resourceServer: 'rs', identityId: 'me', expired: true, scopes: ['a', 'b'] }),
+      ]);
       expect(run('check', file, '--json').json().notes).toEqual([expect.stringContaining('ns/rs: access token expired')]);
     }
   });
@@ -180,7 +198,11 @@ describe('globus-tokens command line', () => {
     [['list', 'missing.json'], 3, 'no such file'],
     [['frob'], 2, "unknown command 'frob'"],
     [['list'], 2, 'usage: globus-tokens list FILE'],
-    [['list', 'v2.json', '--frob'], 2, "unknown option '--frob' for 'list' (its options: --namespace, --json, --help; put '--' before an argument that starts with '-')"],
+    [
+      ['list', 'v2.json', '--frob'],
+      2,
+      "unknown option '--frob' for 'list' (its options: --namespace, --json, --help; put '--' before an argument that starts with '-')",
+    ],
     [['list', 'v2.json', '--namespace'], 2, "option '--namespace' needs a value"],
     [['show', 'v2.json', 'DEFAULT'], 2, 'usage: globus-tokens show FILE NAMESPACE RESOURCE_SERVER'],
   ])('%j exits %i with a clear message', (args, code, message) => {
@@ -252,7 +274,10 @@ describe('globus-tokens as a new user meets it', () => {
   it('a FIFO given as FILE cannot be read as a token file (exit 4), and is not waited on', () => {
     execFileSync('mkfifo', [join(dir, 'pipe.json')]);
     const result = run('list', 'pipe.json');
-    expect([result.code, result.stderr]).toEqual([4, "globus-tokens: cannot read the token file 'pipe.json': it is not a regular file but a FIFO (named pipe) (EFTYPE)\n"]);
+    expect([result.code, result.stderr]).toEqual([
+      4,
+      "globus-tokens: cannot read the token file 'pipe.json': it is not a regular file but a FIFO (named pipe) (EFTYPE)\n",
+    ]);
   });
 
   it('with --json, errors are JSON on stderr too', () => {
@@ -272,7 +297,10 @@ describe('globus-tokens as a new user meets it', () => {
 
   it('convert refuses a destination in a directory that does not exist, unless --parents', () => {
     const refused = run('convert', 'v2.json', join('no-such-dir', 'tokens.db'));
-    expect([refused.code, refused.stderr]).toEqual([6, expect.stringContaining("the directory 'no-such-dir' does not exist; create it, or pass --parents")]);
+    expect([refused.code, refused.stderr]).toEqual([
+      6,
+      expect.stringContaining("the directory 'no-such-dir' does not exist; create it, or pass --parents"),
+    ]);
     expect(existsSync(join(dir, 'no-such-dir'))).toBe(false);
     const created = run('convert', 'v2.json', join('new-dir', 'deeper', 'tokens.db'), '--parents');
     expect(created.code).toBe(0);
@@ -280,11 +308,15 @@ describe('globus-tokens as a new user meets it', () => {
   });
 
   it('one invalid entry does not hide the others: list shows it as INVALID, with the reason, and exits 1', async () => {
-    writeFileSync(join(dir, 'mixed.json'), v2({ DEFAULT: { a: entry('a'), bad: entry('bad', { scope: 7 }), c: entry('c') } }), { mode: 0o600 });
+    writeFileSync(join(dir, 'mixed.json'), v2({ DEFAULT: { a: entry('a'), bad: entry('bad', { scope: 7 }), c: entry('c') } }), {
+      mode: 0o600,
+    });
     const sqlite = new SQLiteTokenStorage(join(dir, 'mixed.db'));
     await sqlite.storeTokenDataByResourceServer({ a: TokenStorageData.fromDict(entry('a')), c: TokenStorageData.fromDict(entry('c')) });
     await sqlite.close();
-    const Database = createRequire(resolve(__dirname, '../../sqlite/package.json'))('better-sqlite3') as new (path: string) => { exec(sql: string): void; close(): void };
+    const Database = createRequire(resolve(__dirname, '../../sqlite/package.json'))('better-sqlite3') as new (
+      path: string,
+    ) => { exec(sql: string): void; close(): void };
     const db = new Database(join(dir, 'mixed.db'));
     db.exec(`INSERT INTO token_storage VALUES ('DEFAULT', 'bad', '${JSON.stringify(entry('bad', { scope: 7 }))}')`);
     db.close();
@@ -294,12 +326,19 @@ describe('globus-tokens as a new user meets it', () => {
       expect(table.stdout).toMatch(/DEFAULT\s+a\s/);
       expect(table.stdout).toMatch(/DEFAULT\s+c\s/);
       expect(table.stdout).toMatch(/DEFAULT\s+bad\s+-\s+INVALID/);
-      expect(table.stdout).toContain("invalid entry DEFAULT/bad: the token data");
+      expect(table.stdout).toContain('invalid entry DEFAULT/bad: the token data');
       expect(table.stdout).toContain("'scope' must be a string");
       const listed = run('list', file, '--json');
       expect(listed.code).toBe(1);
-      expect(listed.json().tokens.map((token: { resourceServer: string }) => token.resourceServer).sort()).toEqual(['a', 'c']);
-      expect(listed.json().invalid).toEqual([{ namespace: 'DEFAULT', resourceServer: 'bad', problem: expect.stringContaining("'scope' must be a string") }]);
+      expect(
+        listed
+          .json()
+          .tokens.map((token: { resourceServer: string }) => token.resourceServer)
+          .sort(),
+      ).toEqual(['a', 'c']);
+      expect(listed.json().invalid).toEqual([
+        { namespace: 'DEFAULT', resourceServer: 'bad', problem: expect.stringContaining("'scope' must be a string") },
+      ]);
       // check names the entry: by its place in the JSON Schema for a JSON file, by namespace and key in a database.
       const problem = file.endsWith('.json')
         ? { path: '/data/DEFAULT/bad/scope', message: 'must be string' }
@@ -329,7 +368,12 @@ describe('globus-tokens as a new user meets it', () => {
     const now = Math.floor(Date.now() / 1000);
     writeFileSync(
       join(dir, 'times.json'),
-      v2({ DEFAULT: { soon: entry('soon', { expires_at_seconds: now + 2 * 86400 + 3 * 3600 + 60 }), later: entry('later', { expires_at_seconds: 1_998_568_920 }) } }),
+      v2({
+        DEFAULT: {
+          soon: entry('soon', { expires_at_seconds: now + 2 * 86400 + 3 * 3600 + 60 }),
+          later: entry('later', { expires_at_seconds: 1_998_568_920 }),
+        },
+      }),
       { mode: 0o600 },
     );
     const listed = run('list', 'times.json').stdout;
@@ -337,4 +381,3 @@ describe('globus-tokens as a new user meets it', () => {
     expect(listed).toMatch(/later\s+-\s+2033-05-01 14:02 UTC\s/);
   });
 });
-

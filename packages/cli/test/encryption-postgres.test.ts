@@ -27,11 +27,18 @@ it('encrypt and decrypt convert a PostgreSQL token table in one transaction; a w
   for (const namespace of ['DEFAULT', 'user-2']) {
     const storage = new PostgresTokenStorage(database.url, { namespace, schema: 'enc' });
     await storage.storeTokenDataByResourceServer({
-      rs: new TokenStorageData({ resourceServer: 'rs', scope: 's', accessToken: 'canary-pg-1', refreshToken: 'canary-pg-2', expiresAtSeconds: 1_900_000_000 }),
+      rs: new TokenStorageData({
+        resourceServer: 'rs',
+        scope: 's',
+        accessToken: 'canary-pg-1',
+        refreshToken: 'canary-pg-2',
+        expiresAtSeconds: 1_900_000_000,
+      }),
     });
     await storage.close();
   }
-  const dump = async () => JSON.stringify(await database.query('SELECT namespace, resource_server, token_data FROM enc.token_storage ORDER BY 1, 2'));
+  const dump = async () =>
+    JSON.stringify(await database.query('SELECT namespace, resource_server, token_data FROM enc.token_storage ORDER BY 1, 2'));
   process.env.GTS_CLI_PG_KEY = `pg:${KEY}`;
   process.env.GTS_CLI_PG_WRONG = `pg:${Buffer.alloc(32, 0x44).toString('base64')}`;
   try {

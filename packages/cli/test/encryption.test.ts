@@ -42,7 +42,10 @@ function entry(resourceServer: string, n: number): TokenStorageData {
 async function seed(file: string, kind: 'json' | 'sqlite'): Promise<void> {
   for (const namespace of ['DEFAULT', 'userapp']) {
     const storage = kind === 'json' ? new JSONTokenStorage(file, { namespace }) : new SQLiteTokenStorage(file, { namespace });
-    await storage.storeTokenDataByResourceServer({ 'auth.globus.org': entry('auth.globus.org', 1), 'transfer.api.globus.org': entry('transfer.api.globus.org', 2) });
+    await storage.storeTokenDataByResourceServer({
+      'auth.globus.org': entry('auth.globus.org', 1),
+      'transfer.api.globus.org': entry('transfer.api.globus.org', 2),
+    });
     await storage.close();
   }
 }
@@ -55,7 +58,10 @@ describe.each(['json', 'sqlite'] as const)('encrypt, decrypt and rotate-key on a
     await seed(file, kind);
     const keys = { K1: `one:${KEY_1}`, K12: `two:${KEY_2},one:${KEY_1}`, K2: `two:${KEY_2}`, WRONG: `one:${KEY_2}` };
 
-    expect(run(keys, 'encrypt', file, '--key-env', 'K1')).toMatchObject({ code: 0, stdout: `encrypted 4 token(s) under key id 'one' in ${file}\n` });
+    expect(run(keys, 'encrypt', file, '--key-env', 'K1')).toMatchObject({
+      code: 0,
+      stdout: `encrypted 4 token(s) under key id 'one' in ${file}\n`,
+    });
     expect(bytesOf(file)).not.toMatch(CANARY);
     if (kind === 'json') expect(statSync(file).mode & 0o777).toBe(0o600);
 
@@ -75,11 +81,15 @@ describe.each(['json', 'sqlite'] as const)('encrypt, decrypt and rotate-key on a
     expect(run({}, 'decrypt', file, '--key-env', 'UNSET_VARIABLE').stderr).toMatch(/UNSET_VARIABLE is not set/);
     expect(run(keys, 'decrypt', file).code).toBe(2);
 
-    expect(run(keys, 'rotate-key', file, '--key-env', 'K12')).toMatchObject({ code: 0, stdout: `re-encrypted 4 token(s) under key id 'two' in ${file}\n` });
+    expect(run(keys, 'rotate-key', file, '--key-env', 'K12')).toMatchObject({
+      code: 0,
+      stdout: `re-encrypted 4 token(s) under key id 'two' in ${file}\n`,
+    });
     expect(run({}, 'show', file, 'DEFAULT', 'auth.globus.org').stdout).toMatch(/access token\s+encrypted \(key id two\)/);
 
     expect(run(keys, 'decrypt', file, '--key-env', 'K2').code).toBe(0);
-    const storage = kind === 'json' ? new JSONTokenStorage(file, { namespace: 'userapp' }) : new SQLiteTokenStorage(file, { namespace: 'userapp' });
+    const storage =
+      kind === 'json' ? new JSONTokenStorage(file, { namespace: 'userapp' }) : new SQLiteTokenStorage(file, { namespace: 'userapp' });
     expect((await storage.getTokenData('transfer.api.globus.org'))?.toDict()).toEqual(entry('transfer.api.globus.org', 2).toDict());
     await storage.close();
   });
@@ -88,7 +98,8 @@ describe.each(['json', 'sqlite'] as const)('encrypt, decrypt and rotate-key on a
 describe('--keychain, against a real Secret Service (gnome-keyring under dbus-run-session)', () => {
   it('encrypt, rotate-key and decrypt with the data keys of the OS keychain', async () => {
     for (const command of ['dbus-run-session', 'gnome-keyring-daemon']) {
-      if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) throw new Error(`${command} not found: run \`bash scripts/install-secret-service.sh\` as root`);
+      if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0)
+        throw new Error(`${command} not found: run \`bash scripts/install-secret-service.sh\` as root`);
     }
     const file = join(dir, 'tokens.json');
     await seed(file, 'json');
@@ -106,7 +117,10 @@ describe('--keychain, against a real Secret Service (gnome-keyring under dbus-ru
     delete env.XDG_DATA_HOME;
     const result = spawnSync('dbus-run-session', ['--', 'sh', '-c', script], { encoding: 'utf8', env, timeout: 90_000 });
     expect(result.status).toBe(0);
-    const [encrypted, shown, rotated, decrypted] = result.stdout.trim().split(/\n(?=\{)/).map((text) => JSON.parse(text));
+    const [encrypted, shown, rotated, decrypted] = result.stdout
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((text) => JSON.parse(text));
     expect(encrypted).toMatchObject({ tokens: 4, keyId: expect.stringMatching(/^kc-/) });
     expect(shown.accessTokenFingerprint).toBe(`encrypted (key id ${encrypted.keyId})`);
     expect(rotated.keyId).not.toBe(encrypted.keyId);

@@ -59,7 +59,12 @@ describe('a store that cannot be used is not "problems found"', () => {
     ['a wrong password', () => urlAs(role, 'not-the-password'), 'STORAGE_UNAVAILABLE'],
     ['a database without the token table', () => urlAs(role, AWKWARD_PASSWORD, '?schema=no_such_schema'), 'TOKEN_STORAGE_ERROR'],
   ])('%s: list, show, check and remove exit STORE_UNAVAILABLE, and check reports no problem', (_what, target, code) => {
-    for (const args of [['list', target()], ['show', target(), 'DEFAULT', 'rs'], ['remove', target(), 'DEFAULT', 'rs'], ['check', target()]]) {
+    for (const args of [
+      ['list', target()],
+      ['show', target(), 'DEFAULT', 'rs'],
+      ['remove', target(), 'DEFAULT', 'rs'],
+      ['check', target()],
+    ]) {
       const result = run([...args, '--json']);
       expect([args[0], result.code, result.stdout]).toEqual([args[0], ExitCodes.STORE_UNAVAILABLE, '']);
       expect(JSON.parse(result.stderr)).toEqual({ error: { code, exitCode: ExitCodes.STORE_UNAVAILABLE, message: expect.any(String) } });
@@ -71,7 +76,8 @@ describe('a store that cannot be used is not "problems found"', () => {
     expect(line).toBeDefined();
     const target = `postgres://someone:secret@127.0.0.1:1/nowhere`;
     const shell = (file: string) =>
-      spawnSync('sh', ['-c', `"$0" "$1" check "$2" >/dev/null 2>&1\n${line}`, process.execPath, BIN, file], { cwd: dir, encoding: 'utf8' }).stdout;
+      spawnSync('sh', ['-c', `"$0" "$1" check "$2" >/dev/null 2>&1\n${line}`, process.execPath, BIN, file], { cwd: dir, encoding: 'utf8' })
+        .stdout;
     expect(shell(target)).toMatch(/could not check/);
     chmodSync(join(dir, 'v2.json'), 0o644);
     expect(shell('v2.json')).toBe('problems found\n');

@@ -29,7 +29,8 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A URL of the test database naming a token table. */
-const url = (schema: string, table = 'token_storage') => `${database.url}?schema=${encodeURIComponent(schema)}&table=${encodeURIComponent(table)}`;
+const url = (schema: string, table = 'token_storage') =>
+  `${database.url}?schema=${encodeURIComponent(schema)}&table=${encodeURIComponent(table)}`;
 
 /** Runs the CLI; checks that no token and no password is ever printed. */
 async function cli(...args: string[]) {
@@ -77,9 +78,9 @@ describe('globus-tokens on a PostgreSQL token table', () => {
     await cli('convert', join(dir, 'tokens.db'), target);
     const removed = await cli('remove', target, 'userapp', 'auth.globus.org');
     expect(removed.code).toBe(0);
-    expect(((await cli('list', target, '--namespace', 'userapp', '--json')).json() as Listed).tokens.map((token) => token.resourceServer)).toEqual([
-      'transfer.api.globus.org',
-    ]);
+    expect(
+      ((await cli('list', target, '--namespace', 'userapp', '--json')).json() as Listed).tokens.map((token) => token.resourceServer),
+    ).toEqual(['transfer.api.globus.org']);
     const again = await cli('remove', target, 'userapp', 'auth.globus.org');
     expect(again.code).toBe(5);
     expect(again.stderr).toContain(':***@');
@@ -106,17 +107,27 @@ describe('globus-tokens on a PostgreSQL token table', () => {
 
     const created = await cli('migrate', target);
     expect(created.stdout).toContain('created the token table and its version table');
-    expect((await cli('migrate', target, '--json')).json()).toMatchObject({ from: 'postgres', detail: expect.stringContaining('nothing to do') });
+    expect((await cli('migrate', target, '--json')).json()).toMatchObject({
+      from: 'postgres',
+      detail: expect.stringContaining('nothing to do'),
+    });
     expect(await cli('list', target, '--json')).toMatchObject({ code: 0 });
   });
 
   it('check reports a row that is not token data, and exits 1', async () => {
     const target = url('damaged');
     await cli('convert', join(dir, 'v2.json'), target);
-    await database.query(`UPDATE damaged.token_storage SET token_data = '{"scope": 5}' WHERE namespace = 'userapp' AND resource_server = 'auth.globus.org'`);
+    await database.query(
+      `UPDATE damaged.token_storage SET token_data = '{"scope": 5}' WHERE namespace = 'userapp' AND resource_server = 'auth.globus.org'`,
+    );
     const checked = await cli('check', target, '--json');
     expect(checked.code).toBe(1);
-    expect(checked.json().problems).toEqual([{ path: '/userapp/auth.globus.org', message: expect.stringContaining("INVALID_TOKEN_DATA: the token data of 'auth.globus.org' in namespace 'userapp'") }]);
+    expect(checked.json().problems).toEqual([
+      {
+        path: '/userapp/auth.globus.org',
+        message: expect.stringContaining("INVALID_TOKEN_DATA: the token data of 'auth.globus.org' in namespace 'userapp'"),
+      },
+    ]);
   });
 
   it('a server it cannot reach is reported without the password', async () => {
@@ -155,8 +166,20 @@ describe('globus-tokens on a PostgreSQL token table', () => {
   it('a conversion that fails on a later namespace writes nothing, so that it can be run again', async () => {
     const source = join(dir, 'later-fails.json');
     const entry = (resourceServer: string, extra: Record<string, unknown> = {}) =>
-      new TokenStorageData({ resourceServer, identityId: null, scope: 's', accessToken: `AT-${resourceServer}`, refreshToken: null, expiresAtSeconds: 2_000_000_000, tokenType: 'Bearer', extra });
-    for (const [namespace, extra] of [['aaa', {}], ['bbb', { note: 'x\u0000y' }]] as const) {
+      new TokenStorageData({
+        resourceServer,
+        identityId: null,
+        scope: 's',
+        accessToken: `AT-${resourceServer}`,
+        refreshToken: null,
+        expiresAtSeconds: 2_000_000_000,
+        tokenType: 'Bearer',
+        extra,
+      });
+    for (const [namespace, extra] of [
+      ['aaa', {}],
+      ['bbb', { note: 'x\u0000y' }],
+    ] as const) {
       const writer = new JSONTokenStorage(source, { namespace });
       await writer.storeTokenDataByResourceServer({ rs: entry('rs', extra) });
       await writer.close();

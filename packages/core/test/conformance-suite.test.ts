@@ -32,7 +32,8 @@ async function runSuite(Storage: StorageClass): Promise<CaseOutcome[]> {
   return run();
 }
 
-const failedNames = (outcomes: CaseOutcome[]) => outcomes.filter((outcome) => !outcome.passed && !outcome.skipped).map((outcome) => outcome.name);
+const failedNames = (outcomes: CaseOutcome[]) =>
+  outcomes.filter((outcome) => !outcome.passed && !outcome.skipped).map((outcome) => outcome.name);
 
 describe('the conformance suite', () => {
   it('passes every case against the reference MemoryTokenStorage', async () => {

@@ -32,7 +32,9 @@ describe('fuzzing core parsers (each case ends in a result or a TokenStorageErro
     const response = fc.oneof(
       fc.jsonValue(),
       tokenObject,
-      fc.tuple(tokenObject, fc.array(fc.oneof(tokenObject, fc.jsonValue()), { maxLength: 4 })).map(([top, others]) => ({ ...top, other_tokens: others })),
+      fc
+        .tuple(tokenObject, fc.array(fc.oneof(tokenObject, fc.jsonValue()), { maxLength: 4 }))
+        .map(([top, others]) => ({ ...top, other_tokens: others })),
       fc.array(tokenObject, { maxLength: 4 }),
     );
     fc.assert(

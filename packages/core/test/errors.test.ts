@@ -44,9 +44,24 @@ describe('error classes', () => {
     ],
     ['MissingIdentityError', new MissingIdentityError('m'), ErrorCodes.MISSING_IDENTITY, [IdentityValidationError, TokenValidationError]],
     ['ScopeCycleError', new ScopeCycleError('c'), ErrorCodes.SCOPE_CYCLE, [ScopeParseError, TokenStorageError]],
-    ['StorageQuotaExceededError', new StorageQuotaExceededError('q', { resource: 'localStorage' }), ErrorCodes.STORAGE_QUOTA_EXCEEDED, [TokenStorageError]],
-    ['LoginCallbackError', new LoginCallbackError('l', { reason: 'state_mismatch' }), ErrorCodes.LOGIN_CALLBACK_FAILED, [TokenStorageError]],
-    ['StorageUnavailableError', new StorageUnavailableError('down', { resource: 'db.example.org:5432/app' }), ErrorCodes.STORAGE_UNAVAILABLE, [TokenStorageError]],
+    [
+      'StorageQuotaExceededError',
+      new StorageQuotaExceededError('q', { resource: 'localStorage' }),
+      ErrorCodes.STORAGE_QUOTA_EXCEEDED,
+      [TokenStorageError],
+    ],
+    [
+      'LoginCallbackError',
+      new LoginCallbackError('l', { reason: 'state_mismatch' }),
+      ErrorCodes.LOGIN_CALLBACK_FAILED,
+      [TokenStorageError],
+    ],
+    [
+      'StorageUnavailableError',
+      new StorageUnavailableError('down', { resource: 'db.example.org:5432/app' }),
+      ErrorCodes.STORAGE_UNAVAILABLE,
+      [TokenStorageError],
+    ],
   ];
 
   it.each(cases)('%s has its name, code and class chain', (name, error, code, ancestors) => {
@@ -99,7 +114,13 @@ describe('error classes', () => {
 
   it('exports every code as a constant and every class from the main entry', () => {
     for (const code of Object.values(ErrorCodes)) expect(typeof code).toBe('string');
-    for (const name of ['ConsentParseError', 'StorageClosedError', 'IdentityExtractionError', 'InvalidTokenDataError', 'UnmetScopeRequirementsError']) {
+    for (const name of [
+      'ConsentParseError',
+      'StorageClosedError',
+      'IdentityExtractionError',
+      'InvalidTokenDataError',
+      'UnmetScopeRequirementsError',
+    ]) {
       expect(typeof (core as Record<string, unknown>)[name]).toBe('function');
     }
   });

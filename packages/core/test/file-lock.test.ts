@@ -156,7 +156,9 @@ describe('withFileLock / acquireFileLock', () => {
 
   it('waits for a fresh lock of another host, and takes it over once it is older than leaseMs', async () => {
     writeFileSync(lockPath, lockRecord(1, 'another-host.example.org'));
-    expect(StorageLockTimeoutError.isInstance(await rejection(() => acquireFileLock(lockPath, { timeoutMs: 50, leaseMs: 60_000 })))).toBe(true);
+    expect(StorageLockTimeoutError.isInstance(await rejection(() => acquireFileLock(lockPath, { timeoutMs: 50, leaseMs: 60_000 })))).toBe(
+      true,
+    );
     const old = new Date(Date.now() - 120_000);
     utimesSync(lockPath, old, old);
     expect(await withFileLock(lockPath, (lock) => lock.recoveredStale, { timeoutMs: 0, leaseMs: 60_000 })).toBe(true);
@@ -164,7 +166,9 @@ describe('withFileLock / acquireFileLock', () => {
 
   it('treats an unreadable lock file by its age only', async () => {
     writeFileSync(lockPath, 'not a lock record');
-    expect(StorageLockTimeoutError.isInstance(await rejection(() => acquireFileLock(lockPath, { timeoutMs: 20, leaseMs: 60_000 })))).toBe(true);
+    expect(StorageLockTimeoutError.isInstance(await rejection(() => acquireFileLock(lockPath, { timeoutMs: 20, leaseMs: 60_000 })))).toBe(
+      true,
+    );
     const old = new Date(Date.now() - 120_000);
     utimesSync(lockPath, old, old);
     expect(await withFileLock(lockPath, (lock) => lock.recoveredStale, { timeoutMs: 0, leaseMs: 60_000 })).toBe(true);

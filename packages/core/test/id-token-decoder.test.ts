@@ -7,7 +7,10 @@ const BASE = 'https://auth.example.org';
 const configuration = { jwks_uri: `${BASE}/jwk.json`, id_token_signing_alg_values_supported: ['RS512'], issuer: BASE };
 
 let jwk: JWK;
-let sign: (claims?: Record<string, unknown>, options?: { expiresAt?: number; issuedAt?: number; audience?: string; alg?: string }) => Promise<string>;
+let sign: (
+  claims?: Record<string, unknown>,
+  options?: { expiresAt?: number; issuedAt?: number; audience?: string; alg?: string },
+) => Promise<string>;
 let signWithOtherKey: () => Promise<string>;
 
 beforeAll(async () => {
@@ -23,7 +26,12 @@ beforeAll(async () => {
       .setExpirationTime(options.expiresAt ?? NOW + 3600)
       .sign(keys.privateKey);
   signWithOtherKey = () =>
-    new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'RS512', kid: 'k1' }).setAudience(CLIENT_ID).setIssuedAt(NOW).setExpirationTime(NOW + 60).sign(other.privateKey);
+    new SignJWT({ sub: 'x' })
+      .setProtectedHeader({ alg: 'RS512', kid: 'k1' })
+      .setAudience(CLIENT_ID)
+      .setIssuedAt(NOW)
+      .setExpirationTime(NOW + 60)
+      .sign(other.privateKey);
 });
 
 function offline(options: Partial<IDTokenDecoderOptions> = {}): IDTokenDecoder {
@@ -42,16 +50,20 @@ async function failureOf(promise: Promise<unknown>): Promise<string> {
 
 describe('IDTokenDecoder', () => {
   it('verifies an id_token offline and returns its claims', async () => {
-    const claims = await offline().decode(await sign({ sub: '11111111-2222-4333-8444-555555555555', preferred_username: '1111@example.org' }));
+    const claims = await offline().decode(
+      await sign({ sub: '11111111-2222-4333-8444-555555555555', preferred_username: '1111@example.org' }),
+    );
     expect(claims).toMatchObject({ sub: '11111111-2222-4333-8444-555555555555', aud: CLIENT_ID, preferred_username: '1111@example.org' });
   });
 
   it('rejects another audience, a bad signature, a disallowed algorithm and a missing sub', async () => {
     expect(await failureOf(offline().decode(await sign(undefined, { audience: 'someone-else' })))).toContain('aud');
     expect(await failureOf(offline().decode(await signWithOtherKey()))).toContain('signature verification failed');
-    expect(await failureOf(offline({ openidConfiguration: { ...configuration, id_token_signing_alg_values_supported: ['ES256'] } }).decode(await sign()))).toContain(
-      'alg',
-    );
+    expect(
+      await failureOf(
+        offline({ openidConfiguration: { ...configuration, id_token_signing_alg_values_supported: ['ES256'] } }).decode(await sign()),
+      ),
+    ).toContain('alg');
     expect(await failureOf(offline().decode(await sign({ name: 'no sub' })))).toContain('"sub" claim is missing');
     expect(await failureOf(offline().decode('not-a-jwt'))).toContain('id_token verification failed');
   });
@@ -86,7 +98,9 @@ describe('IDTokenDecoder', () => {
       return new Response(JSON.stringify(body), { status: 200 });
     }) as unknown as typeof fetch;
     const decoder = new IDTokenDecoder({ clientId: CLIENT_ID, authBaseUrl: BASE, fetch: fetchImpl, now: () => NOW });
-    expect(await failureOf(decoder.decode(await sign()))).toBe(`could not fetch the OpenID configuration from ${BASE}/.well-known/openid-configuration: HTTP 500`);
+    expect(await failureOf(decoder.decode(await sign()))).toBe(
+      `could not fetch the OpenID configuration from ${BASE}/.well-known/openid-configuration: HTTP 500`,
+    );
     failing = false;
     expect((await decoder.decode(await sign())).sub).toBe('11111111-2222-4333-8444-555555555555');
     const unreachable = new IDTokenDecoder({

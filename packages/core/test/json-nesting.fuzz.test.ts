@@ -16,21 +16,29 @@ function depthOf(value: unknown): number {
 }
 
 /** A JSON value wrapped in `levels` arrays or objects, as text (built as text: no deep recursion). */
-const wrapped = fc.tuple(fc.jsonValue({ maxDepth: 3 }), fc.integer({ min: 0, max: MAX_JSON_DEPTH + 10 }), fc.boolean(), fc.string({ maxLength: 4 })).map(
-  ([inner, levels, asObject, key]) => {
+const wrapped = fc
+  .tuple(fc.jsonValue({ maxDepth: 3 }), fc.integer({ min: 0, max: MAX_JSON_DEPTH + 10 }), fc.boolean(), fc.string({ maxLength: 4 }))
+  .map(([inner, levels, asObject, key]) => {
     const k = JSON.stringify(key);
-    return asObject ? `${`{${k}: `.repeat(levels)}${JSON.stringify(inner)}${'}'.repeat(levels)}` : `${'['.repeat(levels)}${JSON.stringify(inner)}${']'.repeat(levels)}`;
-  },
-);
+    return asObject
+      ? `${`{${k}: `.repeat(levels)}${JSON.stringify(inner)}${'}'.repeat(levels)}`
+      : `${'['.repeat(levels)}${JSON.stringify(inner)}${']'.repeat(levels)}`;
+  });
 
 describe('fuzzing findDeepJSONNesting', () => {
   it(`finds the first bracket nested deeper than ${MAX_JSON_DEPTH} levels, and nothing in shallower JSON (${FUZZ_RUNS} cases)`, () => {
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue().map((value) => JSON.stringify(value)), wrapped), (text) => {
-        const offset = findDeepJSONNesting(text);
-        expect(offset >= 0).toBe(depthOf(JSON.parse(text)) > MAX_JSON_DEPTH);
-        if (offset >= 0) expect('[{').toContain(text[offset]);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue().map((value) => JSON.stringify(value)),
+          wrapped,
+        ),
+        (text) => {
+          const offset = findDeepJSONNesting(text);
+          expect(offset >= 0).toBe(depthOf(JSON.parse(text)) > MAX_JSON_DEPTH);
+          if (offset >= 0) expect('[{').toContain(text[offset]);
+        },
+      ),
       { numRuns: FUZZ_RUNS },
     );
   });

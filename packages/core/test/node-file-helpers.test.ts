@@ -112,7 +112,13 @@ describe('node file helpers', () => {
       rename.mockRestore();
       unlink.mockRestore();
     }
-    const others = ['tokens.json.lock', '.tokens.json.lock.0123456789ab.tmp', '.other.json.0123456789ab.tmp', '.tokens.json.0123456789ab.tmp.keep', '.tokens.json.xyz.tmp'];
+    const others = [
+      'tokens.json.lock',
+      '.tokens.json.lock.0123456789ab.tmp',
+      '.other.json.0123456789ab.tmp',
+      '.tokens.json.0123456789ab.tmp.keep',
+      '.tokens.json.xyz.tmp',
+    ];
     for (const name of others) writeFileSync(join(dir, name), 'x');
     const leftovers = readdirSync(dir).filter((name) => !others.includes(name) && name !== 'tokens.json');
     expect(leftovers).toHaveLength(1);

@@ -48,18 +48,32 @@ describe('OAuthTokenResponse', () => {
 
   it('shows no token when its token dicts are logged, while their keys and a spread copy stay as in Python', () => {
     const transfer = response.byResourceServer['transfer.api.globus.org']!;
-    for (const text of [JSON.stringify(response.byResourceServer), JSON.stringify(transfer), inspect(response.byResourceServer, { depth: 5 }), inspect(transfer)]) {
+    for (const text of [
+      JSON.stringify(response.byResourceServer),
+      JSON.stringify(transfer),
+      inspect(response.byResourceServer, { depth: 5 }),
+      inspect(transfer),
+    ]) {
       expect(text).not.toContain(transfer.access_token);
       expect(text).not.toContain(transfer.refresh_token);
       expect(text).toContain('[redacted]');
       expect(text).toContain('transfer.api.globus.org');
     }
-    expect(Object.keys(transfer)).toEqual(['scope', 'access_token', 'refresh_token', 'token_type', 'expires_at_seconds', 'resource_server']);
+    expect(Object.keys(transfer)).toEqual([
+      'scope',
+      'access_token',
+      'refresh_token',
+      'token_type',
+      'expires_at_seconds',
+      'resource_server',
+    ]);
     expect(JSON.stringify({ ...transfer })).toContain(transfer.access_token);
   });
 
   it('looks tokens up by scopes like the Python SDK', () => {
-    expect(response.byScopes.get('urn:globus:auth:scope:transfer.api.globus.org:all')).toEqual(behavior.native_flow_default.by_scopes_transfer);
+    expect(response.byScopes.get('urn:globus:auth:scope:transfer.api.globus.org:all')).toEqual(
+      behavior.native_flow_default.by_scopes_transfer,
+    );
     expect(response.byScopes.get('openid profile')).toEqual(behavior.native_flow_default.by_scopes_openid_profile);
     expect(response.byScopes.get('  email\topenid ')).toEqual(behavior.native_flow_default.by_scopes_openid_profile);
     const mixed = 'openid urn:globus:auth:scope:transfer.api.globus.org:all';
@@ -106,8 +120,16 @@ describe('OAuthTokenResponse', () => {
       other_tokens: [{ access_token: 'second', scope: 's2', resource_server: 'rs', expires_in: 10.9 }],
     };
     const parsed = OAuthTokenResponse.fromJSON(body, { now: () => 100.7 });
-    expect(parsed.byResourceServer.rs).toMatchObject({ access_token: 'second', expires_at_seconds: 111, refresh_token: null, token_type: null });
-    expect(OAuthTokenResponse.fromJSON({ access_token: 'a', scope: 's', resource_server: 'x' }, { now: () => 5.5 }).byResourceServer.x?.expires_at_seconds).toBe(5);
+    expect(parsed.byResourceServer.rs).toMatchObject({
+      access_token: 'second',
+      expires_at_seconds: 111,
+      refresh_token: null,
+      token_type: null,
+    });
+    expect(
+      OAuthTokenResponse.fromJSON({ access_token: 'a', scope: 's', resource_server: 'x' }, { now: () => 5.5 }).byResourceServer.x
+        ?.expires_at_seconds,
+    ).toBe(5);
   });
 
   it('reads dependent-token responses, which are arrays', () => {
@@ -125,7 +147,10 @@ describe('OAuthTokenResponse', () => {
     ['text', 'the token response must be a JSON object'],
     [{ access_token: 5, scope: 's', resource_server: 'r' }, "'access_token' of the token response must be a string"],
     [{ access_token: 'a', resource_server: 'r' }, "'scope' of the token response must be a string"],
-    [{ access_token: 'a', scope: 's', resource_server: 'r', refresh_token: 3 }, "'refresh_token' of the token response must be a string or null"],
+    [
+      { access_token: 'a', scope: 's', resource_server: 'r', refresh_token: 3 },
+      "'refresh_token' of the token response must be a string or null",
+    ],
     [{ access_token: 'a', scope: 's', resource_server: 'r', expires_in: '60' }, "'expires_in' of the token response must be a number"],
     [{ access_token: 'a', scope: 's', resource_server: 'r', expires_in: 1e300 }, "'expires_in' of the token response is out of range"],
     [{ access_token: 'a', scope: 's', resource_server: 'r', other_tokens: {} }, "'other_tokens' must be an array"],
@@ -137,14 +162,17 @@ describe('OAuthTokenResponse', () => {
   });
 
   it('rejects bad options', () => {
-    expect(invalid(() => OAuthTokenResponse.fromJSON(codeExchangeBody, { grantType: 'password' as never }))).toContain("unknown grantType 'password'");
+    expect(invalid(() => OAuthTokenResponse.fromJSON(codeExchangeBody, { grantType: 'password' as never }))).toContain(
+      "unknown grantType 'password'",
+    );
     expect(invalid(() => OAuthTokenResponse.fromJSON(codeExchangeBody, { defaultResourceServer: '' }))).toContain('defaultResourceServer');
     expect(invalid(() => OAuthTokenResponse.fromJSON(codeExchangeBody, { now: 5 as never }))).toContain("'now' must be a function");
   });
 
   it('never shows a token in toJSON, toString or util.inspect', () => {
     for (const text of [JSON.stringify(response), String(response), inspect(response), inspect(response.byResourceServer.rs)]) {
-      for (const secret of ['AT-auth-DEFAULT-0001', 'RT-transfer-DEFAULT-0001', 'header.payload.signature']) expect(text).not.toContain(secret);
+      for (const secret of ['AT-auth-DEFAULT-0001', 'RT-transfer-DEFAULT-0001', 'header.payload.signature'])
+        expect(text).not.toContain(secret);
     }
     expect(JSON.stringify(response)).toContain('transfer.api.globus.org');
   });
@@ -163,7 +191,12 @@ describe('OAuthTokenResponse', () => {
 
 describe('OAuthTokenResponse rendering', () => {
   it('hides the raw body even from util.inspect without custom inspection, and shows token types', () => {
-    const response = OAuthTokenResponse.fromJSON({ access_token: 'AT-raw-canary', scope: 's', resource_server: 'rs', token_type: 'Bearer' });
+    const response = OAuthTokenResponse.fromJSON({
+      access_token: 'AT-raw-canary',
+      scope: 's',
+      resource_server: 'rs',
+      token_type: 'Bearer',
+    });
     expect(inspect(response, { customInspect: false })).not.toContain('AT-raw-canary');
     expect(response.data).toMatchObject({ access_token: 'AT-raw-canary' });
     expect(JSON.stringify(response)).toContain('"token_type":"Bearer"');

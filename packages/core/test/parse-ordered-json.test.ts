@@ -6,7 +6,8 @@ function plain(value: OrderedJSONValue): unknown {
   if (Array.isArray(value)) return value.map(plain);
   if (!(value instanceof Map)) return value;
   const object: Record<string, unknown> = {};
-  for (const [key, item] of value) Object.defineProperty(object, key, { value: plain(item), enumerable: true, writable: true, configurable: true });
+  for (const [key, item] of value)
+    Object.defineProperty(object, key, { value: plain(item), enumerable: true, writable: true, configurable: true });
   return object;
 }
 

@@ -24,7 +24,9 @@ describe('toPythonJSON', () => {
   it('escapes non-ASCII text like ensure_ascii', () => {
     const raw = behavior.json_edge_cases.non_ascii_raw_bytes as string;
     expect(toPythonJSON(JSON.parse(raw))).toBe(raw);
-    expect(toPythonJSON('\u00e4\ud83d\ude00\u007f\u0000"\\\n\t\b\f\r/')).toBe('"\\u00e4\\ud83d\\ude00\\u007f\\u0000\\"\\\\\\n\\t\\b\\f\\r/"');
+    expect(toPythonJSON('\u00e4\ud83d\ude00\u007f\u0000"\\\n\t\b\f\r/')).toBe(
+      '"\\u00e4\\ud83d\\ude00\\u007f\\u0000\\"\\\\\\n\\t\\b\\f\\r/"',
+    );
   });
 
   it('writes empty containers, nesting and Python float forms', () => {

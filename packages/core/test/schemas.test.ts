@@ -27,7 +27,10 @@ function ajvProblems(ajv: Ajv, schema: JSONSchemaDocument, value: unknown): Sche
   if (validate(value)) return [];
   return (validate.errors ?? []).map((error) =>
     error.keyword === 'required'
-      ? { path: `${error.instancePath}/${String(error.params.missingProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`, message: 'is required' }
+      ? {
+          path: `${error.instancePath}/${String(error.params.missingProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          message: 'is required',
+        }
       : { path: error.instancePath, message: error.message ?? '' },
   );
 }
@@ -78,9 +81,9 @@ describe('JSON Schemas of the file formats', () => {
 
   it('validate single entries', () => {
     expect(validateTokenEntry({ resource_server: 'rs', scope: 's', access_token: 'a', expires_at_seconds: 1 }).valid).toBe(true);
-    expect(validateTokenEntry({ resource_server: 'rs', scope: 's', access_token: 'a', expires_at_seconds: 1, token_type: 5 }).problems).toEqual([
-      { path: '/token_type', message: 'must be string,null' },
-    ]);
+    expect(
+      validateTokenEntry({ resource_server: 'rs', scope: 's', access_token: 'a', expires_at_seconds: 1, token_type: 5 }).problems,
+    ).toEqual([{ path: '/token_type', message: 'must be string,null' }]);
   });
 
   it('are plain JSON Schema documents other tools can use', () => {
@@ -99,7 +102,8 @@ describe('JSON Schemas of the file formats', () => {
     const visit = (node: Record<string, unknown>): void => {
       for (const [keyword, value] of Object.entries(node)) {
         keywords.add(keyword);
-        if (keyword === 'properties' || keyword === 'definitions') Object.values(value as Record<string, Record<string, unknown>>).forEach(visit);
+        if (keyword === 'properties' || keyword === 'definitions')
+          Object.values(value as Record<string, Record<string, unknown>>).forEach(visit);
         if (keyword === 'additionalProperties' && typeof value === 'object') visit(value as Record<string, unknown>);
       }
     };
@@ -118,7 +122,17 @@ describe('the schema validators', () => {
     fc.integer(),
     fc.string({ maxLength: 3 }),
   );
-  const tokenFields = ['resource_server', 'identity_id', 'scope', 'access_token', 'refresh_token', 'expires_at_seconds', 'token_type', 'globus-sdk-tokenstorage.version', 'other'];
+  const tokenFields = [
+    'resource_server',
+    'identity_id',
+    'scope',
+    'access_token',
+    'refresh_token',
+    'expires_at_seconds',
+    'token_type',
+    'globus-sdk-tokenstorage.version',
+    'other',
+  ];
   const entry = fc.oneof(
     fc.record(Object.fromEntries(tokenFields.map((field) => [field, anyValue])), { requiredKeys: [] }),
     fc.constant({ resource_server: 'rs', scope: 's', access_token: 'a', expires_at_seconds: 1, 'globus-sdk-tokenstorage.version': '1' }),

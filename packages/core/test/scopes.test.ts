@@ -7,8 +7,11 @@ function canonical(scope: Scope): string {
   return `${scope.optional ? '*' : ''}${scope.scopeString}${dependencies.length > 0 ? `[${dependencies.join(' ')}]` : ''}`;
 }
 
-const recorded = Object.entries(behavior.scope_parser as Record<string, { ok?: boolean; result?: string[]; error?: { type: string; message: string } }>).filter(
-  ([input, outcome]) => typeof outcome === 'object' && outcome !== null && 'ok' in outcome && !input.startsWith('Scope') && input !== 'serialize_empty',
+const recorded = Object.entries(
+  behavior.scope_parser as Record<string, { ok?: boolean; result?: string[]; error?: { type: string; message: string } }>,
+).filter(
+  ([input, outcome]) =>
+    typeof outcome === 'object' && outcome !== null && 'ok' in outcome && !input.startsWith('Scope') && input !== 'serialize_empty',
 );
 
 describe('ScopeParser.parse against the Python SDK', () => {
@@ -78,7 +81,10 @@ describe('Scope', () => {
     const parsed = Scope.parse('*a[b *c[d]]');
     expect([parsed.scopeString, parsed.optional, parsed.dependencies.length]).toEqual(['a', true, 2]);
     expect(String(parsed)).toBe('*a[b *c[d]]');
-    const built = new Scope('a', { optional: true, dependencies: [new Scope('b'), new Scope('c', { optional: true, dependencies: [new Scope('d')] })] });
+    const built = new Scope('a', {
+      optional: true,
+      dependencies: [new Scope('b'), new Scope('c', { optional: true, dependencies: [new Scope('d')] })],
+    });
     expect(built.equals(parsed)).toBe(true);
   });
 

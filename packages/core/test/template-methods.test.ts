@@ -1,5 +1,12 @@
 import { inspect } from 'node:util';
-import { hasRunExclusive, InvalidArgumentError, StorageClosedError, TokenStorage, TokenStorageData, type TokenDataDict } from '@globus-tokenstorage/core';
+import {
+  hasRunExclusive,
+  InvalidArgumentError,
+  StorageClosedError,
+  TokenStorage,
+  TokenStorageData,
+  type TokenDataDict,
+} from '@globus-tokenstorage/core';
 import { runTokenStorageConformance } from '@globus-tokenstorage/core/conformance';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 import { collectingRunner } from './support/collecting-runner';
@@ -21,7 +28,7 @@ class MapTokenStorage extends TokenStorage {
 /** Records every hook call; its section hook is assigned after construction, as a backend whose sections depend on the environment does. */
 class RecordingStorage extends MapTokenStorage {
   readonly calls: string[] = [];
-  protected declare runInSection?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  declare protected runInSection?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 
   constructor(withSections: boolean) {
     super();
@@ -44,12 +51,26 @@ class RecordingStorage extends MapTokenStorage {
   }
 }
 
-const data = () => TokenStorageData.fromDict({ resource_server: 'rs', identity_id: null, scope: 's', access_token: 'AT', refresh_token: null, expires_at_seconds: 1, token_type: 'Bearer' });
+const data = () =>
+  TokenStorageData.fromDict({
+    resource_server: 'rs',
+    identity_id: null,
+    scope: 's',
+    access_token: 'AT',
+    refresh_token: null,
+    expires_at_seconds: 1,
+    token_type: 'Bearer',
+  });
 
 describe('TokenStorage template methods', () => {
   it('give the README example backend, which checks nothing itself, every checked behaviour of the conformance suite', async () => {
     const { api, run } = collectingRunner();
-    runTokenStorageConformance(api, { create: ({ namespace }) => new MapTokenStorage({ namespace }), capabilities: { closeRejectsCalls: true }, inspect, timeoutMs: 2000 });
+    runTokenStorageConformance(api, {
+      create: ({ namespace }) => new MapTokenStorage({ namespace }),
+      capabilities: { closeRejectsCalls: true },
+      inspect,
+      timeoutMs: 2000,
+    });
     const outcomes = await run();
     expect(outcomes.filter((outcome) => !outcome.passed && !outcome.skipped).map((outcome) => outcome.name)).toEqual([]);
     expect(outcomes.some((outcome) => outcome.name.includes('closing') && outcome.passed)).toBe(true);
@@ -68,7 +89,12 @@ describe('TokenStorage template methods', () => {
     await expect(storage.runExclusive?.('k', async () => 'done')).resolves.toBe('done');
     expect(storage.calls).toEqual(['writeEntries rs', 'readEntries', 'runInSection k']);
     await storage.close();
-    for (const call of [storage.getTokenData('rs'), storage.getTokenDataByResourceServer(), storage.removeTokenData('rs'), storage.runExclusive?.('k', async () => 1)]) {
+    for (const call of [
+      storage.getTokenData('rs'),
+      storage.getTokenDataByResourceServer(),
+      storage.removeTokenData('rs'),
+      storage.runExclusive?.('k', async () => 1),
+    ]) {
       await expect(call).rejects.toThrow(StorageClosedError);
     }
     expect(storage.calls).toHaveLength(3);
@@ -80,7 +106,11 @@ describe('TokenStorage template methods', () => {
     const bare = new MapTokenStorage();
     expect([bare.runExclusive, bare.listNamespaces, bare.iterAllEntries]).toEqual([undefined, undefined, undefined]);
     const memory = new MemoryTokenStorage();
-    expect([typeof memory.runExclusive, typeof memory.listNamespaces, typeof memory.iterAllEntries]).toEqual(['function', 'function', 'undefined']);
+    expect([typeof memory.runExclusive, typeof memory.listNamespaces, typeof memory.iterAllEntries]).toEqual([
+      'function',
+      'function',
+      'undefined',
+    ]);
     expect(memory.runExclusive).toBe(memory.runExclusive);
   });
 

@@ -31,14 +31,27 @@ describe('TokenFileDocument', () => {
     const file = TokenFileDocument.empty(source).withMember('web-storage.revision', 1).withMember('web-storage.revision', 2);
     expect(file.member('web-storage.revision')).toBe(2);
     expect(Object.keys(JSON.parse(file.serializeText()))).toEqual(['data', 'format_version', 'globus-sdk.version', 'web-storage.revision']);
-    for (const key of ['data', 'format_version', 'globus-sdk.version', 'by_rs']) expect(thrownBy(() => file.withMember(key, 1))).toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
+    for (const key of ['data', 'format_version', 'globus-sdk.version', 'by_rs'])
+      expect(thrownBy(() => file.withMember(key, 1))).toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
   });
 
   it("names the file as its source describes it, and an invalid entry as describeEntry says, never the entry's values", () => {
-    const named: TokenFileSource = { ...source, description: 'localStorage["k"]', describeEntry: (namespace, key) => `the entry '${key}' of '${namespace}'` };
-    expect(thrownBy(() => TokenFileDocument.parse('[1]', named))).toMatchObject({ code: ErrorCodes.TOKEN_FILE_FORMAT, filePath: 'tokens.json' });
-    expect((thrownBy(() => TokenFileDocument.parse('[1]', named)) as Error).message).toMatch(/^localStorage\["k"\] does not hold a JSON object/);
-    const file = TokenFileDocument.parse('{"data": {"N": {"bad": {"access_token": "AT-secret"}}}, "format_version": "2.0", "globus-sdk.version": "x"}', named);
+    const named: TokenFileSource = {
+      ...source,
+      description: 'localStorage["k"]',
+      describeEntry: (namespace, key) => `the entry '${key}' of '${namespace}'`,
+    };
+    expect(thrownBy(() => TokenFileDocument.parse('[1]', named))).toMatchObject({
+      code: ErrorCodes.TOKEN_FILE_FORMAT,
+      filePath: 'tokens.json',
+    });
+    expect((thrownBy(() => TokenFileDocument.parse('[1]', named)) as Error).message).toMatch(
+      /^localStorage\["k"\] does not hold a JSON object/,
+    );
+    const file = TokenFileDocument.parse(
+      '{"data": {"N": {"bad": {"access_token": "AT-secret"}}}, "format_version": "2.0", "globus-sdk.version": "x"}',
+      named,
+    );
     const failure = thrownBy(() => file.tokenData('N', 'bad')) as Error;
     expect(failure).toMatchObject({ code: ErrorCodes.INVALID_TOKEN_DATA });
     expect(failure.message).toMatch(/^the entry 'bad' of 'N' is invalid: /);

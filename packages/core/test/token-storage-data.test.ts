@@ -1,6 +1,13 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { InvalidArgumentError, InvalidTokenDataError, TokenStorageData, TokenStorageError, validateTokenEntry, type TokenStorageDataInit } from '@globus-tokenstorage/core';
+import {
+  InvalidArgumentError,
+  InvalidTokenDataError,
+  TokenStorageData,
+  TokenStorageError,
+  validateTokenEntry,
+  type TokenStorageDataInit,
+} from '@globus-tokenstorage/core';
 import { behavior } from './support/fixtures';
 
 const AT = 'AT-canary-7c1d0e';
@@ -56,7 +63,9 @@ describe('TokenStorageData', () => {
   it('rejects a non-object, a bad extra, and extra keys that shadow fields', () => {
     expect(messageOf(() => new TokenStorageData(null as never))).toBe('TokenStorageData needs an object of fields');
     expect(messageOf(() => new TokenStorageData({ ...fields, extra: [] as never }))).toBe("'extra' must be a plain object");
-    expect(messageOf(() => new TokenStorageData({ ...fields, extra: { access_token: 'x' } }))).toContain("must not hold the token field 'access_token'");
+    expect(messageOf(() => new TokenStorageData({ ...fields, extra: { access_token: 'x' } }))).toContain(
+      "must not hold the token field 'access_token'",
+    );
     expect(messageOf(() => new TokenStorageData({ ...fields, extra: { when: new Date() } }))).toContain('JSON values');
     expect(messageOf(() => new TokenStorageData({ ...fields, extra: { n: Number.NaN } }))).toContain('finite numbers');
     expect(messageOf(() => new TokenStorageData({ ...fields, extra: { f: () => 1 } }))).toContain('not function');
@@ -150,7 +159,9 @@ describe('TokenStorageData', () => {
     });
 
     it('keeps an unknown __proto__ key as data', () => {
-      const data = TokenStorageData.fromDict(JSON.parse('{"resource_server":"rs","scope":"s","access_token":"a","expires_at_seconds":1,"__proto__":{"x":1}}'));
+      const data = TokenStorageData.fromDict(
+        JSON.parse('{"resource_server":"rs","scope":"s","access_token":"a","expires_at_seconds":1,"__proto__":{"x":1}}'),
+      );
       expect(Object.keys(data.extra)).toEqual(['__proto__']);
       expect(JSON.stringify(data.toDict())).toContain('"__proto__":{"x":1}');
     });
@@ -173,9 +184,9 @@ describe('TokenStorageData', () => {
 
     it('rejects booleans as expiry (Python accepts True as 1; we do not)', () => {
       expect(behavior.token_data_validation.expires_bool_true_accepted.ok).toBe(true);
-      expect(messageOf(() => TokenStorageData.fromDict({ resource_server: 'rs', scope: 's', access_token: 'a', expires_at_seconds: true }))).toBe(
-        "'expires_at_seconds' must be an int",
-      );
+      expect(
+        messageOf(() => TokenStorageData.fromDict({ resource_server: 'rs', scope: 's', access_token: 'a', expires_at_seconds: true })),
+      ).toBe("'expires_at_seconds' must be an int");
     });
 
     it.each([[null], [[]], ['text'], [5], [undefined], [new Map()]])('rejects the non-object %p', (value) => {
@@ -189,11 +200,29 @@ describe('TokenStorageData', () => {
         fc.integer(),
       );
       const keys = ['resource_server', 'identity_id', 'scope', 'access_token', 'refresh_token', 'expires_at_seconds', 'token_type'];
-      const valid: Record<string, unknown> = { resource_server: 'rs', identity_id: 'id', scope: 's', access_token: 'a', refresh_token: 'r', expires_at_seconds: 1, token_type: 'Bearer' };
+      const valid: Record<string, unknown> = {
+        resource_server: 'rs',
+        identity_id: 'id',
+        scope: 's',
+        access_token: 'a',
+        refresh_token: 'r',
+        expires_at_seconds: 1,
+        token_type: 'Bearer',
+      };
       // A valid entry with some fields left out and up to two changed.
       const entry = fc
-        .tuple(fc.oneof(fc.constant(keys), fc.subarray(keys)), fc.array(fc.tuple(fc.constantFrom(...keys), fieldValue), { maxLength: 2 }), fc.string())
-        .map(([kept, changes, other]): Record<string, unknown> => ({ ...Object.fromEntries(kept.map((key) => [key, valid[key]])), ...Object.fromEntries(changes), other }));
+        .tuple(
+          fc.oneof(fc.constant(keys), fc.subarray(keys)),
+          fc.array(fc.tuple(fc.constantFrom(...keys), fieldValue), { maxLength: 2 }),
+          fc.string(),
+        )
+        .map(
+          ([kept, changes, other]): Record<string, unknown> => ({
+            ...Object.fromEntries(kept.map((key) => [key, valid[key]])),
+            ...Object.fromEntries(changes),
+            other,
+          }),
+        );
       fc.assert(
         fc.property(entry, (dict) => {
           const schemaAccepts = validateTokenEntry(dict).valid && Number.isSafeInteger(dict.expires_at_seconds);

@@ -47,7 +47,14 @@ describe('TokenStorage base class', () => {
   it('a non-refresh response without id_token stores no identity, even over a stored one', async () => {
     const storage = new MemoryTokenStorage();
     await storage.storeTokenDataByResourceServer({
-      rs: new TokenStorageData({ resourceServer: 'rs', identityId: 'old', scope: 's', accessToken: 'a', refreshToken: 'r', expiresAtSeconds: 1 }),
+      rs: new TokenStorageData({
+        resourceServer: 'rs',
+        identityId: 'old',
+        scope: 's',
+        accessToken: 'a',
+        refreshToken: 'r',
+        expiresAtSeconds: 1,
+      }),
     });
     await storage.storeTokenResponse(OAuthTokenResponse.fromJSON({ ...body, id_token: undefined }, { grantType: 'authorization_code' }));
     const stored = await storage.getTokenData('rs');

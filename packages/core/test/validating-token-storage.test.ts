@@ -129,7 +129,9 @@ describe('ValidatingTokenStorage', () => {
     expect(missing.message).toBe(recorded.unchanging_missing_identity.error.message);
     await storage.storeTokenDataByResourceServer({ [TRANSFER]: token() });
     expect(storage.identityId).toBe(recorded.unchanging_first_store_ok.result);
-    const mismatch = await rejection(storage.storeTokenDataByResourceServer({ [TRANSFER]: token({ identityId: OTHER, accessToken: 'AT2' }) }));
+    const mismatch = await rejection(
+      storage.storeTokenDataByResourceServer({ [TRANSFER]: token({ identityId: OTHER, accessToken: 'AT2' }) }),
+    );
     expect(mismatch).toBeInstanceOf(IdentityMismatchError);
     expect(mismatch.message).toBe(recorded.unchanging_mismatch.error.message);
     expect([(mismatch as IdentityMismatchError).storedId, (mismatch as IdentityMismatchError).newId]).toEqual([
@@ -212,12 +214,16 @@ describe('ValidatingTokenStorage', () => {
   it('refuses validators without methods, or whose methods are not functions, as its TSDoc promises', () => {
     const inner = new MemoryTokenStorage();
     const refused = (validators: unknown) => () => new ValidatingTokenStorage(inner, { validators: validators as never });
-    expect(refused([{}])).toThrow(new InvalidArgumentError('ValidatingTokenStorage: validator 0 has neither a beforeStore nor an afterRetrieve method'));
+    expect(refused([{}])).toThrow(
+      new InvalidArgumentError('ValidatingTokenStorage: validator 0 has neither a beforeStore nor an afterRetrieve method'),
+    );
     expect(refused([new NotExpiredValidator(), { beforeStore: 1 }])).toThrow(
       new InvalidArgumentError("ValidatingTokenStorage: validator 1: 'beforeStore' must be a function"),
     );
     expect(refused([{ beforeStore: () => undefined, afterRetrieve: 'no' }])).toThrow(InvalidArgumentError);
-    expect(refused(new NotExpiredValidator())).toThrow(new InvalidArgumentError("ValidatingTokenStorage: 'validators' must be a list of validators"));
+    expect(refused(new NotExpiredValidator())).toThrow(
+      new InvalidArgumentError("ValidatingTokenStorage: 'validators' must be a list of validators"),
+    );
     expect(refused([{ afterRetrieve: async () => undefined }])).not.toThrow();
     expect(refused(new Set([new HasRefreshTokensValidator()]))).not.toThrow();
     // The types refuse a validator without a method too (`pnpm typecheck` fails if they accept it again).
@@ -259,7 +265,11 @@ describe('ScopeRequirementsValidator', () => {
   it('checks dependent scopes against the consents after reads, and caches them while met', async () => {
     const { calls, inner, storage } = setup([consent(1, TRANSFER_ALL, [1]), consent(2, DATA_ACCESS, [1, 2])]);
     await inner.storeTokenDataByResourceServer({ [TRANSFER]: token() });
-    expect((await storage.getTokenData(TRANSFER)).toDict()).toEqual({ ...recorded.scope_dependent_met.result, access_token: 'AT', refresh_token: 'RT' });
+    expect((await storage.getTokenData(TRANSFER)).toDict()).toEqual({
+      ...recorded.scope_dependent_met.result,
+      access_token: 'AT',
+      refresh_token: 'RT',
+    });
     await storage.getTokenData(TRANSFER);
     expect(calls).toEqual([USER]);
     expect(recorded.consents_requests).toHaveLength(1);
@@ -294,7 +304,9 @@ describe('ScopeRequirementsValidator', () => {
     await optional.storage.storeTokenDataByResourceServer({ [TRANSFER]: token() });
     expect(await optional.inner.getTokenData(TRANSFER)).not.toBeNull();
     const missing = setup([], { [TRANSFER]: ['*urn:other:scope'] });
-    expect(await rejection(missing.storage.storeTokenDataByResourceServer({ [TRANSFER]: token() }))).toBeInstanceOf(UnmetScopeRequirementsError);
+    expect(await rejection(missing.storage.storeTokenDataByResourceServer({ [TRANSFER]: token() }))).toBeInstanceOf(
+      UnmetScopeRequirementsError,
+    );
     expect(await missing.inner.getTokenData(TRANSFER)).toBeNull();
   });
 
@@ -311,7 +323,10 @@ describe('ScopeRequirementsValidator', () => {
     await expect(unrelated.beforeStore({ [TRANSFER]: token() }, context)).resolves.toBeUndefined();
     await expect(unrelated.afterRetrieve({ [TRANSFER]: token() }, context)).resolves.toBeUndefined();
     expect(asked).toEqual([]);
-    const met = new ScopeRequirementsValidator({ [TRANSFER]: [Scope.parse(dependent)] }, bare([consent(1, TRANSFER_ALL, [1]), consent(2, DATA_ACCESS, [1, 2])]));
+    const met = new ScopeRequirementsValidator(
+      { [TRANSFER]: [Scope.parse(dependent)] },
+      bare([consent(1, TRANSFER_ALL, [1]), consent(2, DATA_ACCESS, [1, 2])]),
+    );
     await expect(met.afterRetrieve({ [TRANSFER]: token() }, context)).resolves.toBeUndefined();
     expect(asked).toEqual([USER]);
     const unmet = new ScopeRequirementsValidator({ [TRANSFER]: [Scope.parse(dependent)] }, bare([consent(1, TRANSFER_ALL, [1])]));

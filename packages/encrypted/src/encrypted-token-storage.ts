@@ -71,9 +71,9 @@ export class EncryptedTokenStorage extends TokenStorage {
   /** The inner storage's namespaces; absent when the inner storage cannot list them. */
   declare listNamespaces?: () => Promise<string[]>;
   /** The inner storage's `runExclusive`, when it has one. */
-  protected declare runInSection?: RunExclusive;
+  declare protected runInSection?: RunExclusive;
   /** The inner storage's `listNamespaces`, when it has one. */
-  protected declare readNamespaces?: () => Promise<string[]>;
+  declare protected readNamespaces?: () => Promise<string[]>;
 
   private readonly keyRing: KeyRing;
   private readonly plaintexts = new PlaintextCache();
@@ -87,14 +87,22 @@ export class EncryptedTokenStorage extends TokenStorage {
    *   storage methods, a namespace other than the inner storage's, or an unknown option.
    */
   constructor(inner: TokenStorageLike, options: EncryptedTokenStorageOptions) {
-    if (typeof inner !== 'object' || inner === null || typeof inner.getTokenData !== 'function' || typeof inner.storeTokenDataByResourceServer !== 'function') {
+    if (
+      typeof inner !== 'object' ||
+      inner === null ||
+      typeof inner.getTokenData !== 'function' ||
+      typeof inner.storeTokenDataByResourceServer !== 'function'
+    ) {
       throw new InvalidArgumentError('EncryptedTokenStorage needs a token storage to wrap');
     }
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('EncryptedTokenStorage needs options with a key provider: { keys }');
+    if (typeof options !== 'object' || options === null)
+      throw new InvalidArgumentError('EncryptedTokenStorage needs options with a key provider: { keys }');
     super({ ...options, namespace: options.namespace ?? inner.namespace });
     assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'keys'], 'EncryptedTokenStorage');
     if (this.namespace !== inner.namespace) {
-      throw new InvalidArgumentError(`the namespace must be the inner storage's ('${inner.namespace}'); wrap a storage opened on '${this.namespace}' instead`);
+      throw new InvalidArgumentError(
+        `the namespace must be the inner storage's ('${inner.namespace}'); wrap a storage opened on '${this.namespace}' instead`,
+      );
     }
     const { keys } = options;
     if (typeof keys?.currentKeyId !== 'function' || typeof keys.getKey !== 'function') {
@@ -103,7 +111,8 @@ export class EncryptedTokenStorage extends TokenStorage {
     this.inner = inner;
     this.keyRing = new KeyRing(keys);
     const section = inner.runExclusive;
-    if (typeof section === 'function') this.runInSection = <T>(key: string, fn: () => Promise<T>) => section.call(inner, key, fn) as Promise<T>;
+    if (typeof section === 'function')
+      this.runInSection = <T>(key: string, fn: () => Promise<T>) => section.call(inner, key, fn) as Promise<T>;
     const list = inner.listNamespaces;
     if (typeof list === 'function') this.readNamespaces = () => list.call(inner);
   }

@@ -62,7 +62,10 @@ export class EnvironmentKeyProvider implements KeyProvider {
   async getKey(keyId: string): Promise<Uint8Array> {
     const key = this.keys().keys.get(keyId);
     if (!key) {
-      throw new KeyUnavailableError(`${this.variable} holds no key with id '${keyId}': add it after the current key ("<new id>:<new key>,${keyId}:<old key>")`, { keyId });
+      throw new KeyUnavailableError(
+        `${this.variable} holds no key with id '${keyId}': add it after the current key ("<new id>:<new key>,${keyId}:<old key>")`,
+        { keyId },
+      );
     }
     return key;
   }
@@ -72,7 +75,10 @@ export class EnvironmentKeyProvider implements KeyProvider {
     const env = this.env ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
     const text = env[this.variable]?.trim();
     if (!text) {
-      throw new KeyUnavailableError(`the environment variable ${this.variable} is not set: set it to a 32-byte key, e.g. the output of \`openssl rand -base64 32\``, { keyId: null });
+      throw new KeyUnavailableError(
+        `the environment variable ${this.variable} is not set: set it to a 32-byte key, e.g. the output of \`openssl rand -base64 32\``,
+        { keyId: null },
+      );
     }
     const keys = new Map<string, Uint8Array>();
     for (const [index, item] of text.split(',').entries()) {
@@ -80,8 +86,15 @@ export class EnvironmentKeyProvider implements KeyProvider {
       const keyId = colon < 0 ? this.defaultKeyId : item.slice(0, colon).trim();
       const key = decodeKey(colon < 0 ? item.trim() : item.slice(colon + 1).trim());
       // The position, never the text: it is key material.
-      if (!isValidKeyId(keyId)) throw new KeyUnavailableError(`key ${index + 1} in ${this.variable} has a malformed key id (1-64 of A-Z a-z 0-9 . _ ~ -)`, { keyId: null });
-      if (key === null) throw new KeyUnavailableError(`key ${index + 1} in ${this.variable} is not 32 bytes in base64 or hex (make one with \`openssl rand -base64 32\`)`, { keyId });
+      if (!isValidKeyId(keyId))
+        throw new KeyUnavailableError(`key ${index + 1} in ${this.variable} has a malformed key id (1-64 of A-Z a-z 0-9 . _ ~ -)`, {
+          keyId: null,
+        });
+      if (key === null)
+        throw new KeyUnavailableError(
+          `key ${index + 1} in ${this.variable} is not 32 bytes in base64 or hex (make one with \`openssl rand -base64 32\`)`,
+          { keyId },
+        );
       if (keys.has(keyId)) throw new KeyUnavailableError(`${this.variable} names key id '${keyId}' twice`, { keyId });
       keys.set(keyId, key);
     }

@@ -89,14 +89,18 @@ export function keyProviderFrom(
   const call = async (keyId: string | undefined) => {
     const result = await withTimeout(timeoutMs, (signal) => fn(keyId, { signal }), keyId);
     const id = checkKeyId(result?.keyId, 'keyId returned by the key function');
-    if (keyId !== undefined && id !== keyId) throw new InvalidArgumentError(`the key function was asked for key id '${keyId}' and returned '${id}'`);
+    if (keyId !== undefined && id !== keyId)
+      throw new InvalidArgumentError(`the key function was asked for key id '${keyId}' and returned '${id}'`);
     if (!byId.has(id)) byId.set(id, result.key);
     return result;
   };
-  return hideInternals({
-    currentKeyId: () => current.get('current', async () => (await call(undefined)).keyId),
-    getKey: (keyId: string) => byId.get(keyId, async () => (await call(keyId)).key),
-  }, 'keyProviderFrom');
+  return hideInternals(
+    {
+      currentKeyId: () => current.get('current', async () => (await call(undefined)).keyId),
+      getKey: (keyId: string) => byId.get(keyId, async () => (await call(keyId)).key),
+    },
+    'keyProviderFrom',
+  );
 }
 
 /**
@@ -124,7 +128,12 @@ async function withTimeout<T>(timeoutMs: number, work: (signal: AbortSignal) => 
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new KeyUnavailableError(`the key function gave no answer for ${keyId === undefined ? 'the current key' : `key id '${keyId}'`} within ${timeoutMs} ms`, { keyId: keyId ?? null }));
+      reject(
+        new KeyUnavailableError(
+          `the key function gave no answer for ${keyId === undefined ? 'the current key' : `key id '${keyId}'`} within ${timeoutMs} ms`,
+          { keyId: keyId ?? null },
+        ),
+      );
     }, timeoutMs);
   });
   try {

@@ -26,7 +26,9 @@ export class KeyRing {
       throw asKeyUnavailable(error, null);
     }
     if (!isValidKeyId(keyId)) {
-      throw new KeyUnavailableError('the key provider returned a malformed current key id (expected 1-64 of A-Z a-z 0-9 . _ ~ -)', { keyId: null });
+      throw new KeyUnavailableError('the key provider returned a malformed current key id (expected 1-64 of A-Z a-z 0-9 . _ ~ -)', {
+        keyId: null,
+      });
     }
     return keyId;
   }
@@ -59,7 +61,9 @@ export class KeyRing {
 async function importAesKey(material: unknown, keyId: string): Promise<CryptoKey> {
   if (material instanceof Uint8Array) {
     if (material.byteLength !== 32) {
-      throw new KeyUnavailableError(`the key provider gave ${material.byteLength} bytes for key id '${keyId}'; AES-256 needs 32`, { keyId });
+      throw new KeyUnavailableError(`the key provider gave ${material.byteLength} bytes for key id '${keyId}'; AES-256 needs 32`, {
+        keyId,
+      });
     }
     return globalThis.crypto.subtle.importKey('raw', new Uint8Array(material), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
   }

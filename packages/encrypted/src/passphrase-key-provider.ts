@@ -69,7 +69,8 @@ export class PassphraseKeyProvider implements KeyProvider {
       throw new InvalidArgumentError(`'iterations' must be an integer from ${MIN_ITERATIONS} to ${MAX_ITERATIONS}`);
     }
     const saltBytes = typeof salt === 'string' ? fromBase64(salt) : null;
-    if (saltBytes === null || saltBytes.length !== SALT_BYTES) throw new InvalidArgumentError(`'salt' must be ${SALT_BYTES} bytes in base64url (PassphraseKeyProvider.newSalt())`);
+    if (saltBytes === null || saltBytes.length !== SALT_BYTES)
+      throw new InvalidArgumentError(`'salt' must be ${SALT_BYTES} bytes in base64url (PassphraseKeyProvider.newSalt())`);
     this.currentId = `pbkdf2-${iterations}-${toBase64Url(saltBytes)}`;
     hideInternals(this, 'passphrase');
   }
@@ -92,7 +93,10 @@ export class PassphraseKeyProvider implements KeyProvider {
     const match = KEY_ID.exec(keyId);
     const iterations = Number(match?.[1]);
     if (!match || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
-      throw new KeyUnavailableError(`key id '${keyId}' is not a passphrase key id (pbkdf2-<iterations>-<salt>); the value was written with another key provider`, { keyId });
+      throw new KeyUnavailableError(
+        `key id '${keyId}' is not a passphrase key id (pbkdf2-<iterations>-<salt>); the value was written with another key provider`,
+        { keyId },
+      );
     }
     const passphrase = await this.passphraseOnce();
     const subtle = globalThis.crypto.subtle;
@@ -110,7 +114,8 @@ export class PassphraseKeyProvider implements KeyProvider {
     this.passphrase ??= Promise.resolve()
       .then(() => this.getPassphrase())
       .then((value) => {
-        if (typeof value !== 'string' || value === '') throw new KeyUnavailableError('the passphrase function returned no passphrase', { keyId: null });
+        if (typeof value !== 'string' || value === '')
+          throw new KeyUnavailableError('the passphrase function returned no passphrase', { keyId: null });
         return value;
       })
       .catch((error: unknown) => {

@@ -71,12 +71,19 @@ export function parseEncryptedValue(value: string, place: ValuePlace): ParsedVal
   const parts = value.split(':');
   const keyId = parts[2] !== undefined && isValidKeyId(parts[2]) ? parts[2] : null;
   const fail = (why: string) =>
-    new TokenDecryptionError(`the ${place.field} of '${place.resourceServer}' in namespace '${place.namespace}' ${why}`, { ...place, keyId });
-  if (parts[1] !== VERSION) throw fail(`is in an encrypted format this version cannot read ('${String(parts[1]).slice(0, 8)}'; upgrade @globus-tokenstorage/encrypted)`);
+    new TokenDecryptionError(`the ${place.field} of '${place.resourceServer}' in namespace '${place.namespace}' ${why}`, {
+      ...place,
+      keyId,
+    });
+  if (parts[1] !== VERSION)
+    throw fail(
+      `is in an encrypted format this version cannot read ('${String(parts[1]).slice(0, 8)}'; upgrade @globus-tokenstorage/encrypted)`,
+    );
   if (parts.length !== 5 || keyId === null) throw fail('is not a well-formed encrypted value');
   const iv = fromBase64(parts[3] ?? '');
   const sealed = fromBase64(parts[4] ?? '');
-  if (iv === null || iv.length !== IV_BYTES || sealed === null || sealed.length < TAG_BYTES) throw fail('is not a well-formed encrypted value');
+  if (iv === null || iv.length !== IV_BYTES || sealed === null || sealed.length < TAG_BYTES)
+    throw fail('is not a well-formed encrypted value');
   return { keyId, iv, sealed };
 }
 

@@ -34,8 +34,10 @@ describe('around JSONTokenStorage', () => {
   runTokenStorageConformance<EncryptedTokenStorage>(
     { describe, it, expect },
     {
-      create: ({ namespace }) => new EncryptedTokenStorage(new JSONTokenStorage(join(dir, `tokens-${(counter += 1)}.json`), { namespace }), { keys }),
-      reopen: (storage, { namespace }) => new EncryptedTokenStorage(new JSONTokenStorage((storage.inner as JSONTokenStorage).filepath, { namespace }), { keys }),
+      create: ({ namespace }) =>
+        new EncryptedTokenStorage(new JSONTokenStorage(join(dir, `tokens-${(counter += 1)}.json`), { namespace }), { keys }),
+      reopen: (storage, { namespace }) =>
+        new EncryptedTokenStorage(new JSONTokenStorage((storage.inner as JSONTokenStorage).filepath, { namespace }), { keys }),
       capabilities,
       inspect,
     },
@@ -47,8 +49,10 @@ describe('around SQLiteTokenStorage', () => {
   runTokenStorageConformance<EncryptedTokenStorage>(
     { describe, it, expect },
     {
-      create: ({ namespace }) => new EncryptedTokenStorage(new SQLiteTokenStorage(join(dir, `tokens-${(counter += 1)}.db`), { namespace }), { keys }),
-      reopen: (storage, { namespace }) => new EncryptedTokenStorage(new SQLiteTokenStorage((storage.inner as SQLiteTokenStorage).filepath, { namespace }), { keys }),
+      create: ({ namespace }) =>
+        new EncryptedTokenStorage(new SQLiteTokenStorage(join(dir, `tokens-${(counter += 1)}.db`), { namespace }), { keys }),
+      reopen: (storage, { namespace }) =>
+        new EncryptedTokenStorage(new SQLiteTokenStorage((storage.inner as SQLiteTokenStorage).filepath, { namespace }), { keys }),
       capabilities,
       inspect,
     },
@@ -73,7 +77,10 @@ describe('around PostgresTokenStorage', () => {
         return new EncryptedTokenStorage(new PostgresTokenStorage(database.url, { namespace, schema }), { keys });
       },
       reopen: (storage, { namespace }) =>
-        new EncryptedTokenStorage(new PostgresTokenStorage(database.url, { namespace, schema: (storage.inner as PostgresTokenStorage).schema }), { keys }),
+        new EncryptedTokenStorage(
+          new PostgresTokenStorage(database.url, { namespace, schema: (storage.inner as PostgresTokenStorage).schema }),
+          { keys },
+        ),
       cleanup: async () => {
         for (const schema of schemas.splice(0)) await database.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       },
@@ -90,8 +97,13 @@ describe('the PostgreSQL table after a store', () => {
       const storage = new EncryptedTokenStorage(new PostgresTokenStorage(database.url, { schema: 'canary' }), { keys });
       await storage.storeTokenResponse(
         OAuthTokenResponse.fromJSON({
-          access_token: 'AT-canary-pg-4411', refresh_token: 'RT-canary-pg-8822', expires_in: 3600, token_type: 'Bearer',
-          resource_server: 'transfer.api.globus.org', scope: 'urn:globus:auth:scope:transfer.api.globus.org:all', other_tokens: [],
+          access_token: 'AT-canary-pg-4411',
+          refresh_token: 'RT-canary-pg-8822',
+          expires_in: 3600,
+          token_type: 'Bearer',
+          resource_server: 'transfer.api.globus.org',
+          scope: 'urn:globus:auth:scope:transfer.api.globus.org:all',
+          other_tokens: [],
         }),
       );
       await storage.close();

@@ -153,7 +153,11 @@ describe('values that do not decrypt', () => {
     data.data.other = data.data.DEFAULT;
     writeFileSync(file, JSON.stringify(data));
     const other = new EncryptedTokenStorage(new JSONTokenStorage(file, { namespace: 'other' }), { keys: envKeys() });
-    expect(await caught(() => other.getTokenData('rs'))).toMatchObject({ code: 'TOKEN_DECRYPTION_FAILED', namespace: 'other', resourceServer: 'rs' });
+    expect(await caught(() => other.getTokenData('rs'))).toMatchObject({
+      code: 'TOKEN_DECRYPTION_FAILED',
+      namespace: 'other',
+      resourceServer: 'rs',
+    });
   });
 
   it('a cached plaintext is never answered for a value copied to another entry', async () => {
@@ -170,7 +174,9 @@ describe('values that do not decrypt', () => {
     const inner = new MemoryTokenStorage();
     const storage = new EncryptedTokenStorage(inner, { keys: envKeys() });
     for (const value of ['gts-enc:v1:a:not-base64!:x', 'gts-enc:v1:a', 'gts-enc:v9:a:AAAA:AAAA']) {
-      await inner.storeTokenDataByResourceServer({ rs: new TokenStorageData({ resourceServer: 'rs', scope: 's', accessToken: value, expiresAtSeconds: 1 }) });
+      await inner.storeTokenDataByResourceServer({
+        rs: new TokenStorageData({ resourceServer: 'rs', scope: 's', accessToken: value, expiresAtSeconds: 1 }),
+      });
       const error = await caught(() => storage.getTokenData('rs'));
       expect(error).toMatchObject({ code: 'TOKEN_DECRYPTION_FAILED', resourceServer: 'rs', field: 'access_token' });
     }
@@ -210,7 +216,10 @@ describe('migration and rotation', () => {
 
   it('a new current key id encrypts new writes, old keys still decrypt, and rotate re-encrypts everything under the current key', async () => {
     const file = jsonFile();
-    await new EncryptedTokenStorage(new JSONTokenStorage(file), { keys: envKeys(`k1:${KEY_A}`) }).storeTokenDataByResourceServer({ one: entry('one'), two: entry('two', '-2') });
+    await new EncryptedTokenStorage(new JSONTokenStorage(file), { keys: envKeys(`k1:${KEY_A}`) }).storeTokenDataByResourceServer({
+      one: entry('one'),
+      two: entry('two', '-2'),
+    });
     const keys = envKeys(`k2:${KEY_B},k1:${KEY_A}`);
     const inner = new JSONTokenStorage(file);
     const sections: string[] = [];
@@ -221,7 +230,10 @@ describe('migration and rotation', () => {
     };
     const storage = new EncryptedTokenStorage(inner, { keys });
     await storage.storeTokenDataByResourceServer({ three: entry('three', '-3') });
-    const keyIds = () => Object.values(JSON.parse(readFileSync(file, 'utf8')).data.DEFAULT).map((data) => (data as { access_token: string }).access_token.split(':')[2]);
+    const keyIds = () =>
+      Object.values(JSON.parse(readFileSync(file, 'utf8')).data.DEFAULT).map(
+        (data) => (data as { access_token: string }).access_token.split(':')[2],
+      );
     expect(keyIds()).toEqual(['k1', 'k1', 'k2']);
     expect((await storage.getTokenData('one'))?.refreshToken).toBe(CANARY_RT);
     await expect(storage.rotate()).resolves.toEqual({ rewritten: 2, total: 3 });
@@ -238,8 +250,14 @@ describe('migration and rotation', () => {
     expect(await storage.listNamespaces?.()).toEqual(['DEFAULT']);
     const order: string[] = [];
     await Promise.all([
-      inner.runExclusive('k', async () => { order.push('inner start'); await new Promise((r) => setTimeout(r, 30)); order.push('inner end'); }),
-      storage.runExclusive?.('k', async () => { order.push('wrapper'); }),
+      inner.runExclusive('k', async () => {
+        order.push('inner start');
+        await new Promise((r) => setTimeout(r, 30));
+        order.push('inner end');
+      }),
+      storage.runExclusive?.('k', async () => {
+        order.push('wrapper');
+      }),
     ]);
     expect(order).toEqual(['inner start', 'inner end', 'wrapper']);
     const bare = {
@@ -294,7 +312,14 @@ describe('arguments and redaction', () => {
   it('shows no key in inspect, JSON or String of the storage and its providers', () => {
     const keys = envKeys(`a:${KEY_A}`);
     const storage = new EncryptedTokenStorage(new MemoryTokenStorage(), { keys });
-    for (const text of [inspect(storage, { showHidden: true, depth: 9 }), JSON.stringify(storage), String(storage), inspect(keys), JSON.stringify(keys), String(keys)]) {
+    for (const text of [
+      inspect(storage, { showHidden: true, depth: 9 }),
+      JSON.stringify(storage),
+      String(storage),
+      inspect(keys),
+      JSON.stringify(keys),
+      String(keys),
+    ]) {
       expect(text).not.toContain(KEY_A);
     }
     expect(String(storage)).toBe('EncryptedTokenStorage(namespace="DEFAULT")');
@@ -319,15 +344,22 @@ describe('arguments and redaction', () => {
 
   it('a key function that does not answer in time gives KeyUnavailableError and sees its signal aborted', async () => {
     let seen: AbortSignal | undefined;
-    const keys = keyProviderFrom((_keyId, { signal }) => {
-      seen = signal;
-      return new Promise(() => {});
-    }, { timeoutMs: 50 });
-    const error = await caught(() => new EncryptedTokenStorage(new MemoryTokenStorage(), { keys }).storeTokenDataByResourceServer({ rs: entry('rs') }));
+    const keys = keyProviderFrom(
+      (_keyId, { signal }) => {
+        seen = signal;
+        return new Promise(() => {});
+      },
+      { timeoutMs: 50 },
+    );
+    const error = await caught(() =>
+      new EncryptedTokenStorage(new MemoryTokenStorage(), { keys }).storeTokenDataByResourceServer({ rs: entry('rs') }),
+    );
     expect(error).toMatchObject({ code: 'KEY_UNAVAILABLE', keyId: null });
     expect(error.message).toContain('within 50 ms');
     expect(seen?.aborted).toBe(true);
-    expect(thrownBy(() => keyProviderFrom(async () => ({ keyId: 'k', key: new Uint8Array(32) }), { timeoutMs: 0 }))).toBeInstanceOf(InvalidArgumentError);
+    expect(thrownBy(() => keyProviderFrom(async () => ({ keyId: 'k', key: new Uint8Array(32) }), { timeoutMs: 0 }))).toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 
   it('a provider key of the wrong size or kind gives KeyUnavailableError', async () => {

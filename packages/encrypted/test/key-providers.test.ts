@@ -1,11 +1,23 @@
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '@globus-tokenstorage/core';
-import { EncryptedTokenStorage, EnvironmentKeyProvider, KeyUnavailableError, PassphraseKeyProvider, TokenDecryptionError } from '@globus-tokenstorage/encrypted';
+import {
+  EncryptedTokenStorage,
+  EnvironmentKeyProvider,
+  KeyUnavailableError,
+  PassphraseKeyProvider,
+  TokenDecryptionError,
+} from '@globus-tokenstorage/encrypted';
 import { MemoryTokenStorage } from '@globus-tokenstorage/memory';
 import { TokenStorageData } from '@globus-tokenstorage/core';
 import { caught, KEY_A, KEY_B, thrownBy } from './support';
 
-const entry = new TokenStorageData({ resourceServer: 'rs', scope: 's', accessToken: 'AT-canary-prov', refreshToken: 'RT-canary-prov', expiresAtSeconds: 1 });
+const entry = new TokenStorageData({
+  resourceServer: 'rs',
+  scope: 's',
+  accessToken: 'AT-canary-prov',
+  refreshToken: 'RT-canary-prov',
+  expiresAtSeconds: 1,
+});
 
 describe('EnvironmentKeyProvider', () => {
   const hex = Buffer.from(KEY_A, 'base64').toString('hex');
@@ -62,7 +74,12 @@ describe('PassphraseKeyProvider', () => {
     expect(keyId).toMatch(/^pbkdf2-600000-[A-Za-z0-9_-]{22}$/);
 
     let asked = 0;
-    const reader = new PassphraseKeyProvider({ passphrase: async () => { asked += 1; return 'correct horse battery staple'; } });
+    const reader = new PassphraseKeyProvider({
+      passphrase: async () => {
+        asked += 1;
+        return 'correct horse battery staple';
+      },
+    });
     expect(await reader.currentKeyId()).not.toBe(keyId); // its own random salt for new values
     const storage = new EncryptedTokenStorage(inner, { keys: reader });
     expect((await storage.getTokenData('rs'))?.refreshToken).toBe('RT-canary-prov');
@@ -76,7 +93,12 @@ describe('PassphraseKeyProvider', () => {
     const salt = PassphraseKeyProvider.newSalt();
     const one = new PassphraseKeyProvider({ passphrase: 'p', salt, iterations: 700_000 });
     expect(await one.currentKeyId()).toBe(`pbkdf2-700000-${salt}`);
-    for (const options of [{ passphrase: '' }, { passphrase: 'p', iterations: 1000 }, { passphrase: 'p', salt: 'short' }, { passphrase: 'p', pepper: 'x' }]) {
+    for (const options of [
+      { passphrase: '' },
+      { passphrase: 'p', iterations: 1000 },
+      { passphrase: 'p', salt: 'short' },
+      { passphrase: 'p', pepper: 'x' },
+    ]) {
       expect(thrownBy(() => new PassphraseKeyProvider(options as never))).toBeInstanceOf(InvalidArgumentError);
     }
     expect(await caught(() => one.getKey('env'))).toBeInstanceOf(KeyUnavailableError);
@@ -87,7 +109,13 @@ describe('PassphraseKeyProvider', () => {
 
   it('a failing passphrase function gives KeyUnavailableError and is asked again next time', async () => {
     let calls = 0;
-    const keys = new PassphraseKeyProvider({ passphrase: async () => { calls += 1; if (calls === 1) throw new Error('no terminal'); return 'pw'; } });
+    const keys = new PassphraseKeyProvider({
+      passphrase: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('no terminal');
+        return 'pw';
+      },
+    });
     const keyId = await keys.currentKeyId();
     expect(await caught(() => keys.getKey(keyId))).toBeInstanceOf(KeyUnavailableError);
     const key = (await keys.getKey(keyId)) as CryptoKey;

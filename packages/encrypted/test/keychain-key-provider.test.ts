@@ -31,7 +31,9 @@ function hasCommand(command: string): boolean {
 /** Runs the child once per mode, in order, inside one D-Bus session with an unlocked keyring. */
 function inKeyringSession(service: string, modes: string[], { unlock = true } = {}): ChildResult[] {
   const runs = modes.map((mode) => `node "${CHILD}" "${service}" ${mode}`).join('; ');
-  const start = unlock ? 'echo -n "$PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null' : 'gnome-keyring-daemon --start --components=secrets >/dev/null';
+  const start = unlock
+    ? 'echo -n "$PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null'
+    : 'gnome-keyring-daemon --start --components=secrets >/dev/null';
   // A home of its own: gnome-keyring keeps its keyring files there, never in the user's.
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: dirs.make('gts-keyring-home-'), PW: 'keyring-test-password' };
   delete env.XDG_DATA_HOME;
@@ -41,7 +43,10 @@ function inKeyringSession(service: string, modes: string[], { unlock = true } = 
     timeout: 60_000,
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  return output.trim().split('\n').map((line) => JSON.parse(line) as ChildResult);
+  return output
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as ChildResult);
 }
 
 describe('KeychainKeyProvider against a real Secret Service (gnome-keyring)', () => {

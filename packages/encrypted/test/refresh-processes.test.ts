@@ -34,9 +34,24 @@ afterAll(async () => {
   dirs.removeAll();
 });
 
-function startWorker(file: string): { ready: Promise<void>; done: Promise<{ statuses: Record<string, number>; errors: string[] }>; go(): void } {
-  const config = { file, baseUrl: server.baseUrl, apiUrl: server.apiUrl, clientId: server.clients.native.clientId, resourceServer: server.resourceServers.api, requests: REQUESTS, concurrency: 5 };
-  const child = spawn(process.execPath, [WORKER, JSON.stringify(config)], { cwd: resolve(__dirname, '..'), env: { ...process.env, GTS_TEST_KEY: KEY_A } });
+function startWorker(file: string): {
+  ready: Promise<void>;
+  done: Promise<{ statuses: Record<string, number>; errors: string[] }>;
+  go(): void;
+} {
+  const config = {
+    file,
+    baseUrl: server.baseUrl,
+    apiUrl: server.apiUrl,
+    clientId: server.clients.native.clientId,
+    resourceServer: server.resourceServers.api,
+    requests: REQUESTS,
+    concurrency: 5,
+  };
+  const child = spawn(process.execPath, [WORKER, JSON.stringify(config)], {
+    cwd: resolve(__dirname, '..'),
+    env: { ...process.env, GTS_TEST_KEY: KEY_A },
+  });
   running.add(child);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -64,7 +79,11 @@ it(`${PROCESSES} processes x ${REQUESTS} requests on one expired token in an enc
   const storage = new EncryptedTokenStorage(new JSONTokenStorage(file), { keys: keys() });
   const client = new NativeAppAuthClient(server.clients.native.clientId, { baseUrl: server.baseUrl });
   client.oauth2StartFlow({ requestedScopes: `${server.scopes.oidc} ${server.scopes.api}`, refreshTokens: true });
-  const code = await server.login({ authorizeUrl: client.oauth2GetAuthorizeUrl(), username: 'alice', clientId: server.clients.native.clientId });
+  const code = await server.login({
+    authorizeUrl: client.oauth2GetAuthorizeUrl(),
+    username: 'alice',
+    clientId: server.clients.native.clientId,
+  });
   await storage.storeTokenResponse(await client.oauth2ExchangeCodeForTokens(code));
   const stored = (await storage.getTokenData(server.resourceServers.api)) as TokenStorageData;
   const expired = TokenStorageData.fromDict({ ...stored.toDict(), expires_at_seconds: Math.trunc(Date.now() / 1000) - 3600 });
@@ -81,9 +100,12 @@ it(`${PROCESSES} processes x ${REQUESTS} requests on one expired token in an enc
   expect(stats.apiRequests).toEqual({ total: PROCESSES * REQUESTS, unauthorized: 0 });
   for (const result of results) expect(result).toEqual({ event: 'done', statuses: { 200: REQUESTS }, errors: [] });
 
-  const after = (await new EncryptedTokenStorage(new JSONTokenStorage(file), { keys: keys() }).getTokenData(server.resourceServers.api)) as TokenStorageData;
+  const after = (await new EncryptedTokenStorage(new JSONTokenStorage(file), { keys: keys() }).getTokenData(
+    server.resourceServers.api,
+  )) as TokenStorageData;
   expect(after.accessToken).not.toBe(stored.accessToken);
   const text = readFileSync(file, 'utf8');
-  for (const token of [after.accessToken, after.refreshToken as string, stored.accessToken, stored.refreshToken as string]) expect(text).not.toContain(token);
+  for (const token of [after.accessToken, after.refreshToken as string, stored.accessToken, stored.refreshToken as string])
+    expect(text).not.toContain(token);
   expect(JSON.parse(text).data.DEFAULT[server.resourceServers.api].access_token).toMatch(/^gts-enc:v1:env:/);
 });

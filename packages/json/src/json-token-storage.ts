@@ -172,7 +172,9 @@ export class JSONTokenStorage extends TokenStorage {
 
   /** The namespace is created even for an empty mapping; a format 1.0 file is upgraded to 2.0. */
   protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
-    await this.update(this.opened(), (file) => (file ?? TokenFileDocument.empty(jsonFileSource(this.filepath))).withEntries(this.namespace, entries));
+    await this.update(this.opened(), (file) =>
+      (file ?? TokenFileDocument.empty(jsonFileSource(this.filepath))).withEntries(this.namespace, entries),
+    );
   }
 
   /**
@@ -225,10 +227,13 @@ export class JSONTokenStorage extends TokenStorage {
       await this.update(this.opened(), async (file) => {
         if (file === null) return null;
         if (file.formatVersion === '1.0') {
-          throw new UnsupportedFormatVersionError(`token file '${this.filepath}' is in format 1.0: rewriting every entry needs format 2.0 (migrate it first)`, {
-            filePath: this.filepath,
-            formatVersion: '1.0',
-          });
+          throw new UnsupportedFormatVersionError(
+            `token file '${this.filepath}' is in format 1.0: rewriting every entry needs format 2.0 (migrate it first)`,
+            {
+              filePath: this.filepath,
+              formatVersion: '1.0',
+            },
+          );
         }
         const entries = new Map<string, Record<string, TokenStorageData>>();
         for (const namespace of file.namespaceNames()) entries.set(namespace, file.allTokenData(namespace));

@@ -183,7 +183,8 @@ export class SharedTokenFile {
   private decoded(stats: BigIntStats, bytes: Buffer, cached: Snapshot | null): Snapshot | Unparsed {
     const racy = isRacy(stats);
     const content = racy ? [bytes] : null;
-    if (cached?.file && cached.content !== null && isSameContent(bytes, cached.content)) return { key: keyOf(stats), racy, content, file: cached.file };
+    if (cached?.file && cached.content !== null && isSameContent(bytes, cached.content))
+      return { key: keyOf(stats), racy, content, file: cached.file };
     return { key: keyOf(stats), racy, content, text: TokenFileDocument.decode(bytes, this.filepath) };
   }
 }
@@ -204,7 +205,13 @@ function keyOf(stats: BigIntStats): FileKey {
 }
 
 function sameKey(key: FileKey, stats: BigIntStats | FileKey): boolean {
-  return key.ino === stats.ino && key.mtimeNs === stats.mtimeNs && key.size === stats.size && key.ctimeNs === stats.ctimeNs && key.dev === stats.dev;
+  return (
+    key.ino === stats.ino &&
+    key.mtimeNs === stats.mtimeNs &&
+    key.size === stats.size &&
+    key.ctimeNs === stats.ctimeNs &&
+    key.dev === stats.dev
+  );
 }
 
 function isRacy(stats: BigIntStats): boolean {

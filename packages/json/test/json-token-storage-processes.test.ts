@@ -31,7 +31,9 @@ function startChild(script: string, args: string[]): Child {
       stdout += chunk.toString();
       if (stdout.includes('\n')) settle(stdout.slice(0, stdout.indexOf('\n')));
     });
-    void exited.then(({ code, signal, stderr: errors }) => reject(new Error(`${script} exited (${code ?? signal}) before printing: ${errors}`)));
+    void exited.then(({ code, signal, stderr: errors }) =>
+      reject(new Error(`${script} exited (${code ?? signal}) before printing: ${errors}`)),
+    );
   });
   firstLine.catch(() => undefined);
   return { process: child, firstLine, exited };

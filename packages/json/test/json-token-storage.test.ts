@@ -1,14 +1,4 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
@@ -58,7 +48,6 @@ function entriesOf(dicts: Record<string, unknown>): Record<string, TokenStorageD
 function dictsOf(mapping: Record<string, TokenStorageData>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(mapping).map(([key, data]) => [key, data.toDict()]));
 }
-
 
 describe('JSONTokenStorage', () => {
   let temp: ReturnType<typeof temporaryDirectory>;
@@ -145,7 +134,7 @@ describe('JSONTokenStorage', () => {
       const data = TokenStorageData.fromDict({ resource_server: 'inner-rs', scope: 's', access_token: 'a', expires_at_seconds: 5 });
       await storage.storeTokenDataByResourceServer({ 'key-rs': data });
       expect(readFileSync(file, 'utf8')).toBe(withOurVersion(toPythonJSON(edge.mapping_key_vs_resource_server_file)));
-      expect(await storage.getTokenData('inner-rs') !== null).toBe(edge.mapping_key_vs_resource_server_get_token_data_inner);
+      expect((await storage.getTokenData('inner-rs')) !== null).toBe(edge.mapping_key_vs_resource_server_get_token_data_inner);
     });
 
     it('keeps the key order and unknown top-level keys of an existing file (extra_after_restore_file)', async () => {
@@ -197,7 +186,9 @@ describe('JSONTokenStorage', () => {
 
     it('keeps nulls of 1.0 entries and unknown top-level keys through the upgrade', async () => {
       const file = join(dir, 'tokens.json');
-      const byRs = { rs: { scope: 's', access_token: 'a', refresh_token: null, token_type: null, expires_at_seconds: 1, resource_server: 'rs' } };
+      const byRs = {
+        rs: { scope: 's', access_token: 'a', refresh_token: null, token_type: null, expires_at_seconds: 1, resource_server: 'rs' },
+      };
       writeFileSync(file, toPythonJSON({ custom: [1, { x: 'y' }], by_rs: byRs, format_version: '1.0', 'globus-sdk.version': '3.0.0' }));
       expect((await new JSONTokenStorage(file).getTokenData('rs'))?.refreshToken).toBeNull();
       await new JSONTokenStorage(file, { namespace: 'other' }).storeTokenDataByResourceServer({});
@@ -210,7 +201,9 @@ describe('JSONTokenStorage', () => {
       const file = copyFixture('v1.json', dir);
       const v1 = JSON.parse(fixtureText('v1.json'));
       expect(await new JSONTokenStorage(file, { namespace: 'other' }).removeTokenData('auth.globus.org')).toBe(false);
-      expect(readFileSync(file, 'utf8')).toBe(toPythonJSON({ data: { DEFAULT: v1.by_rs }, format_version: '2.0', 'globus-sdk.version': WRITER }));
+      expect(readFileSync(file, 'utf8')).toBe(
+        toPythonJSON({ data: { DEFAULT: v1.by_rs }, format_version: '2.0', 'globus-sdk.version': WRITER }),
+      );
       expect(await new JSONTokenStorage(file).removeTokenData('auth.globus.org')).toBe(true);
       expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).data.DEFAULT)).toEqual(['transfer.api.globus.org']);
     });
@@ -239,32 +232,78 @@ describe('JSONTokenStorage', () => {
 
   describe('files that are not token files', () => {
     const canaryToken = 'CANARY-SECRET-TOKEN-2f9a';
-    const v2 = (data: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ data, format_version: '2.0', 'globus-sdk.version': '4.9.0', ...extra });
+    const v2 = (data: unknown, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ data, format_version: '2.0', 'globus-sdk.version': '4.9.0', ...extra });
     const v1 = (byRs: unknown) => JSON.stringify({ by_rs: byRs, format_version: '1.0', 'globus-sdk.version': '4.9.0' });
     const cases: Array<[string, string | Buffer, typeof TokenFileFormatError, string?]> = [
       ['an empty file', '', TokenFileFormatError, 'empty'],
       ['a blank file', ' \n', TokenFileFormatError, 'empty'],
       ['truncated JSON (corrupt_json)', '{', TokenFileFormatError, 'line 1 column 2 (char 1)'],
-      ['JSON cut inside a token', `{"data": {"DEFAULT": {"rs": {"access_token": "${canaryToken}`, TokenFileFormatError, 'unterminated string'],
+      [
+        'JSON cut inside a token',
+        `{"data": {"DEFAULT": {"rs": {"access_token": "${canaryToken}`,
+        TokenFileFormatError,
+        'unterminated string',
+      ],
       ['a bare token', `{"access_token": ${canaryToken}}`, TokenFileFormatError, 'line 1 column 18 (char 17)'],
       ['data after the JSON value', `{"data": "${canaryToken}"} ${canaryToken}`, TokenFileFormatError, 'after the JSON value'],
       ['a list at the top level', '[]', TokenFileFormatError, 'does not hold a JSON object at the top level (it holds an array)'],
-      ['a string at the top level', JSON.stringify(canaryToken), TokenFileFormatError, 'does not hold a JSON object at the top level (it holds a string)'],
+      [
+        'a string at the top level',
+        JSON.stringify(canaryToken),
+        TokenFileFormatError,
+        'does not hold a JSON object at the top level (it holds a string)',
+      ],
       ['null at the top level', 'null', TokenFileFormatError, 'does not hold a JSON object at the top level (it holds null)'],
-      ['a single-token file without its version key', JSON.stringify({ access_token: canaryToken, resource_server: 'rs', expires_at_seconds: 1 }), UnsupportedFormatVersionError, 'globus-tokens migrate'],
+      [
+        'a single-token file without its version key',
+        JSON.stringify({ access_token: canaryToken, resource_server: 'rs', expires_at_seconds: 1 }),
+        UnsupportedFormatVersionError,
+        'globus-tokens migrate',
+      ],
       ['format_version 3.0', v2({}, { format_version: '3.0' }), UnsupportedFormatVersionError, 'format_version="3.0"'],
-      ['no format_version', JSON.stringify({ data: {}, 'globus-sdk.version': '4.9.0' }), UnsupportedFormatVersionError, 'format_version=missing'],
-      ['a numeric format_version', '{"data": {}, "format_version": 2.0, "globus-sdk.version": "4.9.0"}', UnsupportedFormatVersionError, '=2'],
+      [
+        'no format_version',
+        JSON.stringify({ data: {}, 'globus-sdk.version': '4.9.0' }),
+        UnsupportedFormatVersionError,
+        'format_version=missing',
+      ],
+      [
+        'a numeric format_version',
+        '{"data": {}, "format_version": 2.0, "globus-sdk.version": "4.9.0"}',
+        UnsupportedFormatVersionError,
+        '=2',
+      ],
       ['a secret as format_version', v2({}, { format_version: canaryToken.repeat(3) }), UnsupportedFormatVersionError, 'a string'],
-      ['format 1.0 without by_rs', JSON.stringify({ format_version: '1.0', 'globus-sdk.version': '4.9.0' }), TokenFileFormatError, "'by_rs'"],
-      ['format 2.0 without globus-sdk.version', JSON.stringify({ data: {}, format_version: '2.0' }), TokenFileFormatError, 'missing required keys'],
+      [
+        'format 1.0 without by_rs',
+        JSON.stringify({ format_version: '1.0', 'globus-sdk.version': '4.9.0' }),
+        TokenFileFormatError,
+        "'by_rs'",
+      ],
+      [
+        'format 2.0 without globus-sdk.version',
+        JSON.stringify({ data: {}, format_version: '2.0' }),
+        TokenFileFormatError,
+        'missing required keys',
+      ],
       ['format 2.0 without data', JSON.stringify({ format_version: '2.0', 'globus-sdk.version': '4.9.0' }), TokenFileFormatError, "'data'"],
       ['data that is a list', v2([{ access_token: canaryToken }]), TokenFileFormatError, "'data' is an array, not a JSON object"],
       ['data that is a string', v2(canaryToken), TokenFileFormatError, "'data' is a string, not a JSON object"],
       ['data that is a number', v2(1), TokenFileFormatError, "'data' is a number, not a JSON object"],
       ['data that is null', v2(null), TokenFileFormatError, "'data' is null, not a JSON object"],
-      ['a namespace that is a list', v2({ DEFAULT: [canaryToken] }), TokenFileFormatError, "namespace 'DEFAULT' is an array, not a JSON object"],
-      ['a namespace that is a string', v2({ other: canaryToken }), TokenFileFormatError, "namespace 'other' is a string, not a JSON object"],
+      [
+        'a namespace that is a list',
+        v2({ DEFAULT: [canaryToken] }),
+        TokenFileFormatError,
+        "namespace 'DEFAULT' is an array, not a JSON object",
+      ],
+      [
+        'a namespace that is a string',
+        v2({ other: canaryToken }),
+        TokenFileFormatError,
+        "namespace 'other' is a string, not a JSON object",
+      ],
       ['a namespace that is null', v2({ DEFAULT: {}, other: null }), TokenFileFormatError, "namespace 'other' is null, not a JSON object"],
       ['a namespace that is a number, under an odd name', v2({ [`${canaryToken}\n`]: 7 }), TokenFileFormatError, 'a namespace is a number'],
       ['format 1.0 with by_rs an empty string', v1(''), TokenFileFormatError, "'by_rs' is a string, not a JSON object"],
@@ -314,7 +353,10 @@ describe('JSONTokenStorage', () => {
       writeFileSync(file, text);
       const storage = new JSONTokenStorage(file);
       expect((await storage.getTokenData('good'))?.toDict()).toEqual(good);
-      for (const call of [() => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }), () => storage.removeTokenData('good')]) {
+      for (const call of [
+        () => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }),
+        () => storage.removeTokenData('good'),
+      ]) {
         const error = await caught(call);
         expect(error.code).toBe(ErrorCodes.TOKEN_FILE_FORMAT);
         expect((error as TokenFileFormatError).filePath).toBe(file);
@@ -450,7 +492,10 @@ describe('JSONTokenStorage', () => {
       const file = copyFixture('v2.json', dir);
       const storage = new JSONTokenStorage(file, { lockTimeoutMs: 50 });
       const results = await withFileLock(`${file}.lock`, async () =>
-        Promise.all([caught(() => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') })), caught(() => storage.removeTokenData('auth.globus.org'))]),
+        Promise.all([
+          caught(() => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') })),
+          caught(() => storage.removeTokenData('auth.globus.org')),
+        ]),
       );
       for (const error of results) {
         expect(StorageLockTimeoutError.isInstance(error)).toBe(true);

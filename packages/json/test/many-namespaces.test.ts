@@ -24,7 +24,10 @@ const entry = (resourceServer: string, generation: number) =>
 /** The file as the Python SDK would write it: `data` holds namespace → resource server → entry dict. */
 function pythonText(data: Record<string, Record<string, TokenStorageData>>, version: string): string {
   const plain = Object.fromEntries(
-    Object.entries(data).map(([namespace, entries]) => [namespace, Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, value.toDict()]))]),
+    Object.entries(data).map(([namespace, entries]) => [
+      namespace,
+      Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, value.toDict()])),
+    ]),
   );
   return toPythonJSON({ data: plain, format_version: '2.0', 'globus-sdk.version': version });
 }
@@ -41,14 +44,18 @@ it('each store into a file of 200 namespaces writes exactly the bytes of the who
   for (let index = 0; index < 200; index += 1) data[`ns-${index}`] = { 'rs.example.org': entry('rs.example.org', 0) };
   writeFileSync(file, pythonText(data, '4.9.0'));
   const handles = new Map<string, JSONTokenStorage>();
-  const handle = (namespace: string) => handles.get(namespace) ?? handles.set(namespace, new JSONTokenStorage(file, { namespace })).get(namespace)!;
+  const handle = (namespace: string) =>
+    handles.get(namespace) ?? handles.set(namespace, new JSONTokenStorage(file, { namespace })).get(namespace)!;
 
   // First and last namespace of a run, a middle one, the last one, a new one (appended), again the
   // first (through another handle, which must re-read what the others wrote).
   let generation = 0;
   for (const namespace of ['ns-63', 'ns-64', 'ns-100', 'ns-199', 'ns-200', 'ns-0', 'ns-100']) {
     generation += 1;
-    const stored = { 'rs.example.org': entry('rs.example.org', generation), [`other-${generation}`]: entry(`other-${generation}`, generation) };
+    const stored = {
+      'rs.example.org': entry('rs.example.org', generation),
+      [`other-${generation}`]: entry(`other-${generation}`, generation),
+    };
     await handle(namespace).storeTokenDataByResourceServer(stored);
     data[namespace] = { ...data[namespace], ...stored };
     expect(readFileSync(file, 'utf8')).toBe(pythonText(data, WRITER));
@@ -56,7 +63,7 @@ it('each store into a file of 200 namespaces writes exactly the bytes of the who
   expect(await handle('ns-64').getTokenData(`other-2`)).toEqual(entry('other-2', 2));
 });
 
-it('a store after another program rewrote the file keeps that program\'s content, in its order', async () => {
+it("a store after another program rewrote the file keeps that program's content, in its order", async () => {
   const file = join(temp.dir, 'tokens.json');
   const data: Record<string, Record<string, TokenStorageData>> = {};
   for (let index = 0; index < 150; index += 1) data[`ns-${index}`] = { rs: entry('rs', 0) };

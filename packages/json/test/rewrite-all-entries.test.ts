@@ -31,7 +31,12 @@ describe('JSONTokenStorage.rewriteAllEntries', () => {
   it('writes the returned entries in one replacement, keeping every other one', async () => {
     const file = copyFixture('v2.json', tmp.dir);
     const storage = new JSONTokenStorage(file);
-    const changed = TokenStorageData.fromDict({ resource_server: 'transfer.api.globus.org', scope: 's', access_token: 'AT-rewritten', expires_at_seconds: 1 });
+    const changed = TokenStorageData.fromDict({
+      resource_server: 'transfer.api.globus.org',
+      scope: 's',
+      access_token: 'AT-rewritten',
+      expires_at_seconds: 1,
+    });
     expect(await storage.rewriteAllEntries(async () => new Map([['DEFAULT', { 'transfer.api.globus.org': changed }]]))).toBe(1);
     expect((await storage.getTokenData('transfer.api.globus.org'))?.accessToken).toBe('AT-rewritten');
     expect(Object.keys(await storage.getTokenDataByResourceServer())).toEqual(['auth.globus.org', 'transfer.api.globus.org']);
@@ -57,7 +62,14 @@ describe('JSONTokenStorage.rewriteAllEntries', () => {
 
   it('refuses an invalid entry with InvalidTokenDataError before change runs, and a missing file stays missing', async () => {
     const file = join(tmp.dir, 'tokens.json');
-    writeFileSync(file, JSON.stringify({ data: { DEFAULT: { bad: { resource_server: 'bad', scope: 42 } } }, format_version: '2.0', 'globus-sdk.version': 'x' }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        data: { DEFAULT: { bad: { resource_server: 'bad', scope: 42 } } },
+        format_version: '2.0',
+        'globus-sdk.version': 'x',
+      }),
+    );
     const storage = new JSONTokenStorage(file);
     let called = false;
     const change = async (entries: Map<string, Record<string, TokenStorageData>>) => ((called = true), entries);

@@ -78,7 +78,8 @@ describe('storages on one file in one process share one snapshot', () => {
     const text = (await import('node:fs')).readFileSync(file, 'utf8').replace('"resource_server": "bad"', '"resource_server": 7');
     writeFileSync(file, text);
     const walked = [];
-    for await (const entry of storage.iterAllEntries()) walked.push([entry.namespace, entry.resourceServer, entry.data === null ? entry.error.code : 'ok']);
+    for await (const entry of storage.iterAllEntries())
+      walked.push([entry.namespace, entry.resourceServer, entry.data === null ? entry.error.code : 'ok']);
     expect(walked).toEqual([
       ...RESOURCE_SERVERS.map((rs) => ['ns-0', rs, 'ok']),
       ...RESOURCE_SERVERS.map((rs) => ['ns-1', rs, 'ok']),
@@ -94,9 +95,13 @@ describe('memory of many storages on one file (a child process running the built
   it('1000 storages, one per namespace, hold less than 3 times the heap of one', async () => {
     const file = join(tmp.dir, 'tokens.json');
     writeFile(file, 1000);
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', resolve(__dirname, 'fixtures/many-instances.mjs'), file, '1000'], {
-      cwd: resolve(__dirname, 'fixtures'),
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', resolve(__dirname, 'fixtures/many-instances.mjs'), file, '1000'],
+      {
+        cwd: resolve(__dirname, 'fixtures'),
+      },
+    );
     const { one, all, storages } = JSON.parse(stdout) as { one: number; all: number; storages: number };
     expect(storages).toBe(1000);
     expect(one).toBeGreaterThan(500_000);

@@ -45,7 +45,8 @@ export async function migrateToJSONTokenStorage(
   storage: TokenStorageLike,
   options: MigrateOptions = {},
 ): Promise<MigrateResult> {
-  if (typeof adapter?.readTokenData !== 'function') throw new InvalidArgumentError("migrateToJSONTokenStorage: 'adapter' must be a SimpleJSONFileAdapter");
+  if (typeof adapter?.readTokenData !== 'function')
+    throw new InvalidArgumentError("migrateToJSONTokenStorage: 'adapter' must be a SimpleJSONFileAdapter");
   if (typeof storage?.getTokenData !== 'function' || typeof storage.storeTokenDataByResourceServer !== 'function') {
     throw new InvalidArgumentError("migrateToJSONTokenStorage: 'storage' must be a token storage");
   }
@@ -56,7 +57,9 @@ export async function migrateToJSONTokenStorage(
   const existing = await storage.getTokenData(resourceServer);
   const keepExisting = existing !== null && !options.overwrite && existing.expiresAtSeconds > legacy.expiresAtSeconds;
   if (!keepExisting) {
-    await storage.storeTokenDataByResourceServer({ [resourceServer]: legacy.with({ identityId: legacy.identityId ?? existing?.identityId ?? null }) });
+    await storage.storeTokenDataByResourceServer({
+      [resourceServer]: legacy.with({ identityId: legacy.identityId ?? existing?.identityId ?? null }),
+    });
     const readBack = await storage.getTokenData(resourceServer);
     if (readBack === null || readBack.accessToken !== legacy.accessToken || readBack.refreshToken !== legacy.refreshToken) {
       throw new TokenFileFormatError(`the token from '${adapter.filename}' did not read back from the storage; the legacy file is kept`, {

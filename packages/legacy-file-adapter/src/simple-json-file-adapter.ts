@@ -71,7 +71,10 @@ export class SimpleJSONFileAdapter {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('you must pass resourceServer or scopes');
     assertKnownOptions(options, ['resourceServer', 'scopes'], 'SimpleJSONFileAdapter');
     const { resourceServer, scopes } = options as { resourceServer?: unknown; scopes?: unknown };
-    for (const [name, value] of [['resourceServer', resourceServer], ['scopes', scopes]] as const) {
+    for (const [name, value] of [
+      ['resourceServer', resourceServer],
+      ['scopes', scopes],
+    ] as const) {
       if (value !== undefined && value !== null && typeof value !== 'string') throw new InvalidArgumentError(`${name} must be a string`);
     }
     // Truthiness, as in the Python package: an empty string counts as not given.
@@ -99,7 +102,8 @@ export class SimpleJSONFileAdapter {
   async store(tokenResponse: OAuthTokenResponse): Promise<void> {
     const dict = this.selectToken(tokenResponse);
     const existing = await this.replaceableContent();
-    const kept = tokenResponse.grantType === 'refresh_token' && !dict.refresh_token ? keptRefreshToken(existing, dict.resource_server) : null;
+    const kept =
+      tokenResponse.grantType === 'refresh_token' && !dict.refresh_token ? keptRefreshToken(existing, dict.resource_server) : null;
     const written = kept === null ? dict : { ...dict, refresh_token: kept };
     await writeFileAtomic(this.filename, toPythonJSON({ ...written, [LEGACY_VERSION_KEY]: WRITER_VERSION }));
   }
@@ -144,13 +148,16 @@ export class SimpleJSONFileAdapter {
       return TokenStorageData.fromDict(entry);
     } catch (error) {
       if (!InvalidTokenDataError.isInstance(error)) throw error;
-      throw new TokenFileFormatError(`the token file '${this.filename}' holds invalid token data: ${error.message}`, { filePath: this.filename });
+      throw new TokenFileFormatError(`the token file '${this.filename}' holds invalid token data: ${error.message}`, {
+        filePath: this.filename,
+      });
     }
   }
 
   /** A description naming the file and selection; never a token. */
   toString(): string {
-    const selection = this.resourceServer === null ? `scopes=${JSON.stringify(this.scopes)}` : `resourceServer=${JSON.stringify(this.resourceServer)}`;
+    const selection =
+      this.resourceServer === null ? `scopes=${JSON.stringify(this.scopes)}` : `resourceServer=${JSON.stringify(this.resourceServer)}`;
     return `SimpleJSONFileAdapter(${JSON.stringify(this.filename)}, ${selection})`;
   }
 

@@ -29,7 +29,11 @@ describe('migrateToJSONTokenStorage', () => {
 
   it("moves the legacy token into the storage's namespace and keeps the legacy file by default", async () => {
     const storage = new MemoryTokenStorage({ namespace: 'migrated' });
-    expect(await migrateToJSONTokenStorage(adapter, storage)).toEqual({ resourceServer: TRANSFER, outcome: 'migrated', removedLegacyFile: false });
+    expect(await migrateToJSONTokenStorage(adapter, storage)).toEqual({
+      resourceServer: TRANSFER,
+      outcome: 'migrated',
+      removedLegacyFile: false,
+    });
     const stored = await storage.getTokenData(TRANSFER);
     expect(stored?.toDict()).toEqual({
       resource_server: TRANSFER,
@@ -47,7 +51,11 @@ describe('migrateToJSONTokenStorage', () => {
     expect((await migrateToJSONTokenStorage(adapter, storage, { removeLegacyFile: true })).removedLegacyFile).toBe(true);
     expect(existsSync(adapter.filename)).toBe(false);
     expect((await storage.getTokenData(TRANSFER))?.accessToken).toBe('AT-transfer-DEFAULT-0001');
-    expect(await migrateToJSONTokenStorage(adapter, storage)).toEqual({ resourceServer: TRANSFER, outcome: 'no-file', removedLegacyFile: false });
+    expect(await migrateToJSONTokenStorage(adapter, storage)).toEqual({
+      resourceServer: TRANSFER,
+      outcome: 'no-file',
+      removedLegacyFile: false,
+    });
   });
 
   it('keeps a newer token already in the storage unless told to overwrite, and keeps its identity', async () => {

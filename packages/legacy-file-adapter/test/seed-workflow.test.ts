@@ -53,7 +53,10 @@ describe('the seed workflow against a real OAuth2 server', () => {
     });
     const response = await authorizedFetch(authorizer, `${server.apiUrl}/groups`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual([expect.objectContaining({ name: 'Alice lab' }), expect.objectContaining({ name: 'Shared instrument' })]);
+    expect(await response.json()).toEqual([
+      expect.objectContaining({ name: 'Alice lab' }),
+      expect.objectContaining({ name: 'Shared instrument' }),
+    ]);
     expect((await server.stats()).tokenRequests.byGrantType.refresh_token).toBe(1);
 
     clock = Date.now() / 1000;

@@ -26,7 +26,9 @@ const fileBytes: fc.Arbitrary<Buffer> = fc.oneof(
   fc.tuple(fc.jsonValue(), fc.boolean()).map(([value, indented]) => jsonText(value, indented)),
   fc.tuple(tokenFileDocument, fc.boolean()).map(([document, indented]) => jsonText(document, indented)),
   fc.tuple(fc.nat(SEEDS.length - 1), byteMutations).map(([index, mutations]) => applyByteMutations(SEEDS[index] as Buffer, mutations)),
-  fc.tuple(fc.nat(PARSED_SEEDS.length - 1), jsonMutations, fc.boolean()).map(([index, mutations, indented]) => jsonText(applyJSONMutations(PARSED_SEEDS[index], mutations), indented)),
+  fc
+    .tuple(fc.nat(PARSED_SEEDS.length - 1), jsonMutations, fc.boolean())
+    .map(([index, mutations, indented]) => jsonText(applyJSONMutations(PARSED_SEEDS[index], mutations), indented)),
 );
 
 /** What the adapter may replace: a JSON object (read as lossy UTF-8, like `readFile`) that is no token storage file. */
@@ -39,7 +41,10 @@ function isReplaceable(bytes: Buffer): boolean {
   }
 }
 
-const response = OAuthTokenResponse.fromJSON({ access_token: 'AT', refresh_token: 'RT', resource_server: 'rs', scope: 's', expires_in: 60 }, { now: () => 1_000 });
+const response = OAuthTokenResponse.fromJSON(
+  { access_token: 'AT', refresh_token: 'RT', resource_server: 'rs', scope: 's', expires_in: 60 },
+  { now: () => 1_000 },
+);
 
 let dir: string;
 beforeAll(() => {
@@ -48,35 +53,39 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('fuzzing SimpleJSONFileAdapter (reads end in a result or a TokenFileFormatError; only single-token files are replaced)', () => {
-  it(`reads and stores over arbitrary files (${FUZZ_RUNS} cases)`, async () => {
-    const path = join(dir, 'tokens.json');
-    const adapter = new SimpleJSONFileAdapter(path, { resourceServer: 'rs' });
-    let replaced = 0;
-    await fc.assert(
-      fc.asyncProperty(fileBytes, fc.nat(39), async (bytes, dice) => {
-        writeFileSync(path, bytes);
-        // readTokenData reads through readAsDict, and validates what it returns.
-        const data = await settle(() => adapter.readTokenData());
-        if (TokenStorageError.isInstance(data)) expect(TokenFileFormatError.isInstance(data)).toBe(true);
-        else if (data !== null) expect(TokenStorageData.isInstance(data)).toBe(true);
-        expect(readFileSync(path).equals(bytes)).toBe(true);
-        // Stores that would write run in a few cases only: each write is fsynced.
-        const replaceable = isReplaceable(bytes);
-        if (replaceable && dice !== 0) return;
-        const stored = await settle(() => adapter.store(response));
-        if (replaceable) {
-          expect(TokenStorageError.isInstance(stored)).toBe(false);
-          expect((await adapter.readTokenData())?.accessToken).toBe('AT');
-          replaced += 1;
-        } else {
-          expect(TokenFileFormatError.isInstance(stored)).toBe(true);
+  it(
+    `reads and stores over arbitrary files (${FUZZ_RUNS} cases)`,
+    async () => {
+      const path = join(dir, 'tokens.json');
+      const adapter = new SimpleJSONFileAdapter(path, { resourceServer: 'rs' });
+      let replaced = 0;
+      await fc.assert(
+        fc.asyncProperty(fileBytes, fc.nat(39), async (bytes, dice) => {
+          writeFileSync(path, bytes);
+          // readTokenData reads through readAsDict, and validates what it returns.
+          const data = await settle(() => adapter.readTokenData());
+          if (TokenStorageError.isInstance(data)) expect(TokenFileFormatError.isInstance(data)).toBe(true);
+          else if (data !== null) expect(TokenStorageData.isInstance(data)).toBe(true);
           expect(readFileSync(path).equals(bytes)).toBe(true);
-        }
-      }),
-      { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
-    );
-    expect(replaced).toBeGreaterThan(0);
-  }, fuzzTimeout(1));
+          // Stores that would write run in a few cases only: each write is fsynced.
+          const replaceable = isReplaceable(bytes);
+          if (replaceable && dice !== 0) return;
+          const stored = await settle(() => adapter.store(response));
+          if (replaceable) {
+            expect(TokenStorageError.isInstance(stored)).toBe(false);
+            expect((await adapter.readTokenData())?.accessToken).toBe('AT');
+            replaced += 1;
+          } else {
+            expect(TokenFileFormatError.isInstance(stored)).toBe(true);
+            expect(readFileSync(path).equals(bytes)).toBe(true);
+          }
+        }),
+        { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
+      );
+      expect(replaced).toBeGreaterThan(0);
+    },
+    fuzzTimeout(1),
+  );
 });
 
 describe('files the fuzzer found mishandled', () => {
@@ -84,7 +93,9 @@ describe('files the fuzzer found mishandled', () => {
     const path = join(dir, 'future.json');
     const text = JSON.stringify({ format_version: '3.0', data: { DEFAULT: { rs: { access_token: 'AT' } } } });
     writeFileSync(path, text);
-    expect(TokenFileFormatError.isInstance(await settle(() => new SimpleJSONFileAdapter(path, { resourceServer: 'rs' }).store(response)))).toBe(true);
+    expect(
+      TokenFileFormatError.isInstance(await settle(() => new SimpleJSONFileAdapter(path, { resourceServer: 'rs' }).store(response))),
+    ).toBe(true);
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
 });

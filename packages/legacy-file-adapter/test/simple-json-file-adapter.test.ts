@@ -14,8 +14,15 @@ const FAKE_NOW = 2_000_000_000;
 /** The code-exchange response the Python fixtures were made from. */
 function loginResponse(): OAuthTokenResponse {
   const [auth, transfer] = ['auth.globus.org', TRANSFER].map((rs) => behavior.native_flow_default.by_resource_server[rs]);
-  const asBody = (dict: Record<string, unknown>) => ({ ...dict, expires_in: (dict.expires_at_seconds as number) - FAKE_NOW, expires_at_seconds: undefined });
-  return OAuthTokenResponse.fromJSON({ ...asBody(auth), other_tokens: [asBody(transfer)] }, { now: () => FAKE_NOW, grantType: 'authorization_code' });
+  const asBody = (dict: Record<string, unknown>) => ({
+    ...dict,
+    expires_in: (dict.expires_at_seconds as number) - FAKE_NOW,
+    expires_at_seconds: undefined,
+  });
+  return OAuthTokenResponse.fromJSON(
+    { ...asBody(auth), other_tokens: [asBody(transfer)] },
+    { now: () => FAKE_NOW, grantType: 'authorization_code' },
+  );
 }
 
 async function typedFailure(promise: Promise<unknown>, code: string): Promise<Error> {
@@ -51,21 +58,30 @@ describe('SimpleJSONFileAdapter', () => {
     ]);
   });
 
-  it.each([[{ resourceServer: TRANSFER }], [{ scopes: TRANSFER_ALL }]])('writes the bytes the Python package writes, apart from the version (%p)', async (options) => {
-    const file = join(dir, 'tokens.json');
-    await new SimpleJSONFileAdapter(file, options).store(loginResponse());
-    const python = readFileSync(join(FIXTURES, 'legacy_simple.json'), 'utf8');
-    const ours = readFileSync(file, 'utf8');
-    const versionless = (text: string) => text.replace(/"globus-sdk-tokenstorage\.version": "[^"]*"/, '"globus-sdk-tokenstorage.version": "V"');
-    expect(versionless(ours)).toBe(versionless(python));
-    expect(ours).not.toBe(python);
-  });
+  it.each([[{ resourceServer: TRANSFER }], [{ scopes: TRANSFER_ALL }]])(
+    'writes the bytes the Python package writes, apart from the version (%p)',
+    async (options) => {
+      const file = join(dir, 'tokens.json');
+      await new SimpleJSONFileAdapter(file, options).store(loginResponse());
+      const python = readFileSync(join(FIXTURES, 'legacy_simple.json'), 'utf8');
+      const ours = readFileSync(file, 'utf8');
+      const versionless = (text: string) =>
+        text.replace(/"globus-sdk-tokenstorage\.version": "[^"]*"/, '"globus-sdk-tokenstorage.version": "V"');
+      expect(versionless(ours)).toBe(versionless(python));
+      expect(ours).not.toBe(python);
+    },
+  );
 
   it('keeps nulls in the file, as the Python package does', async () => {
     const file = join(dir, 'tokens.json');
-    const response = OAuthTokenResponse.fromJSON({ access_token: 'a', scope: 's', resource_server: 'rs', expires_in: 10 }, { now: () => 0 });
+    const response = OAuthTokenResponse.fromJSON(
+      { access_token: 'a', scope: 's', resource_server: 'rs', expires_in: 10 },
+      { now: () => 0 },
+    );
     await new SimpleJSONFileAdapter(file, { resourceServer: 'rs' }).store(response);
-    expect(readFileSync(file, 'utf8')).toMatch(/^\{"scope": "s", "access_token": "a", "refresh_token": null, "token_type": null, "expires_at_seconds": 10, "resource_server": "rs", /);
+    expect(readFileSync(file, 'utf8')).toMatch(
+      /^\{"scope": "s", "access_token": "a", "refresh_token": null, "token_type": null, "expires_at_seconds": 10, "resource_server": "rs", /,
+    );
   });
 
   it('creates the file 0600 and missing directories 0700 whatever the umask', async () => {
@@ -109,7 +125,10 @@ describe('SimpleJSONFileAdapter', () => {
   ])('never overwrites %s, and names the file in a typed error', async (_label, content) => {
     const file = join(dir, 'tokens.json');
     writeFileSync(file, content);
-    const error = await typedFailure(new SimpleJSONFileAdapter(file, { resourceServer: TRANSFER }).store(loginResponse()), ErrorCodes.TOKEN_FILE_FORMAT);
+    const error = await typedFailure(
+      new SimpleJSONFileAdapter(file, { resourceServer: TRANSFER }).store(loginResponse()),
+      ErrorCodes.TOKEN_FILE_FORMAT,
+    );
     expect(error.message).toContain(file);
     expect(error.message).not.toContain('AT-canary');
     expect(String(error.stack)).not.toContain('AT-canary');
@@ -123,7 +142,9 @@ describe('SimpleJSONFileAdapter', () => {
     const error = await typedFailure(adapter.readAsDict(), ErrorCodes.TOKEN_FILE_FORMAT);
     expect(error.message).toBe(`the token file '${file}' is not valid JSON (error at character 45)`);
     writeFileSync(file, '{"scope": "s", "globus-sdk-tokenstorage.version": "0.4.1"}');
-    expect((await typedFailure(adapter.readTokenData(), ErrorCodes.TOKEN_FILE_FORMAT)).message).toContain("'resource_server' must be a string");
+    expect((await typedFailure(adapter.readTokenData(), ErrorCodes.TOKEN_FILE_FORMAT)).message).toContain(
+      "'resource_server' must be a string",
+    );
   });
 
   it('returns null for a missing file', async () => {

@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
  * @returns The key.
  */
 export function advisoryKey(...parts: string[]): string {
-  const digest = createHash('sha256').update(JSON.stringify(['globus-tokenstorage', ...parts])).digest();
+  const digest = createHash('sha256')
+    .update(JSON.stringify(['globus-tokenstorage', ...parts]))
+    .digest();
   return digest.readBigInt64BE(0).toString();
 }

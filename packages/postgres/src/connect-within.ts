@@ -70,7 +70,9 @@ export function boundedConnections(pool: PostgresPool, ms: number, queryTimeoutM
       const ignore = () => undefined;
       client.on('error', ignore);
       try {
-        const result = await client.query<Row>(queryTimeoutMs === undefined ? statement : ({ ...statement, query_timeout: queryTimeoutMs } as QueryConfig));
+        const result = await client.query<Row>(
+          queryTimeoutMs === undefined ? statement : ({ ...statement, query_timeout: queryTimeoutMs } as QueryConfig),
+        );
         client.off('error', ignore);
         client.release();
         return result;

@@ -218,7 +218,11 @@ export class SectionLocks {
 
 /** Runs one query on the lock session after the ones already sent. */
 function ask<Row extends Record<string, unknown>>(session: Session, sql: string, request: SectionRequest): Promise<Row[]> {
-  const statement = { text: sql, values: [request.lockKey], ...(request.queryTimeoutMs === undefined ? {} : { query_timeout: request.queryTimeoutMs }) };
+  const statement = {
+    text: sql,
+    values: [request.lockKey],
+    ...(request.queryTimeoutMs === undefined ? {} : { query_timeout: request.queryTimeoutMs }),
+  };
   const result = session.tail.then(() => session.client.query<Row>(statement));
   session.tail = result.catch(() => undefined);
   return result.then(({ rows }) => rows);

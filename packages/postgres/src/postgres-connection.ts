@@ -41,11 +41,14 @@ export function resolvePool(value: unknown, limits: PoolTimeLimits): ResolvedPoo
   if (typeof value === 'string') {
     // pg reads any other text as a database name, and would name it (password included) in errors.
     if (!CONNECTION_URL.test(value)) {
-      throw new InvalidArgumentError('the PostgreSQL connection string must be a URL: postgres://user:password@host:port/database (or a socket path)');
+      throw new InvalidArgumentError(
+        'the PostgreSQL connection string must be a URL: postgres://user:password@host:port/database (or a socket path)',
+      );
     }
     return ownPool({ ...timeLimitSettings(limits), connectionString: value }, value);
   }
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return ownPool({ ...timeLimitSettings(limits), ...(value as PoolConfig) }, value);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value))
+    return ownPool({ ...timeLimitSettings(limits), ...(value as PoolConfig) }, value);
   throw new InvalidArgumentError('PostgresTokenStorage needs a pg.Pool, a connection string or a pg.PoolConfig object');
 }
 

@@ -27,7 +27,17 @@ const TIMEOUT_MESSAGES = ['Query read timeout', 'connection timeout', 'timeout e
 const TLS_CODE = /CERT|TLS|SSL|SIGNATURE/;
 
 /** Network and pg-pool failures that mean the same. */
-const UNAVAILABLE_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOENT']);
+const UNAVAILABLE_SYSTEM_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ENOENT',
+]);
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
   'does not support SSL',
@@ -76,9 +86,14 @@ export function toStorageError(error: unknown, context: ErrorContext): TokenStor
     (sqlState === undefined && UNAVAILABLE_MESSAGES.some((text) => error.message.includes(text)))
   ) {
     const server = resource === UNKNOWN_SERVER ? resource : `the PostgreSQL server ${resource}`;
-    const timedOut = sqlState !== undefined ? TIMEOUT_SQLSTATE.test(sqlState) : TIMEOUT_MESSAGES.some((text) => error.message.includes(text));
-    const limit = timedOut && context.queryTimeoutMs !== undefined ? ` (no answer within queryTimeoutMs, ${context.queryTimeoutMs} ms)` : '';
-    return new StorageUnavailableError(`${server} cannot be used: ${message}${codeSuffix(sqlState ?? systemCode)}${limit}`, { resource, cause });
+    const timedOut =
+      sqlState !== undefined ? TIMEOUT_SQLSTATE.test(sqlState) : TIMEOUT_MESSAGES.some((text) => error.message.includes(text));
+    const limit =
+      timedOut && context.queryTimeoutMs !== undefined ? ` (no answer within queryTimeoutMs, ${context.queryTimeoutMs} ms)` : '';
+    return new StorageUnavailableError(`${server} cannot be used: ${message}${codeSuffix(sqlState ?? systemCode)}${limit}`, {
+      resource,
+      cause,
+    });
   }
   if (systemCode === 'ERR_INVALID_URL') {
     return new InvalidArgumentError('the PostgreSQL connection string is not a valid URL (postgres://user:password@host:port/database)');
@@ -89,7 +104,9 @@ export function toStorageError(error: unknown, context: ErrorContext): TokenStor
       { cause },
     );
   }
-  return new TokenStorageError(`PostgreSQL failed on ${context.table} at ${resource}: ${message}${codeSuffix(sqlState ?? systemCode)}`, { cause });
+  return new TokenStorageError(`PostgreSQL failed on ${context.table} at ${resource}: ${message}${codeSuffix(sqlState ?? systemCode)}`, {
+    cause,
+  });
 }
 
 /** Whether `error` is a deadlock or serialization failure: the whole statement can run again. */

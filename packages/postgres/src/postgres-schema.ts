@@ -52,7 +52,8 @@ export function tableNames(schema: unknown, table: unknown): TableNames {
 
 function checkIdentifier(value: unknown, name: string, maxBytes: number): asserts value is string {
   if (typeof value !== 'string' || value === '') throw new InvalidArgumentError(`'${name}' must be a non-empty string`);
-  if (value.includes('\0') || !isWellFormedText(value)) throw new InvalidArgumentError(`'${name}' must be text without NUL characters or unpaired surrogates`);
+  if (value.includes('\0') || !isWellFormedText(value))
+    throw new InvalidArgumentError(`'${name}' must be text without NUL characters or unpaired surrogates`);
   if (Buffer.byteLength(value, 'utf8') > maxBytes) {
     throw new InvalidArgumentError(`'${name}' must be at most ${maxBytes} bytes in UTF-8 (PostgreSQL cuts longer names)`);
   }
@@ -71,7 +72,11 @@ interface TableInfo {
   primary_key: string[];
 }
 
-type SchemaState = { kind: 'missing' } | { kind: 'ours' } | { kind: 'foreign'; reason: string } | { kind: 'unsupported'; version: string | undefined };
+type SchemaState =
+  | { kind: 'missing' }
+  | { kind: 'ours' }
+  | { kind: 'foreign'; reason: string }
+  | { kind: 'unsupported'; version: string | undefined };
 
 type Queryable = Pick<Connections, 'query'>;
 
@@ -141,11 +146,18 @@ async function inspect(db: Queryable, names: TableNames): Promise<SchemaState> {
   if (!tokens && !internal) return { kind: 'missing' };
   if (!tokens) return { kind: 'foreign', reason: `its version table ${names.internal} exists without the token table` };
   if (!internal) return { kind: 'foreign', reason: `it has no version table ${names.internal}` };
-  const tokenProblem = tableProblem(tokens, ['namespace text', 'resource_server text', 'token_data jsonb'], ['namespace', 'resource_server']);
+  const tokenProblem = tableProblem(
+    tokens,
+    ['namespace text', 'resource_server text', 'token_data jsonb'],
+    ['namespace', 'resource_server'],
+  );
   if (tokenProblem) return { kind: 'foreign', reason: tokenProblem };
   const internalProblem = tableProblem(internal, ['attribute text', 'value text'], ['attribute']);
   if (internalProblem) return { kind: 'foreign', reason: internalProblem };
-  const version = await db.query<{ value: string }>({ text: `SELECT value FROM ${names.qualifiedInternal} WHERE attribute = $1`, values: [VERSION_ATTRIBUTE] });
+  const version = await db.query<{ value: string }>({
+    text: `SELECT value FROM ${names.qualifiedInternal} WHERE attribute = $1`,
+    values: [VERSION_ATTRIBUTE],
+  });
   const value = version.rows[0]?.value;
   return value !== undefined && SUPPORTED_VERSIONS.has(value) ? { kind: 'ours' } : { kind: 'unsupported', version: value };
 }
@@ -161,7 +173,9 @@ function tableProblem(info: TableInfo, columns: string[], primaryKey: string[]):
 
 function assertUsable(state: Exclude<SchemaState, { kind: 'missing' }>, options: EnsureSchemaOptions): void {
   if (state.kind === 'foreign') {
-    throw new TokenFileFormatError(`${options.location} is not a token table: ${state.reason}. It was left unchanged.`, { filePath: options.location });
+    throw new TokenFileFormatError(`${options.location} is not a token table: ${state.reason}. It was left unchanged.`, {
+      filePath: options.location,
+    });
   }
   if (state.kind === 'unsupported') {
     const found = state.version === undefined ? 'no schema version' : `schema version ${JSON.stringify(state.version)}`;
@@ -196,10 +210,8 @@ async function create(client: PoolClient, options: EnsureSchemaOptions): Promise
 
 /** Writes the version rows (a `writer` row already there is kept). */
 async function writeVersion(client: PoolClient, { names, writer }: EnsureSchemaOptions): Promise<void> {
-  await client.query(`INSERT INTO ${names.qualifiedInternal} (attribute, value) VALUES ($1, $2), ($3, $4) ON CONFLICT (attribute) DO NOTHING`, [
-    VERSION_ATTRIBUTE,
-    SCHEMA_VERSION,
-    WRITER_ATTRIBUTE,
-    writer,
-  ]);
+  await client.query(
+    `INSERT INTO ${names.qualifiedInternal} (attribute, value) VALUES ($1, $2), ($3, $4) ON CONFLICT (attribute) DO NOTHING`,
+    [VERSION_ATTRIBUTE, SCHEMA_VERSION, WRITER_ATTRIBUTE, writer],
+  );
 }

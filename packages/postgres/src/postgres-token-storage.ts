@@ -5,14 +5,20 @@ import {
   InvalidTokenDataError,
   StorageUnavailableError,
   TokenStorage,
-  TokenStorageData,
-  TokenStorageError,
+  type TokenStorageData,
+  type TokenStorageError,
   TOKEN_STORAGE_OPTION_KEYS,
   type RunExclusive,
   type StoredEntry,
   type TokenStorageOptions,
 } from '@globus-tokenstorage/core';
-import { assertKnownOptions, checkedMilliseconds, isWellFormedText, ParsedEntryCache, parseStoredEntry } from '@globus-tokenstorage/core/backend';
+import {
+  assertKnownOptions,
+  checkedMilliseconds,
+  isWellFormedText,
+  ParsedEntryCache,
+  parseStoredEntry,
+} from '@globus-tokenstorage/core/backend';
 import { version } from '../package.json';
 import { advisoryKey } from './advisory-key';
 import { boundedConnections, TIMED_OUT, within, type Connections } from './connect-within';
@@ -58,7 +64,8 @@ export interface PostgresTokenStorageOptions extends TokenStorageOptions {
 const RENAMED_OPTIONS = {
   lockTimeoutMs: {
     use: 'sectionTimeoutMs',
-    because: "'lockTimeoutMs' is the wait for a write lock, which PostgreSQL does not take (its row locks are bounded by 'queryTimeoutMs'); 'sectionTimeoutMs' is the runExclusive wait",
+    because:
+      "'lockTimeoutMs' is the wait for a write lock, which PostgreSQL does not take (its row locks are bounded by 'queryTimeoutMs'); 'sectionTimeoutMs' is the runExclusive wait",
   },
 };
 
@@ -172,13 +179,19 @@ export class PostgresTokenStorage extends TokenStorage {
    */
   constructor(pgPoolOrConfig: PostgresPoolOrConfig, options: PostgresTokenStorageOptions = {}) {
     super(options);
-    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'schema', 'table', 'sectionTimeoutMs', 'queryTimeoutMs', 'createTables'], 'PostgresTokenStorage', RENAMED_OPTIONS);
+    assertKnownOptions(
+      options,
+      [...TOKEN_STORAGE_OPTION_KEYS, 'schema', 'table', 'sectionTimeoutMs', 'queryTimeoutMs', 'createTables'],
+      'PostgresTokenStorage',
+      RENAMED_OPTIONS,
+    );
     checkStorableKey(this.namespace, 'namespace');
     const sectionTimeoutMs = checkedMilliseconds(options.sectionTimeoutMs ?? 60000, 'sectionTimeoutMs');
     const queryTimeoutMs = checkedMilliseconds(options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, 'queryTimeoutMs', 'duration');
     const resolved = resolvePool(pgPoolOrConfig, { queryTimeoutMs, clientGraceMs: CLIENT_GRACE_MS });
     const names = tableNames(options.schema ?? 'public', options.table ?? 'token_storage');
-    if (options.createTables !== undefined && typeof options.createTables !== 'boolean') throw new InvalidArgumentError("'createTables' must be a boolean");
+    if (options.createTables !== undefined && typeof options.createTables !== 'boolean')
+      throw new InvalidArgumentError("'createTables' must be a boolean");
     this.createTables = options.createTables ?? true;
     this.schema = names.schema;
     this.table = names.table;
@@ -297,7 +310,11 @@ export class PostgresTokenStorage extends TokenStorage {
   /** A single indexed query. */
   protected override async readEntry(resourceServer: string): Promise<TokenStorageData | null> {
     checkStorableKey(resourceServer, 'resource server');
-    const { rows } = await this.typedQuery<[string]>({ ...this.statements.getOne, values: [this.namespace, resourceServer], rowMode: 'array' });
+    const { rows } = await this.typedQuery<[string]>({
+      ...this.statements.getOne,
+      values: [this.namespace, resourceServer],
+      rowMode: 'array',
+    });
     const row = rows[0];
     return row === undefined ? null : this.parseRow(resourceServer, row[0]);
   }
@@ -320,7 +337,12 @@ export class PostgresTokenStorage extends TokenStorage {
       const { rows } = await this.typedQuery<[string, string, string]>({ ...this.statements.entriesOf, values: [page], rowMode: 'array' });
       for (const [namespace, resourceServer, text] of rows) {
         try {
-          yield { namespace, resourceServer, data: parseStoredEntry(text, () => this.describeEntry(namespace, resourceServer)), error: null };
+          yield {
+            namespace,
+            resourceServer,
+            data: parseStoredEntry(text, () => this.describeEntry(namespace, resourceServer)),
+            error: null,
+          };
         } catch (error) {
           if (!InvalidTokenDataError.isInstance(error)) throw error;
           yield { namespace, resourceServer, data: null, error };
@@ -371,7 +393,14 @@ export class PostgresTokenStorage extends TokenStorage {
     let check = isMigrating ? undefined : checks.get(this.checkKey);
     if (!check) {
       const mayComplete = isMigrating && this.createTables;
-      check = ensureSchema({ db: this.connections(), names: this.names, writer: WRITER, mayCreate: this.createTables, mayComplete, location: this.location() });
+      check = ensureSchema({
+        db: this.connections(),
+        names: this.names,
+        writer: WRITER,
+        mayCreate: this.createTables,
+        mayComplete,
+        location: this.location(),
+      });
       checks.set(this.checkKey, check);
     }
     try {
@@ -415,7 +444,9 @@ export class PostgresTokenStorage extends TokenStorage {
   private connections(): Connections {
     const clientQueryTimeoutMs = this.clientQueryTimeoutMs;
     if (!isInsideSection(this.pool)) {
-      this.boundedPool ??= boundedConnections(this.pool, this.queryTimeoutMs, clientQueryTimeoutMs, () => this.unanswered('waiting for a connection'));
+      this.boundedPool ??= boundedConnections(this.pool, this.queryTimeoutMs, clientQueryTimeoutMs, () =>
+        this.unanswered('waiting for a connection'),
+      );
       return this.boundedPool;
     }
     this.sectionPool ??= boundedConnections(this.pool, this.sectionTimeoutMs, clientQueryTimeoutMs, () => {

@@ -19,7 +19,10 @@ const opened: PostgresTokenStorage[] = [];
 afterEach(async () => {
   for (const storage of opened.splice(0)) await storage.close();
 });
-function storage(pool: Pool | string | PoolConfig, options: ConstructorParameters<typeof PostgresTokenStorage>[1] = {}): PostgresTokenStorage {
+function storage(
+  pool: Pool | string | PoolConfig,
+  options: ConstructorParameters<typeof PostgresTokenStorage>[1] = {},
+): PostgresTokenStorage {
   const made = new PostgresTokenStorage(pool, options);
   opened.push(made);
   return made;
@@ -27,7 +30,9 @@ function storage(pool: Pool | string | PoolConfig, options: ConstructorParameter
 
 /** Everything an error shows in a log: message, stack, inspect and JSON, with its causes. */
 function shown(error: unknown): string {
-  return [String(error), (error as Error).stack, inspect(error, { depth: 5 }), JSON.stringify(error), inspect((error as Error).cause)].join('\n');
+  return [String(error), (error as Error).stack, inspect(error, { depth: 5 }), JSON.stringify(error), inspect((error as Error).cause)].join(
+    '\n',
+  );
 }
 
 /** The calls of every method, each expected to fail while the server is down. */

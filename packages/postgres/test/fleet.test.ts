@@ -130,7 +130,8 @@ it(`${PROCESSES} processes serve ${USERS} users whose tokens expired at once: ex
       const storage = new PostgresTokenStorage(pool, { namespace: `user-${user}` });
       const stored = (await storage.getTokenData(server.resourceServers.api))!;
       const used = new Set(results.map((result) => result.tokens[user]).filter((token) => token !== undefined));
-      if (stored.refreshToken === seededRefreshTokens[user] || used.size !== 1 || !used.has(fingerprint(stored.accessToken))) lostUpdates += 1;
+      if (stored.refreshToken === seededRefreshTokens[user] || used.size !== 1 || !used.has(fingerprint(stored.accessToken)))
+        lostUpdates += 1;
       const check = await fetch(`${server.apiUrl}/groups`, { headers: { Authorization: `Bearer ${stored.accessToken}` } });
       if (check.status !== 200) loggedOut += 1;
     }

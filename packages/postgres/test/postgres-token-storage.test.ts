@@ -32,7 +32,6 @@ function storageIn(options: PostgresTokenStorageOptions = {}): PostgresTokenStor
   return storage;
 }
 
-
 describe('PostgresTokenStorage arguments', () => {
   it.each([[undefined], [null], [5], [''], ['   '], [[]], [true]])('refuses %p as the pool or configuration', (value) => {
     expect(thrownBy(() => new PostgresTokenStorage(value as never))).toBeInstanceOf(InvalidArgumentError);
@@ -82,13 +81,18 @@ describe('PostgresTokenStorage arguments', () => {
     const storage = storageIn();
     expect((await caught(() => storage.getTokenData(key))).code).toBe(ErrorCodes.INVALID_ARGUMENT);
     expect((await caught(() => storage.removeTokenData(key))).code).toBe(ErrorCodes.INVALID_ARGUMENT);
-    expect((await caught(() => storage.storeTokenDataByResourceServer({ [key]: sampleTokenData('rs') }))).code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect((await caught(() => storage.storeTokenDataByResourceServer({ [key]: sampleTokenData('rs') }))).code).toBe(
+      ErrorCodes.INVALID_ARGUMENT,
+    );
   });
 });
 
 describe('PostgresTokenStorage pools', () => {
   const connectionsOf = async (applicationName: string) =>
-    Number((await database.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]))[0]?.n);
+    Number(
+      (await database.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]))[0]
+        ?.n,
+    );
 
   it('close() ends the pool it made from a configuration', async () => {
     const storage = new PostgresTokenStorage({ connectionString: database.url, application_name: 'gts-own-pool' }, { schema: 'own_pool' });
@@ -153,7 +157,7 @@ describe('PostgresTokenStorage tables', () => {
   it('works in any schema and table name, quoted exactly (case, spaces, quotes)', async () => {
     const storage = storageIn({ schema: 'Tenant "A"', table: 'Token Store' });
     await storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') });
-    const tables = await database.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'Tenant \"A\"' ORDER BY 1");
+    const tables = await database.query('SELECT table_name FROM information_schema.tables WHERE table_schema = \'Tenant "A"\' ORDER BY 1');
     expect(tables).toEqual([{ table_name: 'Token Store' }, { table_name: 'Token Store_internal' }]);
     expect((await storage.getTokenData('rs'))?.resourceServer).toBe('rs');
   });
@@ -164,7 +168,11 @@ describe('PostgresTokenStorage tables', () => {
       opened.push(storage);
       return storage;
     });
-    await Promise.all(storages.map((storage, index) => (index % 2 === 0 ? storage.migrate() : storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }))));
+    await Promise.all(
+      storages.map((storage, index) =>
+        index % 2 === 0 ? storage.migrate() : storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }),
+      ),
+    );
     expect(await storages[0]!.listNamespaces()).toEqual(['n1', 'n3', 'n5', 'n7']);
     await storages[0]!.migrate();
   });
@@ -179,12 +187,19 @@ describe('PostgresTokenStorage tables', () => {
       const results = await Promise.allSettled(storages.map((storage) => storage.migrate()));
       expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
     }
-    const tables = await database.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema LIKE 'race\\_%'");
+    const tables = await database.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema LIKE 'race\\_%'",
+    );
     expect(tables).toEqual([{ n: 36 }]);
   });
 
   it.each([
-    ['a newer schema version', "UPDATE versioned.token_storage_internal SET value = '2' WHERE attribute = 'schema_version'", '2', ErrorCodes.UNSUPPORTED_FORMAT_VERSION],
+    [
+      'a newer schema version',
+      "UPDATE versioned.token_storage_internal SET value = '2' WHERE attribute = 'schema_version'",
+      '2',
+      ErrorCodes.UNSUPPORTED_FORMAT_VERSION,
+    ],
     ['no schema version', "DELETE FROM versioned.token_storage_internal WHERE attribute = 'schema_version'", undefined, 'completed'],
   ])('refuses a table with %s with UnsupportedFormatVersionError, and leaves it unchanged', async (_label, change, found, migrated) => {
     await database.query('DROP SCHEMA IF EXISTS versioned CASCADE');
@@ -199,16 +214,29 @@ describe('PostgresTokenStorage tables', () => {
     expect(error).toMatchObject({ formatVersion: found });
     expect(error.message).toContain('"versioned"."token_storage"');
     expect(error.message).toMatch(/127\.0\.0\.1:\d+\/gts_storage_/);
-    expect((await caught(() => reader.storeTokenDataByResourceServer({ other: sampleTokenData('other') }))).code).toBe(ErrorCodes.UNSUPPORTED_FORMAT_VERSION);
+    expect((await caught(() => reader.storeTokenDataByResourceServer({ other: sampleTokenData('other') }))).code).toBe(
+      ErrorCodes.UNSUPPORTED_FORMAT_VERSION,
+    );
     expect(await database.query('SELECT resource_server FROM versioned.token_storage')).toEqual([{ resource_server: 'rs' }]);
     // A newer version is never touched; a missing one (tables made by hand) is completed.
-    expect(await reader.migrate().then(() => 'completed', (error: { code?: string }) => error.code)).toBe(migrated);
+    expect(
+      await reader.migrate().then(
+        () => 'completed',
+        (error: { code?: string }) => error.code,
+      ),
+    ).toBe(migrated);
   });
 
   it.each([
     ['a table with other columns', 'CREATE TABLE foreign1.token_storage (id integer PRIMARY KEY, payload text)'],
-    ['a table keyed differently', 'CREATE TABLE foreign1.token_storage (namespace text, resource_server text, token_data jsonb, PRIMARY KEY (resource_server))'],
-    ['token_data as text', 'CREATE TABLE foreign1.token_storage (namespace text, resource_server text, token_data text, PRIMARY KEY (namespace, resource_server))'],
+    [
+      'a table keyed differently',
+      'CREATE TABLE foreign1.token_storage (namespace text, resource_server text, token_data jsonb, PRIMARY KEY (resource_server))',
+    ],
+    [
+      'token_data as text',
+      'CREATE TABLE foreign1.token_storage (namespace text, resource_server text, token_data text, PRIMARY KEY (namespace, resource_server))',
+    ],
     ['a view', 'CREATE VIEW foreign1.token_storage AS SELECT 1 AS one'],
   ])('refuses %s with TokenFileFormatError, and leaves it unchanged', async (_label, create) => {
     await database.query('DROP SCHEMA IF EXISTS foreign1 CASCADE');
@@ -225,7 +253,9 @@ describe('PostgresTokenStorage tables', () => {
   it('refuses a token table without its version table', async () => {
     await database.query('DROP SCHEMA IF EXISTS foreign2 CASCADE');
     await database.query('CREATE SCHEMA foreign2');
-    await database.query('CREATE TABLE foreign2.token_storage (namespace text, resource_server text, token_data jsonb, PRIMARY KEY (namespace, resource_server))');
+    await database.query(
+      'CREATE TABLE foreign2.token_storage (namespace text, resource_server text, token_data jsonb, PRIMARY KEY (namespace, resource_server))',
+    );
     const error = await caught(() => storageIn({ schema: 'foreign2' }).listNamespaces());
     expect(error.code).toBe(ErrorCodes.TOKEN_FILE_FORMAT);
     expect(error.message).toContain('has no version table token_storage_internal');
@@ -245,7 +275,9 @@ describe('PostgresTokenStorage tables', () => {
     await storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') });
     await database.query('DROP TABLE dropped.token_storage, dropped.token_storage_internal');
     expect(await storage.getTokenData('rs')).toBeNull();
-    expect(await database.query("SELECT value FROM dropped.token_storage_internal WHERE attribute = 'schema_version'")).toEqual([{ value: '1' }]);
+    expect(await database.query("SELECT value FROM dropped.token_storage_internal WHERE attribute = 'schema_version'")).toEqual([
+      { value: '1' },
+    ]);
     await storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') });
     expect((await storage.getTokenData('rs'))?.resourceServer).toBe('rs');
   });
@@ -267,7 +299,9 @@ describe('PostgresTokenStorage rows', () => {
     const storage = storageIn({ schema: 'atomic' });
     await storage.migrate();
     await database.query("ALTER TABLE atomic.token_storage ADD CONSTRAINT no_bad CHECK (resource_server <> 'bad')");
-    const error = await caught(() => storage.storeTokenDataByResourceServer({ good: sampleTokenData('good'), bad: sampleTokenData('bad') }));
+    const error = await caught(() =>
+      storage.storeTokenDataByResourceServer({ good: sampleTokenData('good'), bad: sampleTokenData('bad') }),
+    );
     expect(error.code).toBe(ErrorCodes.TOKEN_STORAGE_ERROR);
     expect(error.message).toContain('(23514)');
     expect(await storage.getTokenDataByResourceServer()).toEqual({});
@@ -275,7 +309,9 @@ describe('PostgresTokenStorage rows', () => {
 
   it.each([[1], [3], [16], [17], [40]])('stores %i entries in one call and reads them all back', async (count) => {
     const storage = storageIn();
-    const data = Object.fromEntries(Array.from({ length: count }, (_, index) => [`rs-${index}`, sampleTokenData(`rs-${index}`, { scope: `s"\\${index}` })]));
+    const data = Object.fromEntries(
+      Array.from({ length: count }, (_, index) => [`rs-${index}`, sampleTokenData(`rs-${index}`, { scope: `s"\\${index}` })]),
+    );
     await storage.storeTokenDataByResourceServer(data);
     const read = await storage.getTokenDataByResourceServer();
     expect(Object.keys(read).sort()).toEqual(Object.keys(data).sort());
@@ -288,7 +324,9 @@ describe('PostgresTokenStorage rows', () => {
     ['a key with NUL', { 'k\u0000': 1 }],
   ])('refuses token data holding %s (jsonb cannot store it), writing nothing', async (_label, extra) => {
     const storage = storageIn();
-    const error = await caught(() => storage.storeTokenDataByResourceServer({ good: sampleTokenData('good'), odd: sampleTokenData('odd', { extra }) }));
+    const error = await caught(() =>
+      storage.storeTokenDataByResourceServer({ good: sampleTokenData('good'), odd: sampleTokenData('odd', { extra }) }),
+    );
     expect(error.code).toBe(ErrorCodes.INVALID_TOKEN_DATA);
     expect(error.message).toContain("'odd'");
     expect(await storage.getTokenDataByResourceServer()).toEqual({});
@@ -305,7 +343,10 @@ describe('PostgresTokenStorage rows', () => {
     ['an object without the token fields', '{"x": 1}'],
     ['a token instead of an entry', '"AT-secret-value"'],
     ['a list', '[1, 2]'],
-    ['a wrong type next to a token', '{"resource_server": "rs", "scope": "s", "access_token": "AT-secret-value", "expires_at_seconds": "soon"}'],
+    [
+      'a wrong type next to a token',
+      '{"resource_server": "rs", "scope": "s", "access_token": "AT-secret-value", "expires_at_seconds": "soon"}',
+    ],
     ['deep nesting', `{"resource_server": "rs", "extra": ${'['.repeat(600)}${']'.repeat(600)}}`],
   ])('a row that is %s is an InvalidTokenDataError naming namespace and resource server', async (_label, json) => {
     const storage = storageIn({ namespace: 'userapp' });
@@ -322,7 +363,14 @@ describe('PostgresTokenStorage rows', () => {
   it('reads rows written with SQL in any key order, and keeps unknown keys', async () => {
     const storage = storageIn({ namespace: 'sql' });
     await storage.migrate();
-    const dict = { token_type: 'Bearer', expires_at_seconds: 2000000000, access_token: 'AT', scope: 's', resource_server: 'rs', custom: { kept: true } };
+    const dict = {
+      token_type: 'Bearer',
+      expires_at_seconds: 2000000000,
+      access_token: 'AT',
+      scope: 's',
+      resource_server: 'rs',
+      custom: { kept: true },
+    };
     await database.query(`INSERT INTO "${storage.schema}".token_storage VALUES ('sql', 'rs', $1::jsonb)`, [JSON.stringify(dict)]);
     const read = await storage.getTokenData('rs');
     expect(read?.toDict()).toEqual({ ...dict });

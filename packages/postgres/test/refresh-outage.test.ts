@@ -82,7 +82,8 @@ function startProcess(namespace: string, options: { pauseBeforeRefresh: boolean;
   return startChild('outage-worker.mjs', [JSON.stringify(config)]);
 }
 
-const event = async (child: Child, name: string) => JSON.parse(await child.line((line) => line.includes(`"event":"${name}"`))) as Record<string, unknown>;
+const event = async (child: Child, name: string) =>
+  JSON.parse(await child.line((line) => line.includes(`"event":"${name}"`))) as Record<string, unknown>;
 
 /**
  * Process A enters the section, records its marker and is about to send the refresh token; the
@@ -174,7 +175,9 @@ describe('timeoutMs of StorageBackedAuthorizer covers its storage calls', () => 
       const startedAt = Date.now();
       const error = await caught(() => authorizer.getAuthorizationHeader());
       expect(AuthRequestTimeoutError.isInstance(error)).toBe(true);
-      expect(error.message).toBe(`the token renewal for ${auth.resourceServers.api} (reading the token storage) failed: no answer within 3000 ms`);
+      expect(error.message).toBe(
+        `the token renewal for ${auth.resourceServers.api} (reading the token storage) failed: no answer within 3000 ms`,
+      );
       expect(Date.now() - startedAt).toBeLessThan(20000);
     } finally {
       for (const socket of sockets) socket.destroy();

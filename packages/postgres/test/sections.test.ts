@@ -19,7 +19,10 @@ afterEach(async () => {
   for (const storage of opened.splice(0)) await storage.close();
 });
 
-function storage(options: ConstructorParameters<typeof PostgresTokenStorage>[1] = {}, pool: PostgresPoolOrConfig = database.url): PostgresTokenStorage {
+function storage(
+  options: ConstructorParameters<typeof PostgresTokenStorage>[1] = {},
+  pool: PostgresPoolOrConfig = database.url,
+): PostgresTokenStorage {
   const made = new PostgresTokenStorage(pool, options);
   opened.push(made);
   return made;

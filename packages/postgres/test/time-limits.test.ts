@@ -31,11 +31,14 @@ function givenPool(url: string): Pool {
 }
 
 /** Everything a log would show of an error. */
-const shown = (error: unknown) => `${String(error)} ${(error as Error).stack ?? ''} ${JSON.stringify(error)} ${String((error as Error).cause)}`;
+const shown = (error: unknown) =>
+  `${String(error)} ${(error as Error).stack ?? ''} ${JSON.stringify(error)} ${String((error as Error).cause)}`;
 
 describe('queryTimeoutMs', () => {
   it.each([[0], [-1], [1.5], [2 ** 31], ['1000'], [Infinity]])('refuses %p', (value) => {
-    expect(thrownBy(() => new PostgresTokenStorage('postgres://u:p@127.0.0.1:1/db', { queryTimeoutMs: value as never }))).toBeInstanceOf(InvalidArgumentError);
+    expect(thrownBy(() => new PostgresTokenStorage('postgres://u:p@127.0.0.1:1/db', { queryTimeoutMs: value as never }))).toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 });
 

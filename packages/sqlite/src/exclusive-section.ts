@@ -81,7 +81,11 @@ function parseLease(value: unknown): Lease | null {
   if (typeof value !== 'string') return null;
   try {
     const lease = JSON.parse(value) as Partial<Lease>;
-    const valid = typeof lease.owner === 'string' && typeof lease.pid === 'number' && typeof lease.host === 'string' && typeof lease.expiresAtMs === 'number';
+    const valid =
+      typeof lease.owner === 'string' &&
+      typeof lease.pid === 'number' &&
+      typeof lease.host === 'string' &&
+      typeof lease.expiresAtMs === 'number';
     return valid ? (lease as Lease) : null;
   } catch {
     return null;

@@ -81,7 +81,9 @@ export async function openTokenDatabase(options: OpenTokenDatabaseOptions): Prom
         );
       }
       if (state.kind === 'empty') {
-        throw new TokenFileFormatError(`'${displayPath}' holds no token tables, and read-only mode cannot create them`, { filePath: displayPath });
+        throw new TokenFileFormatError(`'${displayPath}' holds no token tables, and read-only mode cannot create them`, {
+          filePath: displayPath,
+        });
       }
       return { db: probe, isWal: false, createdSideFiles: !hadSideFiles && (await sideFilesExist(options.filePath, displayPath)) };
     }
@@ -183,9 +185,12 @@ async function prepareFile(options: OpenTokenDatabaseOptions): Promise<void> {
     assertRegularFile(await stat(options.filePath), options.filePath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !options.mayCreate) {
-      throw new TokenStorageError(`the token database '${options.displayPath}' does not exist (connectParams.readonly or fileMustExist is set)`, {
-        cause: error,
-      });
+      throw new TokenStorageError(
+        `the token database '${options.displayPath}' does not exist (connectParams.readonly or fileMustExist is set)`,
+        {
+          cause: error,
+        },
+      );
     }
     throw toStorageError(error, options.displayPath);
   }
@@ -231,9 +236,12 @@ async function assertEmptyOrSQLite(filePath: string, displayPath: string): Promi
   } finally {
     await handle.close();
   }
-  throw new TokenFileFormatError(`'${displayPath}' is not a token database: it is neither empty nor a SQLite file. It was left unchanged.`, {
-    filePath: displayPath,
-  });
+  throw new TokenFileFormatError(
+    `'${displayPath}' is not a token database: it is neither empty nor a SQLite file. It was left unchanged.`,
+    {
+      filePath: displayPath,
+    },
+  );
 }
 
 /** Marks a database whose schema cannot be read before an interrupted transaction is rolled back. */
@@ -250,7 +258,9 @@ function inspectOrFindHotJournal(probe: Database.Database): SchemaState | typeof
 
 function assertUsable(state: SchemaState, displayPath: string): void {
   if (state.kind === 'foreign') {
-    throw new TokenFileFormatError(`'${displayPath}' is not a token database: ${state.reason}. It was left unchanged.`, { filePath: displayPath });
+    throw new TokenFileFormatError(`'${displayPath}' is not a token database: ${state.reason}. It was left unchanged.`, {
+      filePath: displayPath,
+    });
   }
   if (state.kind === 'unsupported') {
     throw new UnsupportedFormatVersionError(

@@ -18,11 +18,7 @@ export interface RowRewriteSteps {
  *
  * @returns How many entries were written.
  */
-export async function rewriteEveryRow(
-  db: Database.Database,
-  steps: RowRewriteSteps,
-  change: RewriteAllEntries,
-): Promise<number> {
+export async function rewriteEveryRow(db: Database.Database, steps: RowRewriteSteps, change: RewriteAllEntries): Promise<number> {
   db.pragma('secure_delete = ON');
   await steps.run(() => db.exec('BEGIN IMMEDIATE'));
   try {
@@ -39,7 +35,9 @@ export async function rewriteEveryRow(
       setOwnEntry(mapping, resourceServer, steps.parse(namespace, resourceServer, text));
     }
     const next = await change(entries);
-    const replace = db.prepare<[string, string, string]>('REPLACE INTO token_storage (namespace, resource_server, token_data_json) VALUES (?, ?, ?)');
+    const replace = db.prepare<[string, string, string]>(
+      'REPLACE INTO token_storage (namespace, resource_server, token_data_json) VALUES (?, ?, ?)',
+    );
     let written = 0;
     for (const [namespace, mapping] of next) {
       assertWellFormedText(namespace, 'namespace');

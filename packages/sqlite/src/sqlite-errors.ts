@@ -42,7 +42,10 @@ export function toStorageError(error: unknown, filePath: string): unknown {
     return new TokenFileFormatError(`'${filePath}' is not a readable SQLite token database (${code})`, { filePath, cause: error });
   }
   if (code.startsWith('SQLITE_READONLY')) {
-    return new TokenFileAccessError(`the token database '${filePath}' cannot be written: it is read-only (${code})`, { filePath, cause: error });
+    return new TokenFileAccessError(`the token database '${filePath}' cannot be written: it is read-only (${code})`, {
+      filePath,
+      cause: error,
+    });
   }
   if (code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM' || code === 'SQLITE_FULL') {
     return new TokenFileAccessError(`the token database '${filePath}' cannot be opened or written (${code})`, { filePath, cause: error });
@@ -64,10 +67,13 @@ export function toStorageError(error: unknown, filePath: string): unknown {
  */
 export function toStatementError(error: unknown, filePath: string): unknown {
   if (codeOf(error) !== 'SQLITE_ERROR') return toStorageError(error, filePath);
-  return new TokenFileFormatError(`'${filePath}' is not a usable SQLite token database: an object of its schema cannot be compiled (SQLITE_ERROR); it is left unchanged`, {
-    filePath,
-    cause: error,
-  });
+  return new TokenFileFormatError(
+    `'${filePath}' is not a usable SQLite token database: an object of its schema cannot be compiled (SQLITE_ERROR); it is left unchanged`,
+    {
+      filePath,
+      cause: error,
+    },
+  );
 }
 
 /**

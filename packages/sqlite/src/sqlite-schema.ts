@@ -54,7 +54,10 @@ export function inspectSchema(db: BetterSqlite3.Database): SchemaState {
     if (!tables.has(table)) return { kind: 'foreign', reason: `it has no ${table} table` };
     const columns = db.pragma(`table_info(${table})`) as ColumnInfo[];
     if (!hasColumns(columns, expected)) {
-      return { kind: 'foreign', reason: `its ${table} table does not have the columns (${expected.join(', ')}) keyed by (${expected.slice(0, -1).join(', ')})` };
+      return {
+        kind: 'foreign',
+        reason: `its ${table} table does not have the columns (${expected.join(', ')}) keyed by (${expected.slice(0, -1).join(', ')})`,
+      };
     }
   }
   const version = db

@@ -8,7 +8,7 @@ import {
   TOKEN_STORAGE_OPTION_KEYS,
   TokenFileFormatError,
   TokenStorage,
-  TokenStorageData,
+  type TokenStorageData,
   type RunExclusive,
   type StoredEntry,
   type TokenStorageOptions,
@@ -170,7 +170,12 @@ export class SQLiteTokenStorage extends TokenStorage {
    */
   constructor(filepath: string, options: SQLiteTokenStorageOptions = {}) {
     super(options);
-    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'connectParams', 'lockTimeoutMs', 'sectionLeaseMs', 'sectionTimeoutMs'], 'SQLiteTokenStorage', RENAMED_OPTIONS);
+    assertKnownOptions(
+      options,
+      [...TOKEN_STORAGE_OPTION_KEYS, 'connectParams', 'lockTimeoutMs', 'sectionLeaseMs', 'sectionTimeoutMs'],
+      'SQLiteTokenStorage',
+      RENAMED_OPTIONS,
+    );
     assertWellFormedText(this.namespace, 'namespace');
     if (typeof filepath !== 'string' || filepath === '') throw new InvalidArgumentError('filepath must be a non-empty string');
     if (filepath === ':memory:') {
@@ -224,7 +229,6 @@ export class SQLiteTokenStorage extends TokenStorage {
       }
     });
   }
-
 
   /**
    * Runs `fn` while this process holds the cross-process section `key` of this database: calls with
@@ -355,24 +359,34 @@ export class SQLiteTokenStorage extends TokenStorage {
     const sections = connection.sections as SectionStatements;
     const owner = randomUUID();
     const deadline = performance.now() + this.sectionTimeoutMs;
-    for (let pause = 5; !(await this.run(() => sections.claim.immediate(key, newLease(owner, this.sectionLeaseMs)))); pause = Math.min(pause * 2, 200)) {
+    for (
+      let pause = 5;
+      !(await this.run(() => sections.claim.immediate(key, newLease(owner, this.sectionLeaseMs))));
+      pause = Math.min(pause * 2, 200)
+    ) {
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
-        throw new StorageLockTimeoutError(`the section '${key}' of the token database '${this.filepath}' stayed taken for ${this.sectionTimeoutMs} ms`, {
-          resource: `${this.filepath}#${key}`,
-          timeoutMs: this.sectionTimeoutMs,
-        });
+        throw new StorageLockTimeoutError(
+          `the section '${key}' of the token database '${this.filepath}' stayed taken for ${this.sectionTimeoutMs} ms`,
+          {
+            resource: `${this.filepath}#${key}`,
+            timeoutMs: this.sectionTimeoutMs,
+          },
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, remaining)));
       this.closeSignal.throwIfAborted();
     }
-    const heartbeat = setInterval(() => {
-      try {
-        sections.renew.immediate(key, newLease(owner, this.sectionLeaseMs));
-      } catch {
-        // Busy or closed: the next beat tries again, and the lease still has time left.
-      }
-    }, Math.max(10, Math.floor(this.sectionLeaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        try {
+          sections.renew.immediate(key, newLease(owner, this.sectionLeaseMs));
+        } catch {
+          // Busy or closed: the next beat tries again, and the lease still has time left.
+        }
+      },
+      Math.max(10, Math.floor(this.sectionLeaseMs / 3)),
+    );
     heartbeat.unref();
     try {
       return await fn();
@@ -425,9 +439,12 @@ export class SQLiteTokenStorage extends TokenStorage {
       // was. (A whole-file check: about 70 ms for 100 000 tokens, once per connection.)
       const check = await this.run(() => connection.db.pragma('integrity_check(1)', { simple: true }));
       if (check !== 'ok') {
-        throw new TokenFileFormatError(`'${this.filepath}' is not a readable SQLite token database (it fails SQLite's integrity check). It was left unchanged.`, {
-          filePath: this.filepath,
-        });
+        throw new TokenFileFormatError(
+          `'${this.filepath}' is not a readable SQLite token database (it fails SQLite's integrity check). It was left unchanged.`,
+          {
+            filePath: this.filepath,
+          },
+        );
       }
       connection.checked = true;
     }
@@ -477,22 +494,32 @@ export class SQLiteTokenStorage extends TokenStorage {
         createdSideFiles,
         filePath: this.absolutePath,
         driverOptions: this.driverOptions,
-        getOne: db.prepare<[string, string], unknown>('SELECT token_data_json FROM token_storage WHERE namespace = ? AND resource_server = ?').pluck(),
+        getOne: db
+          .prepare<[string, string], unknown>('SELECT token_data_json FROM token_storage WHERE namespace = ? AND resource_server = ?')
+          .pluck(),
         // Rows whose keys are not text (BLOBs, or NULLs and numbers in a table without the Python
         // column types) cannot be looked up with a string, so they are not listed either.
         getAll: db
-          .prepare<[string], unknown[]>("SELECT resource_server, token_data_json FROM token_storage WHERE namespace = ? AND typeof(resource_server) = 'text'")
+          .prepare<[string], unknown[]>(
+            "SELECT resource_server, token_data_json FROM token_storage WHERE namespace = ? AND typeof(resource_server) = 'text'",
+          )
           .raw(),
         remove: db.prepare<[string, string]>('DELETE FROM token_storage WHERE namespace = ? AND resource_server = ?'),
-        namespaces: db.prepare<[], unknown>(`SELECT DISTINCT namespace FROM token_storage WHERE ${TEXT_NAMESPACE} ORDER BY namespace`).pluck(),
+        namespaces: db
+          .prepare<[], unknown>(`SELECT DISTINCT namespace FROM token_storage WHERE ${TEXT_NAMESPACE} ORDER BY namespace`)
+          .pluck(),
         namespacesFirst: db
           .prepare<[number], unknown>(`SELECT DISTINCT namespace FROM token_storage WHERE ${TEXT_NAMESPACE} ORDER BY namespace LIMIT ?`)
           .pluck(),
         namespacesAfter: db
-          .prepare<[string, number], unknown>(`SELECT DISTINCT namespace FROM token_storage WHERE ${TEXT_NAMESPACE} AND namespace > ? ORDER BY namespace LIMIT ?`)
+          .prepare<[string, number], unknown>(
+            `SELECT DISTINCT namespace FROM token_storage WHERE ${TEXT_NAMESPACE} AND namespace > ? ORDER BY namespace LIMIT ?`,
+          )
           .pluck(),
         entriesFirst: db
-          .prepare<[number], unknown[]>(`SELECT namespace, resource_server, token_data_json FROM token_storage WHERE ${TEXT_ENTRY} ORDER BY namespace, resource_server LIMIT ?`)
+          .prepare<[number], unknown[]>(
+            `SELECT namespace, resource_server, token_data_json FROM token_storage WHERE ${TEXT_ENTRY} ORDER BY namespace, resource_server LIMIT ?`,
+          )
           .raw(),
         entriesAfter: db
           .prepare<[string, string, number], unknown[]>(
@@ -533,19 +560,25 @@ function closeConnection(connection: Connection): void {
 
 function checkConnectParams(value: unknown): SQLiteConnectParams & { timeout?: number } {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError("'connectParams' must be an object");
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidArgumentError("'connectParams' must be an object");
   const params = value as SQLiteConnectParams;
   assertKnownOptions(params, ['readonly', 'fileMustExist', 'timeout', 'nativeBinding', 'verbose'], 'SQLiteTokenStorage connectParams');
   for (const key of ['readonly', 'fileMustExist'] as const) {
-    if (params[key] !== undefined && typeof params[key] !== 'boolean') throw new InvalidArgumentError(`'connectParams.${key}' must be a boolean`);
+    if (params[key] !== undefined && typeof params[key] !== 'boolean')
+      throw new InvalidArgumentError(`'connectParams.${key}' must be a boolean`);
   }
   if (params.verbose !== undefined) {
-    throw new InvalidArgumentError("'connectParams.verbose' is not supported: it would log every statement with its values, tokens included");
+    throw new InvalidArgumentError(
+      "'connectParams.verbose' is not supported: it would log every statement with its values, tokens included",
+    );
   }
   if (params.nativeBinding !== undefined && typeof params.nativeBinding !== 'string') {
     throw new InvalidArgumentError("'connectParams.nativeBinding' must be a string");
   }
-  return params.timeout === undefined ? { ...params } : { ...params, timeout: checkedMilliseconds(params.timeout, 'connectParams.timeout') };
+  return params.timeout === undefined
+    ? { ...params }
+    : { ...params, timeout: checkedMilliseconds(params.timeout, 'connectParams.timeout') };
 }
 
 /** A resource server key SQLite can store as itself (UTF-8 text); see `assertWellFormedText`. */
@@ -553,4 +586,3 @@ function checkedKey(key: string): string {
   assertWellFormedText(key, 'resource server');
   return key;
 }
-

@@ -12,7 +12,9 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts a child holding the section and resolves once it holds it. */
 function holdInChild(filepath: string, leaseMs: number) {
-  const child = spawn(process.execPath, [join(__dirname, 'fixtures', 'hold-section.mjs'), filepath, String(leaseMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(__dirname, 'fixtures', 'hold-section.mjs'), filepath, String(leaseMs)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const held = new Promise<void>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => chunk.includes('held') && resolve());
     child.on('exit', () => reject(new Error('the child exited before holding the section')));
@@ -69,14 +71,19 @@ describe('SQLiteTokenStorage.runExclusive', () => {
     await storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') });
     const db = new Database(filepath);
     const lease = { owner: 'elsewhere', pid: 1, host: 'another-host.example', expiresAtMs: Date.now() + 300 };
-    db.prepare('REPLACE INTO sdk_storage_adapter_internal (attribute, value) VALUES (?, ?)').run('globus-tokenstorage.section:key', JSON.stringify(lease));
+    db.prepare('REPLACE INTO sdk_storage_adapter_internal (attribute, value) VALUES (?, ?)').run(
+      'globus-tokenstorage.section:key',
+      JSON.stringify(lease),
+    );
     db.close();
     try {
       const started = Date.now();
       expect(await storage.runExclusive('key', async () => 'after the lease')).toBe('after the lease');
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
       const reader = new Database(filepath, { readonly: true });
-      const rows = reader.prepare("SELECT attribute FROM sdk_storage_adapter_internal WHERE attribute LIKE 'globus-tokenstorage.section:%'").all();
+      const rows = reader
+        .prepare("SELECT attribute FROM sdk_storage_adapter_internal WHERE attribute LIKE 'globus-tokenstorage.section:%'")
+        .all();
       reader.close();
       expect(rows).toEqual([]);
     } finally {

@@ -34,7 +34,8 @@ describe('file modes', () => {
       await second.getTokenData('rs');
       expect([modeOf(join(root, 'a')), modeOf(join(root, 'a', 'b'))]).toEqual(['700', '700']);
       expect(readdirSync(join(root, 'a', 'b')).sort()).toEqual(['tokens.db', 'tokens.db-shm', 'tokens.db-wal']);
-      for (const name of ['tokens.db', 'tokens.db-shm', 'tokens.db-wal']) expect([name, modeOf(join(root, 'a', 'b', name))]).toEqual([name, '600']);
+      for (const name of ['tokens.db', 'tokens.db-shm', 'tokens.db-wal'])
+        expect([name, modeOf(join(root, 'a', 'b', name))]).toEqual([name, '600']);
     } finally {
       process.umask(previous);
     }
@@ -136,7 +137,10 @@ describe('files that are not token databases', () => {
     const filepath = join(dirs.make(), 'tokens.db');
     await storageAt(filepath).getTokenData('rs');
     for (const storage of opened.splice(0)) await storage.close();
-    foreignDatabase(filepath, "PRAGMA journal_mode = DELETE; UPDATE sdk_storage_adapter_internal SET value = '3' WHERE attribute = 'globus-sdk.database_schema_version';");
+    foreignDatabase(
+      filepath,
+      "PRAGMA journal_mode = DELETE; UPDATE sdk_storage_adapter_internal SET value = '3' WHERE attribute = 'globus-sdk.database_schema_version';",
+    );
     const error = await expectRefusedAndUntouched(filepath, ErrorCodes.UNSUPPORTED_FORMAT_VERSION);
     expect((error as unknown as { formatVersion: unknown }).formatVersion).toBe('3');
   });

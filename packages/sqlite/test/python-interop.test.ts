@@ -43,11 +43,17 @@ function rawContent(filepath: string) {
   const db = new Database(filepath, { readonly: true });
   try {
     return {
-      tables: db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string; sql: string }>,
-      internal: Object.fromEntries(db.prepare('SELECT attribute, value FROM sdk_storage_adapter_internal').raw().all() as Array<[string, string]>),
-      rows: db.prepare('SELECT namespace, resource_server, token_data_json FROM token_storage ORDER BY namespace, resource_server').raw().all() as Array<
-        [string, string, string]
-      >,
+      tables: db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
+        name: string;
+        sql: string;
+      }>,
+      internal: Object.fromEntries(
+        db.prepare('SELECT attribute, value FROM sdk_storage_adapter_internal').raw().all() as Array<[string, string]>,
+      ),
+      rows: db
+        .prepare('SELECT namespace, resource_server, token_data_json FROM token_storage ORDER BY namespace, resource_server')
+        .raw()
+        .all() as Array<[string, string, string]>,
     };
   } finally {
     db.close();
@@ -130,7 +136,10 @@ describe('files written by the Python SDK', () => {
     opened.push(storage);
     await expect(storage.getTokenData('auth.globus.org')).rejects.toMatchObject({ code: 'TOKEN_STORAGE_ERROR' });
     await storage.close();
-    expect([readFileSync(filepath).equals(before[0] as Buffer), readFileSync(`${filepath}-journal`).equals(before[1] as Buffer)]).toEqual([true, true]);
+    expect([readFileSync(filepath).equals(before[0] as Buffer), readFileSync(`${filepath}-journal`).equals(before[1] as Buffer)]).toEqual([
+      true,
+      true,
+    ]);
   });
 
   it('writing into a schema-1 database keeps its config table and internal rows', async () => {
@@ -147,7 +156,9 @@ describe('files written by the Python SDK', () => {
     expect(config.prepare('SELECT config_name FROM config_storage').pluck().all()).toEqual(['app_config']);
     expect(config.pragma('journal_mode', { simple: true })).toBe('wal');
     config.close();
-    expect(after.rows.find(([namespace, rs]) => namespace === 'userapp' && rs === 'auth.globus.org')?.[2]).toBe(toPythonJSON(data.toDict()));
+    expect(after.rows.find(([namespace, rs]) => namespace === 'userapp' && rs === 'auth.globus.org')?.[2]).toBe(
+      toPythonJSON(data.toDict()),
+    );
   });
 });
 
@@ -193,7 +204,11 @@ describe('files we write, as the Python SDK sees them', () => {
 
   pythonIt(`python3 (sqlite3 + json) reads our file as the Python SDK's SQLiteTokenStorage does${pythonLabel}`, async () => {
     const filepath = join(dirs.make(), 'nested', 'tokens.db');
-    const odd = sampleTokenData('odd.example.org', { scope: 'sc\u00f6pe \u2603 \ud83d\ude00 "q" \\ \n\t\u0001', identityId: null, tokenType: null });
+    const odd = sampleTokenData('odd.example.org', {
+      scope: 'sc\u00f6pe \u2603 \ud83d\ude00 "q" \\ \n\t\u0001',
+      identityId: null,
+      tokenType: null,
+    });
     const plain = sampleTokenData('transfer.api.globus.org', { refreshToken: null });
     await storageAt(filepath, 'n\u00e4me').storeTokenDataByResourceServer({ 'odd.example.org': odd });
     await storageAt(filepath, 'DEFAULT').storeTokenDataByResourceServer({ 'transfer.api.globus.org': plain });

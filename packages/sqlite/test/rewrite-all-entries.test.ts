@@ -12,7 +12,10 @@ const entry = (resourceServer: string, accessToken: string) =>
 
 async function seeded(): Promise<string> {
   const file = join(dirs.make(), 'tokens.db');
-  for (const [namespace, tokens] of [['DEFAULT', ['a.org', 'b.org']], ['userapp', ['c.org']]] as const) {
+  for (const [namespace, tokens] of [
+    ['DEFAULT', ['a.org', 'b.org']],
+    ['userapp', ['c.org']],
+  ] as const) {
     const storage = new SQLiteTokenStorage(file, { namespace });
     await storage.storeTokenDataByResourceServer(Object.fromEntries(tokens.map((key) => [key, entry(key, `AT-${namespace}-${key}`)])));
     await storage.close();
@@ -27,7 +30,12 @@ describe('SQLiteTokenStorage.rewriteAllEntries', () => {
     let seen: Record<string, string[]> = {};
     const written = await storage.rewriteAllEntries(async (entries) => {
       seen = Object.fromEntries([...entries].map(([namespace, mapping]) => [namespace, Object.keys(mapping)]));
-      return new Map([...entries].map(([namespace, mapping]) => [namespace, Object.fromEntries(Object.entries(mapping).map(([key, data]) => [key, entry(key, `${data.accessToken}-new`)]))]));
+      return new Map(
+        [...entries].map(([namespace, mapping]) => [
+          namespace,
+          Object.fromEntries(Object.entries(mapping).map(([key, data]) => [key, entry(key, `${data.accessToken}-new`)])),
+        ]),
+      );
     });
     expect(seen).toEqual({ DEFAULT: ['a.org', 'b.org'], userapp: ['c.org'] });
     expect(written).toBe(3);

@@ -28,7 +28,9 @@ onLinux('storages on one database file in one process share one connection', () 
   it('1000 storages keep one connection, each closed storage is refused, and the last close closes it', async () => {
     const file = join(dirs.make(), 'tokens.db');
     const storages = Array.from({ length: 1000 }, (_, index) => new SQLiteTokenStorage(file, { namespace: `user-${index}` }));
-    await Promise.all(storages.map((storage, index) => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs', { expiresAtSeconds: index }) })));
+    await Promise.all(
+      storages.map((storage, index) => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs', { expiresAtSeconds: index }) })),
+    );
     expect(openDescriptors(file)).toBe(1);
     for (const storage of storages.slice(0, 999)) await storage.close();
     await expect(storages[0]?.getTokenData('rs')).rejects.toBeInstanceOf(StorageClosedError);

@@ -6,7 +6,16 @@ import { InvalidTokenDataError, TokenFileFormatError, TokenStorageData, TokenSto
 import { toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { sampleTokenData } from '@globus-tokenstorage/core/conformance';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
-import { applyByteMutations, byteMutations, CASE_TIMEOUT_MS, FUZZ_RUNS, fuzzTimeout, jsonReplacement, settle, tokenEntry } from '@globus-tokenstorage/test-support/fuzz';
+import {
+  applyByteMutations,
+  byteMutations,
+  CASE_TIMEOUT_MS,
+  FUZZ_RUNS,
+  fuzzTimeout,
+  jsonReplacement,
+  settle,
+  tokenEntry,
+} from '@globus-tokenstorage/test-support/fuzz';
 import { PYTHON_FIXTURES, TempDirs } from './support';
 
 const dirs = new TempDirs();
@@ -75,14 +84,21 @@ const tokenDataJSON: fc.Arbitrary<string | number | bigint | Buffer | null> = fc
   { weight: 1, arbitrary: jsonReplacement.map((value) => JSON.stringify(value) ?? 'null') },
   {
     weight: 2,
-    arbitrary: fc
-      .tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.nat())
-      .map(([rs, cut]) => {
-        const text = toPythonJSON(sampleTokenData(rs).toDict());
-        return text.slice(0, cut % text.length);
-      }),
+    arbitrary: fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.nat()).map(([rs, cut]) => {
+      const text = toPythonJSON(sampleTokenData(rs).toDict());
+      return text.slice(0, cut % text.length);
+    }),
   },
-  { weight: 1, arbitrary: fc.constantFrom('[' .repeat(100_000), `{"a": ${'['.repeat(5000)}${']'.repeat(5000)}}`, 'NaN', '{"access_token": "AT", }', '\ufeff{}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '['.repeat(100_000),
+      `{"a": ${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      'NaN',
+      '{"access_token": "AT", }',
+      '\ufeff{}',
+    ),
+  },
   { weight: 1, arbitrary: sqlValue },
 );
 
@@ -91,7 +107,9 @@ interface Recipe {
   internalTable: string;
   others: string[];
   schemaVersion: string | number | bigint | Buffer | null | undefined;
-  rows: Array<[string | number | bigint | Buffer | null, string | number | bigint | Buffer | null, string | number | bigint | Buffer | null]>;
+  rows: Array<
+    [string | number | bigint | Buffer | null, string | number | bigint | Buffer | null, string | number | bigint | Buffer | null]
+  >;
 }
 
 const recipe: fc.Arbitrary<Recipe> = fc.record({
@@ -103,9 +121,16 @@ const recipe: fc.Arbitrary<Recipe> = fc.record({
     { weight: 1, arbitrary: fc.constantFrom('3', '', '2.0') },
     { weight: 1, arbitrary: sqlValue },
   ),
-  rows: fc.array(fc.tuple(fc.oneof({ weight: 3, arbitrary: fc.constantFrom('DEFAULT', 'userapp') }, { weight: 1, arbitrary: sqlValue }), sqlValue, tokenDataJSON), {
-    maxLength: 4,
-  }),
+  rows: fc.array(
+    fc.tuple(
+      fc.oneof({ weight: 3, arbitrary: fc.constantFrom('DEFAULT', 'userapp') }, { weight: 1, arbitrary: sqlValue }),
+      sqlValue,
+      tokenDataJSON,
+    ),
+    {
+      maxLength: 4,
+    },
+  ),
 });
 
 /** The bytes of a database built from a recipe, in memory (no file, no fsync). Statements that fail are skipped. */
@@ -129,7 +154,10 @@ function databaseBytes(spec: Recipe): Buffer {
     };
     if (spec.schemaVersion !== undefined) {
       attempt('INSERT INTO sdk_storage_adapter_internal (attribute, value) VALUES (?, ?)', ['globus-sdk.version', '4.9.0']);
-      attempt('INSERT INTO sdk_storage_adapter_internal (attribute, value) VALUES (?, ?)', ['globus-sdk.database_schema_version', spec.schemaVersion]);
+      attempt('INSERT INTO sdk_storage_adapter_internal (attribute, value) VALUES (?, ?)', [
+        'globus-sdk.database_schema_version',
+        spec.schemaVersion,
+      ]);
     }
     for (const row of spec.rows) attempt('INSERT INTO token_storage (namespace, resource_server, token_data_json) VALUES (?, ?, ?)', row);
     return db.serialize();
@@ -141,10 +169,13 @@ function databaseBytes(spec: Recipe): Buffer {
 const PAGE = 4096;
 
 /** Garbage written into whole pages after the 100-byte header, so the file still looks like SQLite. */
-const garbagePages = fc.array(fc.record({ page: fc.nat(), offset: fc.nat(PAGE - 1), bytes: fc.uint8Array({ minLength: 1, maxLength: 512 }) }), {
-  minLength: 1,
-  maxLength: 3,
-});
+const garbagePages = fc.array(
+  fc.record({ page: fc.nat(), offset: fc.nat(PAGE - 1), bytes: fc.uint8Array({ minLength: 1, maxLength: 512 }) }),
+  {
+    minLength: 1,
+    maxLength: 3,
+  },
+);
 
 function withGarbagePages(input: Buffer, patches: ReadonlyArray<{ page: number; offset: number; bytes: Uint8Array }>): Buffer {
   const bytes = Buffer.from(input);
@@ -170,7 +201,10 @@ beforeAll(async () => {
   const ours = join(dir, 'ours.db');
   for (const namespace of ['DEFAULT', 'userapp']) {
     const storage = new SQLiteTokenStorage(ours, { namespace });
-    await storage.storeTokenDataByResourceServer({ a: sampleTokenData('a'), 'transfer.api.globus.org': sampleTokenData('transfer.api.globus.org') });
+    await storage.storeTokenDataByResourceServer({
+      a: sampleTokenData('a'),
+      'transfer.api.globus.org': sampleTokenData('transfer.api.globus.org'),
+    });
     await storage.close();
   }
   seeds = [readFileSync(ours), readFileSync(join(PYTHON_FIXTURES, 'tokens.db')), readFileSync(join(PYTHON_FIXTURES, 'v1_sqlite.db'))];
@@ -194,13 +228,23 @@ const fileBytes: fc.Arbitrary<FileInput> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .tuple(fc.nat(2), byteMutations)
-      .map(([index, mutations]) => fileInput(`seed ${index} with ${fc.stringify(mutations)}`, applyByteMutations(seeds[index] as Buffer, mutations))),
+      .map(([index, mutations]) =>
+        fileInput(`seed ${index} with ${fc.stringify(mutations)}`, applyByteMutations(seeds[index] as Buffer, mutations)),
+      ),
   },
   {
     weight: 2,
     arbitrary: fc
-      .tuple(fc.oneof(fc.nat(2).map((index) => fileInput(`seed ${index}`, seeds[index] as Buffer)), recipe.map((spec) => fileInput(`recipe ${fc.stringify(spec)}`, databaseBytes(spec)))), garbagePages)
-      .map(([source, patches]) => fileInput(`${source.label} with garbage pages ${fc.stringify(patches)}`, withGarbagePages(source.bytes, patches))),
+      .tuple(
+        fc.oneof(
+          fc.nat(2).map((index) => fileInput(`seed ${index}`, seeds[index] as Buffer)),
+          recipe.map((spec) => fileInput(`recipe ${fc.stringify(spec)}`, databaseBytes(spec))),
+        ),
+        garbagePages,
+      )
+      .map(([source, patches]) =>
+        fileInput(`${source.label} with garbage pages ${fc.stringify(patches)}`, withGarbagePages(source.bytes, patches)),
+      ),
   },
   {
     weight: 1,
@@ -236,71 +280,88 @@ function schemaOf(path: string): string {
 }
 
 describe('fuzzing SQLiteTokenStorage (each call ends in a result or a TokenStorageError; a read never changes the file)', () => {
-  it(`opens and reads arbitrary files (${FUZZ_RUNS} cases)`, async () => {
-    const dir = dirs.make('gts-sqlite-fuzz-');
-    const path = join(dir, 'tokens.db');
-    const outcomes = { read: 0, refused: 0, written: 0, badRows: 0 };
-    await fc.assert(
-      fc.asyncProperty(fileBytes, fc.constantFrom('DEFAULT', 'userapp', 'x'), fc.boolean(), fc.nat(39), async (input, namespace, readonly, dice) => {
-        let written = false;
-        let writeFailed = false;
-        for (const name of readdirSync(dir)) rmSync(join(dir, name), { force: true });
-        const { bytes } = input;
-        writeFileSync(path, bytes);
-        const schemaBefore = schemaOf(path);
-        const storage = new SQLiteTokenStorage(path, { namespace, lockTimeoutMs: 1000, ...(readonly ? { connectParams: { readonly: true } } : {}) });
-        try {
-          const all = await settle(() => storage.getTokenDataByResourceServer());
-          const one = await settle(() => storage.getTokenData('transfer.api.globus.org'));
-          const namespaces = await settle(() => storage.listNamespaces());
-          if (!TokenStorageError.isInstance(all)) for (const data of Object.values(all)) expect(TokenStorageData.isInstance(data)).toBe(true);
-          if (!TokenStorageError.isInstance(one) && one !== null) expect(TokenStorageData.isInstance(one)).toBe(true);
-          // What can go wrong is the file (or a row of it): never a lock, a closed storage, or "SQLite failed".
-          for (const result of [all, one, namespaces]) {
-            if (TokenStorageError.isInstance(result)) expect(['TOKEN_FILE_FORMAT', 'UNSUPPORTED_FORMAT_VERSION', 'INVALID_TOKEN_DATA']).toContain(result.code);
-          }
-          if (InvalidTokenDataError.isInstance(all)) outcomes.badRows += 1;
-          if (TokenStorageError.isInstance(namespaces)) {
-            outcomes.refused += 1;
-          } else {
-            outcomes.read += 1;
-            for (const name of namespaces) expect(typeof name).toBe('string');
-          }
-          if (TokenFileFormatError.isInstance(namespaces) || dice === 0) {
-            // A file that is not a token database is never written to; a write that fails (a damaged
-            // page, a read-only connection) changes nothing. Only a few writes succeed: they fsync.
-            const stored = await settle(() => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }));
-            if (TokenFileFormatError.isInstance(namespaces)) expect(TokenStorageError.isInstance(stored)).toBe(true);
-            if (TokenStorageError.isInstance(stored)) {
-              writeFailed = !TokenStorageError.isInstance(namespaces);
-            } else {
-              written = true;
-              outcomes.written += 1;
+  it(
+    `opens and reads arbitrary files (${FUZZ_RUNS} cases)`,
+    async () => {
+      const dir = dirs.make('gts-sqlite-fuzz-');
+      const path = join(dir, 'tokens.db');
+      const outcomes = { read: 0, refused: 0, written: 0, badRows: 0 };
+      await fc.assert(
+        fc.asyncProperty(
+          fileBytes,
+          fc.constantFrom('DEFAULT', 'userapp', 'x'),
+          fc.boolean(),
+          fc.nat(39),
+          async (input, namespace, readonly, dice) => {
+            let written = false;
+            let writeFailed = false;
+            for (const name of readdirSync(dir)) rmSync(join(dir, name), { force: true });
+            const { bytes } = input;
+            writeFileSync(path, bytes);
+            const schemaBefore = schemaOf(path);
+            const storage = new SQLiteTokenStorage(path, {
+              namespace,
+              lockTimeoutMs: 1000,
+              ...(readonly ? { connectParams: { readonly: true } } : {}),
+            });
+            try {
+              const all = await settle(() => storage.getTokenDataByResourceServer());
+              const one = await settle(() => storage.getTokenData('transfer.api.globus.org'));
+              const namespaces = await settle(() => storage.listNamespaces());
+              if (!TokenStorageError.isInstance(all))
+                for (const data of Object.values(all)) expect(TokenStorageData.isInstance(data)).toBe(true);
+              if (!TokenStorageError.isInstance(one) && one !== null) expect(TokenStorageData.isInstance(one)).toBe(true);
+              // What can go wrong is the file (or a row of it): never a lock, a closed storage, or "SQLite failed".
+              for (const result of [all, one, namespaces]) {
+                if (TokenStorageError.isInstance(result))
+                  expect(['TOKEN_FILE_FORMAT', 'UNSUPPORTED_FORMAT_VERSION', 'INVALID_TOKEN_DATA']).toContain(result.code);
+              }
+              if (InvalidTokenDataError.isInstance(all)) outcomes.badRows += 1;
+              if (TokenStorageError.isInstance(namespaces)) {
+                outcomes.refused += 1;
+              } else {
+                outcomes.read += 1;
+                for (const name of namespaces) expect(typeof name).toBe('string');
+              }
+              if (TokenFileFormatError.isInstance(namespaces) || dice === 0) {
+                // A file that is not a token database is never written to; a write that fails (a damaged
+                // page, a read-only connection) changes nothing. Only a few writes succeed: they fsync.
+                const stored = await settle(() => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }));
+                if (TokenFileFormatError.isInstance(namespaces)) expect(TokenStorageError.isInstance(stored)).toBe(true);
+                if (TokenStorageError.isInstance(stored)) {
+                  writeFailed = !TokenStorageError.isInstance(namespaces);
+                } else {
+                  written = true;
+                  outcomes.written += 1;
+                }
+              }
+            } finally {
+              await storage.close();
             }
-          }
-        } finally {
-          await storage.close();
-        }
-        // Only a new file or an empty SQLite database (no schema objects) is initialised.
-        const mayInitialise = !readonly && (bytes.length === 0 || (schemaBefore === '[]' && bytes.subarray(0, MAGIC.length).equals(MAGIC)));
-        if (!mayInitialise && !written) {
-          // A write that failed on a readable database may have switched it to WAL before failing
-          // (only its header changes); anything else must be byte for byte as it was.
-          if (!writeFailed) expect(readFileSync(path).equals(bytes)).toBe(true);
-          expect(schemaOf(path)).toBe(schemaBefore);
-        }
-        for (const name of readdirSync(dir)) expect(['tokens.db', 'tokens.db-wal', 'tokens.db-shm']).toContain(name);
-        // Side files appear only for a file whose header says WAL (write or read version 2), or after a write.
-        if (existsSync(`${path}-wal`)) expect(bytes[18] === 2 || bytes[19] === 2 || written || writeFailed || mayInitialise).toBe(true);
-      }),
-      { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
-    );
-    // Both outcomes must be common, or the generators test less than they seem to.
-    expect(outcomes.read).toBeGreaterThan(FUZZ_RUNS / 10);
-    expect(outcomes.refused).toBeGreaterThan(FUZZ_RUNS / 10);
-    expect(outcomes.written).toBeGreaterThan(0);
-    expect(outcomes.badRows).toBeGreaterThan(FUZZ_RUNS / 100);
-  }, fuzzTimeout(2.5));
+            // Only a new file or an empty SQLite database (no schema objects) is initialised.
+            const mayInitialise =
+              !readonly && (bytes.length === 0 || (schemaBefore === '[]' && bytes.subarray(0, MAGIC.length).equals(MAGIC)));
+            if (!mayInitialise && !written) {
+              // A write that failed on a readable database may have switched it to WAL before failing
+              // (only its header changes); anything else must be byte for byte as it was.
+              if (!writeFailed) expect(readFileSync(path).equals(bytes)).toBe(true);
+              expect(schemaOf(path)).toBe(schemaBefore);
+            }
+            for (const name of readdirSync(dir)) expect(['tokens.db', 'tokens.db-wal', 'tokens.db-shm']).toContain(name);
+            // Side files appear only for a file whose header says WAL (write or read version 2), or after a write.
+            if (existsSync(`${path}-wal`)) expect(bytes[18] === 2 || bytes[19] === 2 || written || writeFailed || mayInitialise).toBe(true);
+          },
+        ),
+        { numRuns: FUZZ_RUNS, timeout: CASE_TIMEOUT_MS },
+      );
+      // Both outcomes must be common, or the generators test less than they seem to.
+      expect(outcomes.read).toBeGreaterThan(FUZZ_RUNS / 10);
+      expect(outcomes.refused).toBeGreaterThan(FUZZ_RUNS / 10);
+      expect(outcomes.written).toBeGreaterThan(0);
+      expect(outcomes.badRows).toBeGreaterThan(FUZZ_RUNS / 100);
+    },
+    fuzzTimeout(2.5),
+  );
 });
 
 describe('files the fuzzer found mishandled', () => {
@@ -355,27 +416,34 @@ describe('files the fuzzer found mishandled', () => {
     await refusedUnchanged(bytes, (storage) => storage.removeTokenData('transfer.api.globus.org'));
   });
 
-  it.each([false, true])('a trigger on the token table that cannot be compiled (readonly: %p) is a file format error, not "SQLite failed"', async (readonly) => {
-    const db = new Database(':memory:');
-    db.exec(`${PYTHON_TOKEN_TABLE}; ${PYTHON_INTERNAL_TABLE}`);
-    db.exec("INSERT INTO sdk_storage_adapter_internal VALUES ('globus-sdk.database_schema_version', '2')");
-    // A damaged byte turned RAISE into a function call with a column that does not exist.
-    db.exec("CREATE TRIGGER no_reads AFTER INSERT ON token_storage BEGIN SELECT RAISF(ABORT, 'no'); END");
-    const bytes = db.serialize();
-    db.close();
-    const path = join(dir, 'tokens.db');
-    writeFileSync(path, bytes);
-    const storage = new SQLiteTokenStorage(path, readonly ? { connectParams: { readonly: true } } : {});
-    try {
-      const calls: Array<() => Promise<unknown>> = [() => storage.listNamespaces(), () => storage.getTokenData('rs'), () => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') })];
-      for (const call of calls) {
-        expect(await settle(call)).toMatchObject({ code: 'TOKEN_FILE_FORMAT', filePath: path });
+  it.each([false, true])(
+    'a trigger on the token table that cannot be compiled (readonly: %p) is a file format error, not "SQLite failed"',
+    async (readonly) => {
+      const db = new Database(':memory:');
+      db.exec(`${PYTHON_TOKEN_TABLE}; ${PYTHON_INTERNAL_TABLE}`);
+      db.exec("INSERT INTO sdk_storage_adapter_internal VALUES ('globus-sdk.database_schema_version', '2')");
+      // A damaged byte turned RAISE into a function call with a column that does not exist.
+      db.exec("CREATE TRIGGER no_reads AFTER INSERT ON token_storage BEGIN SELECT RAISF(ABORT, 'no'); END");
+      const bytes = db.serialize();
+      db.close();
+      const path = join(dir, 'tokens.db');
+      writeFileSync(path, bytes);
+      const storage = new SQLiteTokenStorage(path, readonly ? { connectParams: { readonly: true } } : {});
+      try {
+        const calls: Array<() => Promise<unknown>> = [
+          () => storage.listNamespaces(),
+          () => storage.getTokenData('rs'),
+          () => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }),
+        ];
+        for (const call of calls) {
+          expect(await settle(call)).toMatchObject({ code: 'TOKEN_FILE_FORMAT', filePath: path });
+        }
+      } finally {
+        await storage.close();
       }
-    } finally {
-      await storage.close();
-    }
-    expect(readFileSync(path).equals(bytes)).toBe(true);
-  });
+      expect(readFileSync(path).equals(bytes)).toBe(true);
+    },
+  );
 
   it('a row of 2 MB of "[" is invalid token data at once (JSON.parse would spend about 100 MB on it)', async () => {
     const path = join(dir, 'tokens.db');

@@ -51,7 +51,6 @@ function rawAt(filepath: string, options: Database.Options = {}): Database.Datab
   return db;
 }
 
-
 describe('SQLiteTokenStorage arguments', () => {
   it("refuses ':memory:' with Python's advice to use MemoryTokenStorage", () => {
     const error = thrownBy(() => new SQLiteTokenStorage(':memory:'));
@@ -152,7 +151,12 @@ describe('SQLiteTokenStorage reading and writing', () => {
       insert.run('\u00e9t\u00e9', 'a', text);
       insert.run('Zeta', 'a', text);
     })();
-    const expected = ['DEFAULT', 'Zeta', ...Array.from({ length: 1234 }, (_, index) => `ns-${String(index).padStart(4, '0')}`), '\u00e9t\u00e9'];
+    const expected = [
+      'DEFAULT',
+      'Zeta',
+      ...Array.from({ length: 1234 }, (_, index) => `ns-${String(index).padStart(4, '0')}`),
+      '\u00e9t\u00e9',
+    ];
     expect(await storage.listNamespaces()).toEqual(expected);
     const iterated: string[] = [];
     for await (const name of storage.iterNamespaces()) iterated.push(name);
@@ -163,7 +167,9 @@ describe('SQLiteTokenStorage reading and writing', () => {
     const filepath = join(dirs.make(), 'tokens.db');
     for (const name of ['\ud800', 'a\udfffb', '\udc00\ud800']) {
       expect(() => storageAt(filepath, { namespace: name })).toThrow(
-        new InvalidArgumentError('the namespace holds an unpaired UTF-16 surrogate, which has no UTF-8 form: this storage cannot keep it apart from other names'),
+        new InvalidArgumentError(
+          'the namespace holds an unpaired UTF-16 surrogate, which has no UTF-8 form: this storage cannot keep it apart from other names',
+        ),
       );
     }
     const storage = storageAt(filepath);

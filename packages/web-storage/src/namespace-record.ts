@@ -60,10 +60,13 @@ export class NamespaceRecord {
     if (!isObject(root)) throw fail('does not hold a JSON object');
     const formatVersion = root.format_version;
     if (formatVersion !== '2.0') {
-      throw new UnsupportedFormatVersionError(`${where} is in an unknown format (format_version=${JSON.stringify(formatVersion) ?? 'missing'}); it is left unchanged`, {
-        filePath: where,
-        formatVersion: typeof formatVersion === 'string' ? formatVersion : undefined,
-      });
+      throw new UnsupportedFormatVersionError(
+        `${where} is in an unknown format (format_version=${JSON.stringify(formatVersion) ?? 'missing'}); it is left unchanged`,
+        {
+          filePath: where,
+          formatVersion: typeof formatVersion === 'string' ? formatVersion : undefined,
+        },
+      );
     }
     if (!isObject(root.data)) throw fail("is malformed: 'data' is not a JSON object");
     const own = root.data[namespace];
@@ -157,7 +160,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** A JSON object from ordered members; keys such as `__proto__` or `"0"` keep their place. */
-function objectText(members: ReadonlyMap<string, unknown>, valueText: (key: string, value: unknown) => string = (_key, value) => JSON.stringify(value)): string {
+function objectText(
+  members: ReadonlyMap<string, unknown>,
+  valueText: (key: string, value: unknown) => string = (_key, value) => JSON.stringify(value),
+): string {
   const parts: string[] = [];
   for (const [key, value] of members) parts.push(`${JSON.stringify(key)}:${valueText(key, value)}`);
   return `{${parts.join(',')}}`;

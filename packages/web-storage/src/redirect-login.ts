@@ -111,7 +111,8 @@ export class RedirectLogin {
     }
     if (typeof storage?.storeTokenResponse !== 'function') throw new InvalidArgumentError("'storage' must be a token storage");
     const flowStorage = options.flowStorage ?? (globalThis as { sessionStorage?: Storage }).sessionStorage;
-    if (typeof flowStorage?.getItem !== 'function') throw new InvalidArgumentError("'flowStorage' must be a Storage (there is no sessionStorage here)");
+    if (typeof flowStorage?.getItem !== 'function')
+      throw new InvalidArgumentError("'flowStorage' must be a Storage (there is no sessionStorage here)");
     const flowKey = options.flowKey ?? RedirectLogin.DEFAULT_FLOW_KEY;
     if (typeof flowKey !== 'string' || flowKey === '') throw new InvalidArgumentError("'flowKey' must be a non-empty string");
     this.#client = client;
@@ -131,7 +132,11 @@ export class RedirectLogin {
    *   not an absolute URL.
    */
   start(options: RedirectLoginStartOptions): string {
-    assertKnownOptions(options, ['requestedScopes', 'redirectUri', 'refreshTokens', 'prefillNamedGrant', 'authorizeUrlOptions'], 'RedirectLogin.start');
+    assertKnownOptions(
+      options,
+      ['requestedScopes', 'redirectUri', 'refreshTokens', 'prefillNamedGrant', 'authorizeUrlOptions'],
+      'RedirectLogin.start',
+    );
     // Without it the login page would end on Globus's copy-this-code page, never coming back here.
     if (typeof options.redirectUri !== 'string' || options.redirectUri === '') {
       throw new InvalidArgumentError("'redirectUri' is required: the page the login returns to");
@@ -160,7 +165,11 @@ export class RedirectLogin {
   isCallback(url: string | URL): boolean {
     const address = callbackUrl(url);
     const pending = this.#readPending();
-    return pending !== null && isAddressOf(address, pending.redirectUri) && (address.searchParams.has('code') || address.searchParams.has('error'));
+    return (
+      pending !== null &&
+      isAddressOf(address, pending.redirectUri) &&
+      (address.searchParams.has('code') || address.searchParams.has('error'))
+    );
   }
 
   /**
@@ -185,13 +194,17 @@ export class RedirectLogin {
     const pending = this.#readPending();
     if (pending === null) {
       this.#flowStorage.removeItem(this.#flowKey);
-      throw new LoginCallbackError('no login was started in this browser tab (or it was already completed)', { reason: 'no_login_started' });
+      throw new LoginCallbackError('no login was started in this browser tab (or it was already completed)', {
+        reason: 'no_login_started',
+      });
     }
     if (!isAddressOf(address, pending.redirectUri)) {
       throw new LoginCallbackError("the address is not the login's redirect URI", { reason: 'not_redirect_uri' });
     }
     if (params.get('state') !== pending.state) {
-      throw new LoginCallbackError('the login redirect does not belong to the login this tab started (its state differs)', { reason: 'state_mismatch' });
+      throw new LoginCallbackError('the login redirect does not belong to the login this tab started (its state differs)', {
+        reason: 'state_mismatch',
+      });
     }
     this.#flowStorage.removeItem(this.#flowKey);
     const error = params.get('error');
@@ -244,7 +257,8 @@ export class RedirectLogin {
 
 /** The address the browser came back to, resolved against the page's own address. */
 function callbackUrl(url: string | URL): URL {
-  const address = typeof url === 'string' || url instanceof URL ? parsedUrl(url, (globalThis as { location?: { href?: string } }).location?.href) : null;
+  const address =
+    typeof url === 'string' || url instanceof URL ? parsedUrl(url, (globalThis as { location?: { href?: string } }).location?.href) : null;
   if (address === null) throw new InvalidArgumentError("'url' must be the page's address (location.href)");
   return address;
 }

@@ -125,9 +125,14 @@ export class WebStorageTokenStorage extends TokenStorage {
    */
   constructor(options: WebStorageTokenStorageOptions = {}) {
     super(options);
-    assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, 'storage', 'keyPrefix', 'lockTimeoutMs', 'sectionTimeoutMs'], 'WebStorageTokenStorage');
+    assertKnownOptions(
+      options,
+      [...TOKEN_STORAGE_OPTION_KEYS, 'storage', 'keyPrefix', 'lockTimeoutMs', 'sectionTimeoutMs'],
+      'WebStorageTokenStorage',
+    );
     const storage = options.storage ?? defaultStorage();
-    if (!isStorage(storage)) throw new InvalidArgumentError("'storage' must be a Storage (localStorage, sessionStorage or an object with the same methods)");
+    if (!isStorage(storage))
+      throw new InvalidArgumentError("'storage' must be a Storage (localStorage, sessionStorage or an object with the same methods)");
     const keyPrefix = options.keyPrefix ?? WebStorageTokenStorage.DEFAULT_KEY_PREFIX;
     if (typeof keyPrefix !== 'string') throw new InvalidArgumentError("'keyPrefix' must be a string");
     const lockTimeoutMs = checkedMilliseconds(options.lockTimeoutMs ?? WebStorageTokenStorage.DEFAULT_LOCK_TIMEOUT_MS, 'lockTimeoutMs');
@@ -151,7 +156,7 @@ export class WebStorageTokenStorage extends TokenStorage {
   }
 
   /** Present when the browser has Web Locks (see `runExclusive`). */
-  protected declare runInSection?: RunExclusive;
+  declare protected runInSection?: RunExclusive;
 
   protected override async writeEntries(entries: ReadonlyArray<readonly [string, TokenStorageData]>): Promise<void> {
     await this.#write((record, revision) => ({ record: record.withEntries(entries, revision), result: undefined }));
@@ -166,7 +171,9 @@ export class WebStorageTokenStorage extends TokenStorage {
   }
 
   protected override async removeEntry(resourceServer: string): Promise<boolean> {
-    return this.#write((record, revision) => (record.has(resourceServer) ? { record: record.without(resourceServer, revision), result: true } : { record: null, result: false }));
+    return this.#write((record, revision) =>
+      record.has(resourceServer) ? { record: record.without(resourceServer, revision), result: true } : { record: null, result: false },
+    );
   }
 
   protected override async readNamespaces(): Promise<string[]> {
@@ -253,12 +260,18 @@ export class WebStorageTokenStorage extends TokenStorage {
       this.#storage.setItem(this.key, text);
     } catch (error) {
       if (isQuotaError(error)) {
-        throw new StorageQuotaExceededError(`${this.#where(this.key)} cannot be written: the browser's storage quota is exceeded; nothing was changed`, {
-          resource: this.#where(this.key),
-          cause: error,
-        });
+        throw new StorageQuotaExceededError(
+          `${this.#where(this.key)} cannot be written: the browser's storage quota is exceeded; nothing was changed`,
+          {
+            resource: this.#where(this.key),
+            cause: error,
+          },
+        );
       }
-      throw new TokenStorageError(`${this.#where(this.key)} cannot be written (${safeErrorName(error) ?? 'unknown error'}); nothing was changed`, { cause: error });
+      throw new TokenStorageError(
+        `${this.#where(this.key)} cannot be written (${safeErrorName(error) ?? 'unknown error'}); nothing was changed`,
+        { cause: error },
+      );
     }
     this.#cached = { text, record };
   }
@@ -320,7 +333,9 @@ function storageName(storage: Storage): string {
 
 function lockManager(): LockManagerLike | null {
   const locks = (globalThis as { navigator?: { locks?: unknown } }).navigator?.locks;
-  return typeof locks === 'object' && locks !== null && typeof (locks as LockManagerLike).request === 'function' ? (locks as LockManagerLike) : null;
+  return typeof locks === 'object' && locks !== null && typeof (locks as LockManagerLike).request === 'function'
+    ? (locks as LockManagerLike)
+    : null;
 }
 
 function isQuotaError(error: unknown): boolean {

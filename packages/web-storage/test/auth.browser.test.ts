@@ -62,7 +62,9 @@ describe('tabs that need a new token at once', () => {
   async function callFromTabs(tabs: Page[], entry: Record<string, unknown>, options: { crossTabSection: boolean }) {
     await tabs[0]?.evaluate(async (dict) => {
       const { core, webStorage } = window.testPage;
-      await new webStorage.WebStorageTokenStorage().storeTokenDataByResourceServer({ [dict.resource_server as string]: core.TokenStorageData.fromDict(dict) });
+      await new webStorage.WebStorageTokenStorage().storeTokenDataByResourceServer({
+        [dict.resource_server as string]: core.TokenStorageData.fromDict(dict),
+      });
     }, entry);
     await server.resetStats();
     return Promise.all(
@@ -101,7 +103,12 @@ describe('tabs that need a new token at once', () => {
             try {
               const response = await authorizers.authorizedFetch(authorizer, `${cfg.apiUrl}/groups`);
               const groups = (await response.json()) as Array<{ name: string }>;
-              return { status: response.status, groups: groups.map((group) => group.name), header: await authorizer.getAuthorizationHeader(), refreshes };
+              return {
+                status: response.status,
+                groups: groups.map((group) => group.name),
+                header: await authorizer.getAuthorizationHeader(),
+                refreshes,
+              };
             } catch (error) {
               return { error: (error as { code?: string }).code ?? String(error), refreshes };
             }
@@ -119,7 +126,12 @@ describe('tabs that need a new token at once', () => {
     expect(stats.tokenRequests.byGrantType).toEqual({ refresh_token: 1 });
     expect(stats.apiRequests).toEqual({ total: 3, unauthorized: 0 });
     for (const result of results) {
-      expect(result).toEqual({ status: 200, groups: ['Alice lab', 'Shared instrument'], header: results[0]?.header, refreshes: expect.any(Number) });
+      expect(result).toEqual({
+        status: 200,
+        groups: ['Alice lab', 'Shared instrument'],
+        header: results[0]?.header,
+        refreshes: expect.any(Number),
+      });
     }
     expect(results.map((result) => result.refreshes).sort()).toEqual([0, 0, 1]);
   });
@@ -200,8 +212,12 @@ describe('the PKCE redirect login', () => {
     const outcomes = await page.evaluate(async (cfg) => {
       const { authorizers, webStorage } = window.testPage;
       const storage = new webStorage.WebStorageTokenStorage();
-      const login = new webStorage.RedirectLogin({ client: new authorizers.NativeAppAuthClient(cfg.clientId, { baseUrl: cfg.baseUrl }), storage });
-      const start = () => new URL(login.start({ requestedScopes: cfg.scopes, redirectUri: `${location.origin}/callback` })).searchParams.get('state');
+      const login = new webStorage.RedirectLogin({
+        client: new authorizers.NativeAppAuthClient(cfg.clientId, { baseUrl: cfg.baseUrl }),
+        storage,
+      });
+      const start = () =>
+        new URL(login.start({ requestedScopes: cfg.scopes, redirectUri: `${location.origin}/callback` })).searchParams.get('state');
       const reasonOf = async (url: string) => {
         try {
           await login.handleCallback(url);

@@ -2,7 +2,9 @@ import { chromiumPath } from '@globus-tokenstorage/test-support/chromium';
 
 describe('finding Chromium for the browser tests', () => {
   it('fails with install advice when no Chromium is found, so the browser tests cannot pass without one', () => {
-    expect(() => chromiumPath(undefined, ['/nonexistent/chromium'])).toThrow(/not installed\. Install it with `bash scripts\/install-chromium\.sh`/);
+    expect(() => chromiumPath(undefined, ['/nonexistent/chromium'])).toThrow(
+      /not installed\. Install it with `bash scripts\/install-chromium\.sh`/,
+    );
   });
 
   it('refuses a CHROMIUM_PATH that does not exist', () => {

@@ -33,8 +33,14 @@ describe('WebStorageTokenStorage options', () => {
   it.each([
     [{ storage: {} as Storage }, "'storage' must be a Storage"],
     [{ storage: new MapStorage(), keyPrefix: 5 as unknown as string }, "'keyPrefix' must be a string"],
-    [{ storage: new MapStorage(), lockTimeoutMs: -1 }, "'lockTimeoutMs' must be a whole number of milliseconds from 0 to 2147483647, or Infinity for no limit"],
-    [{ storage: new MapStorage(), sectionTimeoutMs: 1.5 }, "'sectionTimeoutMs' must be a whole number of milliseconds from 0 to 2147483647, or Infinity for no limit"],
+    [
+      { storage: new MapStorage(), lockTimeoutMs: -1 },
+      "'lockTimeoutMs' must be a whole number of milliseconds from 0 to 2147483647, or Infinity for no limit",
+    ],
+    [
+      { storage: new MapStorage(), sectionTimeoutMs: 1.5 },
+      "'sectionTimeoutMs' must be a whole number of milliseconds from 0 to 2147483647, or Infinity for no limit",
+    ],
     [{ storage: new MapStorage(), namespace: '' }, 'namespace must be a non-empty string'],
   ])('rejects %p', (options, message) => {
     expect(() => new WebStorageTokenStorage(options)).toThrow(message);
@@ -47,7 +53,12 @@ describe('WebStorageTokenStorage options', () => {
   it('names its key, never a token, in String, JSON and inspect', async () => {
     const storage = new WebStorageTokenStorage({ storage: new MapStorage(), namespace: 'userapp' });
     expect(String(storage)).toBe('WebStorageTokenStorage(Storage["globus-tokenstorage:userapp"])');
-    expect(JSON.parse(JSON.stringify(storage))).toEqual({ storage: 'WebStorageTokenStorage', namespace: 'userapp', key: 'globus-tokenstorage:userapp', storageArea: 'Storage' });
+    expect(JSON.parse(JSON.stringify(storage))).toEqual({
+      storage: 'WebStorageTokenStorage',
+      namespace: 'userapp',
+      key: 'globus-tokenstorage:userapp',
+      storageArea: 'Storage',
+    });
     expect(inspect(storage)).toBe(String(storage));
   });
 });

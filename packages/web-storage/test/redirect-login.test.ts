@@ -29,17 +29,18 @@ describe('RedirectLogin', () => {
     expect(() => login.start({ requestedScopes: 'openid', redirectUri: '' })).toThrow("'redirectUri' is required");
   });
 
-  it.each([['a relative URL without a page to resolve it against', '/callback?code=x'], ['nothing', undefined], ['a number', 5]])(
-    'isCallback and handleCallback refuse %s with InvalidArgumentError, keeping the pending login',
-    async (_kind, url) => {
-      const area = new MapStorage();
-      const { login } = loginOn(area);
-      login.start({ requestedScopes: 'openid', redirectUri: CALLBACK });
-      expect(() => login.isCallback(url as never)).toThrow(InvalidArgumentError);
-      await expect(login.handleCallback(url as never)).rejects.toThrow(InvalidArgumentError);
-      expect(area.getItem(RedirectLogin.DEFAULT_FLOW_KEY)).not.toBeNull();
-    },
-  );
+  it.each([
+    ['a relative URL without a page to resolve it against', '/callback?code=x'],
+    ['nothing', undefined],
+    ['a number', 5],
+  ])('isCallback and handleCallback refuse %s with InvalidArgumentError, keeping the pending login', async (_kind, url) => {
+    const area = new MapStorage();
+    const { login } = loginOn(area);
+    login.start({ requestedScopes: 'openid', redirectUri: CALLBACK });
+    expect(() => login.isCallback(url as never)).toThrow(InvalidArgumentError);
+    await expect(login.handleCallback(url as never)).rejects.toThrow(InvalidArgumentError);
+    expect(area.getItem(RedirectLogin.DEFAULT_FLOW_KEY)).not.toBeNull();
+  });
 
   it('resolves a relative URL against the page address', () => {
     const { login } = loginOn(new MapStorage());

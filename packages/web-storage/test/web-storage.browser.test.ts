@@ -82,10 +82,23 @@ describe('the stored value', () => {
       const before = Object.keys(await storage.getTokenDataByResourceServer());
       const transfer = (await storage.getTokenData('transfer.api.globus.org'))?.accessToken;
       await storage.storeTokenDataByResourceServer({
-        'new.example.org': core.TokenStorageData.fromDict({ resource_server: 'new.example.org', scope: 's', access_token: 'AT-new', expires_at_seconds: 1 }),
+        'new.example.org': core.TokenStorageData.fromDict({
+          resource_server: 'new.example.org',
+          scope: 's',
+          access_token: 'AT-new',
+          expires_at_seconds: 1,
+        }),
       });
-      const after = JSON.parse(localStorage.getItem('globus-tokenstorage:DEFAULT') ?? 'null') as { data: Record<string, Record<string, unknown>> };
-      return { before, transfer, namespaces: Object.keys(after.data), defaults: Object.keys(after.data.DEFAULT ?? {}), userapp: after.data.userapp };
+      const after = JSON.parse(localStorage.getItem('globus-tokenstorage:DEFAULT') ?? 'null') as {
+        data: Record<string, Record<string, unknown>>;
+      };
+      return {
+        before,
+        transfer,
+        namespaces: Object.keys(after.data),
+        defaults: Object.keys(after.data.DEFAULT ?? {}),
+        userapp: after.data.userapp,
+      };
     }, pythonFile);
     const python = JSON.parse(pythonFile) as { data: Record<string, unknown> };
     expect(result.before).toEqual(['auth.globus.org', 'transfer.api.globus.org']);
@@ -100,8 +113,18 @@ describe('values that are not token files', () => {
   it.each([
     ['text that is not JSON', '{"data": ', 'TOKEN_FILE_FORMAT', /localStorage\["globus-tokenstorage:DEFAULT"\] is not valid JSON/],
     ['a JSON array', '[1, 2]', 'TOKEN_FILE_FORMAT', /does not hold a JSON object/],
-    ['an unknown format_version', '{"data": {}, "format_version": "3.0", "globus-sdk.version": "x"}', 'UNSUPPORTED_FORMAT_VERSION', /unknown format/],
-    ['a namespace that is not an object', '{"data": {"DEFAULT": []}, "format_version": "2.0", "globus-sdk.version": "x"}', 'TOKEN_FILE_FORMAT', /namespace 'DEFAULT'/],
+    [
+      'an unknown format_version',
+      '{"data": {}, "format_version": "3.0", "globus-sdk.version": "x"}',
+      'UNSUPPORTED_FORMAT_VERSION',
+      /unknown format/,
+    ],
+    [
+      'a namespace that is not an object',
+      '{"data": {"DEFAULT": []}, "format_version": "2.0", "globus-sdk.version": "x"}',
+      'TOKEN_FILE_FORMAT',
+      /namespace 'DEFAULT'/,
+    ],
   ])('%s is reported with a typed error naming the key and never overwritten', async (_label, value, code, message) => {
     const result = await page.evaluate(async (corrupt) => {
       const { core, webStorage } = window.testPage;
@@ -137,7 +160,10 @@ describe('values that are not token files', () => {
       const { core, webStorage } = window.testPage;
       const bad = { resource_server: 'bad', scope: 42, access_token: 'AT-bad', expires_at_seconds: 1 };
       const good = { resource_server: 'good', scope: 's', access_token: 'AT-good', expires_at_seconds: 1 };
-      localStorage.setItem('globus-tokenstorage:DEFAULT', JSON.stringify({ data: { DEFAULT: { bad, good } }, format_version: '2.0', 'globus-sdk.version': 'x' }));
+      localStorage.setItem(
+        'globus-tokenstorage:DEFAULT',
+        JSON.stringify({ data: { DEFAULT: { bad, good } }, format_version: '2.0', 'globus-sdk.version': 'x' }),
+      );
       const storage = new webStorage.WebStorageTokenStorage();
       let failure: Rejection | null = null;
       try {
@@ -147,11 +173,15 @@ describe('values that are not token files', () => {
       }
       const readGood = (await storage.getTokenData('good'))?.accessToken;
       await storage.storeTokenDataByResourceServer({ other: core.TokenStorageData.fromDict({ ...good, resource_server: 'other' }) });
-      const stored = JSON.parse(localStorage.getItem('globus-tokenstorage:DEFAULT') ?? 'null') as { data: { DEFAULT: Record<string, unknown> } };
+      const stored = JSON.parse(localStorage.getItem('globus-tokenstorage:DEFAULT') ?? 'null') as {
+        data: { DEFAULT: Record<string, unknown> };
+      };
       return { failure, readGood, keptBad: stored.data.DEFAULT.bad, keys: Object.keys(stored.data.DEFAULT) };
     });
     expect(result.failure?.code).toBe('INVALID_TOKEN_DATA');
-    expect(result.failure?.message).toMatch(/the entry 'bad' of namespace 'DEFAULT' in localStorage\["globus-tokenstorage:DEFAULT"\] is invalid: 'scope' must be a string/);
+    expect(result.failure?.message).toMatch(
+      /the entry 'bad' of namespace 'DEFAULT' in localStorage\["globus-tokenstorage:DEFAULT"\] is invalid: 'scope' must be a string/,
+    );
     expect(result.failure?.message).not.toContain('AT-bad');
     expect(result.readGood).toBe('AT-good');
     expect(result.keptBad).toEqual({ resource_server: 'bad', scope: 42, access_token: 'AT-bad', expires_at_seconds: 1 });
@@ -164,14 +194,24 @@ it('a write beyond the storage quota throws StorageQuotaExceededError and change
     const { core, webStorage } = window.testPage;
     const storage = new webStorage.WebStorageTokenStorage();
     const entry = (resourceServer: string, extra: Record<string, unknown> = {}) =>
-      core.TokenStorageData.fromDict({ resource_server: resourceServer, scope: 's', access_token: `AT-${resourceServer}`, expires_at_seconds: 1, ...extra });
+      core.TokenStorageData.fromDict({
+        resource_server: resourceServer,
+        scope: 's',
+        access_token: `AT-${resourceServer}`,
+        expires_at_seconds: 1,
+        ...extra,
+      });
     await storage.storeTokenDataByResourceServer({ kept: entry('kept') });
     const before = localStorage.getItem('globus-tokenstorage:DEFAULT');
     let failure: { code: string; message: string; resource: unknown } | null = null;
     try {
       await storage.storeTokenDataByResourceServer({ huge: entry('huge', { blob: 'x'.repeat(12 * 1024 * 1024) }) });
     } catch (error) {
-      failure = { code: (error as Rejection).code, message: (error as Rejection).message, resource: (error as { resource?: unknown }).resource };
+      failure = {
+        code: (error as Rejection).code,
+        message: (error as Rejection).message,
+        resource: (error as { resource?: unknown }).resource,
+      };
     }
     return {
       failure,
@@ -234,32 +274,47 @@ it('a sectionTimeoutMs of 0 takes only a free section, and Infinity waits with n
     release();
     return { freeWithZero, takenWithZero, early, patient: await patient, holder: await holder };
   });
-  expect(result).toEqual({ freeWithZero: 'entered', takenWithZero: 'STORAGE_LOCK_TIMEOUT', early: 'still waiting', patient: 'entered', holder: 'holder' });
+  expect(result).toEqual({
+    freeWithZero: 'entered',
+    takenWithZero: 'STORAGE_LOCK_TIMEOUT',
+    early: 'still waiting',
+    patient: 'entered',
+    holder: 'holder',
+  });
 });
 
 it('lockTimeoutMs bounds the wait of a write, sectionTimeoutMs that of runExclusive', async () => {
   const result = await page.evaluate(async () => {
     const { core, webStorage } = window.testPage;
-    const entry = { rs: core.TokenStorageData.fromDict({ resource_server: 'rs', scope: 's', access_token: 'AT-rs', expires_at_seconds: 1 }) };
+    const entry = {
+      rs: core.TokenStorageData.fromDict({ resource_server: 'rs', scope: 's', access_token: 'AT-rs', expires_at_seconds: 1 }),
+    };
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const held: Array<Promise<unknown>> = [];
-    const hold = (name: string) =>
-      new Promise<void>((entered) => held.push(navigator.locks.request(name, () => (entered(), released))));
+    const hold = (name: string) => new Promise<void>((entered) => held.push(navigator.locks.request(name, () => (entered(), released))));
     await hold('globus-tokenstorage:write:DEFAULT');
     await hold('globus-tokenstorage:lock:user/rs');
     const impatientWriter = new webStorage.WebStorageTokenStorage({ lockTimeoutMs: 0, sectionTimeoutMs: 60_000 });
     const impatientSection = new webStorage.WebStorageTokenStorage({ lockTimeoutMs: 60_000, sectionTimeoutMs: 0 });
     const code = (error: Rejection) => error.code;
     const write = await impatientWriter.storeTokenDataByResourceServer(entry).then(() => 'written', code);
-    const section = await (impatientSection.runExclusive as NonNullable<typeof impatientSection.runExclusive>)('user/rs', async () => 'entered').catch(code);
+    const section = await (impatientSection.runExclusive as NonNullable<typeof impatientSection.runExclusive>)(
+      'user/rs',
+      async () => 'entered',
+    ).catch(code);
     const patientWrite = impatientSection.storeTokenDataByResourceServer(entry).then(() => 'written', code);
     const early = await Promise.race([patientWrite, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 200))]);
     release();
     await Promise.all(held);
     return { write, section, early, patientWrite: await patientWrite };
   });
-  expect(result).toEqual({ write: 'STORAGE_LOCK_TIMEOUT', section: 'STORAGE_LOCK_TIMEOUT', early: 'still waiting', patientWrite: 'written' });
+  expect(result).toEqual({
+    write: 'STORAGE_LOCK_TIMEOUT',
+    section: 'STORAGE_LOCK_TIMEOUT',
+    early: 'still waiting',
+    patientWrite: 'written',
+  });
 });
 
 describe('several tabs of one origin', () => {
@@ -271,50 +326,62 @@ describe('several tabs of one origin', () => {
 
   it('writing different entries of one namespace at the same time lose none of them', async () => {
     const write = async (tab: string) => {
-        const { core, webStorage } = window.testPage;
-        const storage = new webStorage.WebStorageTokenStorage();
-        for (let index = 0; index < 25; index += 1) {
-          const key = `${tab}-${index}`;
-          await storage.storeTokenDataByResourceServer({
-            [key]: core.TokenStorageData.fromDict({ resource_server: key, scope: 's', access_token: `AT-${key}`, expires_at_seconds: 1 }),
-          });
-          if (index % 5 === 4) await storage.removeTokenData(`${tab}-${index - 1}`);
-        }
+      const { core, webStorage } = window.testPage;
+      const storage = new webStorage.WebStorageTokenStorage();
+      for (let index = 0; index < 25; index += 1) {
+        const key = `${tab}-${index}`;
+        await storage.storeTokenDataByResourceServer({
+          [key]: core.TokenStorageData.fromDict({ resource_server: key, scope: 's', access_token: `AT-${key}`, expires_at_seconds: 1 }),
+        });
+        if (index % 5 === 4) await storage.removeTokenData(`${tab}-${index - 1}`);
+      }
     };
     await Promise.all([page.evaluate(write, 'first'), second.evaluate(write, 'second')]);
-    const keys = await second.evaluate(async () => Object.keys(await new window.testPage.webStorage.WebStorageTokenStorage().getTokenDataByResourceServer()));
-    const expected = ['first', 'second'].flatMap((tab) => Array.from({ length: 25 }, (_, index) => `${tab}-${index}`).filter((_, index) => index % 5 !== 3));
+    const keys = await second.evaluate(async () =>
+      Object.keys(await new window.testPage.webStorage.WebStorageTokenStorage().getTokenDataByResourceServer()),
+    );
+    const expected = ['first', 'second'].flatMap((tab) =>
+      Array.from({ length: 25 }, (_, index) => `${tab}-${index}`).filter((_, index) => index % 5 !== 3),
+    );
     expect(keys.sort()).toEqual(expected.sort());
   });
 
   it('runExclusive admits one tab at a time, and inside it a tab reads what the previous holder wrote', async () => {
     const increment = async () => {
-        const { core, webStorage } = window.testPage;
-        const storage = new webStorage.WebStorageTokenStorage();
-        for (let round = 0; round < 15; round += 1) {
-          await storage.runExclusive?.('DEFAULT/counter', async () => {
-            const count = ((await storage.getTokenData('counter'))?.extra.count as number | undefined) ?? 0;
-            await new Promise((resolve) => setTimeout(resolve, 1));
-            await storage.storeTokenDataByResourceServer({
-              counter: core.TokenStorageData.fromDict({ resource_server: 'counter', scope: 's', access_token: 'AT-c', expires_at_seconds: 1, count: count + 1 }),
-            });
+      const { core, webStorage } = window.testPage;
+      const storage = new webStorage.WebStorageTokenStorage();
+      for (let round = 0; round < 15; round += 1) {
+        await storage.runExclusive?.('DEFAULT/counter', async () => {
+          const count = ((await storage.getTokenData('counter'))?.extra.count as number | undefined) ?? 0;
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          await storage.storeTokenDataByResourceServer({
+            counter: core.TokenStorageData.fromDict({
+              resource_server: 'counter',
+              scope: 's',
+              access_token: 'AT-c',
+              expires_at_seconds: 1,
+              count: count + 1,
+            }),
           });
-        }
+        });
+      }
     };
     await Promise.all([page.evaluate(increment), second.evaluate(increment)]);
-    const count = await page.evaluate(async () => (await new window.testPage.webStorage.WebStorageTokenStorage().getTokenData('counter'))?.extra.count);
+    const count = await page.evaluate(
+      async () => (await new window.testPage.webStorage.WebStorageTokenStorage().getTokenData('counter'))?.extra.count,
+    );
     expect(count).toBe(30);
   });
 
   it('sessionStorage keeps each tab its own tokens', async () => {
     const store = async (tab: string) => {
-        const { core, webStorage } = window.testPage;
-        const storage = new webStorage.WebStorageTokenStorage({ storage: sessionStorage });
-        await storage.storeTokenDataByResourceServer({
-          rs: core.TokenStorageData.fromDict({ resource_server: 'rs', scope: 's', access_token: `AT-${tab}`, expires_at_seconds: 1 }),
-        });
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        return (await storage.getTokenData('rs'))?.accessToken;
+      const { core, webStorage } = window.testPage;
+      const storage = new webStorage.WebStorageTokenStorage({ storage: sessionStorage });
+      await storage.storeTokenDataByResourceServer({
+        rs: core.TokenStorageData.fromDict({ resource_server: 'rs', scope: 's', access_token: `AT-${tab}`, expires_at_seconds: 1 }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return (await storage.getTokenData('rs'))?.accessToken;
     };
     expect(await Promise.all([page.evaluate(store, 'first'), second.evaluate(store, 'second')])).toEqual(['AT-first', 'AT-second']);
   });

@@ -25,7 +25,8 @@ const AUTHORIZATION_PARAMETER_TYPES = {
  */
 export function requireAuthorization(settings, { count = 1, authorization_parameters: parameters = {} } = {}) {
   if (!Number.isSafeInteger(count) || count < 0) throw new TypeError("requireAuthorization: 'count' must be an integer >= 0");
-  if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) throw new TypeError("requireAuthorization: 'authorization_parameters' must be an object");
+  if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))
+    throw new TypeError("requireAuthorization: 'authorization_parameters' must be an object");
   for (const [key, value] of Object.entries(parameters)) {
     const type = AUTHORIZATION_PARAMETER_TYPES[key];
     const valid = type === 'list' ? Array.isArray(value) && value.every((item) => typeof item === 'string') : typeof value === type;

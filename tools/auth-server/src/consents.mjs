@@ -62,4 +62,3 @@ export function consentList(req, res, url, identityId, { consents, confidentialC
   const list = (consents.byIdentity.get(identityId) ?? []).filter((consent) => all || consent.client === credentials.clientId);
   return sendJSON(res, 200, { consents: list });
 }
-

@@ -37,15 +37,14 @@ export function createInteractionHandler({ provider, settings, consents, saveCon
       const grant = details.grantId
         ? /** @type {import('oidc-provider').Grant} */ (await provider.Grant.find(details.grantId))
         : new provider.Grant({ accountId, clientId });
-      const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = /** @type {import('./pages.mjs').MissingConsents} */ (prompt.details);
+      const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = /** @type {import('./pages.mjs').MissingConsents} */ (
+        prompt.details
+      );
       if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
       if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
       for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
       const grantId = await grant.save();
-      recordConsents(consents, accountId, clientId, [
-        ...(missingOIDCScope ?? []),
-        ...Object.values(missingResourceScopes ?? {}).flat(),
-      ]);
+      recordConsents(consents, accountId, clientId, [...(missingOIDCScope ?? []), ...Object.values(missingResourceScopes ?? {}).flat()]);
       saveConsents();
       return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     }

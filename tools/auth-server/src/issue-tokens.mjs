@@ -18,7 +18,12 @@ export async function issueTokens({ provider, apiUrl, settings }, { username, co
   if (!user) throw new Error(`unknown user ${username}`);
   if (!Number.isSafeInteger(count) || count < 1 || count > 100000) throw new Error('count must be an integer from 1 to 100000');
   const client = /** @type {import('oidc-provider').Client} */ (await provider.Client.find(NATIVE_CLIENT_ID));
-  const resourceServer = new provider.ResourceServer(apiUrl, { scope: API_SCOPE, audience: apiUrl, accessTokenTTL: settings.accessTokenTTL, accessTokenFormat: 'opaque' });
+  const resourceServer = new provider.ResourceServer(apiUrl, {
+    scope: API_SCOPE,
+    audience: apiUrl,
+    accessTokenTTL: settings.accessTokenTTL,
+    accessTokenFormat: 'opaque',
+  });
   const answers = [];
   for (let index = 0; index < count; index += 1) {
     const grant = new provider.Grant({ accountId: user.identityId, clientId: client.clientId });

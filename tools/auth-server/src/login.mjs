@@ -44,7 +44,8 @@ export async function login({ authorizeUrl, username, password, clientId, consen
       continue;
     }
     const page = await response.text();
-    if (!response.ok) throw new Error(`login: ${request.method} ${request.url.pathname} answered HTTP ${response.status}: ${summary(page)}`);
+    if (!response.ok)
+      throw new Error(`login: ${request.method} ${request.url.pathname} answered HTTP ${response.status}: ${summary(page)}`);
     const form = readForm(page, consent);
     if (!form) throw new Error(`login: ${request.url.pathname} shows no form: ${summary(page)}`);
     const fields = new URLSearchParams(form.fields);
@@ -85,7 +86,9 @@ function readForm(page, consent) {
     id: attribute(attributes, 'id'),
     // The inputs that have a name, as [name, value].
     fields: /** @type {string[][]} */ (
-      [...inner.matchAll(/<input\b([^>]*)>/gi)].map(([, input]) => [attribute(input, 'name'), attribute(input, 'value') ?? '']).filter(([name]) => name)
+      [...inner.matchAll(/<input\b([^>]*)>/gi)]
+        .map(([, input]) => [attribute(input, 'name'), attribute(input, 'value') ?? ''])
+        .filter(([name]) => name)
     ),
   }));
   if (forms.length > 1) return forms.find((form) => form.id === (consent ? 'allow' : 'deny')) ?? forms[0];
@@ -118,7 +121,11 @@ function decodeEntities(text) {
  * @returns {string} The page's text, without tags, shortened for an error message.
  */
 function summary(page) {
-  return page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+  return page
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }
 
 /** Name/value cookies keyed by name and path; enough for one origin on loopback. */

@@ -42,6 +42,11 @@ export function consentPage(uid, params, prompt) {
 export function authCodePage(res, url) {
   const code = url.searchParams.get('code');
   const error = url.searchParams.get('error');
-  if (code) return sendHTML(res, 200, `<h1>Native App Authorization Code</h1><p>Copy this code into your application:</p><pre>${escapeHTML(code)}</pre>`);
+  if (code)
+    return sendHTML(
+      res,
+      200,
+      `<h1>Native App Authorization Code</h1><p>Copy this code into your application:</p><pre>${escapeHTML(code)}</pre>`,
+    );
   return sendHTML(res, 400, `<h1>Login failed</h1><p>${escapeHTML(error ?? 'no code')}</p>`);
 }

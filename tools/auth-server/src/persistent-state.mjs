@@ -94,7 +94,8 @@ export class PersistentState {
 
       /** @param {string} userCode */
       async findByUserCode(userCode) {
-        for (const [key, entry] of state.models) if (key.startsWith(`${this.name}:`) && entry.payload.userCode === userCode) return entry.payload;
+        for (const [key, entry] of state.models)
+          if (key.startsWith(`${this.name}:`) && entry.payload.userCode === userCode) return entry.payload;
         return undefined;
       }
 

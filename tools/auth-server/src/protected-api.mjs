@@ -19,11 +19,16 @@ export async function protectedApi(req, res, { provider, apiUrl, settings, stats
     res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
     res.setHeader('Vary', 'Origin');
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET', 'Access-Control-Allow-Headers': 'Authorization', 'Access-Control-Max-Age': '600' });
+      res.writeHead(204, {
+        'Access-Control-Allow-Methods': 'GET',
+        'Access-Control-Allow-Headers': 'Authorization',
+        'Access-Control-Max-Age': '600',
+      });
       return res.end();
     }
   }
-  if (url.pathname !== '/groups' && url.pathname !== GROUPS_API_PATH) return sendJSON(res, 404, { code: 'NOT_FOUND', message: `no route ${url.pathname}` });
+  if (url.pathname !== '/groups' && url.pathname !== GROUPS_API_PATH)
+    return sendJSON(res, 404, { code: 'NOT_FOUND', message: `no route ${url.pathname}` });
   stats.apiRequests.total += 1;
   /**
    * @param {string} [error]

@@ -1,12 +1,6 @@
 // The OAuth2 / OpenID Connect server itself: oidc-provider configured with two clients, resource
 // indicators for the protected API, Globus's paths and lifetimes, and Globus-shaped token answers.
-import {
-  API_SCOPE,
-  CONFIDENTIAL_CLIENT_ID,
-  CONFIDENTIAL_CLIENT_SECRET,
-  NATIVE_CLIENT_ID,
-  OIDC_SCOPES,
-} from './defaults.mjs';
+import { API_SCOPE, CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, NATIVE_CLIENT_ID, OIDC_SCOPES } from './defaults.mjs';
 import { globusShape, withOfflineAccess } from './globus-token-response.mjs';
 import { isLoopbackOrigin } from './http.mjs';
 import { errors, Provider } from './oidc-provider.mjs';
@@ -29,7 +23,10 @@ export function createProvider({ baseUrl, apiUrl, settings, stats, keys, adapter
   /** @type {import('oidc-provider').ResourceServer} */
   const resourceServerInfo = { scope: API_SCOPE, audience: apiUrl, accessTokenTTL: settings.accessTokenTTL, accessTokenFormat: 'opaque' };
   /** @param {import('oidc-provider').KoaContextWithOIDC} ctx */
-  const requestsApi = (ctx) => (/** @type {{ scope?: string }} */ (ctx.oidc.params).scope ?? '').split(' ').includes(API_SCOPE);
+  const requestsApi = (ctx) => {
+    const params = /** @type {{ scope?: string }} */ (ctx.oidc.params);
+    return (params.scope ?? '').split(' ').includes(API_SCOPE);
+  };
 
   const provider = new Provider(baseUrl, {
     clients: [
@@ -135,7 +132,12 @@ export function createProvider({ baseUrl, apiUrl, settings, stats, keys, adapter
     const grantType = typeof ctx.oidc.params?.grant_type === 'string' ? ctx.oidc.params.grant_type : 'unknown';
     countTokenRequest(stats, grantType);
     if (ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
-      ctx.body = await globusShape(/** @type {import('oidc-provider').KoaContextWithOIDC} */ (ctx), { provider, apiUrl, grantType, settings });
+      ctx.body = await globusShape(/** @type {import('oidc-provider').KoaContextWithOIDC} */ (ctx), {
+        provider,
+        apiUrl,
+        grantType,
+        settings,
+      });
     }
   });
   return provider;

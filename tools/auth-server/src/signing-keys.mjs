@@ -10,7 +10,8 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
  * @returns {ServerKeys}
  */
 export function persistentKeys(state) {
-  if (state?.settings.signingKey && state.settings.cookieKey) return { signingKey: state.settings.signingKey, cookieKey: state.settings.cookieKey };
+  if (state?.settings.signingKey && state.settings.cookieKey)
+    return { signingKey: state.settings.signingKey, cookieKey: state.settings.cookieKey };
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keys = {
     signingKey: { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' },

@@ -95,7 +95,11 @@ export async function startAuthServer(options = {}) {
     stateRestored,
     clients: {
       native: { clientId: NATIVE_CLIENT_ID, redirectUri: `${baseUrl}${PATHS.authCodePage}` },
-      confidential: { clientId: CONFIDENTIAL_CLIENT_ID, clientSecret: CONFIDENTIAL_CLIENT_SECRET, redirectUri: `${baseUrl}${PATHS.authCodePage}` },
+      confidential: {
+        clientId: CONFIDENTIAL_CLIENT_ID,
+        clientSecret: CONFIDENTIAL_CLIENT_SECRET,
+        redirectUri: `${baseUrl}${PATHS.authCodePage}`,
+      },
     },
     resourceServers: { api: API_RESOURCE_SERVER, auth: AUTH_RESOURCE_SERVER },
     scopes: { api: API_SCOPE, oidc: OIDC_SCOPES.join(' ') },
@@ -115,7 +119,8 @@ export async function startAuthServer(options = {}) {
       if (url.pathname.startsWith('/__control/')) return control(req, res, url, server);
       if (url.pathname === PATHS.authCodePage) return authCodePage(res, url);
       const consentMatch = CONSENTS_PATH.exec(url.pathname);
-      if (consentMatch) return consentList(req, res, url, decodeURIComponent(/** @type {string} */ (consentMatch[1])), { consents, confidentialClients });
+      if (consentMatch)
+        return consentList(req, res, url, decodeURIComponent(/** @type {string} */ (consentMatch[1])), { consents, confidentialClients });
       if (req.headers.authorization) req.headers.authorization = formEncodeBasic(req.headers.authorization);
       return callback(req, res);
     };

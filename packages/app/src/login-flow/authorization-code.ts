@@ -16,7 +16,9 @@ export function checkedAuthorizationCode(entered: string): string {
   const code = entered.trim();
   if (code === '') throw new InvalidAuthorizationCodeError('no authorization code was entered');
   if (code.length > MAX_CODE_LENGTH) {
-    throw new InvalidAuthorizationCodeError(`what was entered is not an authorization code: it is longer than ${MAX_CODE_LENGTH} characters`);
+    throw new InvalidAuthorizationCodeError(
+      `what was entered is not an authorization code: it is longer than ${MAX_CODE_LENGTH} characters`,
+    );
   }
   if (/[\s\p{Cc}\p{Cf}\p{Cs}]/u.test(code)) {
     throw new InvalidAuthorizationCodeError('what was entered is not an authorization code: it contains spaces or control characters');

@@ -52,7 +52,12 @@ export function startFlowAndGetAuthorizeUrl(
     if (target.redirectUri === undefined) {
       throw new InvalidArgumentError('a confidential client needs a redirectUri (one registered with the client) to log a user in');
     }
-    client.oauth2StartFlow({ requestedScopes: scopes, redirectUri: target.redirectUri, state: target.state, refreshTokens: options.requestRefreshTokens });
+    client.oauth2StartFlow({
+      requestedScopes: scopes,
+      redirectUri: target.redirectUri,
+      state: target.state,
+      refreshTokens: options.requestRefreshTokens,
+    });
   } else {
     client.oauth2StartFlow({
       requestedScopes: scopes,

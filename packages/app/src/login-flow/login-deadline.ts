@@ -21,7 +21,8 @@ export async function withinLoginDeadline<T>(
   const { timeoutMs, signal, what } = limits;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError("'signal' must be an AbortSignal");
   const controller = new AbortController();
-  const onAbort = () => controller.abort(new LoginFlowAbortedError(`the login was cancelled while waiting for ${what}`, { cause: signal?.reason }));
+  const onAbort = () =>
+    controller.abort(new LoginFlowAbortedError(`the login was cancelled while waiting for ${what}`, { cause: signal?.reason }));
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
   const timer =

@@ -43,9 +43,17 @@ export interface CheckedLoginFlowManagerOptions {
  * @returns The options with their defaults.
  * @throws {@link InvalidArgumentError} for a client without the login-flow methods or a bad option.
  */
-export function checkedLoginFlowManagerOptions(client: unknown, options: LoginFlowManagerOptions, owner: string): CheckedLoginFlowManagerOptions {
+export function checkedLoginFlowManagerOptions(
+  client: unknown,
+  options: LoginFlowManagerOptions,
+  owner: string,
+): CheckedLoginFlowManagerOptions {
   const methods = ['oauth2StartFlow', 'oauth2GetAuthorizeUrl', 'oauth2ExchangeCodeForTokens'] as const;
-  if (typeof client !== 'object' || client === null || methods.some((method) => typeof (client as Record<string, unknown>)[method] !== 'function')) {
+  if (
+    typeof client !== 'object' ||
+    client === null ||
+    methods.some((method) => typeof (client as Record<string, unknown>)[method] !== 'function')
+  ) {
     throw new InvalidArgumentError(`${owner}: the login client must be a NativeAppAuthClient or a ConfidentialAppAuthClient`);
   }
   const requestRefreshTokens = options.requestRefreshTokens ?? false;

@@ -31,7 +31,8 @@ export interface RedirectServer {
  * @returns The server.
  */
 export async function startRedirectServer(path: string, pages: { success: string; failure: string }): Promise<RedirectServer> {
-  let onRequest: (request: IncomingMessage, response: ServerResponse) => unknown = (_request, response) => answer(response, 404, 'Not found', 'There is no login in progress.');
+  let onRequest: (request: IncomingMessage, response: ServerResponse) => unknown = (_request, response) =>
+    answer(response, 404, 'Not found', 'There is no login in progress.');
   const server: Server = createServer((request, response) => onRequest(request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -71,20 +72,34 @@ export async function startRedirectServer(path: string, pages: { success: string
           const url = new URL(request.url ?? '/', `http://${host}`);
           // A page of another site that reaches this port (DNS rebinding) does not name it as Host.
           if (request.headers.host !== host) return answer(response, 400, 'Bad request', 'This server only answers the login redirect.');
-          if (request.method !== 'GET' || url.pathname !== path) return answer(response, 404, 'Not found', 'This is not the login redirect.');
+          if (request.method !== 'GET' || url.pathname !== path)
+            return answer(response, 404, 'Not found', 'This is not the login redirect.');
           if (url.searchParams.get('state') !== state) {
-            return answer(response, 400, 'Not this login', 'This link does not belong to the login in progress; the login is still waiting.');
+            return answer(
+              response,
+              400,
+              'Not this login',
+              'This link does not belong to the login in progress; the login is still waiting.',
+            );
           }
           const error = url.searchParams.get('error');
           if (error !== null) {
             const reason = shortText(error);
-            const description = url.searchParams.has('error_description') ? shortText(url.searchParams.get('error_description') ?? '') : null;
+            const description = url.searchParams.has('error_description')
+              ? shortText(url.searchParams.get('error_description') ?? '')
+              : null;
             const refused = new LoginCallbackError(`the login was refused by the authorization server: ${reason}`, { reason, description });
-            const sent = answer(response, 400, 'Login failed', `${pages.failure} (${reason}${description === null ? '' : `: ${description}`})`);
+            const sent = answer(
+              response,
+              400,
+              'Login failed',
+              `${pages.failure} (${reason}${description === null ? '' : `: ${description}`})`,
+            );
             return settle(() => void sent.then(() => reject(refused)));
           }
           const code = url.searchParams.get('code');
-          if (code === null || code === '') return answer(response, 400, 'Bad request', 'The redirect carries no authorization code; the login is still waiting.');
+          if (code === null || code === '')
+            return answer(response, 400, 'Bad request', 'The redirect carries no authorization code; the login is still waiting.');
           const sent = answer(response, 200, 'Login successful', pages.success);
           return settle(() => void sent.then(() => resolve(code)));
         };

@@ -16,11 +16,15 @@ const USE_COMMAND_LINE = 'log in with the command-line flow instead (CommandLine
  */
 export function assertGraphicalBrowserAvailable(env: NodeJS.ProcessEnv): void {
   if (env.SSH_TTY || env.SSH_CONNECTION) {
-    throw new LocalServerEnvironmentError(`cannot open a browser for the login in an SSH session (SSH_TTY or SSH_CONNECTION is set): ${USE_COMMAND_LINE}`);
+    throw new LocalServerEnvironmentError(
+      `cannot open a browser for the login in an SSH session (SSH_TTY or SSH_CONNECTION is set): ${USE_COMMAND_LINE}`,
+    );
   }
   const browser = browserCommand(env);
   if (browser !== null && TEXT_ONLY_BROWSERS.has(basename(browser[0] ?? ''))) {
-    throw new LocalServerEnvironmentError(`the browser in BROWSER (${basename(browser[0] ?? '')}) is text-only and cannot log in to Globus: ${USE_COMMAND_LINE}`);
+    throw new LocalServerEnvironmentError(
+      `the browser in BROWSER (${basename(browser[0] ?? '')}) is text-only and cannot log in to Globus: ${USE_COMMAND_LINE}`,
+    );
   }
 }
 
@@ -34,19 +38,34 @@ export function assertGraphicalBrowserAvailable(env: NodeJS.ProcessEnv): void {
  * @returns Once the opener started.
  * @throws {@link LocalServerEnvironmentError} when it cannot be started.
  */
-export function openSystemBrowser(url: string, env: NodeJS.ProcessEnv, onFailure: (error: LocalServerEnvironmentError) => void): Promise<void> {
+export function openSystemBrowser(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  onFailure: (error: LocalServerEnvironmentError) => void,
+): Promise<void> {
   const [command, ...args] = openerCommand(url, env);
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(command as string, args, { env, stdio: 'ignore', detached: true, windowsVerbatimArguments: process.platform === 'win32' });
+    const child = spawn(command as string, args, {
+      env,
+      stdio: 'ignore',
+      detached: true,
+      windowsVerbatimArguments: process.platform === 'win32',
+    });
     child.once('error', (error) => {
-      reject(new LocalServerEnvironmentError(`could not start a browser (${command}): ${(error as NodeJS.ErrnoException).code ?? error.message}; ${USE_COMMAND_LINE}`, { cause: error }));
+      reject(
+        new LocalServerEnvironmentError(
+          `could not start a browser (${command}): ${(error as NodeJS.ErrnoException).code ?? error.message}; ${USE_COMMAND_LINE}`,
+          { cause: error },
+        ),
+      );
     });
     child.once('spawn', () => {
       child.unref();
       resolve();
     });
     child.once('exit', (code) => {
-      if (code !== null && code !== 0) onFailure(new LocalServerEnvironmentError(`the browser opener ${command} exited with status ${code}; ${USE_COMMAND_LINE}`));
+      if (code !== null && code !== 0)
+        onFailure(new LocalServerEnvironmentError(`the browser opener ${command} exited with status ${code}; ${USE_COMMAND_LINE}`));
     });
   });
 }

@@ -8,7 +8,9 @@ export interface RecordedRequest {
 }
 
 /** What a scripted answer may be: a JSON body with a status, or a function of the request. */
-export type ScriptedAnswer = { status?: number; json?: unknown; text?: string } | ((request: RecordedRequest) => Response | Promise<Response>);
+export type ScriptedAnswer =
+  | { status?: number; json?: unknown; text?: string }
+  | ((request: RecordedRequest) => Response | Promise<Response>);
 
 /**
  * A fetch that records every request (method, URL, Authorization, Content-Type, body as sent) and

@@ -4,7 +4,8 @@ import { loginCommand } from './login';
 import { logoutCommand } from './logout';
 import { whoamiCommand } from './whoami';
 
-const TOKEN_FILE = "The tokens live in the app's default token file, Python's ~/.globus/app/{client_id}/{app name slug}/tokens.json (with an environment prefix outside production).";
+const TOKEN_FILE =
+  "The tokens live in the app's default token file, Python's ~/.globus/app/{client_id}/{app name slug}/tokens.json (with an environment prefix outside production).";
 
 /** `login`, `logout` and `whoami`: a `UserApp` of `@globus-tokenstorage/app` on the command line. */
 export const APP_COMMANDS: CommandDefinition[] = [
@@ -37,9 +38,8 @@ export const APP_COMMANDS: CommandDefinition[] = [
   {
     name: 'whoami',
     args: [],
-    summary: "show who is logged in to an app: the identity of its stored tokens, and what they are for",
-    details:
-      `The identity recorded from the login's id_token, with the username, name and email from the auth server's userinfo when its token is usable. Never logs in; exits 5 when nobody is. ${TOKEN_FILE}`,
+    summary: 'show who is logged in to an app: the identity of its stored tokens, and what they are for',
+    details: `The identity recorded from the login's id_token, with the username, name and email from the auth server's userinfo when its token is usable. Never logs in; exits 5 when nobody is. ${TOKEN_FILE}`,
     options: APP_OPTIONS,
     run: whoamiCommand,
   },

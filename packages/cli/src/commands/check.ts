@@ -23,9 +23,14 @@ export async function checkCommand(context: CommandContext): Promise<number> {
 
   if (kind !== 'postgres') {
     const mode = (await stat(path)).mode & 0o777;
-    if ((mode & 0o077) !== 0) problems.push({ path: '', message: `unsafe permissions ${octal(mode)}: others can read or change the tokens (run chmod 600 ${path})` });
+    if ((mode & 0o077) !== 0)
+      problems.push({
+        path: '',
+        message: `unsafe permissions ${octal(mode)}: others can read or change the tokens (run chmod 600 ${path})`,
+      });
     const directoryMode = (await stat(dirname(path))).mode & 0o777;
-    if ((directoryMode & 0o022) !== 0) problems.push({ path: '', message: `the directory ${dirname(path)} (${octal(directoryMode)}) is writable by others` });
+    if ((directoryMode & 0o022) !== 0)
+      problems.push({ path: '', message: `the directory ${dirname(path)} (${octal(directoryMode)}) is writable by others` });
   }
 
   const permissionProblemCount = problems.length;
@@ -45,7 +50,9 @@ export async function checkCommand(context: CommandContext): Promise<number> {
   if (context.json) {
     context.print(JSON.stringify({ file: shown, kind, format, valid, problems, notes }, null, 2));
   } else {
-    context.print(`${shown}: ${valid ? 'OK' : `${problems.length} problem(s)`} (${kind}${format && format !== kind ? `, format ${format}` : ''})`);
+    context.print(
+      `${shown}: ${valid ? 'OK' : `${problems.length} problem(s)`} (${kind}${format && format !== kind ? `, format ${format}` : ''})`,
+    );
     for (const problem of problems) context.print(`  problem ${problem.path || '(file)'}: ${problem.message}`);
     for (const note of notes) context.print(`  note: ${note}`);
   }
@@ -68,7 +75,8 @@ async function checkSchema(path: string, problems: SchemaProblem[], notes: strin
   }
   const validation = validateTokenFile(parsed);
   problems.push(...validation.problems);
-  if (validation.kind === '1.0' || validation.kind === 'legacy-simple') notes.push(`format ${validation.kind}: run 'globus-tokens migrate ${path}' to upgrade to 2.0`);
+  if (validation.kind === '1.0' || validation.kind === 'legacy-simple')
+    notes.push(`format ${validation.kind}: run 'globus-tokens migrate ${path}' to upgrade to 2.0`);
   return validation.kind;
 }
 
@@ -80,7 +88,8 @@ async function readEveryToken(path: string, context: CommandContext, problems: S
     for await (const entry of file.entries()) {
       const where = `${entry.namespace}/${entry.resourceServer}`;
       if (entry.data === null) problems.push({ path: `/${where}`, message: `${ErrorCodes.INVALID_TOKEN_DATA}: ${entry.error.message}` });
-      else if (entry.data.isExpired({ now: context.now })) notes.push(`${where}: access token ${describeExpiry(entry.data.expiresAtSeconds, context.now())}`);
+      else if (entry.data.isExpired({ now: context.now }))
+        notes.push(`${where}: access token ${describeExpiry(entry.data.expiresAtSeconds, context.now())}`);
     }
   } catch (error) {
     // A store that cannot be used has no problem to report: nothing was checked (see ExitCodes.STORE_UNAVAILABLE).

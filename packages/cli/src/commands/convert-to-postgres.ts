@@ -28,11 +28,16 @@ export async function convertToPostgres(context: CommandContext): Promise<number
     await creator.migrate();
     await creator.close();
     copied = await inStorageTransaction(pool, async (transaction) => {
-      const outputs = namespaces.map((namespace) => new PostgresTokenStorage(transaction, { ...tableOptions, namespace, createTables: false }));
+      const outputs = namespaces.map(
+        (namespace) => new PostgresTokenStorage(transaction, { ...tableOptions, namespace, createTables: false }),
+      );
       const taken: string[] = [];
       for (const output of outputs) if (Object.keys(await output.getTokenDataByResourceServer()).length > 0) taken.push(output.namespace);
       if (taken.length > 0) {
-        throw new CliError(`namespace(s) ${taken.map((name) => `'${name}'`).join(', ')} already hold tokens in ${target.display}; convert copies only into empty namespaces`, ExitCodes.REFUSED);
+        throw new CliError(
+          `namespace(s) ${taken.map((name) => `'${name}'`).join(', ')} already hold tokens in ${target.display}; convert copies only into empty namespaces`,
+          ExitCodes.REFUSED,
+        );
       }
       let count = 0;
       for (const output of outputs) {
@@ -45,7 +50,14 @@ export async function convertToPostgres(context: CommandContext): Promise<number
     await pool.end();
     await input.close();
   }
-  const summary = { source: displayName(source), destination: target.display, from: input.kind, to: 'postgres', namespaces: namespaces.length, tokens: copied };
+  const summary = {
+    source: displayName(source),
+    destination: target.display,
+    from: input.kind,
+    to: 'postgres',
+    namespaces: namespaces.length,
+    tokens: copied,
+  };
   context.print(
     context.json
       ? JSON.stringify(summary)

@@ -17,7 +17,10 @@ export async function convertCommand(context: CommandContext): Promise<number> {
   if (await exists(destination)) throw new CliError(`'${destination}' exists; convert writes only new files`, ExitCodes.REFUSED);
   // A mistyped directory would otherwise be created silently (the storages create missing parents).
   if (context.values.parents !== true && !(await exists(dirname(destination)))) {
-    throw new CliError(`the directory '${dirname(destination)}' does not exist; create it, or pass --parents to have it created (mode 0700)`, ExitCodes.REFUSED);
+    throw new CliError(
+      `the directory '${dirname(destination)}' does not exist; create it, or pass --parents to have it created (mode 0700)`,
+      ExitCodes.REFUSED,
+    );
   }
   const input = await openTokenFile(source, { readOnly: true });
   // Write next to the destination, then rename: a failed conversion leaves no partial file behind.
@@ -49,7 +52,11 @@ export async function convertCommand(context: CommandContext): Promise<number> {
     await Promise.all(['-wal', '-shm', '.lock'].map((suffix) => rm(`${temporary}${suffix}`, { force: true })));
   }
   const summary = { source: input.path, destination, from: input.kind, to, namespaces: namespaces.length, tokens: copied };
-  context.print(context.json ? JSON.stringify(summary) : `converted ${copied} token(s) in ${namespaces.length} namespace(s) from ${input.path} (${input.kind}) to ${destination} (${to})`);
+  context.print(
+    context.json
+      ? JSON.stringify(summary)
+      : `converted ${copied} token(s) in ${namespaces.length} namespace(s) from ${input.path} (${input.kind}) to ${destination} (${to})`,
+  );
   return 0;
 }
 

@@ -35,7 +35,11 @@ async function run(context: CommandContext, direction: Direction): Promise<numbe
   const keyId = direction === 'decrypt' ? null : await keys.currentKeyId();
   const tokens = await rewriteStore(path, (entries) => convertEntries(entries, keys, direction));
   const summary = { path, tokens, ...(keyId === null ? {} : { keyId }), ...(newKeyId === null ? {} : { newKeyId }) };
-  const done = { encrypt: `encrypted ${tokens} token(s) under key id '${keyId}'`, decrypt: `decrypted ${tokens} token(s); they are stored in clear again`, 'rotate-key': `re-encrypted ${tokens} token(s) under key id '${keyId}'` }[direction];
+  const done = {
+    encrypt: `encrypted ${tokens} token(s) under key id '${keyId}'`,
+    decrypt: `decrypted ${tokens} token(s); they are stored in clear again`,
+    'rotate-key': `re-encrypted ${tokens} token(s) under key id '${keyId}'`,
+  }[direction];
   context.print(context.json ? JSON.stringify(summary) : `${done} in ${path}`);
   return 0;
 }

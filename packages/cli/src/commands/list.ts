@@ -59,10 +59,12 @@ export async function listCommand(context: CommandContext): Promise<number> {
     for await (const entry of file.entries()) {
       if (typeof wanted === 'string' && entry.namespace !== wanted) continue;
       if (namespaces[namespaces.length - 1] !== entry.namespace) namespaces.push(entry.namespace);
-      if (entry.data === null) invalid.push({ namespace: entry.namespace, resourceServer: entry.resourceServer, problem: entry.error.message });
+      if (entry.data === null)
+        invalid.push({ namespace: entry.namespace, resourceServer: entry.resourceServer, problem: entry.error.message });
       else entries.push({ namespace: entry.namespace, key: entry.resourceServer, data: entry.data });
     }
-    if (typeof wanted === 'string' && namespaces.length === 0) throw new CliError(`no namespace '${wanted}' in '${file.path}'`, ExitCodes.NOT_FOUND);
+    if (typeof wanted === 'string' && namespaces.length === 0)
+      throw new CliError(`no namespace '${wanted}' in '${file.path}'`, ExitCodes.NOT_FOUND);
     // What the walk kept is all that is printed: the store's own copy can go.
     await file.close();
     const now = context.now();

@@ -10,7 +10,8 @@ import { identityLines, summarizeIdentity } from '../identity-summary';
  */
 export async function loginCommand(context: CommandContext): Promise<number> {
   const flow = context.values.flow ?? 'command-line';
-  if (flow !== 'command-line' && flow !== 'local-server') throw new CliError(`--flow must be command-line or local-server, not '${String(flow)}'`, ExitCodes.USAGE);
+  if (flow !== 'command-line' && flow !== 'local-server')
+    throw new CliError(`--flow must be command-line or local-server, not '${String(flow)}'`, ExitCodes.USAGE);
   const scopeOption = context.values.scope;
   const scopes = (typeof scopeOption === 'string' ? scopeOption : DEFAULT_SCOPES).split(/\s+/).filter((scope) => scope !== '');
   if (scopes.length === 0) throw new CliError('--scope needs at least one scope', ExitCodes.USAGE);

@@ -17,7 +17,9 @@ export async function migrateCommand(context: CommandContext): Promise<number> {
   const kind = await detectKind(path);
   const report = (from: string, detail: string) => {
     const shown = displayName(path);
-    context.print(context.json ? JSON.stringify({ file: shown, from, to: from === 'postgres' ? 'postgres' : '2.0', detail }) : `${shown}: ${detail}`);
+    context.print(
+      context.json ? JSON.stringify({ file: shown, from, to: from === 'postgres' ? 'postgres' : '2.0', detail }) : `${shown}: ${detail}`,
+    );
     return 0;
   };
   if (kind === 'sqlite') return report('sqlite', 'SQLite token files need no migration (schema 1 and 2 are both read)');
@@ -66,7 +68,9 @@ async function migratePostgres(url: string): Promise<string> {
       () => false,
     );
     if (!existed) await new PostgresTokenStorage(pool, options).migrate();
-    return existed ? 'the token table exists and is of a known schema version; nothing to do' : 'created the token table and its version table';
+    return existed
+      ? 'the token table exists and is of a known schema version; nothing to do'
+      : 'created the token table and its version table';
   } finally {
     await pool.end();
   }

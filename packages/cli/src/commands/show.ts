@@ -9,7 +9,8 @@ export async function showCommand(context: CommandContext): Promise<number> {
   const [path, namespace, resourceServer] = context.positionals as [string, string, string];
   const file = await openTokenFile(path, { readOnly: true });
   try {
-    if (!(await file.listNamespaces()).includes(namespace)) throw new CliError(`no namespace '${namespace}' in '${file.path}'`, ExitCodes.NOT_FOUND);
+    if (!(await file.listNamespaces()).includes(namespace))
+      throw new CliError(`no namespace '${namespace}' in '${file.path}'`, ExitCodes.NOT_FOUND);
     const entries = await file.read(namespace);
     const data = Object.hasOwn(entries, resourceServer) ? entries[resourceServer] : undefined;
     if (!data) throw new CliError(`no token for '${resourceServer}' in namespace '${namespace}' of '${file.path}'`, ExitCodes.NOT_FOUND);
@@ -24,7 +25,10 @@ export async function showCommand(context: CommandContext): Promise<number> {
       ['identity', entry.identityId ?? '-'],
       ['scopes', entry.scopes.join(' ')],
       ['token type', entry.tokenType ?? '-'],
-      ['expires', `${entry.expiresAt ?? `${entry.expiresAtSeconds} (epoch seconds)`} (${describeExpiry(entry.expiresAtSeconds, context.now())})`],
+      [
+        'expires',
+        `${entry.expiresAt ?? `${entry.expiresAtSeconds} (epoch seconds)`} (${describeExpiry(entry.expiresAtSeconds, context.now())})`,
+      ],
       ['access token', entry.accessTokenFingerprint ?? '-'],
       ['refresh token', entry.refreshTokenFingerprint ?? 'none'],
       ['other keys', entry.extraKeys.join(', ') || '-'],

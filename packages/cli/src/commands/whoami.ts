@@ -12,7 +12,8 @@ export async function whoamiCommand(context: CommandContext): Promise<number> {
   const session = openAppSession(context, { scopes: [], flow: null });
   try {
     const summary = await summarizeIdentity(session);
-    if (summary.tokens.length === 0) throw new CliError(`not logged in: no tokens in ${summary.tokenFile} (run globus-tokens login)`, ExitCodes.NOT_FOUND);
+    if (summary.tokens.length === 0)
+      throw new CliError(`not logged in: no tokens in ${summary.tokenFile} (run globus-tokens login)`, ExitCodes.NOT_FOUND);
     if (context.json) context.print(JSON.stringify(summary, null, 2));
     else for (const line of identityLines(summary, context.now())) context.print(line);
     return ExitCodes.OK;

@@ -25,6 +25,8 @@ export function isWellFormedText(text: string): boolean {
  */
 export function assertWellFormedText(value: string, what: string): void {
   if (!isWellFormedText(value)) {
-    throw new InvalidArgumentError(`the ${what} holds an unpaired UTF-16 surrogate, which has no UTF-8 form: this storage cannot keep it apart from other names`);
+    throw new InvalidArgumentError(
+      `the ${what} holds an unpaired UTF-16 surrogate, which has no UTF-8 form: this storage cannot keep it apart from other names`,
+    );
   }
 }

@@ -384,7 +384,9 @@ export class TokenFileDocument {
       if (cacheable) builtCache.set(raw, built);
     }
     if (TokenStorageData.isInstance(built)) return built;
-    const entry = this.source.describeEntry?.(namespace, key) ?? `the token data for resource server '${key}' in namespace '${namespace}' of '${this.filePath}'`;
+    const entry =
+      this.source.describeEntry?.(namespace, key) ??
+      `the token data for resource server '${key}' in namespace '${namespace}' of '${this.filePath}'`;
     throw new InvalidTokenDataError(`${entry} is invalid: ${built.problem}`);
   }
 }
@@ -563,7 +565,10 @@ function describeSyntaxError(text: string): string {
  * `SimpleJSONFileAdapter`: its version key, or the keys of one token.
  */
 function isSingleTokenFile(root: ReadonlyMap<string, unknown>): boolean {
-  return root.has('globus-sdk-tokenstorage.version') || (root.has('access_token') && root.has('resource_server') && root.has('expires_at_seconds'));
+  return (
+    root.has('globus-sdk-tokenstorage.version') ||
+    (root.has('access_token') && root.has('resource_server') && root.has('expires_at_seconds'))
+  );
 }
 
 /** The kind of a parsed JSON value, for a message (never the value: the file may hold tokens). */

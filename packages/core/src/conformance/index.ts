@@ -25,7 +25,13 @@ import { describeExclusiveSectionConformance } from './groups/exclusive-sections
 import { describeClosingInFlightConformance } from './groups/closing-in-flight';
 import type { ConformanceOptions, ConformanceTestApi } from './types';
 
-export type { ConformanceCapabilities, ConformanceMatchers, ConformanceOptions, ConformanceTestApi, ConformanceTestFunction } from './types';
+export type {
+  ConformanceCapabilities,
+  ConformanceMatchers,
+  ConformanceOptions,
+  ConformanceTestApi,
+  ConformanceTestFunction,
+} from './types';
 export {
   describeCrudConformance,
   describeRoundTripConformance,

@@ -38,7 +38,12 @@ export function dictText(data: TokenStorageData | null | undefined): string | nu
  * @param label - Names the call in the failure, e.g. `removeTokenData('')`.
  * @returns The error, for further checks.
  */
-export async function expectStorageError(t: ConformanceTestApi, label: string, action: () => Promise<unknown>, code: string): Promise<TokenStorageError> {
+export async function expectStorageError(
+  t: ConformanceTestApi,
+  label: string,
+  action: () => Promise<unknown>,
+  code: string,
+): Promise<TokenStorageError> {
   let caught: unknown;
   let outcome: string;
   try {

@@ -4,8 +4,7 @@ import { TokenStorageError } from './token-storage-error';
 /** A scope string does not follow the scope grammar (see `ScopeParser.parse`). */
 export class ScopeParseError extends TokenStorageError {
   static override readonly errorName: string = 'ScopeParseError';
-  static override readonly code: typeof ErrorCodes.SCOPE_PARSE_ERROR | typeof ErrorCodes.SCOPE_CYCLE =
-    ErrorCodes.SCOPE_PARSE_ERROR;
+  static override readonly code: typeof ErrorCodes.SCOPE_PARSE_ERROR | typeof ErrorCodes.SCOPE_CYCLE = ErrorCodes.SCOPE_PARSE_ERROR;
   declare readonly code: typeof ErrorCodes.SCOPE_PARSE_ERROR | typeof ErrorCodes.SCOPE_CYCLE;
 }
 

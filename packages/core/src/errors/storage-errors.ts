@@ -178,7 +178,10 @@ export interface AuthAPIErrorOptions extends TokenStorageErrorOptions {
 }
 
 /** The codes an {@link AuthAPIError} may carry. */
-export type ErrorCodesOfAuthAPI = typeof ErrorCodes.AUTH_API_ERROR | typeof ErrorCodes.AUTH_REQUEST_TIMEOUT | typeof ErrorCodes.AUTH_REQUEST_ABORTED;
+export type ErrorCodesOfAuthAPI =
+  | typeof ErrorCodes.AUTH_API_ERROR
+  | typeof ErrorCodes.AUTH_REQUEST_TIMEOUT
+  | typeof ErrorCodes.AUTH_REQUEST_ABORTED;
 
 /**
  * An error answer from an OAuth2 / Globus Auth endpoint, or no answer (`httpStatus` 0: the server

@@ -86,7 +86,9 @@ function describeSystemError(coded: Record<string, unknown>): string {
 
 /** An `Error` of any realm (Node's internals throw errors of the main realm into vm contexts such as jest's). */
 function isErrorLike(value: unknown): value is Error {
-  return typeof value === 'object' && value !== null && typeof (value as Error).message === 'string' && typeof (value as Error).name === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Error).message === 'string' && typeof (value as Error).name === 'string'
+  );
 }
 
 function isSafeValue(value: unknown): value is string | number {

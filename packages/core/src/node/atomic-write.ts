@@ -1,4 +1,16 @@
-import { closeSync, fchmodSync, fsync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fsync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  writevSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { assertKnownOptions } from '../arguments/assert-known-options';
 import { InvalidArgumentError } from '../errors';

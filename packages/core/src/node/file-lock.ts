@@ -168,7 +168,10 @@ export async function withFileLock<T>(lockPath: string, fn: (lock: FileLock) => 
 
 /** Earlier names of options, refused naming the one to use. */
 const RENAMED_OPTIONS = {
-  staleMs: { use: 'leaseMs', because: 'how long a held lock lasts without renewal is a lease, and leases are named …LeaseMs in every package' },
+  staleMs: {
+    use: 'leaseMs',
+    because: 'how long a held lock lasts without renewal is a lease, and leases are named …LeaseMs in every package',
+  },
 };
 
 interface LockSettings {
@@ -182,7 +185,8 @@ function checkOptions(options: FileLockOptions): LockSettings {
   const timeoutMs = checkedMilliseconds(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const staleMs = checkedMilliseconds(options.leaseMs ?? DEFAULT_STALE_MS, 'leaseMs', 'duration');
   const refreshIntervalMs = checkedMilliseconds(options.refreshIntervalMs ?? Math.ceil(staleMs / 4), 'refreshIntervalMs', 'duration');
-  if (options.refreshIntervalMs !== undefined && refreshIntervalMs >= staleMs) throw new InvalidArgumentError("'refreshIntervalMs' must be below 'leaseMs'");
+  if (options.refreshIntervalMs !== undefined && refreshIntervalMs >= staleMs)
+    throw new InvalidArgumentError("'refreshIntervalMs' must be below 'leaseMs'");
   return { timeoutMs, staleMs, refreshIntervalMs };
 }
 
@@ -210,10 +214,13 @@ async function enterProcessQueue(path: string, deadline: number, timeoutMs: numb
   });
   if (previous && !(await settlesBefore(previous, deadline))) {
     leave();
-    throw new StorageLockTimeoutError(`timed out after ${timeoutMs} ms waiting for the lock '${path}' (held by another caller in this process)`, {
-      resource: path,
-      timeoutMs,
-    });
+    throw new StorageLockTimeoutError(
+      `timed out after ${timeoutMs} ms waiting for the lock '${path}' (held by another caller in this process)`,
+      {
+        resource: path,
+        timeoutMs,
+      },
+    );
   }
   return leave;
 }
@@ -238,7 +245,9 @@ async function settlesBefore(promise: Promise<void>, deadline: number): Promise<
 
 async function acquireOnDisk(path: string, deadline: number, settings: LockSettings, leaveQueue: () => void): Promise<FileLock> {
   const owner = newOwnerId();
-  const content = Buffer.from(JSON.stringify({ pid: process.pid, ...machineIdentity(), owner, acquiredAt: Date.now() } satisfies LockRecord));
+  const content = Buffer.from(
+    JSON.stringify({ pid: process.pid, ...machineIdentity(), owner, acquiredAt: Date.now() } satisfies LockRecord),
+  );
   // Registered before the lock file exists, so that no caller in this process ever mistakes a lock
   // being taken here for one left by an earlier process with the same pid.
   const { held } = processState();

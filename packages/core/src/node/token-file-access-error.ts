@@ -45,10 +45,14 @@ export function toTokenFileAccessError(error: unknown, filePath: string, operati
   const { code, path } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; path?: unknown };
   if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return error;
   const besideIt = typeof path === 'string' && resolve(path) !== resolve(filePath) && dirname(resolve(path)) === dirname(resolve(filePath));
-  const meaning = code === 'EFTYPE' ? notRegularFile(error as { path?: unknown; fileType?: unknown }, besideIt) : (MEANINGS[code] ?? 'system error');
+  const meaning =
+    code === 'EFTYPE' ? notRegularFile(error as { path?: unknown; fileType?: unknown }, besideIt) : (MEANINGS[code] ?? 'system error');
   // A failure on a file beside the token file (its lock, a temporary file) is one of its directory.
   const where = besideIt && (code === 'EACCES' || code === 'EPERM') ? ` in its directory '${dirname(filePath)}'` : '';
-  return new TokenFileAccessError(`cannot ${operation} the token file '${filePath}': ${meaning}${where} (${code})`, { filePath, cause: error });
+  return new TokenFileAccessError(`cannot ${operation} the token file '${filePath}': ${meaning}${where} (${code})`, {
+    filePath,
+    cause: error,
+  });
 }
 
 /**

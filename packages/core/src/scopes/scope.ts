@@ -204,7 +204,10 @@ function buildDependencies(graph: ScopeGraph): Map<string, Scope[]> {
         stack.push(...pending);
         continue;
       }
-      built.set(node, [...edges].map(([child, optional]) => scopeFor(child, optional)));
+      built.set(
+        node,
+        [...edges].map(([child, optional]) => scopeFor(child, optional)),
+      );
       stack.pop();
     }
   }

@@ -20,7 +20,8 @@ export function parseStoredEntry(text: unknown, where: () => string): TokenStora
   try {
     dict = parseBoundedJSON(text);
   } catch (error) {
-    const problem = error instanceof JSONNestingError ? `nests deeper than ${MAX_JSON_DEPTH} levels` : `is not valid JSON (${text.length} characters)`;
+    const problem =
+      error instanceof JSONNestingError ? `nests deeper than ${MAX_JSON_DEPTH} levels` : `is not valid JSON (${text.length} characters)`;
     throw new InvalidTokenDataError(`${where()} ${problem}`);
   }
   try {

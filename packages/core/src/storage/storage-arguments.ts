@@ -30,7 +30,9 @@ export function checkTokenDataMapping(data: unknown): Array<[string, TokenStorag
   for (const [key, value] of entries) {
     if (key === '') throw new InvalidArgumentError('token data keys (resource servers) must be non-empty');
     if (!TokenStorageData.isInstance(value)) {
-      throw new InvalidArgumentError(`the token data for '${key}' must be a TokenStorageData (use TokenStorageData.fromDict for plain objects)`);
+      throw new InvalidArgumentError(
+        `the token data for '${key}' must be a TokenStorageData (use TokenStorageData.fromDict for plain objects)`,
+      );
     }
   }
   return entries as Array<[string, TokenStorageData]>;

@@ -24,7 +24,11 @@ export interface TokenStorageOptions {
  * The options {@link TokenStorage} itself reads. A backend checks its options with
  * `assertKnownOptions(options, [...TOKEN_STORAGE_OPTION_KEYS, ...its own], name)`.
  */
-export const TOKEN_STORAGE_OPTION_KEYS: readonly ['namespace', 'idTokenDecoder', 'now'] = Object.freeze(['namespace', 'idTokenDecoder', 'now'] as const);
+export const TOKEN_STORAGE_OPTION_KEYS: readonly ['namespace', 'idTokenDecoder', 'now'] = Object.freeze([
+  'namespace',
+  'idTokenDecoder',
+  'now',
+] as const);
 
 /** The signature of `runExclusive` (see {@link TokenStorageLike.runExclusive}). */
 export type RunExclusive = <T>(key: string, fn: () => Promise<T>) => Promise<T>;

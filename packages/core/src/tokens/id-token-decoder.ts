@@ -123,7 +123,11 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
    *   `openidConfiguration`, a bad `timeoutMs`, or an unknown option.
    */
   constructor(options: IDTokenDecoderOptions) {
-    assertKnownOptions(options, ['clientId', 'authBaseUrl', 'openidConfiguration', 'jwks', 'leewaySeconds', 'fetch', 'now', 'timeoutMs'], 'IDTokenDecoder');
+    assertKnownOptions(
+      options,
+      ['clientId', 'authBaseUrl', 'openidConfiguration', 'jwks', 'leewaySeconds', 'fetch', 'now', 'timeoutMs'],
+      'IDTokenDecoder',
+    );
     if (typeof options.clientId !== 'string' || options.clientId === '') {
       throw new InvalidArgumentError("IDTokenDecoder: 'clientId' must be a non-empty string");
     }
@@ -193,12 +197,10 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
    * @throws {@link IdentityExtractionError} if it cannot be fetched.
    */
   getOpenIDConfiguration(): Promise<OpenIDConfiguration> {
-    this.configuration ??= this.fetchJson(`${this.authBaseUrl}/.well-known/openid-configuration`, 'OpenID configuration').then(
-      (body) => {
-        if (!isConfiguration(body)) throw new IdentityExtractionError('the OpenID configuration has no jwks_uri');
-        return body;
-      },
-    );
+    this.configuration ??= this.fetchJson(`${this.authBaseUrl}/.well-known/openid-configuration`, 'OpenID configuration').then((body) => {
+      if (!isConfiguration(body)) throw new IdentityExtractionError('the OpenID configuration has no jwks_uri');
+      return body;
+    });
     return this.forgetOnFailure(this.configuration, () => (this.configuration = null));
   }
 
@@ -215,7 +217,10 @@ export class IDTokenDecoder implements IDTokenDecoderLike {
   private async fetchJson(url: string, what: string): Promise<unknown> {
     const fetchImpl = this.fetchImpl ?? globalThis.fetch;
     const signal = this.timeoutMs === Infinity ? new AbortController().signal : AbortSignal.timeout(this.timeoutMs);
-    const timedOut = () => new IdentityExtractionError(`could not fetch the ${what} from ${url}: no answer within ${this.timeoutMs} ms`, { cause: signal.reason });
+    const timedOut = () =>
+      new IdentityExtractionError(`could not fetch the ${what} from ${url}: no answer within ${this.timeoutMs} ms`, {
+        cause: signal.reason,
+      });
     let response: Response;
     try {
       response = await abortable(fetchImpl(url, { headers: { Accept: 'application/json' }, signal }), signal);
@@ -250,7 +255,8 @@ function isKeySet(value: unknown): value is JSONWebKeySet {
 }
 
 function checkedBaseUrl(url: unknown): string {
-  if (typeof url !== 'string' || !URL.canParse(url)) throw new InvalidArgumentError("IDTokenDecoder: 'authBaseUrl' must be an absolute URL");
+  if (typeof url !== 'string' || !URL.canParse(url))
+    throw new InvalidArgumentError("IDTokenDecoder: 'authBaseUrl' must be an absolute URL");
   return url.replace(/\/+$/, '');
 }
 

@@ -8,7 +8,13 @@ import { checkedClock } from '../arguments/checked-clock';
 /** How the tokens of a response were obtained. */
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | 'dependent_token' | 'unknown';
 
-const GRANT_TYPES: ReadonlySet<string> = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'dependent_token', 'unknown']);
+const GRANT_TYPES: ReadonlySet<string> = new Set([
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'dependent_token',
+  'unknown',
+]);
 
 /**
  * One token of a response in the Python SDK's `by_resource_server` form (keys in that order;
@@ -231,7 +237,12 @@ function checkedObject(value: unknown, what: string): Record<string, unknown> {
   return value;
 }
 
-function toTokenDict(token: Record<string, unknown>, what: string, nowSeconds: number, defaultResourceServer?: string): Readonly<TokenDict> {
+function toTokenDict(
+  token: Record<string, unknown>,
+  what: string,
+  nowSeconds: number,
+  defaultResourceServer?: string,
+): Readonly<TokenDict> {
   const resourceServer = token.resource_server ?? defaultResourceServer;
   if (typeof resourceServer !== 'string' || resourceServer === '') {
     throw new InvalidTokenDataError(
@@ -248,7 +259,8 @@ function toTokenDict(token: Record<string, unknown>, what: string, nowSeconds: n
     }
   }
   const expiresIn = token.expires_in ?? 0;
-  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn)) throw new InvalidTokenDataError(`'expires_in' of ${what} must be a number`);
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn))
+    throw new InvalidTokenDataError(`'expires_in' of ${what} must be a number`);
   const expiresAtSeconds = Math.trunc(nowSeconds + expiresIn);
   if (!Number.isSafeInteger(expiresAtSeconds)) throw new InvalidTokenDataError(`'expires_in' of ${what} is out of range`);
   const dict: TokenDict = {

@@ -42,7 +42,16 @@ export interface TokenDataDict {
 
 type FieldKind = 'string' | 'string or null' | 'int';
 
-const INIT_KEYS: readonly string[] = ['resourceServer', 'identityId', 'scope', 'accessToken', 'refreshToken', 'expiresAtSeconds', 'tokenType', 'extra'];
+const INIT_KEYS: readonly string[] = [
+  'resourceServer',
+  'identityId',
+  'scope',
+  'accessToken',
+  'refreshToken',
+  'expiresAtSeconds',
+  'tokenType',
+  'extra',
+];
 /**
  * Marks the init objects this module builds from validated dicts, whose keys need no check: reads
  * build token data for every entry, and the check would cost a third of the construction.

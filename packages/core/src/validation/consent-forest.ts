@@ -100,7 +100,8 @@ function meets(node: ConsentNode, scope: Scope): boolean {
 }
 
 function checkedConsent(raw: unknown): Consent {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConsentParseError('Failed to load Consent object: not an object.');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConsentParseError('Failed to load Consent object: not an object.');
   for (const key of REQUIRED_KEYS) {
     if (!Object.hasOwn(raw, key)) throw new ConsentParseError(`Failed to load Consent object. Missing required key: '${key}'.`);
   }

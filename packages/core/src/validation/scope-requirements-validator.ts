@@ -44,7 +44,9 @@ export class ScopeRequirementsValidator implements TokenDataValidator {
     const parsed: Record<string, readonly Scope[]> = {};
     for (const [resourceServer, scopes] of Object.entries(scopeRequirements)) {
       if (!Array.isArray(scopes)) throw new InvalidArgumentError(`the scope requirements of '${resourceServer}' must be a list`);
-      parsed[resourceServer] = Object.freeze(scopes.flatMap((scope: Scope | string) => (Scope.isInstance(scope) ? [scope] : ScopeParser.parse(scope))));
+      parsed[resourceServer] = Object.freeze(
+        scopes.flatMap((scope: Scope | string) => (Scope.isInstance(scope) ? [scope] : ScopeParser.parse(scope))),
+      );
     }
     this.scopeRequirements = Object.freeze(parsed);
     this.consentClient = consentClient;

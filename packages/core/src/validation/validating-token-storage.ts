@@ -72,7 +72,8 @@ export class ValidatingTokenStorage<S extends TokenStorageLike = TokenStorageLik
     this.namespace = storage.namespace;
     this.validators = validators;
     const inner = storage.runExclusive;
-    if (typeof inner === 'function') this.runExclusive = <T>(key: string, fn: () => Promise<T>) => inner.call(storage, key, fn) as Promise<T>;
+    if (typeof inner === 'function')
+      this.runExclusive = <T>(key: string, fn: () => Promise<T>) => inner.call(storage, key, fn) as Promise<T>;
   }
 
   /** The identity the stored tokens belong to, or `null` while unknown (or before the first operation). */
@@ -204,7 +205,10 @@ function checkValidators(validators: unknown): TokenDataValidatorWithHook[] {
     if (beforeStore === undefined && afterRetrieve === undefined) {
       throw new InvalidArgumentError(`${where} has neither a beforeStore nor an afterRetrieve method`);
     }
-    for (const [name, method] of [['beforeStore', beforeStore], ['afterRetrieve', afterRetrieve]] as const) {
+    for (const [name, method] of [
+      ['beforeStore', beforeStore],
+      ['afterRetrieve', afterRetrieve],
+    ] as const) {
       if (method !== undefined && typeof method !== 'function') throw new InvalidArgumentError(`${where}: '${name}' must be a function`);
     }
   });
@@ -217,7 +221,13 @@ function checkValidators(validators: unknown): TokenDataValidatorWithHook[] {
  * @throws {@link IdentityMismatchError} if they belong to different identities.
  */
 function identityOf(data: Readonly<Record<string, TokenStorageData>>): string | null {
-  const identities = [...new Set(Object.values(data).map((token) => token.identityId).filter((id): id is string => id !== null))];
+  const identities = [
+    ...new Set(
+      Object.values(data)
+        .map((token) => token.identityId)
+        .filter((id): id is string => id !== null),
+    ),
+  ];
   if (identities.length > 1) {
     throw new IdentityMismatchError(`token data by resource server holds tokens of different identities: ${identities.join(', ')}`, {
       storedId: identities[0] ?? null,

@@ -89,7 +89,10 @@ export class KeychainKeyProvider implements KeyProvider {
     const encoded = Object.hasOwn((await this.load()).keys, keyId) ? (await this.load()).keys[keyId] : undefined;
     const key = encoded === undefined ? null : fromBase64(encoded);
     if (key === null || key.length !== 32) {
-      throw new KeyUnavailableError(`the keychain item ${this.service}/${this.account} holds no key with id '${keyId}' (was it deleted or replaced?)`, { keyId });
+      throw new KeyUnavailableError(
+        `the keychain item ${this.service}/${this.account} holds no key with id '${keyId}' (was it deleted or replaced?)`,
+        { keyId },
+      );
     }
     return key;
   }
@@ -132,7 +135,10 @@ export class KeychainKeyProvider implements KeyProvider {
   private async write(item: KeychainItem): Promise<void> {
     const text = JSON.stringify(item);
     if (text.length > MAX_ITEM_BYTES) {
-      throw new KeyUnavailableError(`the keychain item ${this.service}/${this.account} would exceed ${MAX_ITEM_BYTES} bytes: rotate, then remove old keys`, { keyId: item.current });
+      throw new KeyUnavailableError(
+        `the keychain item ${this.service}/${this.account} would exceed ${MAX_ITEM_BYTES} bytes: rotate, then remove old keys`,
+        { keyId: item.current },
+      );
     }
     await this.call('write', (entry, signal) => entry.setPassword(text, signal));
   }
@@ -144,8 +150,17 @@ export class KeychainKeyProvider implements KeyProvider {
     } catch {
       // reported below
     }
-    if (item?.version !== 1 || typeof item.current !== 'string' || typeof item.keys !== 'object' || item.keys === null || !Object.hasOwn(item.keys, item.current)) {
-      throw new KeyUnavailableError(`the keychain item ${this.service}/${this.account} is not a key item of this library; use another account name or remove it`, { keyId: null });
+    if (
+      item?.version !== 1 ||
+      typeof item.current !== 'string' ||
+      typeof item.keys !== 'object' ||
+      item.keys === null ||
+      !Object.hasOwn(item.keys, item.current)
+    ) {
+      throw new KeyUnavailableError(
+        `the keychain item ${this.service}/${this.account} is not a key item of this library; use another account name or remove it`,
+        { keyId: null },
+      );
     }
     return item as KeychainItem;
   }
@@ -183,15 +198,18 @@ let keyring: Promise<KeyringModule> | null = null;
 
 /** Loads the optional dependency on first use (a failed load is retried next time). */
 function loadKeyring(): Promise<KeyringModule> {
-  keyring ??= import(PACKAGE).then(
-    (loaded: Partial<KeyringModule> & { default?: Partial<KeyringModule> }) => {
+  keyring ??= import(PACKAGE)
+    .then((loaded: Partial<KeyringModule> & { default?: Partial<KeyringModule> }) => {
       const AsyncEntry = loaded.AsyncEntry ?? loaded.default?.AsyncEntry;
       if (typeof AsyncEntry !== 'function') throw new Error(`${PACKAGE} has no AsyncEntry`);
       return { AsyncEntry };
-    },
-  ).catch((error: unknown) => {
-    keyring = null;
-    throw new KeyUnavailableError(`KeychainKeyProvider needs the optional package ${PACKAGE} (version 2): npm install ${PACKAGE}`, { keyId: null, cause: error });
-  });
+    })
+    .catch((error: unknown) => {
+      keyring = null;
+      throw new KeyUnavailableError(`KeychainKeyProvider needs the optional package ${PACKAGE} (version 2): npm install ${PACKAGE}`, {
+        keyId: null,
+        cause: error,
+      });
+    });
   return keyring;
 }

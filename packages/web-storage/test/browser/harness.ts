@@ -13,7 +13,11 @@ export interface CaseResult {
 export const caseName = (path: readonly string[], name: string): string => [...path, name].join(' > ');
 
 /** Collects the cases that a suite registers and runs them by name. */
-export function createCollectingHarness(): { api: ConformanceTestApi; runCase: (name: string) => Promise<CaseResult>; names: () => string[] } {
+export function createCollectingHarness(): {
+  api: ConformanceTestApi;
+  runCase: (name: string) => Promise<CaseResult>;
+  names: () => string[];
+} {
   const cases = new Map<string, () => Promise<void>>();
   const path: string[] = [];
   const it = Object.assign(
@@ -41,7 +45,10 @@ export function createCollectingHarness(): { api: ConformanceTestApi; runCase: (
       await fn();
       return { status: 'passed' };
     } catch (error) {
-      return { status: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error) };
+      return {
+        status: 'failed',
+        message: error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error),
+      };
     }
   };
   return { api, runCase, names: () => [...cases.keys()] };

@@ -36,9 +36,11 @@ export async function startBrowserSession(): Promise<BrowserSession> {
       const problems: string[] = [];
       page.on('pageerror', (error) => problems.push(error.message));
       await page.goto(`${origin}${path}`);
-      await page.waitForFunction(() => window.testPage !== undefined, undefined, { timeout: 10000 }).catch(() => {
-        throw new Error(`the test page did not load: ${problems.join('; ') || 'no error reported'}`);
-      });
+      await page
+        .waitForFunction(() => window.testPage !== undefined, undefined, { timeout: 10000 })
+        .catch(() => {
+          throw new Error(`the test page did not load: ${problems.join('; ') || 'no error reported'}`);
+        });
       return page;
     },
     close: async () => {

@@ -10,7 +10,8 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-const HTML = '<!doctype html><html><head><meta charset="utf-8"><title>web-storage test page</title><script type="module" src="/page.js"></script></head><body></body></html>';
+const HTML =
+  '<!doctype html><html><head><meta charset="utf-8"><title>web-storage test page</title><script type="module" src="/page.js"></script></head><body></body></html>';
 
 let bundled: Promise<string> | null = null;
 

@@ -15,17 +15,23 @@ const expect = (actual) => ({
   not: { toBe: (expected) => assert.notEqual(actual, expected), toEqual: (expected) => assert.notDeepEqual(actual, expected) },
 });
 
-runTokenStorageConformance({ describe, it, expect }, {
-  create: ({ namespace }) => new MemoryTokenStorage({ namespace }),
-  inspect,
-});
+runTokenStorageConformance(
+  { describe, it, expect },
+  {
+    create: ({ namespace }) => new MemoryTokenStorage({ namespace }),
+    inspect,
+  },
+);
 
 const directory = mkdtempSync(join(tmpdir(), 'gts-node-test-'));
 let files = 0;
 after(() => rmSync(directory, { recursive: true, force: true }));
-runTokenStorageConformance({ describe, it, expect }, {
-  create: ({ namespace }) => new JSONTokenStorage(join(directory, `tokens-${++files}.json`), { namespace }),
-  reopen: (storage, { namespace }) => new JSONTokenStorage(storage.filepath, { namespace }),
-  capabilities: { listNamespaces: true, closeRejectsCalls: true, runExclusive: true },
-  inspect,
-});
+runTokenStorageConformance(
+  { describe, it, expect },
+  {
+    create: ({ namespace }) => new JSONTokenStorage(join(directory, `tokens-${++files}.json`), { namespace }),
+    reopen: (storage, { namespace }) => new JSONTokenStorage(storage.filepath, { namespace }),
+    capabilities: { listNamespaces: true, closeRejectsCalls: true, runExclusive: true },
+    inspect,
+  },
+);

@@ -58,7 +58,11 @@ async function closeWithCallsInFlight(storage: TokenStorageLike, options: Confor
   };
   for (let index = 0; index < STORES; index += 1) {
     const key = `in-flight-${index}`;
-    start(`storeTokenDataByResourceServer({ '${key}' })`, () => storage.storeTokenDataByResourceServer({ [key]: sampleTokenData(key) }), () => storedKeys.push(key));
+    start(
+      `storeTokenDataByResourceServer({ '${key}' })`,
+      () => storage.storeTokenDataByResourceServer({ [key]: sampleTokenData(key) }),
+      () => storedKeys.push(key),
+    );
   }
   start("getTokenData('warm')", () => storage.getTokenData('warm'));
   start('getTokenDataByResourceServer()', () => storage.getTokenDataByResourceServer());
@@ -85,7 +89,10 @@ async function closeWithCallsInFlight(storage: TokenStorageLike, options: Confor
  * `close()` with calls in flight: each call the storage accepted settles, fulfilled or rejected
  * with `StorageClosedError`, `close()` resolves only after them, and what a resolved store wrote is kept.
  */
-export function describeClosingInFlightConformance<S extends TokenStorageLike>(t: ConformanceTestApi, options: ConformanceOptions<S>): void {
+export function describeClosingInFlightConformance<S extends TokenStorageLike>(
+  t: ConformanceTestApi,
+  options: ConformanceOptions<S>,
+): void {
   defineGroup(t, options, 'closing with calls in flight', ['closeRejectsCalls'], (test) => {
     test('calls started before close() all settle, fulfilled or with StorageClosedError, and close() resolves after them', async (session) => {
       const run = await closeWithCallsInFlight(await session.create(), options);

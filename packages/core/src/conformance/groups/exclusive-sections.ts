@@ -10,7 +10,10 @@ const exclusiveOf = (storage: TokenStorageLike): Exclusive => (storage.runExclus
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** `runExclusive`: one holder per key across handles, storage usable inside, errors passed on. */
-export function describeExclusiveSectionConformance<S extends TokenStorageLike>(t: ConformanceTestApi, options: ConformanceOptions<S>): void {
+export function describeExclusiveSectionConformance<S extends TokenStorageLike>(
+  t: ConformanceTestApi,
+  options: ConformanceOptions<S>,
+): void {
   defineGroup(t, options, 'exclusive sections', ['runExclusive', 'reopen'], (test) => {
     test('runExclusive runs calls with the same key one at a time, across handles', async (session) => {
       const first = await session.create();

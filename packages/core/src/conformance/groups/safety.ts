@@ -74,11 +74,11 @@ export function describeSafetyConformance<S extends TokenStorageLike>(t: Conform
       const renderings = [JSON.stringify(read), String(read), JSON.stringify(await storage.getTokenDataByResourceServer())];
       if (options.inspect) renderings.push(options.inspect(read), options.inspect(await storage.getTokenDataByResourceServer()));
       for (const text of renderings) {
-        t.expect([text.includes(secret.accessToken), text.includes(secret.refreshToken as string), text.includes('CANARY-ID-TOKEN')]).toEqual([
-          false,
-          false,
-          false,
-        ]);
+        t.expect([
+          text.includes(secret.accessToken),
+          text.includes(secret.refreshToken as string),
+          text.includes('CANARY-ID-TOKEN'),
+        ]).toEqual([false, false, false]);
       }
     });
 
@@ -102,8 +102,18 @@ export function describeSafetyConformance<S extends TokenStorageLike>(t: Conform
       await storage.close?.();
       await storage.close?.();
       await expectStorageError(t, 'getTokenData after close()', () => storage.getTokenData('rs'), ErrorCodes.STORAGE_CLOSED);
-      await expectStorageError(t, 'getTokenDataByResourceServer after close()', () => storage.getTokenDataByResourceServer(), ErrorCodes.STORAGE_CLOSED);
-      await expectStorageError(t, 'storeTokenDataByResourceServer after close()', () => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }), ErrorCodes.STORAGE_CLOSED);
+      await expectStorageError(
+        t,
+        'getTokenDataByResourceServer after close()',
+        () => storage.getTokenDataByResourceServer(),
+        ErrorCodes.STORAGE_CLOSED,
+      );
+      await expectStorageError(
+        t,
+        'storeTokenDataByResourceServer after close()',
+        () => storage.storeTokenDataByResourceServer({ rs: sampleTokenData('rs') }),
+        ErrorCodes.STORAGE_CLOSED,
+      );
       await expectStorageError(t, 'removeTokenData after close()', () => storage.removeTokenData('rs'), ErrorCodes.STORAGE_CLOSED);
     });
   });

@@ -94,7 +94,12 @@ export function describeTokenResponseConformance<S extends TokenStorageLike>(t: 
         now: () => NOW,
         idTokenDecoder: decoder,
       });
-      await expectStorageError(t, 'storeTokenResponse with an id_token that does not verify', () => storage.storeTokenResponse(response), ErrorCodes.IDENTITY_EXTRACTION_FAILED);
+      await expectStorageError(
+        t,
+        'storeTokenResponse with an id_token that does not verify',
+        () => storage.storeTokenResponse(response),
+        ErrorCodes.IDENTITY_EXTRACTION_FAILED,
+      );
       t.expect(await storage.getTokenDataByResourceServer()).toEqual({});
     });
 
@@ -121,7 +126,12 @@ export function describeTokenResponseConformance<S extends TokenStorageLike>(t: 
 
     test('storeTokenResponse rejects something that is not a token response', async (session) => {
       const storage = await session.create();
-      await expectStorageError(t, 'storeTokenResponse with a plain object', () => storage.storeTokenResponse(loginResponse() as never), ErrorCodes.INVALID_ARGUMENT);
+      await expectStorageError(
+        t,
+        'storeTokenResponse with a plain object',
+        () => storage.storeTokenResponse(loginResponse() as never),
+        ErrorCodes.INVALID_ARGUMENT,
+      );
       t.expect(await storage.getTokenDataByResourceServer()).toEqual({});
     });
   });

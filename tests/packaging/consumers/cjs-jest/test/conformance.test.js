@@ -15,17 +15,23 @@ test('every entry of core loads', () => {
   expect(PRIVATE_FILE_MODE).toBe(0o600);
 });
 
-runTokenStorageConformance({ describe, it, expect }, {
-  create: ({ namespace }) => new MemoryTokenStorage({ namespace }),
-  inspect,
-});
+runTokenStorageConformance(
+  { describe, it, expect },
+  {
+    create: ({ namespace }) => new MemoryTokenStorage({ namespace }),
+    inspect,
+  },
+);
 
 const directory = mkdtempSync(join(tmpdir(), 'gts-cjs-jest-'));
 let files = 0;
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
-runTokenStorageConformance({ describe, it, expect }, {
-  create: ({ namespace }) => new JSONTokenStorage(join(directory, `tokens-${++files}.json`), { namespace }),
-  reopen: (storage, { namespace }) => new JSONTokenStorage(storage.filepath, { namespace }),
-  capabilities: { listNamespaces: true, closeRejectsCalls: true, runExclusive: true },
-  inspect,
-});
+runTokenStorageConformance(
+  { describe, it, expect },
+  {
+    create: ({ namespace }) => new JSONTokenStorage(join(directory, `tokens-${++files}.json`), { namespace }),
+    reopen: (storage, { namespace }) => new JSONTokenStorage(storage.filepath, { namespace }),
+    capabilities: { listNamespaces: true, closeRejectsCalls: true, runExclusive: true },
+    inspect,
+  },
+);
