@@ -11,11 +11,12 @@ import {
 import { assertKnownOptions, toPythonJSON } from '@globus-tokenstorage/core/backend';
 import { toTokenFileAccessError, writeFileAtomic } from '@globus-tokenstorage/core/node';
 import { access } from 'node:fs/promises';
+import { version } from '../package.json';
 import { readJsonObjectFile } from './read-token-file';
 
 /** The key the contrib package adds to the token dict, and the value we write there. */
 export const LEGACY_VERSION_KEY = 'globus-sdk-tokenstorage.version';
-const WRITER_VERSION = '@globus-tokenstorage/legacy-file-adapter 0.1.0';
+const WRITER_VERSION = `@globus-tokenstorage/legacy-file-adapter ${version}`;
 
 /** Which token of a response the adapter keeps: give exactly one. */
 export type SimpleJSONFileAdapterOptions = { resourceServer: string; scopes?: undefined } | { scopes: string; resourceServer?: undefined };

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ErrorCodes, InvalidArgumentError, OAuthTokenResponse, TokenStorageError } from '@globus-tokenstorage/core';
-import { SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
+import { LEGACY_VERSION_KEY, SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
 
 const FIXTURES = resolve(__dirname, '../../../fixtures/python');
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'));
@@ -82,6 +82,17 @@ describe('SimpleJSONFileAdapter', () => {
     expect(readFileSync(file, 'utf8')).toMatch(
       /^\{"scope": "s", "access_token": "a", "refresh_token": null, "token_type": null, "expires_at_seconds": 10, "resource_server": "rs", /,
     );
+  });
+
+  it("names this package and its version as the file's writer", async () => {
+    const file = join(dir, 'tokens.json');
+    const response = OAuthTokenResponse.fromJSON(
+      { access_token: 'a', scope: 's', resource_server: 'rs', expires_in: 10 },
+      { now: () => 0 },
+    );
+    await new SimpleJSONFileAdapter(file, { resourceServer: 'rs' }).store(response);
+    const { version } = JSON.parse(readFileSync(resolve(__dirname, '../package.json'), 'utf8'));
+    expect(JSON.parse(readFileSync(file, 'utf8'))[LEGACY_VERSION_KEY]).toBe(`@globus-tokenstorage/legacy-file-adapter ${version}`);
   });
 
   it('creates the file 0600 and missing directories 0700 whatever the umask', async () => {
