@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { OAuthTokenResponse, TokenFileAccessError, TokenStorageData } from '@globus-tokenstorage/core';
 import { JSONTokenStorage } from '@globus-tokenstorage/json';
 import { SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter';
+import { canRead, NOBODY } from '@globus-tokenstorage/test-support/unprivileged';
 
 /**
  * File-system failures of the file backends are typed errors that name the token file: never a raw
@@ -14,7 +15,9 @@ import { SimpleJSONFileAdapter } from '@globus-tokenstorage/legacy-file-adapter'
 
 const FIXTURE = join(__dirname, 'fixtures', 'try-store.mjs');
 /** Root may write anywhere: the permission cases run as `nobody` then. */
-const UNPRIVILEGED = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+const UNPRIVILEGED = NOBODY ?? {};
+/** `nobody` cannot run the fixture from a checkout it may not read (a clone inside a 0700 directory). */
+const itUnprivileged = canRead(FIXTURE, NOBODY) ? it : it.skip;
 
 let dir: string;
 beforeEach(() => {
@@ -62,7 +65,7 @@ async function rejection(call: () => Promise<unknown>): Promise<Error & { code?:
 }
 
 describe('a directory the process may not write to', () => {
-  it.each([
+  itUnprivileged.each([
     ['json', 'tokens.json'],
     ['legacy', 'tokens.json'],
     ['sqlite', 'tokens.db'],

@@ -11,7 +11,7 @@ import {
 } from '@globus-tokenstorage/authorizers';
 import { PostgresTokenStorage } from '@globus-tokenstorage/postgres';
 import { SQLiteTokenStorage } from '@globus-tokenstorage/sqlite';
-import { caught, thrownBy } from '../support/thrown';
+import { caught, thrownBy } from '@globus-tokenstorage/test-support/thrown';
 
 /**
  * One meaning has one name in every package (core's README, "Names"). A name that another package

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ExitCodes } from '@globus-tokenstorage/cli';
 import { BIN, requireBuiltCli, runBuiltCli } from './run-built-cli';
+import { canRead, NOBODY } from '@globus-tokenstorage/test-support/unprivileged';
 
 const FIXTURES = resolve(__dirname, '../../../fixtures/python');
 const README = resolve(__dirname, '../README.md');
@@ -106,8 +107,8 @@ describe('globus-tokens reports file-system errors as the library does', () => {
     }
   });
 
-  const asRoot = process.getuid?.() === 0;
-  (asRoot ? it : it.skip)(
+  // Only root may switch users, and `nobody` must be able to read the checkout (not a clone inside a 0700 directory).
+  (NOBODY !== null && canRead(BIN, NOBODY) ? it : it.skip)(
     'a file this user may not read, or in a directory it may not enter, is TOKEN_FILE_ACCESS (exit 4), run as nobody [needs root to switch users]',
     () => {
       const nobody = { uid: Number(execFileSync('id', ['-u', 'nobody'])), gid: Number(execFileSync('id', ['-g', 'nobody'])) };
