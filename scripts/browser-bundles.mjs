@@ -17,13 +17,14 @@ const TYPICAL_APP = `export { WebStorageTokenStorage, RedirectLogin } from '@glo
 export { NativeAppAuthClient, StorageBackedAuthorizer, authorizedFetch } from '@globus-tokenstorage/authorizers';`;
 
 /**
- * Budget of the web-app bundle without the id_token verifier (jose), minified and gzipped: 26.8 kB
+ * Budget of the web-app bundle without the id_token verifier (jose), minified and gzipped: 26.3 kB
  * measured, of which about 1.1 kB is StorageBackedAuthorizer's refresh lease, its store retries and
  * its bounded storage calls, and about 0.3 kB TokenStorage's template methods (the open and argument
- * checks, call counting and optional methods every backend used to write itself). A change that
+ * checks, call counting and optional methods every backend used to write itself); the helpers that
+ * moved from core's main entry to its backend kit no longer reach browser bundles. A change that
  * grows it past this must say why.
  */
-export const WEB_APP_BUDGET_BYTES = 26_900;
+export const WEB_APP_BUDGET_BYTES = 26_600;
 
 const NODE_BUILTINS = new Set(builtinModules);
 
