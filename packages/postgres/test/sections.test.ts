@@ -87,10 +87,17 @@ describe('runExclusive in one process', () => {
         await pause(20);
         active -= 1;
       };
-      const held = first.runExclusive('key', () => pause(400));
+      let keyReleased = false;
+      const held = first
+        .runExclusive('key', () => pause(400))
+        .then(() => {
+          keyReleased = true;
+        });
       await pause(50);
       const timedOut = caught(() => second.runExclusive('key', async () => 'late'));
-      const other = second.runExclusive('other key', async () => 'alongside');
+      // Through a storage of its own: 100 ms is too short for a new lock session's connection on a busy
+      // machine. It runs while 'key' is still held.
+      const other = storage({ sectionTimeoutMs: 5000 }, pool).runExclusive('other key', async () => (keyReleased ? 'after' : 'alongside'));
       await Promise.all([...Array.from({ length: 6 }, () => first.runExclusive('key', work)), held]);
       expect((await timedOut).code).toBe(ErrorCodes.STORAGE_LOCK_TIMEOUT);
       expect(await other).toBe('alongside');
