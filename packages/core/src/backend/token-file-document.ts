@@ -10,13 +10,6 @@ import { JSONSyntaxError, parseOrderedJSON } from './parse-ordered-json';
 export interface TokenFileSource {
   /** The file's path (or another name of where the text is kept), as errors' `filePath` gives it. */
   readonly filePath: string;
-  /** What messages call the file. @default `token file '<filePath>'` */
-  readonly description?: string;
-  /**
-   * Names an entry in the message of an invalid entry's error.
-   * @default `the token data for resource server '<key>' in namespace '<namespace>' of '<filePath>'`
-   */
-  readonly describeEntry?: (namespace: string, key: string) => string;
   /** What a store writes as `"globus-sdk.version"`: the Python SDK requires a string there and reads nothing from it. */
   readonly writer: string;
 }
@@ -38,9 +31,6 @@ export interface EntryRemoval {
  */
 const INTEGER_LIKE_KEY = /[{,]\s*"(?:0|[1-9][0-9]*)"\s*:/;
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** The top-level keys this model owns; a store sets them, {@link TokenFileDocument.withMember} may not. */
-const FORMAT_KEYS: readonly string[] = ['data', 'format_version', 'globus-sdk.version', 'by_rs'];
 
 /**
  * Encoded `"key": value` members of immutable entries and namespace maps, so that a store encodes
@@ -130,7 +120,7 @@ export class TokenFileDocument {
    */
   static parse(text: string, source: TokenFileSource): TokenFileDocument {
     const { filePath } = source;
-    const subject = source.description ?? `token file '${filePath}'`;
+    const subject = `token file '${filePath}'`;
     const fail = (problem: string) => new TokenFileFormatError(`${subject} ${problem}`, { filePath });
     // For a file that nests too deep (refused before JSON.parse spends gigabytes on it) too, the
     // ordered parser, which stops at the same depth, says where.
@@ -314,42 +304,12 @@ export class TokenFileDocument {
     } catch (error) {
       if (!InvalidArgumentError.isInstance(error)) throw error;
       throw new TokenFileFormatError(
-        `${this.source.description ?? `token file '${this.filePath}'`} cannot be rewritten: it holds a number too large for JSON to write back (${error.message}); ` +
+        `token file '${this.filePath}' cannot be rewritten: it holds a number too large for JSON to write back (${error.message}); ` +
           'it was left unchanged, correct that number by hand',
         { filePath: this.filePath },
       );
     }
     return chunks;
-  }
-
-  /**
-   * @param key - A top-level key of the file.
-   * @returns Its value as parsed, or `undefined`.
-   */
-  member(key: string): unknown {
-    return this.top.get(key);
-  }
-
-  /**
-   * The file with a top-level member of its own (e.g. a revision counter), which the Python SDK
-   * keeps and ignores: replaced in place if present, added at the end otherwise.
-   *
-   * @param key - A top-level key other than the format's own (`data`, `format_version`, `globus-sdk.version`, `by_rs`).
-   * @param value - A JSON value.
-   * @returns The new content (a 1.0 file becomes 2.0).
-   * @throws {@link InvalidArgumentError} for one of the format's own keys.
-   */
-  withMember(key: string, value: unknown): TokenFileDocument {
-    if (FORMAT_KEYS.includes(key)) throw new InvalidArgumentError(`the member '${key}' belongs to the token file format`);
-    const base = this.migrated();
-    return new TokenFileDocument(this.source, '2.0', new Map(base.top).set(key, value), base.namespaces);
-  }
-
-  /** The bytes of {@link TokenFileDocument.serialize} as one text (for stores of text, such as Web Storage). */
-  serializeText(): string {
-    let text = '';
-    for (const chunk of this.serialize()) text += asciiDecoder.decode(chunk);
-    return text;
   }
 
   private withNamespace(namespace: string, entries: NamespaceEntries, isStore: boolean): TokenFileDocument {
@@ -384,10 +344,9 @@ export class TokenFileDocument {
       if (cacheable) builtCache.set(raw, built);
     }
     if (TokenStorageData.isInstance(built)) return built;
-    const entry =
-      this.source.describeEntry?.(namespace, key) ??
-      `the token data for resource server '${key}' in namespace '${namespace}' of '${this.filePath}'`;
-    throw new InvalidTokenDataError(`${entry} is invalid: ${built.problem}`);
+    throw new InvalidTokenDataError(
+      `the token data for resource server '${key}' in namespace '${namespace}' of '${this.filePath}' is invalid: ${built.problem}`,
+    );
   }
 }
 
@@ -434,7 +393,6 @@ function toPlainValue(value: unknown): unknown {
 }
 
 const asciiEncoder = new TextEncoder();
-const asciiDecoder = new TextDecoder();
 const OPEN = asciiEncoder.encode('{');
 const CLOSE = asciiEncoder.encode('}');
 const SEPARATOR = asciiEncoder.encode(', ');
